@@ -1,0 +1,76 @@
+"""The API: django-ninja under /api/, OpenAPI at /api/openapi.json.
+
+Auth: a per-user bearer token (``Authorization: Bearer pp_…``) for supplier / ERP systems,
+or the portal session (with CSRF). Every error is JSON ``{"code": …, "message": …}``.
+"""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from core.errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        from core.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Procurement & e-invoice portal API",
+    version="1",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    body = {"code": exc.code, "message": exc.message}
+    if exc.details:
+        body["details"] = exc.details
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return api.create_response(
+        request,
+        {"code": "unauthenticated", "message": "A valid API token or session is required."},
+        status=401,
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    return api.create_response(
+        request,
+        {"code": "validation_error", "message": "The request is invalid.", "details": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(
+        request, {"code": f"http_{exc.status_code}", "message": str(exc)}, status=exc.status_code
+    )
+
+
+def _register_routers() -> None:
+    from core.api import router as core_router
+    from procurement.api import router as procurement_router
+    from suppliers.api import router as suppliers_router
+
+    api.add_router("/", core_router)
+    api.add_router("/suppliers", suppliers_router)
+    api.add_router("/", procurement_router)
+
+
+_register_routers()

@@ -1,0 +1,13 @@
+"""Settings for the test suite: the same configuration as production, fast hashing."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import FIELD_ENCRYPTION_KEYS, SECRET_KEY
+
+SECRET_KEY = SECRET_KEY or "test-only-not-secret"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
+# A fixed test key (never used outside tests) unless the environment gives one.
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [b"t" * 32]

@@ -1,0 +1,60 @@
+from datetime import datetime
+
+from ninja import Router, Schema
+
+from core.errors import NotFound
+
+from . import selectors, services
+
+router = Router(tags=["account"])
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    role: str
+    supplier_id: int | None
+
+
+class TokenIn(Schema):
+    name: str
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    key_prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    key: str
+
+
+@router.get("/me", response=MeOut)
+def me(request):
+    user = request.auth
+    membership = getattr(user, "membership", None)
+    supplier_id = membership.supplier_id if membership else None
+    return {"id": user.pk, "username": user.username, "role": user.role, "supplier_id": supplier_id}
+
+
+@router.get("/tokens", response=list[TokenOut])
+def token_list(request):
+    return selectors.api_token_list(request.auth)
+
+
+@router.post("/tokens", response={201: TokenCreatedOut})
+def token_create(request, payload: TokenIn):
+    token, raw = services.api_token_create(user=request.auth, name=payload.name)
+    return 201, {**TokenOut.from_orm(token).dict(), "key": raw}
+
+
+@router.delete("/tokens/{int:token_id}", response=TokenOut)
+def token_revoke(request, token_id: int):
+    token = selectors.api_token_list(request.auth).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(f"Token {token_id} not found.")
+    return services.api_token_revoke(token=token, actor=request.auth)

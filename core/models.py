@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    FINANCE = "finance", _("Finance")
+    SUPPLIER = "supplier", _("Supplier user")
+    STAFF = "staff", _("Staff")
+
+
+class User(AbstractUser):
+    """A portal user. ``role`` decides what the user may do; a supplier user also has a
+    membership (suppliers.SupplierMembership) tying them to exactly one supplier."""
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.BUYER)
+
+    @property
+    def is_buyer(self) -> bool:
+        return self.role == Role.BUYER
+
+    @property
+    def is_finance(self) -> bool:
+        return self.role == Role.FINANCE
+
+    @property
+    def is_supplier_user(self) -> bool:
+        return self.role == Role.SUPPLIER
+
+    @property
+    def is_internal(self) -> bool:
+        """Buyer-organisation staff (buyer, finance, staff): may see every supplier's documents."""
+        return self.is_active and (self.role in (Role.BUYER, Role.FINANCE, Role.STAFF) or self.is_superuser)
+
+
+class TransitionLog(models.Model):
+    """One row for every state change of every document (written by core.receivers)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    document = GenericForeignKey("content_type", "object_id")
+    transition = models.CharField(max_length=64)
+    source = models.CharField(max_length=32)
+    target = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model}#{self.object_id} {self.source}→{self.target} ({self.transition})"
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A per-user API token for supplier / ERP systems. Only its SHA-256 is stored."""
+
+    PREFIX = "pp_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @classmethod
+    def new_raw_key(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return _hash_token(raw)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,27 @@
+"""The one place a transition log row is written: after every django-fsm transition.
+
+Services pass ``by=<user>`` and optionally ``reason="…"`` to the transition method; both are
+read here from the transition's keyword arguments.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.dispatch import receiver
+from django_fsm.signals import post_transition
+
+from .models import TransitionLog
+
+
+@receiver(post_transition)
+def log_transition(sender, instance, name, source, target, **kwargs):
+    if kwargs.get("exception") is not None:
+        return
+    method_kwargs = kwargs.get("method_kwargs") or {}
+    TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=str(instance.pk),
+        transition=name,
+        source=str(source),
+        target=str(target),
+        actor=method_kwargs.get("by"),
+        reason=method_kwargs.get("reason", "") or "",
+    )

@@ -1,0 +1,24 @@
+from django.utils.translation import gettext as _
+
+from core.home import Panel, register
+
+from .models import SupplierState
+from .selectors import supplier_id_for, supplier_list
+
+
+@register
+def suppliers_to_approve(user):
+    if not user.is_buyer:
+        return None
+    pending = supplier_list(user).filter(state=SupplierState.SUBMITTED)
+    return Panel(
+        _("Suppliers waiting for your approval"), "suppliers/_panel_list.html", {"suppliers": pending}
+    )
+
+
+@register
+def own_company(user):
+    if not user.is_supplier_user:
+        return None
+    own = supplier_list(user).filter(pk=supplier_id_for(user))
+    return Panel(_("Your company"), "suppliers/_panel_list.html", {"suppliers": own})
