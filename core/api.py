@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from core.errors import NotFound
 
@@ -49,7 +49,7 @@ def token_list(request):
 @router.post("/tokens", response={201: TokenCreatedOut})
 def token_create(request, payload: TokenIn):
     token, raw = services.api_token_create(user=request.auth, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "key": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "key": raw})
 
 
 @router.delete("/tokens/{int:token_id}", response=TokenOut)

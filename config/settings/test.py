@@ -11,3 +11,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="portal-test-media-")
 # A fixed test key (never used outside tests) unless the environment gives one.
 FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [b"t" * 32]
+# Unit tests run tasks in-process even when CELERY_BROKER_URL is set; the integration tests
+# (tests/integration, marker `integration`) switch this off and start a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
