@@ -1,10 +1,12 @@
 """Walks EVERY URL pattern of the portal and the API as supplier A's user, filling each id with
 an object that belongs to supplier B: every one must answer 404 (or 403), show nothing of B,
 and change nothing. New URLs are picked up automatically; a URL parameter the walker does not
-know fails the test until it is added to OWNED / SHARED / LITERAL below.
+know fails the test until a tests/<app>/access_world.py declares it (see _world_builders).
 """
 
+import importlib.util
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -21,29 +23,55 @@ NO_DATA = {401, 403, 404, 405, 422}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
-def _build_world(django_db_blocker=None):
+def _core_world(supplier_a, supplier_b, alice, bob):
+    own_token, _ = api_token_create(user=alice, name="alice token")
+    foreign_token, _ = api_token_create(user=bob, name=f"{MARKER} token")
+    ApiToken.objects.filter(pk=foreign_token.pk).update(id=FOREIGN_ID)
+    return {
+        "own": {"supplier_id": supplier_a.pk, "token_id": own_token.pk},
+        "foreign": {"supplier_id": FOREIGN_ID, "token_id": FOREIGN_ID},
+        "shared": {"item_id": ItemFactory().pk},
+        "literal": {"action": "submit"},
+    }
+
+
+def _world_builders():
+    """Each app's tests may add `tests/<app>/access_world.py` with
+    `build(supplier_a, supplier_b, alice, bob, foreign_id=FOREIGN_ID, marker=MARKER) -> dict`
+    returning {"own": {param: id}, "foreign": {param: id}, "shared": {...}, "literal": {...}}.
+    Foreign objects must carry ``marker`` in a visible field and use ``foreign_id`` as pk
+    (or any pk that no object of supplier A has)."""
+    builders = [_core_world]
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/access_world.py")):
+        spec = importlib.util.spec_from_file_location(f"access_world_{path.parent.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        builders.append(module.build)
+    return builders
+
+
+def _build_world():
     supplier_a = SupplierFactory(name="Own supplier 甲", state="approved")
     alice = make_supplier_user(supplier_a, "alice")
     supplier_b = SupplierFactory(id=FOREIGN_ID, name=f"{MARKER} supplier", state="approved")
     bob = make_supplier_user(supplier_b, "bob")
-    own_token, _ = api_token_create(user=alice, name="alice token")
-    foreign_token, _ = api_token_create(user=bob, name=f"{MARKER} token")
-    ApiToken.objects.filter(pk=foreign_token.pk).update(id=FOREIGN_ID)
-    item = ItemFactory()
-    return {
-        "alice": alice,
-        "own": {"supplier_id": supplier_a.pk, "token_id": own_token.pk},
-        "foreign": {"supplier_id": FOREIGN_ID, "token_id": FOREIGN_ID},
-        "shared": {"item_id": item.pk},
-    }
+    world = {"alice": alice, "own": {}, "foreign": {}, "shared": {}, "literal": {}}
+    for build in _world_builders():
+        kwargs = {"foreign_id": FOREIGN_ID, "marker": MARKER} if build is not _core_world else {}
+        part = build(supplier_a, supplier_b, alice, bob, **kwargs)
+        for key in ("own", "foreign", "shared", "literal"):
+            world[key].update(part.get(key, {}))
+    OWNED.clear()
+    OWNED.update(world["own"])
+    LITERAL.clear()
+    LITERAL.update(world["literal"])
+    return world
 
 
-# Parameters naming an object that belongs to one supplier (or one user).
-OWNED = {"supplier_id", "token_id"}
-# Shared reference data every signed-in user may read.
-SHARED = {"item_id"}
-# Non-id parameters and the value to use.
-LITERAL = {"action": "submit"}
+# Filled by _build_world: parameters naming an object that belongs to one supplier (or
+# user), and non-id parameters with the value to use. Everything else must be shared data.
+OWNED: dict = {}
+LITERAL: dict = {}
 
 PARAM = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
 
@@ -70,7 +98,7 @@ def _fill(route, ids):
         if name in LITERAL:
             return LITERAL[name]
         raise AssertionError(
-            f"URL {route!r} has parameter {name!r} the walker does not know: add it to OWNED, SHARED or LITERAL"
+            f"URL {route!r} has parameter {name!r} the walker does not know: declare it in tests/<app>/access_world.py"
         )
 
     return "/" + PARAM.sub(sub, route)
@@ -87,7 +115,7 @@ def test_supplier_user_gets_404_on_every_url_with_another_suppliers_ids(client):
     world = _build_world()
     client.force_login(world["alice"])
     routes = sorted(set(_routes(get_resolver().url_patterns)))
-    with_owned = [r for r in routes if set(PARAM_NAMES(r)) & OWNED]
+    with_owned = [r for r in routes if set(PARAM_NAMES(r)) & set(OWNED)]
     assert len(with_owned) >= 5, "the walker found suspiciously few URLs"
     before_logs = TransitionLog.objects.count()
     before_states = dict(Supplier.objects.values_list("pk", "state"))
@@ -113,7 +141,7 @@ def test_the_same_urls_with_own_ids_find_the_objects(client):
     world = _build_world()
     client.force_login(world["alice"])
     for route in sorted(set(_routes(get_resolver().url_patterns))):
-        if not set(PARAM_NAMES(route)) & OWNED:
+        if not set(PARAM_NAMES(route)) & set(OWNED):
             continue
         url = _fill(route, {**world["own"], **world["shared"]})
         statuses = {m: _call(client, m, url).status_code for m in METHODS}
@@ -125,7 +153,7 @@ def test_list_pages_and_endpoints_show_nothing_of_another_supplier(client):
     world = _build_world()
     client.force_login(world["alice"])
     for route in sorted(set(_routes(get_resolver().url_patterns))):
-        if set(PARAM_NAMES(route)) & OWNED:
+        if set(PARAM_NAMES(route)) & set(OWNED):
             continue
         url = _fill(route, world["shared"])
         response = client.get(url)
