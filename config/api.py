@@ -65,12 +65,14 @@ def http_error(request, exc: HttpError):
 
 def _register_routers() -> None:
     from core.api import router as core_router
+    from invoicing.api import router as invoicing_router
     from procurement.api import router as procurement_router
     from suppliers.api import router as suppliers_router
 
     api.add_router("/", core_router)
     api.add_router("/suppliers", suppliers_router)
     api.add_router("/", procurement_router)
+    api.add_router("/invoices", invoicing_router)
 
 
 _register_routers()

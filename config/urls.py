@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("suppliers/", include("suppliers.urls")),
     path("procurement/", include("procurement.urls")),
+    path("invoices/", include("invoicing.urls")),
     path("", include("core.urls")),
 ]

@@ -44,12 +44,20 @@ def run_transition(
                 code="transition_condition_failed",
                 details={"state": state, "transition": name},
             )
-        try:
-            method(by=actor, reason=reason, **kwargs)
-        except TransitionNotAllowed as exc:  # lost a race between the check and the call
-            raise IllegalTransition(str(exc)) from None
-        obj.save()
+        transition_locked(obj, name, actor=actor, reason=reason, **kwargs)
     return obj
+
+
+def transition_locked(
+    obj: models.Model, name: str, *, actor: User | None = None, reason: str = "", **kwargs
+) -> None:
+    """Run transition ``name`` on a row the caller has already locked (select_for_update) and
+    save it. For system steps inside a larger service (e.g. validation); no role check."""
+    try:
+        getattr(obj, name)(by=actor, reason=reason, **kwargs)
+    except TransitionNotAllowed as exc:
+        raise IllegalTransition(str(exc)) from None
+    obj.save()
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:

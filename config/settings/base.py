@@ -6,6 +6,8 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from .env import broker_url, database_url, encryption_keys, env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -133,7 +135,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "procurement-close-due-rfqs": {"task": "procurement.close_due_rfqs", "schedule": 60.0},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -144,4 +148,21 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# E-invoice intake
+INVOICE_MAX_AGE_DAYS = env.int("INVOICE_MAX_AGE_DAYS", default=365 * 3)
+CELERY_BEAT_SCHEDULE["invoicing-requeue-stuck"] = {
+    "task": "invoicing.requeue_stuck_invoices",
+    "schedule": 300.0,
+}
+
+# Suppliers and contracts: daily expiry checks (idempotent; safe to run more often).
+CELERY_BEAT_SCHEDULE["suppliers-qualification-expiry"] = {
+    "task": "suppliers.check_qualification_expiry",
+    "schedule": crontab(hour=6, minute=0),
+}
+CELERY_BEAT_SCHEDULE["contracts-expiry"] = {
+    "task": "contracts.check_contract_expiry",
+    "schedule": crontab(hour=6, minute=15),
 }

@@ -45,7 +45,12 @@ def celery_worker(transactional_db, settings):
     queue = f"test-{uuid.uuid4().hex[:8]}"
     db = settings.DATABASES["default"]
     url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
     proc = subprocess.Popen(  # noqa: S603
         [
@@ -75,6 +80,8 @@ def celery_worker(transactional_db, settings):
         stderr=subprocess.STDOUT,
     )
     app.conf.task_always_eager = False
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue  # every task the test enqueues goes to this worker
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -90,6 +97,7 @@ def celery_worker(transactional_db, settings):
         yield {"queue": queue, "process": proc, "app": app}
     finally:
         app.conf.task_always_eager = True
+        app.conf.task_default_queue = default_queue
         proc.terminate()
         try:
             proc.wait(timeout=20)

@@ -1,0 +1,128 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import HttpResponse
+from ninja import File, Header, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from core.errors import DomainError
+from core.selectors import transition_log_for
+
+from . import selectors, services, storage
+
+router = Router(tags=["invoices"])
+
+
+class IssueOut(Schema):
+    code: str
+    severity: str
+    message: str
+
+
+class LineOut(Schema):
+    line_no: int
+    name: str
+    quantity: Decimal | None
+    unit: str
+    unit_price: Decimal | None
+    net: Decimal
+    tax_rate: Decimal | None
+    tax: Decimal
+
+
+class InvoiceOut(Schema):
+    id: int
+    state: str
+    supplier_id: int
+    format: str
+    document_type: str
+    invoice_number: str
+    invoice_code: str
+    issue_date: date | None
+    currency: str
+    seller_name: str
+    seller_tax_id: str
+    buyer_name: str
+    buyer_tax_id: str
+    net_amount: Decimal | None
+    tax_amount: Decimal | None
+    gross_amount: Decimal | None
+    payable_amount: Decimal | None
+    signature_status: str
+    sha256: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_sha256(obj):
+        return obj.file.sha256
+
+
+class InvoiceDetailOut(InvoiceOut):
+    lines: list[LineOut]
+    issues: list[IssueOut]
+    history: list[dict]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_issues(obj):
+        return list(obj.issues.all())
+
+    @staticmethod
+    def resolve_history(obj):
+        return [
+            {
+                "transition": h.transition,
+                "from": h.source,
+                "to": h.target,
+                "at": h.at.isoformat(),
+                "reason": h.reason,
+            }
+            for h in transition_log_for(obj)
+        ]
+
+
+@router.post("/", response={201: InvoiceDetailOut, 200: InvoiceDetailOut})
+def invoice_upload(
+    request, file: UploadedFile = File(...), idempotency_key: str = Header("", alias="Idempotency-Key")
+):
+    """Upload one e-invoice file (OFD, 数电 XML, UBL, CII). The same bytes again return the existing
+    invoice (200); an Idempotency-Key reused with different bytes is a 409."""
+    user = request.auth
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        raise DomainError("Only supplier users upload invoices.", code="not_a_supplier_user")
+    data = services.read_upload(file)
+    invoice, created = services.invoice_upload(
+        supplier=membership.supplier,
+        data=data,
+        filename=file.name or "",
+        actor=user,
+        idempotency_key=idempotency_key,
+    )
+    invoice = selectors.invoice_get(user, invoice.pk)
+    return Status(201 if created else 200, invoice)
+
+
+@router.get("/", response=list[InvoiceOut])
+def invoice_list(request, state: str = "", limit: int = 100, offset: int = 0):
+    qs = selectors.invoice_list(request.auth)
+    if state:
+        qs = qs.filter(state=state)
+    return qs[offset : offset + min(limit, 500)]
+
+
+@router.get("/{int:invoice_id}", response=InvoiceDetailOut)
+def invoice_detail(request, invoice_id: int):
+    return selectors.invoice_get(request.auth, invoice_id)
+
+
+@router.get("/{int:invoice_id}/file")
+def invoice_file(request, invoice_id: int):
+    invoice = selectors.invoice_get(request.auth, invoice_id)
+    data = storage.get(invoice.file.path, invoice.file.sha256)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.file.sha256}"'
+    return response

@@ -1,0 +1,78 @@
+"""Parse and check one e-invoice file: the pure pipeline behind intake and `invoice_inspect`.
+
+No Django: takes bytes and a ValidationContext, returns the normalised invoice and every issue
+(parse notes, signature, generic rules, EN 16931 rules for UBL/CII), or raises Refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from invoicing.formats.detect import parse_invoice
+from invoicing.formats.model import Format, Issue, NormalisedInvoice, Severity
+from invoicing.formats.safexml import parse_xml
+from invoicing.validation import ValidationContext, validate
+
+SIGNATURE_ISSUES = {
+    "tampered": (
+        "signature_tampered",
+        Severity.ERROR,
+        "The invoice was changed after it was signed: {detail}. It cannot be accepted; ask the issuer for the original file.",
+    ),
+    "invalid": (
+        "signature_invalid",
+        Severity.ERROR,
+        "The electronic seal's signature does not verify ({detail}). The file is not the one the tax authority signed.",
+    ),
+    "unverified": (
+        "signature_unverified",
+        Severity.WARNING,
+        "The file carries a signature that cannot be verified here ({detail}).",
+    ),
+}
+
+
+@dataclass
+class CheckResult:
+    invoice: NormalisedInvoice
+    issues: list[Issue]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity == Severity.ERROR for i in self.issues)
+
+
+def signature_issues(invoice: NormalisedInvoice) -> list[Issue]:
+    status = invoice.signature.status
+    if status == "unsigned":
+        if invoice.format == Format.OFD:
+            return [
+                Issue("signature_missing", Severity.WARNING, "The OFD invoice carries no electronic seal.")
+            ]
+        return []
+    if status not in SIGNATURE_ISSUES:
+        return []
+    code, severity, text = SIGNATURE_ISSUES[status]
+    return [Issue(code, severity, text.format(detail=invoice.signature.detail or status))]
+
+
+def check_file(data: bytes, ctx: ValidationContext, *, max_bytes: int = 20 * 1024 * 1024) -> CheckResult:
+    """Raises :class:`invoicing.formats.model.Refused` for hostile, malformed or unsupported files."""
+    invoice = parse_invoice(data, max_bytes=max_bytes)
+    issues = list(invoice.issues)
+    issues += signature_issues(invoice)
+    issues += validate(invoice, ctx)
+    if invoice.format in (Format.UBL, Format.CII):
+        from invoicing.formats import en16931
+
+        issues += en16931.validate(parse_xml(data))
+    return CheckResult(invoice=invoice, issues=_unique(issues))
+
+
+def _unique(issues: list[Issue]) -> list[Issue]:
+    seen, out = set(), []
+    for issue in issues:
+        if issue not in seen:
+            seen.add(issue)
+            out.append(issue)
+    return out

@@ -1,0 +1,273 @@
+"""Invoice intake: upload (store once, refuse hostile files), validation (Celery task)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.errors import Conflict, DomainError, PermissionDenied
+from core.services import transition_locked
+from invoicing import storage
+from invoicing.checks import check_file
+from invoicing.formats.detect import parse_invoice
+from invoicing.formats.model import Issue, NormalisedInvoice, Refused, Severity
+from invoicing.validation import ValidationContext, duplicate_key
+from procurement.models import LegalEntity
+from suppliers.models import Supplier
+
+from .models import (
+    IdempotencyKey,
+    Invoice,
+    InvoiceLine,
+    InvoiceState,
+    StoredFile,
+    UploadRefusal,
+    ValidationIssue,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _require_uploader(supplier: Supplier, actor) -> None:
+    membership = getattr(actor, "membership", None)
+    if membership is None or membership.supplier_id != supplier.pk:
+        raise PermissionDenied("Only the supplier's own users may upload its invoices.")
+    try:
+        from suppliers.services import supplier_require_approved
+    except ImportError:  # pragma: no cover - older trees
+        supplier_require_approved = None
+    if supplier_require_approved is not None:
+        supplier_require_approved(supplier)
+    elif supplier.state != "approved":
+        raise DomainError("Only approved suppliers can upload invoices.", code="supplier_not_approved")
+
+
+def invoice_upload(
+    *, supplier: Supplier, data: bytes, filename: str, actor, idempotency_key: str = ""
+) -> tuple[Invoice, bool]:
+    """Accept one uploaded file. Returns (invoice, created).
+
+    The same bytes again return the existing invoice. A hostile, malformed or unsupported file
+    is refused (DomainError with the refusal code); only the refusal is recorded.
+    """
+    _require_uploader(supplier, actor)
+    limit = settings.INVOICE_MAX_UPLOAD_BYTES
+    sha = storage.sha256_of(data)
+    if idempotency_key:
+        earlier = (
+            IdempotencyKey.objects.filter(user=actor, key=idempotency_key).select_related("invoice").first()
+        )
+        if earlier is not None:
+            if earlier.sha256 != sha:
+                raise Conflict(
+                    "This Idempotency-Key was already used for a different file.",
+                    code="idempotency_key_reused",
+                )
+            return earlier.invoice, False
+    existing = _existing_for(sha, supplier)
+    if existing is not None:
+        return existing, False
+    try:
+        if len(data) > limit:
+            raise Refused("file_too_large", f"The file is {len(data)} bytes; the limit is {limit} bytes.")
+        parse_invoice(data, max_bytes=limit)  # the safety gate: hostile files stop here
+    except Refused as refused:
+        UploadRefusal.objects.create(
+            supplier=supplier,
+            user=actor,
+            original_name=filename[:255],
+            sha256=sha,
+            size=len(data),
+            code=refused.code,
+            message=refused.message,
+        )
+        raise DomainError(refused.message, code=refused.code) from None
+    sha, path = storage.put(data)
+    try:
+        with transaction.atomic():
+            stored = StoredFile.objects.create(
+                sha256=sha, size=len(data), path=path, original_name=filename[:255], uploaded_by=actor
+            )
+            invoice = Invoice.objects.create(supplier=supplier, file=stored, uploaded_by=actor)
+            if idempotency_key:
+                IdempotencyKey.objects.create(
+                    user=actor, key=idempotency_key[:100], sha256=sha, invoice=invoice
+                )
+            from .tasks import validate_invoice
+
+            validate_invoice.delay_on_commit(invoice.pk)
+    except IntegrityError:  # a concurrent upload of the same bytes won
+        existing = _existing_for(sha, supplier)
+        if existing is None:
+            raise
+        return existing, False
+    return invoice, True
+
+
+def _existing_for(sha: str, supplier: Supplier) -> Invoice | None:
+    existing = Invoice.objects.filter(file__sha256=sha).first()
+    if existing is not None and existing.supplier_id != supplier.pk:
+        raise Conflict(
+            "This exact file has already been uploaded to the portal.", code="file_already_uploaded"
+        )
+    return existing
+
+
+def _context(invoice: Invoice) -> ValidationContext:
+    return ValidationContext(
+        today=timezone.localdate(),
+        max_age_days=getattr(settings, "INVOICE_MAX_AGE_DAYS", 365),
+        expected_seller_tax_id=invoice.supplier.tax_id,
+        buyer_tax_ids=frozenset(LegalEntity.objects.values_list("tax_id", flat=True)),
+    )
+
+
+def invoice_validate(*, invoice_id: int) -> Invoice:
+    """Parse and validate a received invoice: received → validating → validated | rejected.
+
+    Idempotent: an invoice already past validation is returned unchanged; one left in
+    `validating` by a worker that died is validated again from the start.
+    """
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("supplier", "file").get(pk=invoice_id)
+        if invoice.state == InvoiceState.RECEIVED:
+            transition_locked(invoice, "start_validation")
+        elif invoice.state != InvoiceState.VALIDATING:
+            return invoice
+        invoice.lines.all().delete()
+        invoice.issues.all().delete()
+        data = storage.get(invoice.file.path, invoice.file.sha256)
+        try:
+            result = check_file(data, _context(invoice), max_bytes=settings.INVOICE_MAX_UPLOAD_BYTES)
+        except Refused as refused:
+            issues = [Issue(refused.code, Severity.ERROR, refused.message)]
+            parsed = None
+        else:
+            parsed, issues = result.invoice, list(result.issues)
+            _fill(invoice, parsed)
+            issues += _database_checks(invoice, parsed)
+        errors = [i for i in issues if i.severity == Severity.ERROR]
+        if not errors:
+            key = "|".join(duplicate_key(parsed))
+            try:
+                with transaction.atomic():
+                    Invoice.objects.filter(pk=invoice.pk).update(duplicate_key=key)
+            except IntegrityError:
+                errors.append(_duplicate_issue(invoice, key))
+                issues.append(errors[-1])
+            else:
+                invoice.duplicate_key = key
+        ValidationIssue.objects.bulk_create(
+            ValidationIssue(invoice=invoice, code=i.code, severity=str(i.severity), message=i.message)
+            for i in issues
+        )
+        invoice.validated_at = timezone.now()
+        if errors:
+            summary = "; ".join(f"{i.code}: {i.message}" for i in errors[:5])
+            transition_locked(invoice, "fail_validation", reason=summary[:2000])
+        else:
+            transition_locked(invoice, "pass_validation")
+    return invoice
+
+
+def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:
+    invoice.format = str(parsed.format)
+    invoice.document_type = str(parsed.document_type)
+    invoice.invoice_number = parsed.invoice_number[:64]
+    invoice.invoice_code = (parsed.invoice_code or "")[:32]
+    invoice.issue_date = parsed.issue_date
+    invoice.currency = (parsed.currency or "")[:3]
+    invoice.seller_name, invoice.seller_tax_id = parsed.seller.name[:300], parsed.seller.tax_id[:32]
+    invoice.buyer_name, invoice.buyer_tax_id = parsed.buyer.name[:300], parsed.buyer.tax_id[:32]
+    invoice.net_amount, invoice.tax_amount = parsed.totals.net, parsed.totals.tax
+    invoice.gross_amount, invoice.payable_amount = parsed.totals.gross, parsed.totals.payable
+    invoice.corrects_number, invoice.corrects_code = (
+        parsed.corrects_invoice[:64],
+        parsed.corrects_invoice_code[:32],
+    )
+    invoice.po_references = list(parsed.po_references)
+    invoice.signature_status = parsed.signature.status
+    invoice.signature_signer = parsed.signature.signer[:300]
+    invoice.signature_detail = parsed.signature.detail[:500]
+    invoice.legal_entity = LegalEntity.objects.filter(tax_id=parsed.buyer.tax_id.strip().upper()).first()
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            line_no=n,
+            name=line.name[:300],
+            item_code=line.item_code[:64],
+            quantity=line.quantity,
+            unit=line.unit[:20],
+            unit_price=line.unit_price,
+            net=line.net,
+            tax_rate=line.tax_rate,
+            tax=line.tax,
+            po_reference=line.po_reference[:64],
+        )
+        for n, line in enumerate(parsed.lines, start=1)
+    )
+
+
+def _duplicate_issue(invoice: Invoice, key: str) -> Issue:
+    other = Invoice.objects.filter(duplicate_key=key).exclude(pk=invoice.pk).first()
+    where = f" (uploaded {other.created_at:%Y-%m-%d}, {other.get_state_display()})" if other else ""
+    return Issue(
+        "duplicate_invoice",
+        Severity.ERROR,
+        f"Invoice {invoice.invoice_code + ' ' if invoice.invoice_code else ''}{invoice.invoice_number} of seller "
+        f"{invoice.seller_tax_id} is already in the portal{where}, whatever its file format.",
+    )
+
+
+def _database_checks(invoice: Invoice, parsed: NormalisedInvoice) -> list[Issue]:
+    issues = []
+    key = "|".join(duplicate_key(parsed))
+    if Invoice.objects.filter(duplicate_key=key).exclude(pk=invoice.pk).exists():
+        issues.append(_duplicate_issue(invoice, key))
+    if invoice.is_credit_note and parsed.corrects_invoice:
+        original = (
+            Invoice.objects.filter(supplier=invoice.supplier, invoice_number=parsed.corrects_invoice)
+            .exclude(state__in=[InvoiceState.REJECTED, InvoiceState.CANCELLED])
+            .exclude(pk=invoice.pk)
+            .first()
+        )
+        if original is None:
+            issues.append(
+                Issue(
+                    "credit_note_unknown_original",
+                    Severity.ERROR,
+                    f"This credit note corrects invoice {parsed.corrects_invoice}, which is not among this supplier's "
+                    "invoices in the portal.",
+                )
+            )
+        invoice.corrects = original
+    invoice.save()
+    return issues
+
+
+def invoices_requeue_stuck(*, older_than_minutes: int = 10) -> int:
+    """Re-enqueue invoices left in received/validating (a lost message, a dead worker)."""
+    from .tasks import validate_invoice
+
+    cutoff = timezone.now() - timezone.timedelta(minutes=older_than_minutes)
+    ids = list(
+        Invoice.objects.filter(
+            state__in=[InvoiceState.RECEIVED, InvoiceState.VALIDATING], created_at__lt=cutoff
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for pk in ids:
+        validate_invoice.delay(pk)
+    return len(ids)
+
+
+def read_upload(uploaded) -> bytes:
+    """Read an uploaded file, refusing one over the limit before reading it."""
+    limit = settings.INVOICE_MAX_UPLOAD_BYTES
+    if uploaded.size is not None and uploaded.size > limit:
+        raise DomainError(
+            f"The file is {uploaded.size} bytes; the limit is {limit} bytes.", code="file_too_large"
+        )
+    return uploaded.read(limit + 1)

@@ -1,0 +1,21 @@
+from celery import shared_task
+
+
+@shared_task(
+    name="invoicing.validate_invoice",
+    acks_late=True,
+    autoretry_for=(OSError,),
+    max_retries=3,
+    retry_backoff=True,
+)
+def validate_invoice(invoice_id: int) -> str:
+    from .services import invoice_validate
+
+    return invoice_validate(invoice_id=invoice_id).state
+
+
+@shared_task(name="invoicing.requeue_stuck_invoices")
+def requeue_stuck_invoices() -> int:
+    from .services import invoices_requeue_stuck
+
+    return invoices_requeue_stuck()

@@ -1,0 +1,343 @@
+"""Generic validation of a :class:`NormalisedInvoice`, whatever format it came from.
+
+Pure module (no Django). :func:`validate` returns a list of :class:`Issue` with stable codes;
+an empty list means nothing was found. The EN 16931 business rules (BR-*) are checked
+elsewhere; this module only holds the checks that apply to every format. Duplicates are found in
+the database layer with :func:`duplicate_key`.
+
+Tolerances (all amounts are in the document currency):
+
+- ``line_net_mismatch``: net vs quantity × unit price. Allowed difference: the larger of 0.01
+  and 0.005 (rounding the net) + |quantity| × half a unit of the unit price's last shown decimal
+  (a price printed as 9.43 may really be 9.434, and that error grows with the quantity). Prices
+  printed with fewer than 2 decimals count as shown to the cent (0.005 per unit).
+- ``line_tax_mismatch``: tax vs net × rate, at most 0.01 apart. Only for 数电/OFD: in UBL and
+  CII a line carries no tax amount of its own.
+- ``net_total_mismatch``: the sum of the line nets must equal the net total exactly (sums of
+  2-place amounts are exact). For UBL/CII it is a warning, because document-level allowances and
+  charges are not part of the normalised invoice.
+- ``tax_total_mismatch``: 数电/OFD: the sum of line taxes vs the tax total, at most 0.01 apart.
+  UBL/CII: per rate, round(Σ net × rate) summed over the rates, at most 0.01 × number of rates.
+- ``gross_mismatch``: gross vs net + tax, at most 0.01 apart.
+- ``payable_mismatch``: payable vs gross, at most 0.01 apart; an error for Chinese invoices,
+  a warning for UBL/CII (prepaid amounts and rounding are not in the normalised invoice).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Context, Decimal, localcontext
+
+from invoicing.formats.model import DocumentType, Format, Issue, NormalisedInvoice, Severity
+from invoicing.money import q2
+from suppliers.taxid import tax_id_error
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+
+CHINESE_FORMATS = frozenset({Format.OFD, Format.CN_XML})
+CENT = Decimal("0.01")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
+_PRIVATE_PERSON_MARKERS = ("个人", "自然人")
+
+
+@dataclass(frozen=True)
+class ValidationContext:
+    today: date
+    max_age_days: int = 365
+    expected_seller_tax_id: str | None = None  # the supplier's tax id; None: skip seller_mismatch
+    buyer_tax_ids: frozenset[str] | None = None  # our legal entities' tax ids; None: skip buyer_not_ours
+    future_tolerance_days: int = 1  # an issue date this many days ahead is still fine (time zones)
+
+
+def normalise_id(value: str | None) -> str:
+    """A tax id for comparison: no white space at all, upper case."""
+    return "".join((value or "").split()).upper()
+
+
+def duplicate_key(invoice: NormalisedInvoice) -> tuple[str, str, str]:
+    """(seller tax id, invoice code or "", invoice number): the same for every file of one invoice.
+
+    The OFD and the XML of one 数电 invoice give the same key; an old-style VAT invoice is
+    identified by its 发票代码 + 发票号码.
+    """
+    return (
+        normalise_id(invoice.seller.tax_id),
+        "".join((invoice.invoice_code or "").split()),
+        "".join(invoice.invoice_number.split()),
+    )
+
+
+def _money(value: Decimal) -> str:
+    return f"{q2(value):,}"
+
+
+# -- parties ---------------------------------------------------------------------------------
+
+
+def _chinese_id(invoice: NormalisedInvoice, tax_id: str, country: str) -> str | None:
+    """The id to check as a Chinese tax id, or None when the party is foreign (skip the check)."""
+    if invoice.format in CHINESE_FORMATS:
+        return tax_id
+    if country.upper() == "CN":
+        return tax_id[2:] if tax_id.startswith("CN") and len(tax_id) == 20 else tax_id
+    if tax_id.startswith("CN") and len(tax_id) == 20:  # VAT-style "CN" + USCC without a country
+        return tax_id[2:]
+    return None
+
+
+def _tax_id_problem(invoice: NormalisedInvoice, tax_id: str) -> str | None:
+    return tax_id_error(tax_id, allow_legacy=invoice.format in CHINESE_FORMATS)
+
+
+def _check_parties(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
+    issues: list[Issue] = []
+    seller_id = normalise_id(invoice.seller.tax_id)
+    buyer_id = normalise_id(invoice.buyer.tax_id)
+
+    checked = _chinese_id(invoice, seller_id, invoice.seller.country)
+    if checked is not None:
+        problem = _tax_id_problem(invoice, checked)
+        if problem:
+            issues.append(Issue("seller_tax_id_invalid", ERROR, f"Seller tax id: {problem}"))
+
+    checked = _chinese_id(invoice, buyer_id, invoice.buyer.country)
+    if checked is not None:
+        if not checked:
+            if invoice.format in CHINESE_FORMATS:
+                person = any(m in invoice.buyer.name for m in _PRIVATE_PERSON_MARKERS)
+                issues.append(
+                    Issue(
+                        "buyer_tax_id_invalid",
+                        WARNING if person else ERROR,
+                        f"The invoice names no buyer tax id (buyer {invoice.buyer.name!r}); "
+                        + (
+                            "that is normal for a private person."
+                            if person
+                            else "only an invoice to a private person may leave it out."
+                        ),
+                    )
+                )
+        else:
+            problem = _tax_id_problem(invoice, checked)
+            if problem:
+                issues.append(Issue("buyer_tax_id_invalid", ERROR, f"Buyer tax id: {problem}"))
+
+    if ctx.expected_seller_tax_id is not None:
+        expected = normalise_id(ctx.expected_seller_tax_id)
+        if seller_id != expected:
+            issues.append(
+                Issue(
+                    "seller_mismatch",
+                    ERROR,
+                    f"The seller's tax id on the invoice is {seller_id or '(none)'}, "
+                    f"but the supplier's tax id is {expected}.",
+                )
+            )
+    if ctx.buyer_tax_ids is not None:
+        ours = {normalise_id(t) for t in ctx.buyer_tax_ids}
+        if buyer_id not in ours:
+            issues.append(
+                Issue(
+                    "buyer_not_ours",
+                    ERROR,
+                    f"The buyer on the invoice ({invoice.buyer.name or 'no name'}, tax id "
+                    f"{buyer_id or '(none)'}) is not one of our legal entities.",
+                )
+            )
+    return issues
+
+
+# -- arithmetic ------------------------------------------------------------------------------
+
+
+def _price_tolerance(quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """max(0.01, 0.005 for rounding the net + |quantity| × half a unit of the price's last decimal)."""
+    exponent = unit_price.as_tuple().exponent
+    shown = max(-exponent, 2) if isinstance(exponent, int) else 2
+    return max(CENT, CENT / 2 + abs(quantity) * Decimal(5).scaleb(-(shown + 1)))
+
+
+def _check_lines(invoice: NormalisedInvoice) -> list[Issue]:
+    issues: list[Issue] = []
+    check_tax = invoice.format in CHINESE_FORMATS
+    for index, line in enumerate(invoice.lines, start=1):
+        label = f"Line {line.line_id or index}" + (f" ({line.name})" if line.name else "")
+        if line.quantity is not None and line.unit_price is not None:
+            expected = line.quantity * line.unit_price
+            tolerance = _price_tolerance(line.quantity, line.unit_price)
+            if abs(line.net - expected) > tolerance:
+                issues.append(
+                    Issue(
+                        "line_net_mismatch",
+                        ERROR,
+                        f"{label}: {line.quantity.normalize():f} × {line.unit_price.normalize():f} = "
+                        f"{_money(expected)}, but the line amount is {_money(line.net)} "
+                        f"(allowed difference {tolerance.normalize():f}).",
+                    )
+                )
+        if not check_tax:
+            continue
+        if line.tax_rate is None:
+            if line.tax:
+                issues.append(
+                    Issue(
+                        "line_tax_mismatch",
+                        ERROR,
+                        f"{label} has no tax rate (exempt or not taxable) but a tax of {_money(line.tax)}.",
+                    )
+                )
+            continue
+        expected = line.net * line.tax_rate
+        if abs(line.tax - expected) > CENT:
+            issues.append(
+                Issue(
+                    "line_tax_mismatch",
+                    ERROR,
+                    f"{label}: {_money(line.net)} × {(line.tax_rate * 100).normalize():f}% = {_money(expected)}, "
+                    f"but the line tax is {_money(line.tax)}.",
+                )
+            )
+    return issues
+
+
+def _check_totals(invoice: NormalisedInvoice) -> list[Issue]:
+    issues: list[Issue] = []
+    chinese = invoice.format in CHINESE_FORMATS
+    totals = invoice.totals
+    if invoice.lines:
+        line_net = sum((line.net for line in invoice.lines), Decimal(0))
+        if line_net != totals.net:
+            issues.append(
+                Issue(
+                    "net_total_mismatch",
+                    ERROR if chinese else WARNING,
+                    f"The line amounts add up to {_money(line_net)}, "
+                    f"but the invoice's total without tax is {_money(totals.net)}."
+                    + ("" if chinese else " (Document-level allowances or charges may explain it.)"),
+                )
+            )
+        if chinese:
+            expected_tax = sum((line.tax for line in invoice.lines), Decimal(0))
+            tolerance = CENT
+            how = "The line taxes add up to"
+        else:
+            by_rate: dict[Decimal, Decimal] = {}
+            for line in invoice.lines:
+                rate = line.tax_rate or Decimal(0)
+                by_rate[rate] = by_rate.get(rate, Decimal(0)) + line.net
+            expected_tax = sum((q2(net * rate) for rate, net in by_rate.items()), Decimal(0))
+            tolerance = CENT * len(by_rate)
+            how = f"Tax computed per rate ({len(by_rate)} rate{'s' if len(by_rate) > 1 else ''}) is"
+        if abs(totals.tax - expected_tax) > tolerance:
+            issues.append(
+                Issue(
+                    "tax_total_mismatch",
+                    ERROR,
+                    f"{how} {_money(expected_tax)}, but the invoice's tax total is {_money(totals.tax)}.",
+                )
+            )
+    if abs(totals.gross - (totals.net + totals.tax)) > CENT:
+        issues.append(
+            Issue(
+                "gross_mismatch",
+                ERROR,
+                f"{_money(totals.net)} without tax + {_money(totals.tax)} tax = "
+                f"{_money(totals.net + totals.tax)}, but the total with tax is {_money(totals.gross)}.",
+            )
+        )
+    if abs(totals.payable - totals.gross) > CENT:
+        issues.append(
+            Issue(
+                "payable_mismatch",
+                ERROR if chinese else WARNING,
+                f"The amount payable is {_money(totals.payable)}, but the total with tax is "
+                f"{_money(totals.gross)}."
+                + ("" if chinese else " (A prepaid amount or rounding may explain it.)"),
+            )
+        )
+    return issues
+
+
+# -- header ----------------------------------------------------------------------------------
+
+
+def _check_header(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
+    issues: list[Issue] = []
+    if not invoice.invoice_number.strip():
+        issues.append(Issue("number_missing", ERROR, "The invoice has no invoice number."))
+    if not _CURRENCY_RE.fullmatch(invoice.currency or ""):
+        issues.append(
+            Issue(
+                "currency_unsupported",
+                ERROR,
+                f"The currency {invoice.currency!r} is not a 3-letter ISO 4217 code such as CNY.",
+            )
+        )
+    issued = invoice.issue_date
+    if issued is None:
+        issues.append(Issue("issue_date_missing", ERROR, "The invoice has no issue date."))
+    elif issued > ctx.today + timedelta(days=ctx.future_tolerance_days):
+        issues.append(
+            Issue(
+                "issue_date_in_future",
+                ERROR,
+                f"The invoice is dated {issued.isoformat()}, after today ({ctx.today.isoformat()}).",
+            )
+        )
+    elif (ctx.today - issued).days > ctx.max_age_days:
+        issues.append(
+            Issue(
+                "issue_date_too_old",
+                WARNING,
+                f"The invoice is dated {issued.isoformat()}, {(ctx.today - issued).days} days ago; "
+                f"invoices older than {ctx.max_age_days} days need a check.",
+            )
+        )
+    if invoice.document_type == DocumentType.CREDIT_NOTE and not invoice.corrects_invoice.strip():
+        chinese = invoice.format in CHINESE_FORMATS
+        issues.append(
+            Issue(
+                "credit_note_without_reference",
+                ERROR if chinese else WARNING,
+                "The credit note does not name the invoice it corrects"
+                + (" (a red-letter invoice must name the original blue invoice)." if chinese else "."),
+            )
+        )
+    if not invoice.lines:
+        issues.append(Issue("no_lines", ERROR, "The invoice has no lines."))
+    return issues
+
+
+def validate(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
+    """All generic problems of ``invoice``; an empty list when there are none."""
+    with localcontext(Context(prec=60)):
+        return [
+            *_check_header(invoice, ctx),
+            *_check_parties(invoice, ctx),
+            *_check_lines(invoice),
+            *_check_totals(invoice),
+        ]
+
+
+ISSUE_CODES = (
+    "number_missing",
+    "currency_unsupported",
+    "issue_date_missing",
+    "issue_date_in_future",
+    "issue_date_too_old",
+    "credit_note_without_reference",
+    "no_lines",
+    "seller_tax_id_invalid",
+    "buyer_tax_id_invalid",
+    "seller_mismatch",
+    "buyer_not_ours",
+    "line_net_mismatch",
+    "line_tax_mismatch",
+    "net_total_mismatch",
+    "tax_total_mismatch",
+    "gross_mismatch",
+    "payable_mismatch",
+)

@@ -1,0 +1,30 @@
+// Sends each chosen file on its own request so every file gets its own progress and result.
+(function () {
+  const form = document.getElementById("upload-form");
+  if (!form) return;
+  const input = document.getElementById("files");
+  const results = document.getElementById("upload-results");
+  const token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    Array.from(input.files).forEach(function (file) {
+      const row = results.insertRow();
+      row.insertCell().textContent = file.name;
+      const bar = document.createElement("progress");
+      bar.max = 100; bar.value = 0;
+      bar.setAttribute("aria-label", file.name);
+      row.insertCell().appendChild(bar);
+      const result = row.insertCell();
+      const body = new FormData();
+      body.append("file", file);
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-CSRFToken", token);
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = 100 * e.loaded / e.total; };
+      xhr.onload = function () { bar.value = 100; result.innerHTML = xhr.responseText; };
+      xhr.onerror = function () { result.textContent = "network error"; };
+      xhr.send(body);
+    });
+    form.reset();
+  });
+})();

@@ -1,0 +1,84 @@
+import pytest
+
+from core.services import api_token_create
+from invoicing.models import Invoice, UploadRefusal
+from tests.invoicing.cn_xml_builder import build_cn_xml
+
+
+@pytest.fixture
+def auth(seller_user):
+    return {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=seller_user, name='erp')[1]}"}
+
+
+def post_file(client, auth, data, name="inv.xml", **headers):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post("/api/invoices/", {"file": SimpleUploadedFile(name, data)}, **auth, **headers)
+
+
+def test_api_upload_validates_and_returns_the_invoice(
+    client, auth, our_entity, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_file(client, auth, build_cn_xml())
+    assert response.status_code == 201
+    body = response.json()
+    assert body["state"] == "received"  # validation runs after the upload's transaction commits
+    detail = client.get(f"/api/invoices/{body['id']}", **auth).json()
+    assert detail["state"] == "validated"
+    assert detail["invoice_number"] == "26352000000012345678"
+    assert detail["lines"][0]["net"] == "1000.00"
+    assert [h["to"] for h in detail["history"]] == ["validating", "validated"]
+
+
+def test_api_upload_of_the_same_bytes_is_200_with_the_same_invoice(client, auth, our_entity):
+    first = post_file(client, auth, build_cn_xml()).json()
+    again = post_file(client, auth, build_cn_xml(), name="other-name.xml")
+    assert again.status_code == 200 and again.json()["id"] == first["id"]
+
+
+def test_api_upload_with_reused_idempotency_key_and_other_bytes_is_409(client, auth, our_entity):
+    post_file(client, auth, build_cn_xml(), HTTP_IDEMPOTENCY_KEY="abc")
+    response = post_file(
+        client, auth, build_cn_xml(number="26352000000011111111"), HTTP_IDEMPOTENCY_KEY="abc"
+    )
+    assert response.status_code == 409 and response.json()["code"] == "idempotency_key_reused"
+    assert Invoice.objects.count() == 1
+
+
+def test_api_refuses_a_hostile_file_with_its_code(client, auth):
+    response = post_file(
+        client, auth, b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><EInvoice>&e;</EInvoice>'
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "xml_doctype"
+    assert not Invoice.objects.exists() and UploadRefusal.objects.count() == 1
+
+
+def test_api_original_file_download_returns_the_exact_bytes(client, auth, our_entity):
+    data = build_cn_xml()
+    invoice_id = post_file(client, auth, data).json()["id"]
+    response = client.get(f"/api/invoices/{invoice_id}/file", **auth)
+    assert response.status_code == 200 and response.content == data
+
+
+def test_buyer_cannot_upload_through_the_api(client, buyer):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=buyer, name='b')[1]}"}
+    response = post_file(client, auth, build_cn_xml())
+    assert response.status_code == 400 and response.json()["code"] == "not_a_supplier_user"
+
+
+def test_portal_upload_answers_each_file_with_its_own_result(
+    client, seller_user, our_entity, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(seller_user)
+    assert client.get("/invoices/upload/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post("/invoices/upload/file/", {"file": SimpleUploadedFile("a.xml", build_cn_xml())})
+    bad = client.post("/invoices/upload/file/", {"file": SimpleUploadedFile("b.pdf", b"%PDF-1.4 junk")})
+    assert ok.status_code == 201 and "Received" in ok.content.decode()
+    assert bad.status_code == 400 and "unsupported_format" in bad.content.decode()
+    page = client.get(f"/invoices/{Invoice.objects.get().pk}/").content.decode()
+    assert "26352000000012345678" in page and "validated" in page.lower()
