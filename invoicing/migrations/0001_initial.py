@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('procurement', '0001_initial'),
-        ('suppliers', '0002_historicalsupplier_contact_name_and_more'),
+        ('suppliers', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

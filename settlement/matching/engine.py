@@ -1,0 +1,449 @@
+"""The matching engine: one pure function from documents and a policy to a verdict.
+
+For each invoice line, in this order:
+
+* pair it with a PO line (:mod:`.pairing`);
+* allocate its quantity: three-way against receipt lines, oldest first, never more than
+  ``accepted - returned - already allocated``; two-way (PO lines with ``receipt_required=False``)
+  against the ordered quantity (:mod:`.allocation`). What cannot be allocated is a quantity variance:
+  within the quantity tolerance when something was matched and the rest is within it, else an
+  exception. A line with nothing allocated is always an exception;
+* compare its unit price with the PO price (unit price tolerance), its amount with the matched
+  quantity at the PO price (line amount tolerance), its tax rate with the PO's and its tax with
+  ``amount x rate`` (tax rounding allowance).
+
+Then the document: the lines must add up to the net total, the tax total must be the sum of
+``amount x rate`` within the per-invoice rounding allowance, and the net total is compared with the
+matched quantities at PO prices (invoice total tolerance).
+
+Tax rounding is never a price variance: a unit price that differs only below a cent (the line amount
+equals quantity x PO price), and a line whose net and tax moved in opposite directions by no more than
+the rounding allowance (the same gross split differently), are reported as tax rounding, if at all.
+
+Credit notes: quantities and amounts are read as positive reductions. Each line releases what the
+original invoice (with earlier credit notes against it) still claims on the paired PO line, newest
+receipt first; the allocations come out negative. All comparisons are made on the positive sizes.
+
+The verdict of a line is the worst of its reasons (none: ``matched``); the verdict of the document
+is the worst of its lines and its own reasons.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from . import explain
+from .allocation import Ledger, PoLineFacts, build_ledger
+from .hashing import input_hash
+from .model import (
+    ENGINE_VERSION,
+    Allocation,
+    EarlierAllocation,
+    Invoice,
+    InvoiceLine,
+    LineResult,
+    MatchResult,
+    MatchType,
+    PoLine,
+    Reason,
+    ReasonCode,
+    ReceiptLine,
+    Variance,
+    Verdict,
+    worst,
+)
+from .money import q2, q6
+from .ordering import natural_key
+from .pairing import Pairing, pair_lines
+from .tolerance import TolerancePolicy, check
+
+ZERO = Decimal(0)
+
+
+class MatchingInputError(ValueError):
+    """The inputs contradict themselves (e.g. two PO lines with the same id)."""
+
+
+def match_invoice(
+    invoice: Invoice,
+    *,
+    po_lines: Iterable[PoLine],
+    receipt_lines: Iterable[ReceiptLine],
+    earlier_allocations: Iterable[EarlierAllocation] = (),
+    policy: TolerancePolicy,
+) -> MatchResult:
+    """Match an invoice or credit note against PO lines and receipts under a tolerance policy.
+
+    ``po_lines`` are the lines of the purchase orders the document may refer to, ``receipt_lines``
+    their goods-receipt lines and ``earlier_allocations`` every allocation other documents made on
+    them (allocations by this document itself are ignored, so a re-run gives the same answer).
+    The result never depends on the order of any of these.
+    """
+    po_lines = _unique(po_lines, "PO line")
+    receipt_lines = _unique(receipt_lines, "receipt line")
+    _unique(invoice.lines, "invoice line")
+    earlier = tuple(a for a in earlier_allocations if a.invoice_id != invoice.id)
+    digest = input_hash(
+        invoice, po_lines=po_lines, receipt_lines=receipt_lines, earlier_allocations=earlier, policy=policy
+    )
+
+    document = _as_reductions(invoice) if invoice.is_credit_note else invoice
+    lines = sorted((_with_unit_price(line) for line in document.lines), key=lambda x: natural_key(x.id))
+    ledger = build_ledger(
+        po_lines,
+        receipt_lines,
+        earlier,
+        credit_for=document.original_invoice_id,
+        is_credit_note=document.is_credit_note,
+    )
+    po_by_id = {po.id: po for po in po_lines}
+    pairings = pair_lines(
+        [line for line in lines if line.quantity > 0],
+        po_lines,
+        {po.id: ledger.open_quantity(po.id) for po in po_lines},
+    )
+
+    line_results: list[LineResult] = []
+    allocations: list[Allocation] = []
+    for line in lines:
+        result, pieces = _match_line(line, pairings.get(line.id), po_by_id, ledger, document, policy)
+        line_results.append(result)
+        allocations.extend(pieces)
+
+    variances, reasons = _check_document(document, lines, line_results, po_by_id, policy)
+    verdict = worst([line.verdict for line in line_results] + [reason.severity for reason in reasons])
+    return MatchResult(
+        invoice_id=invoice.id,
+        document_type=invoice.document_type,
+        original_invoice_id=invoice.original_invoice_id,
+        verdict=verdict,
+        lines=tuple(line_results),
+        allocations=tuple(allocations),
+        variances=tuple(variances),
+        reasons=tuple(reasons),
+        policy_version=policy.version,
+        engine_version=ENGINE_VERSION,
+        input_hash=digest,
+    )
+
+
+# ------------------------------------------------------------------------------------------- inputs
+
+
+def _unique(items: Iterable, what: str) -> list:
+    items = list(items)
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise MatchingInputError(f"two {what}s have the id {item.id!r}")
+        seen.add(item.id)
+    return sorted(items, key=lambda item: natural_key(item.id))
+
+
+def _as_reductions(invoice: Invoice) -> Invoice:
+    """A credit note with every quantity and amount as a positive size."""
+    lines = tuple(
+        dataclasses.replace(
+            line,
+            quantity=abs(line.quantity),
+            amount=abs(line.amount),
+            tax_amount=abs(line.tax_amount),
+            unit_price=None if line.unit_price is None else abs(line.unit_price),
+        )
+        for line in invoice.lines
+    )
+    return dataclasses.replace(
+        invoice, lines=lines, net_total=abs(invoice.net_total), tax_total=abs(invoice.tax_total)
+    )
+
+
+def _with_unit_price(line: InvoiceLine) -> InvoiceLine:
+    if line.unit_price is not None or line.quantity == 0:
+        return line
+    return dataclasses.replace(line, unit_price=q6(line.amount / line.quantity))
+
+
+# ------------------------------------------------------------------------------------------- a line
+
+
+def _match_line(
+    line: InvoiceLine,
+    pairing: Pairing | None,
+    po_by_id: dict[str, PoLine],
+    ledger: Ledger,
+    document: Invoice,
+    policy: TolerancePolicy,
+) -> tuple[LineResult, list[Allocation]]:
+    def unmatched(reason: Reason) -> tuple[LineResult, list[Allocation]]:
+        return (
+            LineResult(line.id, None, None, None, line.quantity, ZERO, (), (reason,), reason.severity),
+            [],
+        )
+
+    if line.quantity <= 0:
+        return unmatched(explain.invalid_quantity(line.id, line.quantity, document.is_credit_note))
+    assert pairing is not None
+    if pairing.unknown_reference:
+        return unmatched(explain.unknown_reference(line.id, line.po_line_id or ""))
+    if pairing.po_line_id is None:
+        return unmatched(explain.no_po_line(line.id, line.item_code, line.name))
+
+    po = po_by_id[pairing.po_line_id]
+    facts = ledger.facts[po.id]
+    taken_before = facts.taken
+    pieces = ledger.take(po.id, line.quantity)
+    matched = sum((q for _, q in pieces), ZERO)
+    sign = -1 if document.is_credit_note else 1
+    allocations = [Allocation(line.id, po.id, receipt_id, sign * q) for receipt_id, q in pieces]
+
+    variances: list[Variance] = []
+    reasons: list[Reason] = []
+    if line.quantity > matched:
+        _check_quantity(line, matched, facts, taken_before, po, document, policy, variances, reasons)
+    if document.currency != po.currency:
+        reasons.append(explain.currency_mismatch(line.id, document.currency, po.currency, po.display))
+    else:
+        _check_price_and_amount(line, matched, po, document.currency, policy, variances, reasons)
+    if line.tax_rate != po.tax_rate:
+        reasons.append(explain.tax_rate_mismatch(line.id, line.tax_rate, po.tax_rate, po.display))
+    _check_tax(line, policy, variances, reasons)
+
+    result = LineResult(
+        invoice_line_id=line.id,
+        po_line_id=po.id,
+        paired_by=pairing.paired_by,
+        match_type=MatchType.TWO_WAY if facts.two_way else MatchType.THREE_WAY,
+        invoiced_quantity=line.quantity,
+        matched_quantity=matched,
+        variances=tuple(variances),
+        reasons=tuple(reasons),
+        verdict=worst([reason.severity for reason in reasons]),
+    )
+    return result, allocations
+
+
+def _check_quantity(
+    line: InvoiceLine,
+    matched: Decimal,
+    facts: PoLineFacts,
+    taken_before: Decimal,
+    po: PoLine,
+    document: Invoice,
+    policy: TolerancePolicy,
+    variances: list[Variance],
+    reasons: list[Reason],
+) -> None:
+    missing = line.quantity - matched
+    variances.append(_variance("quantity", line.quantity, matched))
+    code, situation = _quantity_situation(line.quantity, matched, facts, taken_before, po, document)
+    limit_check = check(missing, matched, policy.quantity) if matched > 0 else None
+    reasons.append(
+        explain.quantity_shortfall(
+            code=code,
+            line_id=line.id,
+            invoiced=line.quantity,
+            matched=matched,
+            situation=situation,
+            check=limit_check,
+            policy=policy,
+        )
+    )
+
+
+def _quantity_situation(
+    invoiced: Decimal,
+    matched: Decimal,
+    facts: PoLineFacts,
+    taken_before: Decimal,
+    po: PoLine,
+    document: Invoice,
+) -> tuple[ReasonCode, str]:
+    """The reason code for a shortfall and a sentence with the figures behind it."""
+    q = explain.quantity
+    left = f"{q(matched)} matched and {q(invoiced - matched)} not"
+    by_siblings = ""
+    if taken_before:
+        by_siblings = f", {q(taken_before)} taken by earlier lines of this document"
+    if document.is_credit_note:
+        if document.original_invoice_id is None:
+            return (
+                ReasonCode.CREDIT_NOTE_WITHOUT_ORIGINAL,
+                f"Credit quantity {q(invoiced)} cannot be released on PO line {po.display}: the credit note "
+                f"does not name the invoice it corrects.",
+            )
+        return (
+            ReasonCode.CREDIT_EXCEEDS_INVOICED,
+            f"Credit quantity {q(invoiced)} is more than invoice {document.original_invoice_id} still claims "
+            f"on PO line {po.display}: it claims {q(facts.earlier)} (after any earlier credit notes)"
+            f"{by_siblings}; {left}.",
+        )
+    already = f", {q(facts.earlier)} already invoiced on other documents" if facts.earlier else ""
+    if facts.two_way:
+        code = (
+            ReasonCode.QUANTITY_NOT_ORDERED
+            if invoiced + taken_before > facts.ordered
+            else ReasonCode.QUANTITY_ALREADY_INVOICED
+        )
+        return code, (
+            f"Invoiced quantity {q(invoiced)} is more than is left on PO line {po.display}, which is matched "
+            f"against the order (no goods receipts): ordered {q(facts.ordered)}{already}{by_siblings}; {left}."
+        )
+    code = (
+        ReasonCode.QUANTITY_NOT_RECEIVED
+        if invoiced + taken_before > facts.received
+        else ReasonCode.QUANTITY_ALREADY_INVOICED
+    )
+    received = f"received {q(facts.received)}"
+    if facts.returned:
+        received += f" ({q(facts.accepted)} accepted, {q(facts.returned)} returned)"
+    return code, (
+        f"Invoiced quantity {q(invoiced)} is more than is left to invoice on PO line {po.display}: "
+        f"{received}{already}{by_siblings}; {left}."
+    )
+
+
+def _check_price_and_amount(
+    line: InvoiceLine,
+    matched: Decimal,
+    po: PoLine,
+    currency: str,
+    policy: TolerancePolicy,
+    variances: list[Variance],
+    reasons: list[Reason],
+) -> None:
+    assert line.unit_price is not None
+    allowance = policy.tax_rounding_per_line
+    expected_net = q2(line.quantity * po.unit_price)
+    net_difference = line.amount - expected_net
+    expected_tax = q2(expected_net * po.tax_rate)
+    split = line.tax_rate == po.tax_rate and _is_rounding_split(
+        net_difference, line.tax_amount - expected_tax, allowance
+    )
+    # the line amount is what the PO price gives (or differs only by tax rounding): no price variance
+    price_explained = net_difference == 0 or split
+    if split:
+        variances.append(_variance("amount_rounding", line.amount, expected_net))
+        reasons.append(
+            explain.net_tax_split(
+                line_id=line.id,
+                net=line.amount,
+                tax=line.tax_amount,
+                expected_net=expected_net,
+                expected_tax=expected_tax,
+                allowance=allowance,
+                per="line",
+            )
+        )
+    if not price_explained and line.unit_price != po.unit_price:
+        variances.append(_variance("unit_price", line.unit_price, po.unit_price))
+        limit_check = check(line.unit_price - po.unit_price, po.unit_price, policy.unit_price)
+        reasons.append(
+            explain.price_variance(
+                line.id, limit_check, line.unit_price, po.unit_price, po.display, currency, policy
+            )
+        )
+    if matched == 0 or (matched == line.quantity and price_explained):
+        return
+    matched_value = q2(matched * po.unit_price)
+    if line.amount != matched_value:
+        variances.append(_variance("line_amount", line.amount, matched_value))
+        limit_check = check(line.amount - matched_value, matched_value, policy.line_amount)
+        reasons.append(
+            explain.amount_variance(
+                line.id, limit_check, line.amount, matched, po.unit_price, currency, policy
+            )
+        )
+
+
+def _check_tax(
+    line: InvoiceLine, policy: TolerancePolicy, variances: list[Variance], reasons: list[Reason]
+) -> None:
+    expected = q2(line.amount * line.tax_rate)
+    if line.tax_amount == expected:
+        return
+    allowance = policy.tax_rounding_per_line
+    within = abs(line.tax_amount - expected) <= allowance
+    variances.append(_variance("tax_rounding" if within else "tax", line.tax_amount, expected))
+    already_explained = any(r.code is ReasonCode.TAX_ROUNDING_WITHIN_ALLOWANCE for r in reasons)
+    if not (within and already_explained):
+        reasons.append(explain.tax_amount(line.id, line.tax_amount, line.amount, line.tax_rate, allowance))
+
+
+# -------------------------------------------------------------------------------------- the document
+
+
+def _check_document(
+    document: Invoice,
+    lines: Sequence[InvoiceLine],
+    results: Sequence[LineResult],
+    po_by_id: dict[str, PoLine],
+    policy: TolerancePolicy,
+) -> tuple[list[Variance], list[Reason]]:
+    variances: list[Variance] = []
+    reasons: list[Reason] = []
+    if document.is_credit_note and document.original_invoice_id is None:
+        reasons.append(explain.credit_note_without_original())
+    if not lines:
+        reasons.append(explain.no_lines())
+
+    line_sum = sum((line.amount for line in lines), ZERO)
+    if line_sum != document.net_total:
+        reasons.append(explain.lines_do_not_add_up(document.net_total, line_sum))
+
+    allowance = policy.tax_rounding_per_invoice
+    expected_tax = sum((q2(line.amount * line.tax_rate) for line in lines), ZERO)
+    tax_reason = None
+    if document.tax_total != expected_tax:
+        tax_reason = explain.tax_total(document.tax_total, expected_tax, allowance)
+        within = tax_reason.code is ReasonCode.TAX_TOTAL_ROUNDING_WITHIN_ALLOWANCE
+        variances.append(
+            _variance("tax_total_rounding" if within else "tax_total", document.tax_total, expected_tax)
+        )
+
+    matched_net = matched_tax = ZERO
+    for result in results:
+        po = po_by_id.get(result.po_line_id or "")
+        if po is None or po.currency != document.currency or result.matched_quantity == 0:
+            continue
+        value = q2(result.matched_quantity * po.unit_price)
+        matched_net += value
+        matched_tax += q2(value * po.tax_rate)
+    difference = document.net_total - matched_net
+    split_reason = None
+    if _is_rounding_split(difference, document.tax_total - matched_tax, allowance):
+        variances.append(_variance("invoice_total_rounding", document.net_total, matched_net))
+        split_reason = explain.net_tax_split(
+            line_id=None,
+            net=document.net_total,
+            tax=document.tax_total,
+            expected_net=matched_net,
+            expected_tax=matched_tax,
+            allowance=allowance,
+            per="invoice",
+        )
+    elif difference != 0:
+        variances.append(_variance("invoice_total", document.net_total, matched_net))
+        limit_check = check(difference, matched_net, policy.invoice_total)
+        reasons.append(explain.invoice_total(limit_check, document.net_total, document.currency, policy))
+    if split_reason is not None and tax_reason is not None and tax_reason.severity is not Verdict.EXCEPTION:
+        tax_reason = None  # the split already explains the tax rounding
+    reasons.extend(reason for reason in (tax_reason, split_reason) if reason is not None)
+    return variances, reasons
+
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def _is_rounding_split(net_difference: Decimal, tax_difference: Decimal, allowance: Decimal) -> bool:
+    """True when net and tax moved in opposite directions, each and together by at most ``allowance``."""
+    if net_difference == 0 or tax_difference == 0 or (net_difference > 0) == (tax_difference > 0):
+        return False
+    return abs(net_difference) <= allowance and abs(net_difference + tax_difference) <= allowance
+
+
+def _variance(kind: str, invoiced: Decimal, expected: Decimal) -> Variance:
+    difference = invoiced - expected
+    percent = None if expected == 0 else q2(difference * 100 / abs(expected))
+    return Variance(kind, invoiced, expected, difference, percent)

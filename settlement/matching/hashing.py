@@ -1,0 +1,80 @@
+"""A fingerprint of everything a match depends on.
+
+SHA-256 over canonical JSON: keys sorted, no whitespace, Decimals as plain numbers without trailing
+zeros (``10.00`` and ``10`` are the same value, so the same text), dates in ISO form, and every list
+sorted, so the order inputs arrive in does not matter. The engine version is part of it: when the
+rules change, old results are stale too. Earlier allocations made by the invoice itself are left
+out, as the engine ignores them (a re-run sees its own saved allocations).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from .model import ENGINE_VERSION, EarlierAllocation, Invoice, PoLine, ReceiptLine
+from .tolerance import TolerancePolicy
+
+
+def input_hash(
+    invoice: Invoice,
+    *,
+    po_lines: Iterable[PoLine],
+    receipt_lines: Iterable[ReceiptLine],
+    earlier_allocations: Iterable[EarlierAllocation],
+    policy: TolerancePolicy,
+) -> str:
+    document = canonical(invoice)
+    del document["lines"]
+    sections = {
+        "engine": _dumps(ENGINE_VERSION),
+        "invoice": _dumps(document),
+        "invoice_lines": _sorted_array(invoice.lines),
+        "po_lines": _sorted_array(po_lines),
+        "receipt_lines": _sorted_array(receipt_lines),
+        "earlier_allocations": _sorted_array(a for a in earlier_allocations if a.invoice_id != invoice.id),
+        "policy": _dumps(canonical(policy)),
+    }
+    text = "{" + ",".join(f"{_dumps(key)}:{sections[key]}" for key in sorted(sections)) + "}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def canonical(value: Any) -> Any:
+    """Plain JSON-ready data for a dataclass tree."""
+    kind = type(value)
+    if kind is Decimal:
+        return "0" if value == 0 else format(value.normalize(), "f")
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    names = _FIELDS.get(kind)
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: canonical(getattr(value, name)) for name in names}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [canonical(item) for item in value]
+    if isinstance(value, str | int):
+        return value
+    raise TypeError(f"cannot fingerprint {kind.__name__}")
+
+
+def _sorted_array(items: Iterable[Any]) -> str:
+    """A JSON array of the items' canonical texts, sorted, so input order does not matter."""
+    return "[" + ",".join(sorted(_dumps(canonical(item)) for item in items)) + "]"
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,221 @@
+"""Properties that hold for any input: no over-allocation, determinism, honest verdicts."""
+
+import dataclasses
+import random
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal as D
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from settlement.matching import (
+    DocumentType,
+    EarlierAllocation,
+    Invoice,
+    InvoiceLine,
+    Limit,
+    PoLine,
+    ReceiptLine,
+    Tolerance,
+    TolerancePolicy,
+    Verdict,
+    match_invoice,
+    q2,
+)
+
+CODES = ["A", "B", None]
+PRICES = [D("9.50"), D("10.00"), D("10.10"), D("12.00")]
+RATES = [D("0.13"), D("0.09")]
+quantities = st.one_of(st.integers(0, 12).map(D), st.sampled_from([D("0.5"), D("2.25"), D("7.125")]))
+policies = st.sampled_from(
+    [
+        TolerancePolicy(version="strict"),
+        TolerancePolicy(
+            version="loose",
+            unit_price=Tolerance.symmetric("5", "1"),
+            quantity=Tolerance(upper=Limit(percent="10", absolute="2")),
+            line_amount=Tolerance.symmetric("10", "20"),
+            invoice_total=Tolerance.symmetric("10", "50"),
+        ),
+    ]
+)
+
+
+@st.composite
+def scenarios(draw, credit=None):
+    po_lines = [
+        PoLine(
+            id=f"P{i}",
+            quantity=draw(quantities),
+            unit_price=draw(st.sampled_from(PRICES)),
+            tax_rate=draw(st.sampled_from(RATES)),
+            item_code=draw(st.sampled_from(CODES)),
+            name=draw(st.sampled_from(["Bolt", "bolt ", "Nut", ""])),
+            receipt_required=draw(st.booleans() | st.just(True)),
+        )
+        for i in range(draw(st.integers(1, 4)))
+    ]
+    receipts = []
+    for po in po_lines:
+        for k in range(draw(st.integers(0, 3))):
+            accepted = draw(quantities)
+            returned = draw(st.integers(0, int(accepted)).map(D))
+            receipts.append(
+                ReceiptLine(
+                    f"{po.id}-R{k}", po.id, date(2024, 1, draw(st.integers(1, 3))), accepted, returned
+                )
+            )
+
+    earlier = []
+    for n in range(draw(st.integers(0, 4))):
+        po = draw(st.sampled_from(po_lines))
+        on_receipts = [r for r in receipts if r.po_line_id == po.id]
+        receipt_id = draw(st.sampled_from(on_receipts)).id if on_receipts and po.receipt_required else None
+        earlier.append(
+            EarlierAllocation(
+                invoice_id=draw(st.sampled_from(["INV-0", "INV-OLD", f"CN-{n}"])),
+                po_line_id=po.id,
+                receipt_line_id=receipt_id,
+                quantity=draw(st.integers(-3, 8).map(D)),
+                original_invoice_id=draw(st.sampled_from([None, "INV-0"])),
+            )
+        )
+
+    lines = []
+    for i in range(draw(st.integers(1, 5))):
+        quantity = draw(quantities)
+        unit_price = draw(st.sampled_from(PRICES))
+        rate = draw(st.sampled_from(RATES))
+        amount = q2(quantity * unit_price)
+        lines.append(
+            InvoiceLine(
+                id=f"L{i}",
+                quantity=quantity,
+                amount=amount,
+                tax_rate=rate,
+                tax_amount=q2(amount * rate) + draw(st.sampled_from([D(0), D(0), D("0.01")])),
+                unit_price=unit_price,
+                po_line_id=draw(st.sampled_from([None, None, "P0", "P1", "P9"])),
+                item_code=draw(st.sampled_from(CODES)),
+                name=draw(st.sampled_from(["BOLT", "nut", "washer"])),
+            )
+        )
+    credit = draw(st.booleans()) if credit is None else credit
+    document = Invoice(
+        id="INV-NEW",
+        lines=tuple(lines),
+        net_total=sum((x.amount for x in lines), D(0)),
+        tax_total=sum((x.tax_amount for x in lines), D(0)),
+        document_type=DocumentType.CREDIT_NOTE if credit else DocumentType.INVOICE,
+        original_invoice_id=draw(st.sampled_from(["INV-0", None])) if credit else None,
+    )
+    return document, po_lines, receipts, earlier, draw(policies)
+
+
+def run(scenario, shuffle_seed=None):
+    document, po_lines, receipts, earlier, policy = scenario
+    if shuffle_seed is not None:
+        shuffler = random.Random(shuffle_seed)
+        po_lines, receipts, earlier, lines = (list(x) for x in (po_lines, receipts, earlier, document.lines))
+        for items in (po_lines, receipts, earlier, lines):
+            shuffler.shuffle(items)
+        document = dataclasses.replace(document, lines=tuple(lines))
+    return match_invoice(
+        document, po_lines=po_lines, receipt_lines=receipts, earlier_allocations=earlier, policy=policy
+    )
+
+
+def net_earlier(earlier, key, counts):
+    totals = defaultdict(D)
+    for a in earlier:
+        if counts(a):
+            totals[key(a)] += a.quantity
+    return totals
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(credit=False))
+def test_an_invoice_never_allocates_more_than_a_receipt_has_left(scenario):
+    document, po_lines, receipts, earlier, _ = scenario
+    result = run(scenario)
+    before = net_earlier(earlier, lambda a: a.receipt_line_id, lambda a: a.receipt_line_id is not None)
+    now = defaultdict(D)
+    for allocation in result.allocations:
+        assert allocation.quantity > 0
+        if allocation.receipt_line_id is not None:
+            now[allocation.receipt_line_id] += allocation.quantity
+    for receipt in receipts:
+        left = max(D(0), receipt.accepted_quantity - receipt.returned_quantity - before[receipt.id])
+        assert now[receipt.id] <= left
+        if now[receipt.id]:
+            assert (
+                before[receipt.id] + now[receipt.id] <= receipt.accepted_quantity - receipt.returned_quantity
+            )
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(credit=False))
+def test_a_two_way_line_never_gets_more_than_ordered_minus_invoiced(scenario):
+    document, po_lines, _, earlier, _ = scenario
+    result = run(scenario)
+    before = net_earlier(earlier, lambda a: a.po_line_id, lambda a: a.receipt_line_id is None)
+    now = defaultdict(D)
+    for allocation in result.allocations:
+        if allocation.receipt_line_id is None:
+            now[allocation.po_line_id] += allocation.quantity
+    for po in po_lines:
+        if not po.receipt_required:
+            assert now[po.id] <= max(D(0), po.quantity - before[po.id])
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(credit=True))
+def test_a_credit_note_never_releases_more_than_its_invoice_claimed(scenario):
+    document, po_lines, _, earlier, _ = scenario
+    result = run(scenario)
+    original = document.original_invoice_id
+    claimed = net_earlier(
+        earlier,
+        lambda a: (a.po_line_id, a.receipt_line_id),
+        lambda a: original is not None and original in (a.invoice_id, a.original_invoice_id),
+    )
+    released = defaultdict(D)
+    for allocation in result.allocations:
+        assert allocation.quantity < 0
+        released[allocation.po_line_id, allocation.receipt_line_id] -= allocation.quantity
+    for key, quantity in released.items():
+        assert quantity <= max(D(0), claimed[key])
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_no_line_is_allocated_more_than_it_invoices(scenario):
+    result = run(scenario)
+    per_line = defaultdict(D)
+    for allocation in result.allocations:
+        per_line[allocation.invoice_line_id] += abs(allocation.quantity)
+    for line in result.lines:
+        assert per_line[line.invoice_line_id] == line.matched_quantity <= line.invoiced_quantity
+
+
+@settings(max_examples=100, deadline=None)
+@given(scenarios(), st.integers(0, 2**32 - 1))
+def test_matching_is_deterministic_and_independent_of_input_order(scenario, seed):
+    first = run(scenario)
+
+    assert run(scenario) == first
+    assert run(scenario, shuffle_seed=seed) == first
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_verdict_is_exception_whenever_a_line_is_not_allocated_at_all(scenario):
+    result = run(scenario)
+    if any(line.matched_quantity == 0 for line in result.lines):
+        assert result.verdict is Verdict.EXCEPTION
+    for line in result.lines:
+        if line.matched_quantity == 0:
+            assert line.verdict is Verdict.EXCEPTION
+        if line.verdict is not Verdict.MATCHED:
+            assert line.reasons
