@@ -1,7 +1,7 @@
 """Parse and check one e-invoice file: the pure pipeline behind intake and `invoice_inspect`.
 
 No Django: takes bytes and a ValidationContext, returns the normalised invoice and every issue
-(parse notes, signature, generic rules, EN 16931 rules for UBL/CII), or raises Refused.
+(parse notes — for UBL/CII these include the EN 16931 rules — signature, generic rules), or raises Refused.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from invoicing.formats.detect import parse_invoice
 from invoicing.formats.model import Format, Issue, NormalisedInvoice, Severity
-from invoicing.formats.safexml import parse_xml
 from invoicing.validation import ValidationContext, validate
 
 SIGNATURE_ISSUES = {
@@ -62,17 +61,4 @@ def check_file(data: bytes, ctx: ValidationContext, *, max_bytes: int = 20 * 102
     issues = list(invoice.issues)
     issues += signature_issues(invoice)
     issues += validate(invoice, ctx)
-    if invoice.format in (Format.UBL, Format.CII):
-        from invoicing.formats import en16931
-
-        issues += en16931.validate(parse_xml(data))
-    return CheckResult(invoice=invoice, issues=_unique(issues))
-
-
-def _unique(issues: list[Issue]) -> list[Issue]:
-    seen, out = set(), []
-    for issue in issues:
-        if issue not in seen:
-            seen.add(issue)
-            out.append(issue)
-    return out
+    return CheckResult(invoice=invoice, issues=issues)

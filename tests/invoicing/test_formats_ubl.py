@@ -1,7 +1,7 @@
 """UBL 2.1 parser: values read from the CEN samples, robustness on broken input."""
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 
@@ -163,6 +163,38 @@ def test_bad_numbers_and_dates_are_issues():
     assert inv.totals.payable == Decimal("0")
     assert inv.lines[0].quantity is None
     assert inv.lines[0].net == Decimal("10")
+
+
+def test_hostile_numbers_and_many_lines_stay_bounded():
+    huge = "9" * 100_000
+    line = (
+        "<cac:InvoiceLine><cbc:ID>1</cbc:ID><cbc:InvoicedQuantity unitCode='EA'>99999999999999999999"
+        "</cbc:InvoicedQuantity><cbc:LineExtensionAmount currencyID='EUR'>-99999999999999999999.9999999999999999"
+        "</cbc:LineExtensionAmount><cac:Price><cbc:PriceAmount>1</cbc:PriceAmount><cbc:BaseQuantity>"
+        "0.0000000000000001</cbc:BaseQuantity></cac:Price><cac:Item><cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID>"
+        "<cbc:Percent>99999999999999999999</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
+        "</cac:ClassifiedTaxCategory></cac:Item></cac:InvoiceLine>"
+    )
+    body = (
+        f"<cbc:DocumentCurrencyCode>{huge}</cbc:DocumentCurrencyCode><cac:LegalMonetaryTotal>"
+        f"<cbc:PayableAmount currencyID='EUR'>{huge}</cbc:PayableAmount></cac:LegalMonetaryTotal>"
+        + line
+        * 500
+    )
+    inv = ubl.parse(parse_xml(_ubl(body)))
+    assert len(inv.lines) == 500
+    first = inv.lines[0]
+    with localcontext(prec=80):  # the line tax is exact, not rounded to 28 digits
+        assert first.tax == (first.net * first.tax_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    assert any(i.code == "bad_number" for i in inv.issues)  # more than 20 integer digits
+    assert max(len(i.message) for i in inv.issues) < 400
+    assert (
+        max(
+            sum(1 for i in inv.issues if i.code == c)
+            for c in {i.code for i in inv.issues if i.code.startswith("BR")}
+        )
+        <= 21
+    )
 
 
 def test_rules_can_be_skipped():

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from lxml import etree
 
 from ..model import Issue, Severity
 
-# xs:decimal lexical form: optional sign, digits with an optional fraction; no exponent.
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# xs:decimal lexical form: optional sign, digits with an optional fraction; no exponent. Amounts,
+# quantities and rates longer than 20 integer / 16 fraction digits are refused as not sensible
+# (and so that no arithmetic on them can overflow).
+_DECIMAL = re.compile(r"[+-]?(?:\d{1,20}(?:\.\d{0,16})?|\.\d{1,16})")
+# Arithmetic on invoice numbers runs in this context: with the digit limits above, 80 significant
+# digits keep every sum, product and cent rounding exact.
+DECIMALS = Context(prec=80)
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_102 = re.compile(r"\d{8}")
 
@@ -18,6 +24,11 @@ _DATE_102 = re.compile(r"\d{8}")
 def norm(value: str | None) -> str:
     """XPath normalize-space()."""
     return " ".join(value.split()) if value else ""
+
+
+def short(value: str, limit: int = 40) -> str:
+    """``repr`` of a value for a message, cut to ``limit`` characters."""
+    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def text(el: etree._Element | None) -> str | None:
@@ -49,7 +60,11 @@ class Reader:
             except InvalidOperation:  # pragma: no cover - the pattern already guards this
                 pass
         self.issues.append(
-            Issue("bad_number", Severity.ERROR, f"{what} is {raw!r}, which is not a decimal number.")
+            Issue(
+                "bad_number",
+                Severity.ERROR,
+                f"{what} is {short(raw)}, which is not a decimal number (or is too long).",
+            )
         )
         return None
 
@@ -60,7 +75,9 @@ class Reader:
         raw = norm(el.text)
         if _ISO_DATE.match(raw):
             return raw[:10]
-        self.issues.append(Issue("bad_date", Severity.ERROR, f"{what} is {raw!r}, not a yyyy-mm-dd date."))
+        self.issues.append(
+            Issue("bad_date", Severity.ERROR, f"{what} is {short(raw)}, not a yyyy-mm-dd date.")
+        )
         return raw
 
     def date_102(self, el: etree._Element | None, what: str) -> str | None:
@@ -72,7 +89,11 @@ class Reader:
         if fmt == "102" and _DATE_102.fullmatch(raw):
             return f"{raw[:4]}-{raw[4:6]}-{raw[6:]}"
         self.issues.append(
-            Issue("bad_date", Severity.ERROR, f"{what} is {raw!r} (format {fmt}), not a yyyymmdd date.")
+            Issue(
+                "bad_date",
+                Severity.ERROR,
+                f"{what} is {short(raw)} (format {short(fmt, 10)}), not a yyyymmdd date.",
+            )
         )
         return raw
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from lxml import etree
 
 from ..model import Refused
-from ._xml import Kids, Ns, Reader, kids, many, norm, one, text, text_of, walk
+from ._xml import DECIMALS, Kids, Ns, Reader, kids, many, norm, one, text, text_of, walk
 from .model import (
     Address,
     AllowanceCharge,
@@ -314,7 +314,7 @@ def _codes(root: etree._Element) -> Codes:
     return c
 
 
-def extract(root: etree._Element) -> Invoice:
+def _extract(root: etree._Element) -> Invoice:
     """Build the semantic model from a CII root element; refuse anything that is not CII."""
     if root.tag != ROOT:
         raise Refused("cii_root", f"The root element {root.tag!r} is not a UN/CEFACT CrossIndustryInvoice.")
@@ -351,3 +351,9 @@ def extract(root: etree._Element) -> Invoice:
     inv.codes = _codes(root)
     inv.issues = r.issues
     return inv
+
+
+def extract(root: etree._Element) -> Invoice:
+    """Build the semantic model from a CII root element; refuse anything else."""
+    with localcontext(DECIMALS):
+        return _extract(root)

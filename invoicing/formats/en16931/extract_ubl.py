@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import localcontext
+
 from lxml import etree
 
 from ..model import Refused
-from ._xml import Kids, Ns, Reader, kids, many, norm, one, text, text_of, walk
+from ._xml import DECIMALS, Kids, Ns, Reader, kids, many, norm, one, text, text_of, walk
 from .model import (
     Address,
     AllowanceCharge,
@@ -279,7 +281,7 @@ def _codes(root: etree._Element) -> Codes:
     return c
 
 
-def extract(root: etree._Element) -> Invoice:
+def _extract(root: etree._Element) -> Invoice:
     """Build the semantic model from a UBL root element; refuse anything that is not UBL."""
     if root.tag not in ROOTS:
         raise Refused("ubl_root", f"The root element {root.tag!r} is not a UBL 2.1 Invoice or CreditNote.")
@@ -334,3 +336,9 @@ def extract(root: etree._Element) -> Invoice:
     inv.codes = _codes(root)
     inv.issues = r.issues
     return inv
+
+
+def extract(root: etree._Element) -> Invoice:
+    """Build the semantic model from a UBL root element; refuse anything else."""
+    with localcontext(DECIMALS):
+        return _extract(root)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from .. import model as nm
+from ._xml import DECIMALS
 from .codelists import CREDIT_NOTE_TYPES
 from .model import Invoice, Line, Party
 
@@ -74,6 +75,11 @@ def _tax_total(m: Invoice) -> Decimal:
 
 
 def to_normalised(m: Invoice, fmt: nm.Format, issues: list[nm.Issue]) -> nm.NormalisedInvoice:
+    with localcontext(DECIMALS):
+        return _to_normalised(m, fmt, issues)
+
+
+def _to_normalised(m: Invoice, fmt: nm.Format, issues: list[nm.Issue]) -> nm.NormalisedInvoice:
     credit = m.credit_note_element or (m.type_code or "") in CREDIT_NOTE_TYPES
     t = m.totals
     zero = Decimal(0)
