@@ -92,6 +92,9 @@ def main(argv: list[str]) -> int:
             )
             lines.append(f"| {row['name']} | {shown} | {row['unit']} | {row.get('runs', '')} |")
         lines += ["", f"({seconds:.1f} s)", ""]
+    if only:  # a partial run prints its tables and leaves docs/benchmarks.md as it is
+        print("\n".join(lines))
+        return 0
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT)}")
