@@ -33,6 +33,7 @@ from .model import (
     Party,
     Refused,
     Severity,
+    SignatureInfo,
     Totals,
 )
 from .ofd_signature import check_signatures, optional_xml, resolve_path
@@ -69,6 +70,10 @@ _HEADER_FIELDS = {
     "SellerTaxID": "seller_tax_id",
     "InvoiceCheckCode": "check_code",
     "MachineNo": "machine_no",
+    "SellerAddrTel": "seller_address",
+    "BuyerAddrTel": "buyer_address",
+    "AddressPhoneNumberOfSeller": "seller_address",
+    "AddressPhoneNumberOfPurchaser": "buyer_address",
     "Note": "note",
     "TypeOfInvoice": "invoice_type",
     "CodeOfInvoice": "invoice_code",
@@ -137,7 +142,10 @@ def parse(data: bytes, *, verify_signature: bool = True) -> NormalisedInvoice:
     package = _Package(read_zip(data, what="The OFD file"))
     reader = _Reader(package)
     invoice = reader.invoice()
-    if verify_signature:
+    if not verify_signature:
+        if reader.signatures_loc:
+            invoice.signature = SignatureInfo(present=True, detail="seals not checked")
+    else:
         check = check_signatures(package.members, reader.signatures_loc)
         invoice.signature = check.info
         uncovered = sorted(package.used - check.covered) if check.info.present else []
@@ -163,11 +171,11 @@ class _Package:
         self._trees: dict[str, object] = {}
 
     def xml(self, name: str, *, optional: bool = False):
+        """The parsed member; a malformed one is None when ``optional``, else Refused."""
         if name not in self._trees:
-            if optional:
-                self._trees[name] = optional_xml(self.members, name)
-            else:
-                self._trees[name] = parse_xml(self.members[name], what=f"OFD member {name}")
+            self._trees[name] = optional_xml(self.members, name)
+        if self._trees[name] is None and not optional:
+            parse_xml(self.members[name], what=f"OFD member {name}")  # raises the reason
         if self._trees[name] is not None:
             self.used.add(name)
         return self._trees[name]
@@ -331,7 +339,7 @@ class _Reader:
         code = merged.get("invoice_code", "").strip() or None
         if not number:
             self._missing("invoice_number", Severity.ERROR)
-        if code is None and len(number) != 20:  # 数电 numbers have 20 digits and no code
+        if code is None and number and len(number) != 20:  # 数电 numbers have 20 digits and no code
             self._missing("invoice_code", Severity.WARNING)
         issue_date = self._date(merged.get("issue_date", ""))
         seller = self._party(merged, "seller", Severity.ERROR)
@@ -397,7 +405,8 @@ class _Reader:
             self._missing(f"{role}_name", Severity.WARNING)
         if not tax_id:
             self._missing(f"{role}_tax_id", severity)
-        return Party(name=name, tax_id=tax_id, country="CN")
+        address = merged.get(f"{role}_address", "").strip()
+        return Party(name=name, tax_id=tax_id, address=address, country="CN")
 
     def _totals(self, merged: dict[str, str]) -> Totals:
         net, tax, gross = (self._amount(merged.get(key, ""), key) for key in ("net", "tax", "gross"))

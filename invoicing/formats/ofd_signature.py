@@ -177,7 +177,11 @@ def _seal_name(prop: core.Any) -> str:
 
 def _name(name: x509.Name) -> str:
     """The common name of a certificate subject or issuer, else the whole name."""
-    return str(name.native.get("common_name") or name.human_friendly)
+    for rdn in name.chosen:
+        for attribute in rdn:
+            if attribute["type"].dotted == "2.5.4.3":  # commonName
+                return str(attribute["value"].native)
+    return name.human_friendly
 
 
 def verify_sm2(public_point: bytes, data: bytes, signature: bytes) -> bool | None:
@@ -235,7 +239,7 @@ def _text(element) -> str:
 
 @dataclass
 class SignatureCheck:
-    """The verdict on all seals, and which members are protected by a matching digest."""
+    """The verdict on all seals, and which members a verified seal protects with a matching digest."""
 
     info: SignatureInfo
     covered: set[str] = field(default_factory=set)
@@ -273,7 +277,8 @@ def check_signatures(members: dict[str, bytes], signatures_loc: str | None) -> S
             verdicts.append(_Verdict(None, False, notes=[f"signature file {loc} is missing"]))
         else:
             verdicts.append(_check_one(members, path))
-    return SignatureCheck(_combine(verdicts), set().union(*(v.covered for v in verdicts)))
+    covered = set().union(*(v.covered for v in verdicts if v.signature_valid))  # only by a seal that verifies
+    return SignatureCheck(_combine(verdicts), covered)
 
 
 def _combine(verdicts: list[_Verdict]) -> SignatureInfo:

@@ -52,6 +52,7 @@ _ARCHIVE_MAGIC = {
 }
 _BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 # What zipfile may raise on a damaged central directory.
 _ZIPFILE_ERRORS = (
@@ -170,7 +171,7 @@ def member_name_problem(name: str) -> str:
         return "it is empty"
     if len(name) > _MAX_NAME_LENGTH:
         return f"it is longer than {_MAX_NAME_LENGTH} characters"
-    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+    if _CONTROL.search(name):
         return "it contains a NUL or control character"
     if "\\" in name:
         return "it contains a backslash"

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from invoicing.formats.model import Refused
 from invoicing.formats.safezip import member_name_problem, read_zip
+from tests.invoicing.samples import sample
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -57,7 +58,18 @@ def build_zip(entries: list[Entry], central_offsets: list[int] | None = None) ->
     for e in entries:
         offsets.append(len(out))
         out += struct.pack(
-            "<4s5H3L2H", b"PK\x03\x04", 20, e.flags, e.method, 0, 0, e.crc, len(e.payload), e.size, len(e.name), 0
+            "<4s5H3L2H",
+            b"PK\x03\x04",
+            20,
+            e.flags,
+            e.method,
+            0,
+            0,
+            e.crc,
+            len(e.payload),
+            e.size,
+            len(e.name),
+            0,
         )
         out += e.name + e.payload
     for e, offset in zip(entries, central_offsets or offsets, strict=True):
@@ -146,8 +158,6 @@ def test_well_compressing_small_member_is_not_a_bomb():
 
 
 def test_the_shared_ofd_samples_open():
-    from tests.invoicing.samples import sample
-
     members = read_zip(sample("einvoice-cn/ofdrw-vat-einvoice-2020-zj-signed-origxml.ofd").read_bytes())
     assert "OFD.xml" in members
     assert len(members) == 16
@@ -183,7 +193,10 @@ def test_forged_size_just_below_the_member_limit_stops_at_the_limit():
 
 def test_streamed_zero_member_written_by_zipfile_is_refused():
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("OFD.xml", "w") as member:
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("OFD.xml", "w") as member,
+    ):
         chunk = bytes(MIB)
         for _ in range(32):
             member.write(chunk)
