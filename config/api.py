@@ -64,6 +64,7 @@ def http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from contracts.api import router as contracts_router
     from core.api import router as core_router
     from invoicing.api import router as invoicing_router
     from procurement.api import router as procurement_router
@@ -71,6 +72,7 @@ def _register_routers() -> None:
 
     api.add_router("/", core_router)
     api.add_router("/suppliers", suppliers_router)
+    api.add_router("/contracts", contracts_router)
     api.add_router("/", procurement_router)
     api.add_router("/invoices", invoicing_router)
 

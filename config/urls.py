@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("suppliers/", include("suppliers.urls")),
+    path("contracts/", include("contracts.urls")),
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
     path("", include("core.urls")),

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Supplier, SupplierMembership
+from .models import BankAccount, QualificationDocument, Supplier, SupplierInvitation, SupplierMembership
 
 
 @admin.register(Supplier)
@@ -15,3 +15,26 @@ class SupplierAdmin(SimpleHistoryAdmin):
 @admin.register(SupplierMembership)
 class SupplierMembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "supplier", "created_at")
+
+
+@admin.register(SupplierInvitation)
+class SupplierInvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "created_by", "created_at", "expires_at", "used_at", "supplier")
+    readonly_fields = ("token_hash", "used_at", "used_by", "supplier")
+
+
+@admin.register(QualificationDocument)
+class QualificationDocumentAdmin(admin.ModelAdmin):
+    list_display = ("supplier", "doc_type", "original_name", "expires_on", "uploaded_at")
+    list_filter = ("doc_type",)
+    readonly_fields = ("file", "sha256", "size", "content_type", "uploaded_by", "expiry_warned_at")
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(admin.ModelAdmin):
+    """Read-only state; the number is shown masked only. Approve in the portal (finance)."""
+
+    list_display = ("supplier", "bank_name", "masked_number", "currency", "state", "created_at")
+    list_filter = ("state",)
+    exclude = ("account_number_encrypted",)
+    readonly_fields = ("state", "last4", "created_by", "replaces", "masked_number")

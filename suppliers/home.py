@@ -3,7 +3,12 @@ from django.utils.translation import gettext as _
 from core.home import Panel, register
 
 from .models import SupplierState
-from .selectors import supplier_id_for, supplier_list
+from .selectors import (
+    bank_accounts_awaiting_approval,
+    documents_expiring,
+    supplier_id_for,
+    supplier_list,
+)
 
 
 @register
@@ -22,3 +27,25 @@ def own_company(user):
         return None
     own = supplier_list(user).filter(pk=supplier_id_for(user))
     return Panel(_("Your company"), "suppliers/_panel_list.html", {"suppliers": own})
+
+
+@register
+def bank_accounts_to_approve(user):
+    if not (user.is_finance or user.is_superuser):
+        return None
+    return Panel(
+        _("Bank accounts waiting for your approval"),
+        "suppliers/_panel_bank_accounts.html",
+        {"accounts": bank_accounts_awaiting_approval(user)},
+    )
+
+
+@register
+def documents_expiring_soon(user):
+    if not user.is_supplier_user:
+        return None
+    return Panel(
+        _("Your documents expiring within 30 days"),
+        "suppliers/_panel_documents.html",
+        {"documents": documents_expiring(user, within_days=30)},
+    )

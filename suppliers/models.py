@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from core.permissions import is_buyer, is_internal
+from core.permissions import is_buyer, is_finance, is_internal
 
 from .validators import validate_uscc
 
@@ -26,6 +27,8 @@ class Supplier(ConcurrentTransitionMixin, models.Model):
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     state = FSMField(default=SupplierState.DRAFT, choices=SupplierState.choices, protected=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -87,3 +90,142 @@ class SupplierMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.supplier}"
+
+
+class SupplierInvitation(models.Model):
+    """A single-use, expiring link a buyer sends to a new supplier. Only the SHA-256 of the
+    token is stored; the raw token travels in the e-mail only."""
+
+    email = models.EmailField(_("e-mail"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supplier_invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.email}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class DocumentType(models.TextChoices):
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+    TAX_REGISTRATION = "tax_registration", _("Tax registration")
+    QUALITY_CERTIFICATE = "quality_certificate", _("Quality certificate (e.g. ISO 9001)")
+    INDUSTRY_PERMIT = "industry_permit", _("Industry permit")
+    OTHER = "other", _("Other")
+
+
+# Document types a supplier must hold, valid, to stay approved.
+MANDATORY_DOCUMENT_TYPES = frozenset({DocumentType.BUSINESS_LICENCE})
+
+
+class QualificationDocument(models.Model):
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="documents")
+    doc_type = models.CharField(_("document type"), max_length=32, choices=DocumentType.choices)
+    file = models.FileField(upload_to="qualifications/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    expiry_warned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["supplier", "doc_type", "-uploaded_at"]
+        indexes = [models.Index(fields=["expires_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_doc_type_display()} ({self.supplier})"
+
+    @property
+    def is_mandatory(self) -> bool:
+        return self.doc_type in MANDATORY_DOCUMENT_TYPES
+
+    def is_valid_on(self, day) -> bool:
+        return self.expires_on is None or self.expires_on >= day
+
+
+class BankAccountState(models.TextChoices):
+    PENDING = "pending", _("Waiting for finance approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    RETIRED = "retired", _("Replaced")
+
+
+class BankAccount(ConcurrentTransitionMixin, models.Model):
+    """A supplier's bank account. The number is stored encrypted (suppliers.crypto) and shown
+    masked. A new or changed account pays nothing until finance approves it; approving it
+    retires the previously approved one, so a supplier has at most one account for payment."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="bank_accounts")
+    bank_name = models.CharField(_("bank"), max_length=200)
+    account_name = models.CharField(_("account holder"), max_length=200)
+    account_number_encrypted = models.TextField(editable=False)
+    last4 = models.CharField(max_length=4, editable=False)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    state = FSMField(default=BankAccountState.PENDING, choices=BankAccountState.choices, protected=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+
+    class Meta:
+        ordering = ["supplier", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier"],
+                condition=models.Q(state="approved"),
+                name="one_approved_bank_account_per_supplier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.masked_number}"
+
+    @property
+    def masked_number(self) -> str:
+        from .crypto import mask
+
+        return mask(self.last4)
+
+    def account_number(self) -> str:
+        """The clear number: only for payment files, never for display."""
+        from .crypto import decrypt
+
+        return decrypt(self.account_number_encrypted)
+
+    @transition(
+        field=state, source=BankAccountState.PENDING, target=BankAccountState.APPROVED, permission=is_finance
+    )
+    def approve(self, *, by=None, reason=""):
+        pass
+
+    @transition(
+        field=state, source=BankAccountState.PENDING, target=BankAccountState.REJECTED, permission=is_finance
+    )
+    def reject(self, *, by=None, reason=""):
+        pass
+
+    @transition(
+        field=state, source=BankAccountState.APPROVED, target=BankAccountState.RETIRED, permission=is_finance
+    )
+    def retire(self, *, by=None, reason=""):
+        pass

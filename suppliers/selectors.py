@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from core.errors import NotFound
+from core.errors import DomainError, NotFound
 
-from .models import Supplier
+from .models import BankAccount, BankAccountState, QualificationDocument, Supplier
 
 
 def supplier_id_for(user) -> int | None:
@@ -29,3 +32,72 @@ def supplier_get(user, supplier_id: int) -> Supplier:
     if supplier is None:
         raise NotFound(f"Supplier {supplier_id} not found.")
     return supplier
+
+
+def qualification_document_list(user, *, supplier_id: int | None = None) -> QuerySet[QualificationDocument]:
+    suppliers = supplier_list(user)
+    qs = QualificationDocument.objects.filter(supplier__in=suppliers).select_related("supplier")
+    return qs.filter(supplier_id=supplier_id) if supplier_id is not None else qs
+
+
+def qualification_document_get(user, document_id: int) -> QualificationDocument:
+    document = qualification_document_list(user).filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(f"Document {document_id} not found.")
+    return document
+
+
+def documents_expiring(user, *, within_days: int = 30, today=None) -> QuerySet[QualificationDocument]:
+    today = today or timezone.localdate()
+    return (
+        qualification_document_list(user)
+        .filter(expires_on__isnull=False, expires_on__lte=today + timedelta(days=within_days))
+        .order_by("expires_on")
+    )
+
+
+def bank_account_list(user, *, supplier_id: int | None = None) -> QuerySet[BankAccount]:
+    qs = BankAccount.objects.filter(supplier__in=supplier_list(user)).select_related("supplier", "created_by")
+    return qs.filter(supplier_id=supplier_id) if supplier_id is not None else qs
+
+
+def bank_account_get(user, bank_account_id: int) -> BankAccount:
+    account = bank_account_list(user).filter(pk=bank_account_id).first()
+    if account is None:
+        raise NotFound(f"Bank account {bank_account_id} not found.")
+    return account
+
+
+def bank_accounts_awaiting_approval(user) -> QuerySet[BankAccount]:
+    if not (user.is_authenticated and (user.is_finance or user.is_superuser)):
+        return BankAccount.objects.none()
+    return bank_account_list(user).filter(state=BankAccountState.PENDING).order_by("created_at")
+
+
+def approved_bank_account_for_payment(supplier) -> BankAccount | None:
+    """The one account settlement may pay to: finance-approved, never a pending, rejected or
+    replaced one. System read (settlement runs it), so it takes the supplier, not a user."""
+    supplier_id = getattr(supplier, "pk", supplier)
+    return BankAccount.objects.filter(supplier_id=supplier_id, state=BankAccountState.APPROVED).first()
+
+
+def bank_account_require_approved_for_payment(supplier) -> BankAccount:
+    account = approved_bank_account_for_payment(supplier)
+    if account is None:
+        raise DomainError(
+            "The supplier has no finance-approved bank account; nothing can be paid to it.",
+            code="bank_account_not_approved",
+        )
+    return account
+
+
+def bank_account_check_payable(account: BankAccount) -> BankAccount:
+    """Refuses a payment to a specific account unless it is the approved one."""
+    fresh = BankAccount.objects.filter(pk=account.pk).first()
+    if fresh is None or fresh.state != BankAccountState.APPROVED:
+        raise DomainError(
+            "This bank account is not approved by finance; it cannot be used for payment.",
+            code="bank_account_not_approved",
+            details={"bank_account_id": account.pk, "state": getattr(fresh, "state", None)},
+        )
+    return fresh

@@ -4,6 +4,19 @@ from . import views
 
 urlpatterns = [
     path("", views.supplier_list, name="supplier-list"),
+    path("invite/", views.supplier_invite, name="supplier-invite"),
+    path("invitations/<str:invitation_token>/", views.invitation_accept, name="invitation-accept"),
+    path("bank-accounts/", views.bank_account_list, name="bank-account-list"),
+    path("bank-accounts/<int:bank_account_id>/", views.bank_account_detail, name="bank-account-detail"),
+    path(
+        "bank-accounts/<int:bank_account_id>/<str:action>/",
+        views.bank_account_action,
+        name="bank-account-action",
+    ),
+    path("documents/<int:document_id>/file/", views.document_file, name="document-file"),
     path("<int:supplier_id>/", views.supplier_detail, name="supplier-detail"),
+    path("<int:supplier_id>/edit/", views.supplier_edit, name="supplier-edit"),
+    path("<int:supplier_id>/documents/", views.document_upload, name="document-upload"),
+    path("<int:supplier_id>/bank-accounts/", views.bank_account_add, name="bank-account-add"),
     path("<int:supplier_id>/<str:action>/", views.supplier_action, name="supplier-action"),
 ]

@@ -4,7 +4,7 @@ from core.errors import DomainError, IllegalTransition, PermissionDenied
 from core.models import TransitionLog
 from suppliers.models import Supplier
 from suppliers.services import supplier_create, supplier_transition
-from tests.factories import SupplierFactory
+from tests.factories import SupplierFactory, make_document
 
 
 def test_buyer_creates_supplier_with_valid_tax_id(buyer):
@@ -25,6 +25,7 @@ def test_submit_then_approve_leaves_two_transition_log_rows(buyer, supplier_user
     supplier = SupplierFactory(state="draft")
     supplier_user_a.membership.supplier = supplier
     supplier_user_a.membership.save()
+    make_document(supplier, supplier_user_a)
     supplier_transition(supplier=supplier, name="submit", actor=supplier_user_a)
     supplier = supplier_transition(supplier=supplier, name="approve", actor=buyer, reason="documents checked")
     assert supplier.state == "approved"

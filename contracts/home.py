@@ -1,0 +1,16 @@
+from django.utils.translation import gettext as _
+
+from core.home import Panel, register
+
+from .selectors import contracts_awaiting_approval
+
+
+@register
+def contracts_to_approve(user):
+    if not (user.is_buyer or user.is_superuser):
+        return None
+    return Panel(
+        _("Contracts waiting for your approval"),
+        "contracts/_panel_list.html",
+        {"contracts": contracts_awaiting_approval(user)},
+    )

@@ -1,0 +1,67 @@
+"""The contract as a PDF (reportlab). Chinese text uses the built-in CID font STSong-Light,
+which needs no font files (PDF viewers supply it)."""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT = "STSong-Light"
+
+
+def _register_font() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def render_contract_pdf(contract, version) -> bytes:
+    _register_font()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=14, wordWrap="CJK")
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=22)
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title=f"{contract.number}", author="portal"
+    )
+
+    def p(text, style=body):
+        return Paragraph(escape(str(text)), style)
+
+    story = [
+        p(f"采购框架合同 Framework contract {contract.number}", title),
+        Spacer(1, 4 * mm),
+        p(f"标题 Title: {contract.title}"),
+        p(f"供应商 Supplier: {contract.supplier.name}"),
+        p(f"统一社会信用代码 USCC: {contract.supplier.tax_id}"),
+        p(f"有效期 Valid: {contract.valid_from:%Y-%m-%d} – {contract.valid_to:%Y-%m-%d}"),
+        p(f"版本 Version: {version.number} ({version.get_state_display()})"),
+        Spacer(1, 4 * mm),
+    ]
+    rows = [
+        [p(h) for h in ("物料 Item", "名称 Name", "单价 Unit price", "税率 Tax", "有效期 Valid", "上限 Cap")]
+    ]
+    for line in version.lines.all():
+        rows.append(
+            [
+                p(line.item_code),
+                p(line.item_name),
+                p(f"{line.unit_price.normalize():f} {line.currency}/{line.unit}"),
+                p(f"{(line.tax_rate * 100).normalize():f}%"),
+                p(f"{line.valid_from:%Y-%m-%d} – {line.valid_to:%Y-%m-%d}"),
+                p("—" if line.quantity_cap is None else f"{line.quantity_cap.normalize():f}"),
+            ]
+        )
+    table = Table(rows, repeatRows=1, colWidths=[25 * mm, 45 * mm, 32 * mm, 15 * mm, 35 * mm, 20 * mm])
+    table.setStyle(
+        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+    )
+    story.append(table)
+    doc.build(story)
+    return buf.getvalue()

@@ -1,0 +1,346 @@
+"""Writes of contracts. Each service runs atomically, locks the row and logs transitions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from core.services import run_transition
+from suppliers.models import Supplier, SupplierState
+
+from .models import Contract, ContractState, ContractVersion, PriceLine, VersionState
+
+CONTRACT_ACTIONS = ("submit", "approve", "reject", "terminate", "amend")
+REASON_REQUIRED = {"reject", "terminate"}
+EXPIRY_REMINDER_DAYS = 30
+ALLOWED_TAX_RATES = {Decimal(r) for r in ("0.13", "0.09", "0.06", "0.05", "0.03", "0.01", "0")}
+
+
+def _require_buyer(actor) -> None:
+    if not (actor.is_buyer or actor.is_superuser):
+        raise PermissionDenied("Only buyers manage contracts.")
+
+
+def _next_number() -> str:
+    year = timezone.localdate().year
+    prefix = f"C{year}-"
+    last = (
+        Contract.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{serial:05d}"
+
+
+def contract_create(
+    *, supplier: Supplier, title: str, valid_from: date, valid_to: date, actor, currency: str = "CNY"
+) -> Contract:
+    _require_buyer(actor)
+    if not title.strip():
+        raise DomainError("The contract title is required.", code="title_required")
+    if valid_to < valid_from:
+        raise DomainError("The contract must end on or after its start.", code="invalid_period")
+    if supplier.state in (SupplierState.BLOCKED,):
+        raise DomainError(f"Supplier {supplier.name} is blocked.", code="supplier_blocked")
+    with transaction.atomic():
+        # Serialise number allocation on the supplier row lock plus the unique constraint.
+        Supplier.objects.select_for_update().get(pk=supplier.pk)
+        contract = Contract.objects.create(
+            number=_next_number(),
+            supplier=supplier,
+            title=title.strip(),
+            currency=(currency or "CNY").upper()[:3],
+            valid_from=valid_from,
+            valid_to=valid_to,
+            created_by=actor,
+        )
+        ContractVersion.objects.create(contract=contract, number=1, created_by=actor, note="Original")
+    return contract
+
+
+def draft_version(contract: Contract) -> ContractVersion | None:
+    return (
+        contract.versions.filter(state__in=[VersionState.DRAFT, VersionState.IN_APPROVAL])
+        .order_by("-number")
+        .first()
+    )
+
+
+def _editable_version(contract: Contract) -> ContractVersion:
+    version = (
+        ContractVersion.objects.select_for_update()
+        .filter(contract=contract, state=VersionState.DRAFT)
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise Conflict(
+            f"Contract {contract.number} is {contract.get_state_display()}: it cannot be edited in place. "
+            "Create an amendment (a new version) instead.",
+            code="contract_not_editable",
+            details={"state": contract.state},
+        )
+    return version
+
+
+def _decimal(value, field: str) -> Decimal:
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        raise DomainError(
+            f"{field} is not a number.", code="invalid_number", details={"field": field}
+        ) from None
+    if not result.is_finite():
+        raise DomainError(f"{field} is not a number.", code="invalid_number", details={"field": field})
+    return result
+
+
+def price_line_add(
+    *,
+    contract: Contract,
+    item_code: str,
+    item_name: str,
+    unit_price,
+    tax_rate,
+    actor,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    currency: str | None = None,
+    unit: str = "EA",
+    quantity_cap=None,
+) -> PriceLine:
+    _require_buyer(actor)
+    price = _decimal(unit_price, "unit price")
+    rate = _decimal(tax_rate, "tax rate")
+    cap = _decimal(quantity_cap, "quantity cap") if quantity_cap not in (None, "") else None
+    if price < 0:
+        raise DomainError("The unit price cannot be negative.", code="invalid_price")
+    if rate not in ALLOWED_TAX_RATES:
+        raise DomainError(f"{rate} is not a VAT rate.", code="invalid_tax_rate")
+    if cap is not None and cap <= 0:
+        raise DomainError("A quantity cap must be positive.", code="invalid_quantity")
+    if not (item_code or "").strip():
+        raise DomainError("The item code is required.", code="item_code_required")
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        version = _editable_version(contract)
+        valid_from = valid_from or contract.valid_from
+        valid_to = valid_to or contract.valid_to
+        if valid_to < valid_from or valid_from < contract.valid_from or valid_to > contract.valid_to:
+            raise DomainError("A price line must lie within the contract period.", code="invalid_period")
+        if version.lines.filter(
+            item_code=item_code.strip(), valid_from__lte=valid_to, valid_to__gte=valid_from
+        ).exists():
+            raise DomainError(
+                f"Item {item_code} already has a price in this period.", code="duplicate_price_line"
+            )
+        return PriceLine.objects.create(
+            version=version,
+            item_code=item_code.strip(),
+            item_name=(item_name or "").strip(),
+            unit=unit or "EA",
+            unit_price=price,
+            currency=(currency or contract.currency).upper()[:3],
+            tax_rate=rate,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            quantity_cap=cap,
+        )
+
+
+def price_line_remove(*, line: PriceLine, actor) -> None:
+    _require_buyer(actor)
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=line.version.contract_id)
+        version = _editable_version(contract)
+        if line.version_id != version.pk:
+            raise Conflict(
+                "This line belongs to an approved version and cannot change.", code="contract_not_editable"
+            )
+        line.delete()
+
+
+def contract_transition(*, contract: Contract, name: str, actor, reason: str = "") -> Contract:
+    if name not in CONTRACT_ACTIONS:
+        raise DomainError(f"Unknown contract action {name!r}.", code="unknown_action")
+    if name in REASON_REQUIRED and not reason.strip():
+        raise DomainError(f"A reason is required to {name} a contract.", code="reason_required")
+    _require_buyer(actor)
+    if name == "amend":
+        contract_amend(contract=contract, actor=actor, note=reason)
+        return Contract.objects.get(pk=contract.pk)
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        version = draft_version(contract)
+        if name == "terminate":
+            return run_transition(contract, "terminate", actor=actor, reason=reason)
+        if version is None:
+            raise Conflict(f"Contract {contract.number} has no version waiting.", code="illegal_transition")
+        amending = contract.state == ContractState.ACTIVE
+        if name == "submit":
+            if not version.lines.exists():
+                raise DomainError(
+                    "Add at least one price line before submitting.", code="contract_has_no_lines"
+                )
+            run_transition(version, "submit", actor=actor, reason=reason)
+            return contract if amending else run_transition(contract, "submit", actor=actor, reason=reason)
+        if name == "approve":
+            if actor.pk in (version.created_by_id, contract.created_by_id if version.number == 1 else None):
+                raise PermissionDenied(
+                    "You wrote this contract version; another buyer must approve it.",
+                    code="own_contract_approval",
+                )
+            version = run_transition(version, "approve", actor=actor, reason=reason)
+            _carry_over_consumption(contract, version)
+            ContractVersion.objects.filter(pk=version.pk).update(
+                approved_by=actor, approved_at=timezone.now()
+            )
+            if not amending:
+                contract = run_transition(contract, "approve", actor=actor, reason=reason)
+            contract.current_version = version
+            contract.save(update_fields=["current_version"])
+            return contract
+        if name == "reject":
+            run_transition(version, "reject", actor=actor, reason=reason)
+            return contract if amending else run_transition(contract, "reject", actor=actor, reason=reason)
+    raise DomainError(f"Unknown contract action {name!r}.", code="unknown_action")  # pragma: no cover
+
+
+def _carry_over_consumption(contract: Contract, new_version: ContractVersion) -> None:
+    """Quantities already ordered under the version in force count against the new version's caps."""
+    if contract.current_version_id is None:
+        return
+    consumed = dict(
+        PriceLine.objects.select_for_update()
+        .filter(version_id=contract.current_version_id)
+        .values_list("item_code", "quantity_ordered")
+    )
+    for line in PriceLine.objects.select_for_update().filter(version=new_version):
+        ordered = consumed.get(line.item_code, Decimal("0"))
+        if line.quantity_cap is not None and ordered > line.quantity_cap:
+            raise DomainError(
+                f"Item {line.item_code}: {ordered} already ordered exceeds the new cap {line.quantity_cap}.",
+                code="contract_quantity_exceeded",
+            )
+        if ordered:
+            PriceLine.objects.filter(pk=line.pk).update(quantity_ordered=ordered)
+
+
+def contract_amend(*, contract: Contract, actor, note: str = "") -> ContractVersion:
+    """A new version, copied from the one in force, editable until it is approved. Earlier
+    versions are kept unchanged."""
+    _require_buyer(actor)
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        if contract.state != ContractState.ACTIVE:
+            raise Conflict(
+                f"Only an active contract can be amended; this one is {contract.get_state_display()}.",
+                code="contract_not_active",
+            )
+        if draft_version(contract) is not None:
+            raise Conflict("An amendment is already being prepared.", code="amendment_in_progress")
+        base = contract.current_version
+        last = contract.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        version = ContractVersion.objects.create(
+            contract=contract, number=last + 1, created_by=actor, note=note.strip() or f"Amendment {last}"
+        )
+        for line in base.lines.all():
+            PriceLine.objects.create(
+                version=version,
+                item_code=line.item_code,
+                item_name=line.item_name,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                currency=line.currency,
+                tax_rate=line.tax_rate,
+                valid_from=line.valid_from,
+                valid_to=line.valid_to,
+                quantity_cap=line.quantity_cap,
+            )
+    return version
+
+
+def price_line_consume(*, line: PriceLine, quantity, actor) -> PriceLine:
+    """A purchase order takes ``quantity`` from the line (row-locked); refuses beyond the cap.
+    A negative quantity gives back (a cancelled PO line)."""
+    qty = _decimal(quantity, "quantity")
+    with transaction.atomic():
+        locked = (
+            PriceLine.objects.select_for_update()
+            .select_related("version__contract")
+            .filter(pk=line.pk)
+            .first()
+        )
+        if locked is None:
+            raise NotFound("Price line not found.")
+        contract = locked.version.contract
+        if contract.state != ContractState.ACTIVE or contract.current_version_id != locked.version_id:
+            raise DomainError(
+                f"Contract {contract.number} is not active on this price.", code="contract_not_active"
+            )
+        new_total = locked.quantity_ordered + qty
+        if new_total < 0:
+            raise DomainError("Cannot give back more than was ordered.", code="invalid_quantity")
+        if locked.quantity_cap is not None and new_total > locked.quantity_cap:
+            raise DomainError(
+                f"Item {locked.item_code}: ordering {qty} would exceed the contract cap "
+                f"({locked.quantity_ordered} of {locked.quantity_cap} already ordered).",
+                code="contract_quantity_exceeded",
+                details={
+                    "cap": str(locked.quantity_cap),
+                    "ordered": str(locked.quantity_ordered),
+                    "requested": str(qty),
+                },
+            )
+        PriceLine.objects.filter(pk=locked.pk).update(quantity_ordered=F("quantity_ordered") + qty)
+        locked.refresh_from_db()
+    return locked
+
+
+def contract_expiry_check(*, today: date | None = None) -> dict:
+    """Remind once about active contracts ending within EXPIRY_REMINDER_DAYS; expire the ones
+    past their end date. Idempotent."""
+    today = today or timezone.localdate()
+    reminded = expired = 0
+    due = Contract.objects.filter(
+        state=ContractState.ACTIVE,
+        valid_to__gte=today,
+        valid_to__lte=today + timedelta(days=EXPIRY_REMINDER_DAYS),
+        expiry_reminded_at__isnull=True,
+    )
+    for contract_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            contract = (
+                Contract.objects.select_for_update()
+                .select_related("created_by", "supplier")
+                .filter(pk=contract_id, expiry_reminded_at__isnull=True)
+                .first()
+            )
+            if contract is None:
+                continue
+            contract.expiry_reminded_at = timezone.now()
+            contract.save(update_fields=["expiry_reminded_at"])
+            recipients = [e for e in [contract.created_by.email, contract.supplier.contact_email] if e]
+            if recipients:
+                subject = f"Contract {contract.number} ends on {contract.valid_to:%Y-%m-%d}"
+                body = f"Contract {contract.number} ({contract.title}) with {contract.supplier.name} ends on {contract.valid_to:%Y-%m-%d}."
+                transaction.on_commit(
+                    lambda s=subject, b=body, r=recipients: send_mail(s, b, settings.DEFAULT_FROM_EMAIL, r)
+                )
+            reminded += 1
+    for contract in Contract.objects.filter(state=ContractState.ACTIVE, valid_to__lt=today):
+        with transaction.atomic():
+            locked = Contract.objects.select_for_update().get(pk=contract.pk)
+            if locked.state == ContractState.ACTIVE:
+                run_transition(locked, "expire", actor=None, reason=f"Ended on {locked.valid_to:%Y-%m-%d}")
+                expired += 1
+    return {"reminded": reminded, "expired": expired}

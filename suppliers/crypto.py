@@ -1,0 +1,77 @@
+"""Field encryption for bank account numbers: AES-256-GCM with rotating keys.
+
+Keys come from ``settings.FIELD_ENCRYPTION_KEYS`` (32-byte keys, newest first). A stored value
+is ``v1:<key id>:<urlsafe-base64(nonce ‖ ciphertext ‖ tag)>``; the key id (first 8 hex digits of
+the key's SHA-256) says which key decrypts it, so old values stay readable after a new key is
+put in front, and ``rotate_encryption_keys`` re-encrypts them with the newest key.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+VERSION = "v1"
+_AAD = b"procurement-portal:bank-account-number"
+
+
+class DecryptionError(Exception):
+    """No configured key decrypts the value (key removed too early, or the value was altered)."""
+
+
+def _keys() -> list[bytes]:
+    keys = list(getattr(settings, "FIELD_ENCRYPTION_KEYS", []) or [])
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY is required to store bank account numbers.")
+    return keys
+
+
+def key_id(key: bytes) -> str:
+    return hashlib.sha256(key).hexdigest()[:8]
+
+
+def current_key_id() -> str:
+    return key_id(_keys()[0])
+
+
+def encrypt(plaintext: str) -> str:
+    key = _keys()[0]
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), _AAD)
+    return f"{VERSION}:{key_id(key)}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def stored_key_id(token: str) -> str:
+    parts = token.split(":", 2)
+    return parts[1] if len(parts) == 3 else ""
+
+
+def decrypt(token: str) -> str:
+    try:
+        version, kid, payload = token.split(":", 2)
+        raw = base64.urlsafe_b64decode(payload.encode())
+    except (ValueError, TypeError):
+        raise DecryptionError("The stored value is not an encrypted field.") from None
+    if version != VERSION or len(raw) < 12 + 16:
+        raise DecryptionError("The stored value is not an encrypted field.")
+    candidates = [k for k in _keys() if key_id(k) == kid] or _keys()
+    for key in candidates:
+        try:
+            return AESGCM(key).decrypt(raw[:12], raw[12:], _AAD).decode()
+        except InvalidTag:
+            continue
+    raise DecryptionError(f"No configured key decrypts this value (key id {kid}).")
+
+
+def needs_rotation(token: str) -> bool:
+    return stored_key_id(token) != current_key_id()
+
+
+def mask(last4: str) -> str:
+    return f"•••• •••• {last4}" if last4 else "—"

@@ -1,0 +1,49 @@
+"""URL parameters of the suppliers app for the access walker (tests/core/test_access_walker.py)."""
+
+from datetime import date
+
+from django.core.files.base import ContentFile
+
+from suppliers import crypto
+from suppliers.models import BankAccount, QualificationDocument
+
+
+def _document(supplier, user, *, pk=None, name="licence.pdf"):
+    doc = QualificationDocument(
+        pk=pk,
+        supplier=supplier,
+        doc_type="business_licence",
+        original_name=name,
+        content_type="application/pdf",
+        size=9,
+        sha256="0" * 64,
+        expires_on=date(2099, 1, 1),
+        uploaded_by=user,
+    )
+    doc.file.save(f"walker-{supplier.pk}.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    doc.save()
+    return doc
+
+
+def _account(supplier, user, *, pk=None, bank_name="Bank"):
+    return BankAccount.objects.create(
+        pk=pk,
+        supplier=supplier,
+        bank_name=bank_name,
+        account_name=supplier.name,
+        account_number_encrypted=crypto.encrypt("6222020200112233"),
+        last4="2233",
+        created_by=user,
+    )
+
+
+def build(supplier_a, supplier_b, alice, bob, foreign_id, marker):
+    own_doc = _document(supplier_a, alice)
+    foreign_doc = _document(supplier_b, bob, pk=foreign_id, name=f"{marker}.pdf")
+    own_account = _account(supplier_a, alice)
+    foreign_account = _account(supplier_b, bob, pk=foreign_id, bank_name=f"{marker} bank")
+    return {
+        "own": {"document_id": own_doc.pk, "bank_account_id": own_account.pk},
+        "foreign": {"document_id": foreign_doc.pk, "bank_account_id": foreign_account.pk},
+        "literal": {"invitation_token": "not-a-real-invitation-token"},
+    }
