@@ -1,6 +1,13 @@
-from ninja import Router, Schema
+from datetime import date, datetime
+from decimal import Decimal
 
-from . import selectors
+from django.db import transaction
+from ninja import Field, Router, Schema, Status
+
+from core.errors import NotFound, PermissionDenied
+from core.selectors import transition_log_for
+
+from . import selectors, services
 
 router = Router(tags=["master data"])
 
@@ -35,3 +42,610 @@ def item_list(request):
 @router.get("/items/{int:item_id}", response=ItemOut)
 def item_detail(request, item_id: int):
     return selectors.item_get(request.auth, item_id)
+
+
+# --------------------------------------------------------------------------------------------
+# Purchase orders, receipts
+# --------------------------------------------------------------------------------------------
+
+
+class TransitionLogOut(Schema):
+    transition: str
+    source: str
+    target: str
+    actor: str | None
+    at: datetime
+    reason: str
+
+    @staticmethod
+    def resolve_actor(obj):
+        return obj.actor.username if obj.actor else None
+
+
+class POLineOut(Schema):
+    id: int
+    line_no: int
+    item_id: int
+    item_code: str
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    tax_rate: Decimal | None
+    net_amount: Decimal
+    contract_price: Decimal | None
+    price_above_contract: bool
+    required_date: date | None
+    promised_date: date | None
+    received_qty: Decimal
+
+    @staticmethod
+    def resolve_item_code(obj):
+        return obj.item.code
+
+
+class POOut(Schema):
+    id: int
+    number: str
+    legal_entity_id: int
+    supplier_id: int
+    supplier_name: str
+    currency: str
+    requester: str
+    state: str
+    revision: int
+    net_total: Decimal
+    tax_total: Decimal
+    gross_total: Decimal
+    created_at: datetime
+    lines: list[POLineOut]
+
+    @staticmethod
+    def resolve_supplier_name(obj):
+        return obj.supplier.name
+
+    @staticmethod
+    def resolve_requester(obj):
+        return obj.requester.username
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(selectors.purchase_order_lines(obj))
+
+
+class POLineIn(Schema):
+    item_id: int
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    tax_rate: str | None = Field(None, description='e.g. "0.13"; "exempt"; omit for the default')
+    description: str = ""
+    required_date: date | None = None
+
+
+class POIn(Schema):
+    legal_entity_id: int
+    supplier_id: int
+    currency: str | None = None
+    notes: str = ""
+    lines: list[POLineIn] = []
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class AcknowledgeIn(Schema):
+    promised_dates: dict[int, date] = Field(default_factory=dict, description="PO line id → promised date")
+    reason: str = ""
+
+
+class ReviseLineIn(Schema):
+    line_id: int
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    required_date: date | None = None
+
+
+class ReviseIn(Schema):
+    reason: str = ""
+    changes: list[ReviseLineIn] = []
+
+
+class ShippingLineIn(Schema):
+    po_line_id: int
+    quantity: Decimal
+
+
+class ShippingNoticeIn(Schema):
+    shipped_on: date | None = None
+    expected_on: date | None = None
+    carrier: str = ""
+    tracking_no: str = ""
+    lines: list[ShippingLineIn] = []
+
+
+class ShippingNoticeOut(Schema):
+    id: int
+    shipped_on: date
+    expected_on: date | None
+    carrier: str
+    tracking_no: str
+
+
+class ReceiptLineIn(Schema):
+    po_line_id: int
+    accepted_qty: Decimal = Decimal("0")
+    rejected_qty: Decimal = Decimal("0")
+    reason: str = ""
+
+
+class ReceiptIn(Schema):
+    receipt_date: date | None = None
+    note: str = ""
+    lines: list[ReceiptLineIn] = []
+
+
+class ReturnLineIn(Schema):
+    po_line_id: int
+    quantity: Decimal
+    reason: str = ""
+
+
+class ReturnIn(Schema):
+    return_date: date | None = None
+    note: str = ""
+    lines: list[ReturnLineIn] = []
+
+
+class ReceiptLineOut(Schema):
+    po_line_id: int
+    line_no: int
+    accepted_qty: Decimal
+    rejected_qty: Decimal
+    returned_qty: Decimal
+    reason: str
+
+    @staticmethod
+    def resolve_line_no(obj):
+        return obj.po_line.line_no
+
+
+class ReceiptOut(Schema):
+    id: int
+    number: str
+    kind: str
+    receipt_date: date
+    note: str
+    lines: list[ReceiptLineOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("po_line"))
+
+
+def _po(request, po_id):
+    return selectors.purchase_order_get(request.auth, po_id)
+
+
+@router.get("/purchase-orders", response=list[POOut], tags=["purchase orders"])
+def purchase_order_list(request, state: str | None = None):
+    qs = selectors.purchase_order_list(request.auth).prefetch_related("lines__item")
+    return qs.filter(state=state) if state else qs
+
+
+@router.post("/purchase-orders", response={201: POOut}, tags=["purchase orders"])
+def purchase_order_create(request, payload: POIn):
+    from suppliers.selectors import supplier_get
+
+    entity = selectors.legal_entity_list(request.auth).filter(pk=payload.legal_entity_id).first()
+    if entity is None:
+        raise NotFound(f"Legal entity {payload.legal_entity_id} not found.")
+    supplier = supplier_get(request.auth, payload.supplier_id)
+    lines = [
+        {
+            "item": selectors.item_get(request.auth, line.item_id),
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+            "description": line.description,
+            "required_date": line.required_date,
+            **({"tax_rate": line.tax_rate} if line.tax_rate is not None else {}),
+        }
+        for line in payload.lines
+    ]
+    po = services.purchase_order_create(
+        legal_entity=entity,
+        supplier=supplier,
+        actor=request.auth,
+        currency=payload.currency,
+        notes=payload.notes,
+        lines=lines,
+    )
+    return Status(201, po)
+
+
+@router.get("/purchase-orders/by-number/{number}", response=POOut, tags=["purchase orders"])
+def purchase_order_by_number(request, number: str):
+    return selectors.purchase_order_by_number(request.auth, number)
+
+
+@router.get("/purchase-orders/{int:po_id}", response=POOut, tags=["purchase orders"])
+def purchase_order_detail(request, po_id: int):
+    return _po(request, po_id)
+
+
+@router.get("/purchase-orders/{int:po_id}/lines", response=list[POLineOut], tags=["purchase orders"])
+def purchase_order_line_list(request, po_id: int):
+    return selectors.purchase_order_lines(_po(request, po_id))
+
+
+@router.post("/purchase-orders/{int:po_id}/lines", response={201: POLineOut}, tags=["purchase orders"])
+def purchase_order_line_add(request, po_id: int, payload: POLineIn):
+    po = _po(request, po_id)
+    extra = {"tax_rate": payload.tax_rate} if payload.tax_rate is not None else {}
+    line = services.purchase_order_line_add(
+        po=po,
+        item=selectors.item_get(request.auth, payload.item_id),
+        quantity=payload.quantity,
+        unit_price=payload.unit_price,
+        description=payload.description,
+        required_date=payload.required_date,
+        actor=request.auth,
+        **extra,
+    )
+    return Status(201, line)
+
+
+@router.get("/purchase-orders/{int:po_id}/history", response=list[TransitionLogOut], tags=["purchase orders"])
+def purchase_order_history(request, po_id: int):
+    return transition_log_for(_po(request, po_id))
+
+
+def _simple(name):
+    def action(request, po_id: int, payload: ReasonIn):
+        fn = getattr(services, f"purchase_order_{name}")
+        return fn(po=_po(request, po_id), actor=request.auth, reason=payload.reason)
+
+    action.__name__ = f"purchase_order_{name}"
+    return action
+
+
+for _name in ("submit", "approve", "decline", "send", "reject", "cancel", "close"):
+    router.post(
+        f"/purchase-orders/{{int:po_id}}/{_name}",
+        response=POOut,
+        tags=["purchase orders"],
+        operation_id=f"purchase_order_{_name}",
+        summary=f"{_name.capitalize()} a purchase order",
+    )(_simple(_name))
+
+
+@router.post("/purchase-orders/{int:po_id}/acknowledge", response=POOut, tags=["purchase orders"])
+def purchase_order_acknowledge(request, po_id: int, payload: AcknowledgeIn):
+    return services.purchase_order_acknowledge(
+        po=_po(request, po_id),
+        actor=request.auth,
+        promised_dates=payload.promised_dates,
+        reason=payload.reason,
+    )
+
+
+@router.post("/purchase-orders/{int:po_id}/revise", response=POOut, tags=["purchase orders"])
+def purchase_order_revise(request, po_id: int, payload: ReviseIn):
+    return services.purchase_order_revise(
+        po=_po(request, po_id),
+        actor=request.auth,
+        reason=payload.reason,
+        changes=[c.dict() for c in payload.changes],
+    )
+
+
+@router.post(
+    "/purchase-orders/{int:po_id}/shipping-notices",
+    response={201: ShippingNoticeOut},
+    tags=["purchase orders"],
+)
+def shipping_notice_create(request, po_id: int, payload: ShippingNoticeIn):
+    data = payload.dict()
+    data["lines"] = [line.dict() for line in payload.lines]
+    return Status(201, services.shipping_notice_create(po=_po(request, po_id), actor=request.auth, **data))
+
+
+@router.get("/purchase-orders/{int:po_id}/receipts", response=list[ReceiptOut], tags=["goods receipts"])
+def goods_receipt_list(request, po_id: int):
+    return selectors.goods_receipts_for_po(_po(request, po_id))
+
+
+@router.post("/purchase-orders/{int:po_id}/receipts", response={201: ReceiptOut}, tags=["goods receipts"])
+def goods_receipt_create(request, po_id: int, payload: ReceiptIn):
+    receipt = services.goods_receipt_create(
+        po=_po(request, po_id),
+        actor=request.auth,
+        receipt_date=payload.receipt_date,
+        note=payload.note,
+        lines=[line.dict() for line in payload.lines],
+    )
+    return Status(201, receipt)
+
+
+@router.post("/purchase-orders/{int:po_id}/returns", response={201: ReceiptOut}, tags=["goods receipts"])
+def goods_return_create(request, po_id: int, payload: ReturnIn):
+    receipt = services.goods_return_create(
+        po=_po(request, po_id),
+        actor=request.auth,
+        return_date=payload.return_date,
+        note=payload.note,
+        lines=[line.dict() for line in payload.lines],
+    )
+    return Status(201, receipt)
+
+
+@router.get("/purchase-orders/{int:po_id}/pdf", tags=["purchase orders"], response={200: None})
+def purchase_order_pdf(request, po_id: int):
+    from .pdf import purchase_order_pdf_response
+
+    return purchase_order_pdf_response(_po(request, po_id))
+
+
+# --------------------------------------------------------------------------------------------
+# RFQs and sealed quotes
+# --------------------------------------------------------------------------------------------
+
+
+class RFQLineOut(Schema):
+    id: int
+    line_no: int
+    item_id: int
+    description: str
+    quantity: Decimal
+    required_date: date | None
+
+
+class RFQOut(Schema):
+    id: int
+    number: str
+    title: str
+    legal_entity_id: int
+    currency: str
+    state: str
+    deadline: datetime | None
+    lines: list[RFQLineOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.order_by("line_no"))
+
+
+class RFQLineIn(Schema):
+    item_id: int
+    quantity: Decimal
+    required_date: date | None = None
+    description: str = ""
+
+
+class RFQIn(Schema):
+    legal_entity_id: int
+    title: str
+    currency: str | None = None
+    deadline: datetime | None = None
+    lines: list[RFQLineIn] = []
+    supplier_ids: list[int] = []
+
+
+class PublishIn(Schema):
+    deadline: datetime | None = None
+    reason: str = ""
+
+
+class InviteIn(Schema):
+    supplier_id: int = 0
+
+
+class QuoteHeaderOut(Schema):
+    """What a buyer may see of a quote before the RFQ is closed: no prices."""
+
+    supplier_id: int
+    supplier_name: str
+    current_version: int
+
+    @staticmethod
+    def resolve_supplier_name(obj):
+        return obj.supplier.name
+
+
+class QuoteIn(Schema):
+    prices: dict[int, Decimal] = Field(default_factory=dict, description="RFQ line id → unit price")
+    lead_time_days: int = -1
+    valid_until: date | None = None
+    note: str = ""
+
+
+class QuoteVersionOut(Schema):
+    version: int
+    sha256: str
+    lead_time_days: int
+    valid_until: date
+    submitted_at: datetime
+
+
+class QuoteLineOut(Schema):
+    supplier_id: int
+    version: int
+    rfq_line_id: int
+    unit_price: Decimal
+    integrity: str
+
+    @staticmethod
+    def resolve_supplier_id(obj):
+        return obj.version.quote.supplier_id
+
+    @staticmethod
+    def resolve_version(obj):
+        return obj.version.version
+
+    @staticmethod
+    def resolve_integrity(obj):
+        return obj.version.integrity
+
+
+class ComparisonCellOut(Schema):
+    supplier_id: int
+    supplier_name: str
+    unit_price: Decimal
+    line_total: Decimal
+    lead_time_days: int
+    score: float | None
+    integrity: str
+    is_lowest: bool
+
+
+class ComparisonRowOut(Schema):
+    rfq_line_id: int
+    line_no: int
+    quantity: Decimal
+    cells: list[ComparisonCellOut]
+
+
+class AwardDecisionIn(Schema):
+    rfq_line_id: int
+    supplier_id: int
+    reason: str = ""
+
+
+class AwardIn(Schema):
+    decisions: list[AwardDecisionIn] = []
+
+
+def _rfq(request, rfq_id):
+    return selectors.rfq_get(request.auth, rfq_id)
+
+
+@router.get("/rfqs", response=list[RFQOut], tags=["sourcing"])
+def rfq_list(request):
+    return selectors.rfq_list(request.auth).prefetch_related("lines")
+
+
+@router.post("/rfqs", response={201: RFQOut}, tags=["sourcing"])
+def rfq_create(request, payload: RFQIn):
+    from suppliers.selectors import supplier_get
+
+    entity = selectors.legal_entity_list(request.auth).filter(pk=payload.legal_entity_id).first()
+    if entity is None:
+        raise NotFound(f"Legal entity {payload.legal_entity_id} not found.")
+    with transaction.atomic():
+        rfq = services.rfq_create(
+            legal_entity=entity,
+            title=payload.title,
+            actor=request.auth,
+            currency=payload.currency,
+            deadline=payload.deadline,
+            lines=[
+                {
+                    "item": selectors.item_get(request.auth, line.item_id),
+                    "quantity": line.quantity,
+                    "required_date": line.required_date,
+                    "description": line.description,
+                }
+                for line in payload.lines
+            ],
+        )
+        for supplier_id in payload.supplier_ids:
+            services.rfq_invite(rfq=rfq, supplier=supplier_get(request.auth, supplier_id), actor=request.auth)
+    return Status(201, rfq)
+
+
+@router.get("/rfqs/{int:rfq_id}", response=RFQOut, tags=["sourcing"])
+def rfq_detail(request, rfq_id: int):
+    return _rfq(request, rfq_id)
+
+
+@router.get("/rfqs/{int:rfq_id}/history", response=list[TransitionLogOut], tags=["sourcing"])
+def rfq_history(request, rfq_id: int):
+    return transition_log_for(_rfq(request, rfq_id))
+
+
+@router.post("/rfqs/{int:rfq_id}/invitations", response={201: dict}, tags=["sourcing"])
+def rfq_invite(request, rfq_id: int, payload: InviteIn):
+    from suppliers.selectors import supplier_get
+
+    rfq = _rfq(request, rfq_id)
+    if not request.auth.is_internal:
+        raise PermissionDenied("Only buyers invite suppliers.")
+    invitation = services.rfq_invite(
+        rfq=rfq, supplier=supplier_get(request.auth, payload.supplier_id), actor=request.auth
+    )
+    return Status(201, {"rfq_id": rfq.pk, "supplier_id": invitation.supplier_id})
+
+
+@router.post("/rfqs/{int:rfq_id}/publish", response=RFQOut, tags=["sourcing"])
+def rfq_publish(request, rfq_id: int, payload: PublishIn):
+    return services.rfq_publish(
+        rfq=_rfq(request, rfq_id), actor=request.auth, deadline=payload.deadline, reason=payload.reason
+    )
+
+
+@router.post("/rfqs/{int:rfq_id}/close", response=RFQOut, tags=["sourcing"])
+def rfq_close(request, rfq_id: int, payload: ReasonIn):
+    rfq = _rfq(request, rfq_id)
+    if not request.auth.is_buyer:
+        raise PermissionDenied("Only buyers close RFQs.")
+    return services.rfq_close(rfq=rfq, actor=request.auth, reason=payload.reason)
+
+
+@router.post("/rfqs/{int:rfq_id}/cancel", response=RFQOut, tags=["sourcing"])
+def rfq_cancel(request, rfq_id: int, payload: ReasonIn):
+    return services.rfq_cancel(rfq=_rfq(request, rfq_id), actor=request.auth, reason=payload.reason)
+
+
+@router.get("/rfqs/{int:rfq_id}/quotes", response=list[QuoteHeaderOut], tags=["sourcing"])
+def quote_list(request, rfq_id: int):
+    """Who has quoted (never prices): buyers see every supplier, a supplier only itself."""
+    return selectors.quote_list(request.auth, _rfq(request, rfq_id))
+
+
+@router.get("/rfqs/{int:rfq_id}/quote-lines", response=list[QuoteLineOut], tags=["sourcing"])
+def quote_line_list(request, rfq_id: int):
+    """Quoted prices: a supplier its own; buyers only after closing (409 ``quotes_sealed`` before)."""
+    return selectors.quote_lines(request.auth, _rfq(request, rfq_id))
+
+
+@router.post("/rfqs/{int:rfq_id}/quote", response={201: QuoteVersionOut}, tags=["sourcing"])
+def quote_submit(request, rfq_id: int, payload: QuoteIn):
+    """Submit or revise the caller's supplier's quote (a new version each time)."""
+    rfq = _rfq(request, rfq_id)
+    if payload.valid_until is None:
+        from core.errors import DomainError
+
+        raise DomainError("valid_until is required.", code="invalid_validity")
+    version = services.quote_submit(
+        rfq=rfq,
+        actor=request.auth,
+        prices=payload.prices,
+        lead_time_days=payload.lead_time_days,
+        valid_until=payload.valid_until,
+        note=payload.note,
+    )
+    return Status(201, version)
+
+
+@router.get("/rfqs/{int:rfq_id}/comparison", response=list[ComparisonRowOut], tags=["sourcing"])
+def rfq_comparison(request, rfq_id: int):
+    rows = selectors.rfq_comparison(request.auth, _rfq(request, rfq_id))
+    return [
+        {
+            "rfq_line_id": row.line.pk,
+            "line_no": row.line.line_no,
+            "quantity": row.line.quantity,
+            "cells": [
+                {**c.__dict__, "score": float(c.score) if c.score is not None else None} for c in row.cells
+            ],
+        }
+        for row in rows
+    ]
+
+
+@router.post("/rfqs/{int:rfq_id}/award", response={201: list[POOut]}, tags=["sourcing"])
+def rfq_award(request, rfq_id: int, payload: AwardIn):
+    pos = services.rfq_award(
+        rfq=_rfq(request, rfq_id), actor=request.auth, decisions=[d.dict() for d in payload.decisions]
+    )
+    return Status(201, pos)

@@ -2,10 +2,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from core.models import Role
+from core.money import q2
+from core.permissions import is_buyer, is_internal, is_supplier_user
 from suppliers.validators import validate_uscc
 
 
@@ -34,6 +40,13 @@ class LegalEntity(models.Model):
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     default_currency = models.CharField(max_length=3, default="CNY")
+    over_receipt_tolerance = models.DecimalField(
+        _("over-receipt tolerance"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0"),
+        help_text=_("Fraction of a PO line's quantity that may be received beyond it, e.g. 0.05 = 5%."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -59,3 +72,538 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+# --------------------------------------------------------------------------------------------
+# Purchase orders
+# --------------------------------------------------------------------------------------------
+
+
+class DocumentSequence(models.Model):
+    """Gap-tolerant yearly counters for human-readable numbers (PO-2026-000123)."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="uniq_sequence_prefix_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class ApprovalRule(models.Model):
+    """Per legal entity: a PO whose net total is at least ``min_amount`` needs
+    ``approvers_required`` distinct approvers of ``role`` (the highest matching threshold wins)."""
+
+    legal_entity = models.ForeignKey(LegalEntity, on_delete=models.CASCADE, related_name="approval_rules")
+    min_amount = models.DecimalField(_("from amount"), max_digits=18, decimal_places=2, default=0)
+    role = models.CharField(_("approver role"), max_length=16, choices=Role.choices, default=Role.BUYER)
+    approvers_required = models.PositiveSmallIntegerField(_("approvers required"), default=1)
+
+    class Meta:
+        ordering = ["legal_entity", "min_amount"]
+        constraints = [
+            models.UniqueConstraint(fields=["legal_entity", "min_amount"], name="uniq_rule_entity_threshold"),
+            models.CheckConstraint(
+                condition=models.Q(min_amount__gte=0), name="rule_min_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approvers_required__gte=1), name="rule_needs_an_approver"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legal_entity} ≥ {self.min_amount}: {self.approvers_required} × {self.role}"
+
+
+class POState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING_APPROVAL = "pending_approval", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    SENT = "sent", _("Sent to supplier")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    REJECTED = "rejected", _("Rejected by supplier")
+    PARTIALLY_RECEIVED = "partially_received", _("Partially received")
+    RECEIVED = "received", _("Received")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# States a supplier user may see (drafts and internal approval are the buyer's business).
+PO_SUPPLIER_VISIBLE = [
+    POState.SENT,
+    POState.ACKNOWLEDGED,
+    POState.REJECTED,
+    POState.PARTIALLY_RECEIVED,
+    POState.RECEIVED,
+    POState.CLOSED,
+    POState.CANCELLED,
+]
+PO_CANCELLABLE = [
+    POState.DRAFT,
+    POState.PENDING_APPROVAL,
+    POState.APPROVED,
+    POState.SENT,
+    POState.ACKNOWLEDGED,
+    POState.REJECTED,
+]
+PO_REVISABLE = [POState.APPROVED, POState.SENT, POState.ACKNOWLEDGED, POState.REJECTED]
+PO_RECEIVABLE = [POState.ACKNOWLEDGED, POState.PARTIALLY_RECEIVED, POState.RECEIVED]
+
+
+class PurchaseOrder(ConcurrentTransitionMixin, models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    legal_entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="purchase_orders")
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = FSMField(default=POState.DRAFT, choices=POState.choices, protected=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    rfq = models.ForeignKey(
+        "procurement.RFQ", null=True, blank=True, on_delete=models.PROTECT, related_name="purchase_orders"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def net_total(self) -> Decimal:
+        return q2(sum((line.net_amount for line in self.lines.all()), Decimal("0")))
+
+    @property
+    def tax_total(self) -> Decimal:
+        return q2(sum((line.tax_amount for line in self.lines.all()), Decimal("0")))
+
+    @property
+    def gross_total(self) -> Decimal:
+        return self.net_total + self.tax_total
+
+    # Transitions only change state; services lock, check and save.
+    @transition(field=state, source=POState.DRAFT, target=POState.PENDING_APPROVAL, permission=is_buyer)
+    def submit(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=POState.PENDING_APPROVAL, target=POState.APPROVED, permission=is_internal)
+    def approve(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=POState.PENDING_APPROVAL, target=POState.DRAFT, permission=is_internal)
+    def decline(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=POState.APPROVED, target=POState.SENT, permission=is_buyer)
+    def send(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=POState.SENT, target=POState.ACKNOWLEDGED, permission=is_supplier_user)
+    def acknowledge(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=POState.SENT, target=POState.REJECTED, permission=is_supplier_user)
+    def reject(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=PO_REVISABLE, target=POState.PENDING_APPROVAL, permission=is_buyer)
+    def revise(self, *, by=None, reason=""):
+        pass
+
+    @transition(
+        field=state,
+        source=[POState.ACKNOWLEDGED, POState.RECEIVED],
+        target=POState.PARTIALLY_RECEIVED,
+        permission=is_internal,
+    )
+    def receive_partially(self, *, by=None, reason=""):
+        pass
+
+    @transition(
+        field=state,
+        source=[POState.ACKNOWLEDGED, POState.PARTIALLY_RECEIVED],
+        target=POState.RECEIVED,
+        permission=is_internal,
+    )
+    def receive_fully(self, *, by=None, reason=""):
+        pass
+
+    @transition(
+        field=state,
+        source=[POState.PARTIALLY_RECEIVED, POState.RECEIVED],
+        target=POState.CLOSED,
+        permission=is_buyer,
+    )
+    def close(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=PO_CANCELLABLE, target=POState.CANCELLED, permission=is_buyer)
+    def cancel(self, *, by=None, reason=""):
+        pass
+
+
+class PurchaseOrderLine(models.Model):
+    po = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="po_lines")
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=6)
+    unit = models.CharField(_("unit"), max_length=20)
+    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=6)
+    tax_rate = models.DecimalField(
+        _("tax rate"), max_digits=5, decimal_places=4, null=True, blank=True, help_text=_("empty = exempt")
+    )
+    contract_price = models.DecimalField(
+        _("contract price"), max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    contract_line_ref = models.CharField(_("contract price line"), max_length=64, blank=True)
+    required_date = models.DateField(_("required date"), null=True, blank=True)
+    promised_date = models.DateField(_("promised date"), null=True, blank=True)
+    received_qty = models.DecimalField(_("received quantity"), max_digits=18, decimal_places=6, default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["po", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["po", "line_no"], name="uniq_po_line_no"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="po_line_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="po_line_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(tax_rate__isnull=True) | models.Q(tax_rate__gte=0, tax_rate__lt=1),
+                name="po_line_tax_rate_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.po_id}/{self.line_no} {self.item_id} × {self.quantity}"
+
+    @property
+    def net_amount(self) -> Decimal:
+        return q2(Decimal(self.quantity) * Decimal(self.unit_price))
+
+    @property
+    def tax_amount(self) -> Decimal:
+        return q2(self.net_amount * self.tax_rate) if self.tax_rate is not None else Decimal("0.00")
+
+    @property
+    def price_above_contract(self) -> bool:
+        return self.contract_price is not None and self.unit_price > self.contract_price
+
+    @property
+    def open_qty(self) -> Decimal:
+        return max(Decimal(self.quantity) - Decimal(self.received_qty), Decimal("0"))
+
+
+class PurchaseOrderApproval(models.Model):
+    """One approver's approval of one revision of a PO."""
+
+    po = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="approvals")
+    revision = models.PositiveIntegerField()
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["po", "revision", "approver"], name="uniq_po_revision_approver")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.po_id} rev {self.revision} by {self.approver_id}"
+
+
+class PurchaseOrderRevision(models.Model):
+    """A frozen copy of an earlier revision (header and lines) kept when a PO is revised."""
+
+    po = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["po", "revision"]
+        constraints = [models.UniqueConstraint(fields=["po", "revision"], name="uniq_po_revision_snapshot")]
+
+    def __str__(self) -> str:
+        return f"{self.po_id} rev {self.revision}"
+
+
+class ShippingNotice(models.Model):
+    """An advance shipping notice from the supplier."""
+
+    po = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="shipping_notices")
+    shipped_on = models.DateField(_("shipped on"))
+    expected_on = models.DateField(_("expected on"), null=True, blank=True)
+    carrier = models.CharField(_("carrier"), max_length=100, blank=True)
+    tracking_no = models.CharField(_("tracking number"), max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"ASN {self.pk} for {self.po_id}"
+
+
+class ShippingNoticeLine(models.Model):
+    notice = models.ForeignKey(ShippingNotice, on_delete=models.CASCADE, related_name="lines")
+    po_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=18, decimal_places=6)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="asn_quantity_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.po_line_id} × {self.quantity}"
+
+
+class ReceiptKind(models.TextChoices):
+    RECEIPT = "receipt", _("Goods receipt")
+    RETURN = "return", _("Return to supplier")
+
+
+class GoodsReceipt(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    po = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="receipts")
+    kind = models.CharField(max_length=8, choices=ReceiptKind.choices, default=ReceiptKind.RECEIPT)
+    receipt_date = models.DateField(_("receipt date"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["receipt_date", "id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class GoodsReceiptLine(models.Model):
+    """Accepted goods count as received; rejected ones go straight back at the dock; a return
+    (a receipt of kind ``return``) sends accepted goods back later and lowers the received quantity."""
+
+    receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
+    po_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="receipt_lines")
+    accepted_qty = models.DecimalField(max_digits=18, decimal_places=6, default=0)
+    rejected_qty = models.DecimalField(max_digits=18, decimal_places=6, default=0)
+    returned_qty = models.DecimalField(max_digits=18, decimal_places=6, default=0)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["receipt", "po_line__line_no"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(accepted_qty__gte=0, rejected_qty__gte=0, returned_qty__gte=0),
+                name="receipt_quantities_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_qty__gt=0)
+                | models.Q(rejected_qty__gt=0)
+                | models.Q(returned_qty__gt=0),
+                name="receipt_line_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_id}/{self.po_line_id}"
+
+    @property
+    def net_received(self) -> Decimal:
+        return Decimal(self.accepted_qty) - Decimal(self.returned_qty)
+
+
+# --------------------------------------------------------------------------------------------
+# Sourcing: RFQ, sealed quotes, award
+# --------------------------------------------------------------------------------------------
+
+
+class RFQState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed (quotes opened)")
+    AWARDED = "awarded", _("Awarded")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+RFQ_OPENED = [RFQState.CLOSED, RFQState.AWARDED]
+
+
+class RFQ(ConcurrentTransitionMixin, models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    legal_entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="rfqs")
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    state = FSMField(default=RFQState.DRAFT, choices=RFQState.choices, protected=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "RFQ"
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_opened(self) -> bool:
+        return self.state in RFQ_OPENED
+
+    @transition(field=state, source=RFQState.DRAFT, target=RFQState.PUBLISHED, permission=is_buyer)
+    def publish(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=RFQState.PUBLISHED, target=RFQState.CLOSED)
+    def close(self, *, by=None, reason=""):
+        """Also run by the scheduler at the deadline (``by=None``), so no role permission."""
+
+    @transition(field=state, source=RFQState.CLOSED, target=RFQState.AWARDED, permission=is_buyer)
+    def award(self, *, by=None, reason=""):
+        pass
+
+    @transition(
+        field=state,
+        source=[RFQState.DRAFT, RFQState.PUBLISHED, RFQState.CLOSED],
+        target=RFQState.CANCELLED,
+        permission=is_buyer,
+    )
+    def cancel(self, *, by=None, reason=""):
+        pass
+
+
+class RFQLine(models.Model):
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=300, blank=True)
+    quantity = models.DecimalField(max_digits=18, decimal_places=6)
+    required_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rfq", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["rfq", "line_no"], name="uniq_rfq_line_no"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="rfq_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rfq_id}/{self.line_no} {self.item_id} × {self.quantity}"
+
+
+class RFQInvitation(models.Model):
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="invitations")
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.PROTECT, related_name="rfq_invitations"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rfq", "supplier"], name="uniq_rfq_invitation")]
+
+    def __str__(self) -> str:
+        return f"{self.rfq_id} → {self.supplier_id}"
+
+
+class Quote(models.Model):
+    """One supplier's quote for one RFQ; each submission or revision is a QuoteVersion."""
+
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="quotes")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="quotes")
+    current_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rfq", "supplier__name"]
+        constraints = [models.UniqueConstraint(fields=["rfq", "supplier"], name="uniq_quote_rfq_supplier")]
+
+    def __str__(self) -> str:
+        return f"quote {self.rfq_id}/{self.supplier_id} v{self.current_version}"
+
+
+class Integrity(models.TextChoices):
+    UNCHECKED = "unchecked", _("Not yet checked")
+    OK = "ok", _("Hash verified")
+    MISMATCH = "mismatch", _("Hash MISMATCH")
+
+
+class QuoteVersion(models.Model):
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"))
+    valid_until = models.DateField(_("valid until"))
+    note = models.TextField(_("note"), blank=True)
+    sha256 = models.CharField(max_length=64)
+    integrity = models.CharField(max_length=10, choices=Integrity.choices, default=Integrity.UNCHECKED)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["quote", "version"]
+        constraints = [models.UniqueConstraint(fields=["quote", "version"], name="uniq_quote_version")]
+
+    def __str__(self) -> str:
+        return f"quote {self.quote_id} v{self.version}"
+
+
+class QuoteLine(models.Model):
+    version = models.ForeignKey(QuoteVersion, on_delete=models.CASCADE, related_name="lines")
+    rfq_line = models.ForeignKey(RFQLine, on_delete=models.CASCADE, related_name="quote_lines")
+    unit_price = models.DecimalField(max_digits=18, decimal_places=6)
+
+    class Meta:
+        ordering = ["version", "rfq_line__line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "rfq_line"], name="uniq_quote_line"),
+            models.CheckConstraint(condition=models.Q(unit_price__gt=0), name="quote_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"quote line {self.pk} (v {self.version_id}, RFQ line {self.rfq_line_id})"  # never the price
+
+
+def _quote_upload_to(instance, filename):
+    return f"quotes/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class QuoteAttachment(models.Model):
+    version = models.ForeignKey(QuoteVersion, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    file = models.FileField(upload_to=_quote_upload_to)
+
+    class Meta:
+        ordering = ["version", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AwardLine(models.Model):
+    """The decision for one RFQ line: which quote line won, why (when not the lowest), which PO line."""
+
+    rfq_line = models.OneToOneField(RFQLine, on_delete=models.CASCADE, related_name="award")
+    quote_line = models.ForeignKey(QuoteLine, on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
+    unit_price = models.DecimalField(max_digits=18, decimal_places=6)
+    was_lowest = models.BooleanField()
+    reason = models.TextField(blank=True)
+    po_line = models.ForeignKey(PurchaseOrderLine, null=True, on_delete=models.SET_NULL, related_name="+")
+    awarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    awarded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"award of RFQ line {self.rfq_line_id} to {self.supplier_id}"

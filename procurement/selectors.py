@@ -3,11 +3,36 @@ authenticated user may read them (suppliers need the buyer's tax ids and item co
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from core.errors import NotFound
+from django.db.models import F, QuerySet
 
-from .models import Item, LegalEntity
+from core.errors import Conflict, NotFound, PermissionDenied
+from core.models import Role
+from core.money import q2
+from suppliers.selectors import supplier_id_for
+
+from .models import (
+    PO_SUPPLIER_VISIBLE,
+    RFQ,
+    RFQ_OPENED,
+    ApprovalRule,
+    GoodsReceipt,
+    GoodsReceiptLine,
+    Integrity,
+    Item,
+    LegalEntity,
+    PurchaseOrder,
+    PurchaseOrderApproval,
+    PurchaseOrderLine,
+    Quote,
+    QuoteAttachment,
+    QuoteLine,
+    QuoteVersion,
+    RFQLine,
+    RFQState,
+)
 
 
 def legal_entity_list(user) -> QuerySet[LegalEntity]:
@@ -25,3 +50,214 @@ def item_get(user, item_id: int) -> Item:
     if item is None:
         raise NotFound(f"Item {item_id} not found.")
     return item
+
+
+# --------------------------------------------------------------------------------------------
+# Purchase orders and receipts
+# --------------------------------------------------------------------------------------------
+
+
+def _visible(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def purchase_order_list(user) -> QuerySet[PurchaseOrder]:
+    """Internal users: every PO. Supplier users: their own supplier's POs once sent."""
+    qs = PurchaseOrder.objects.select_related("supplier", "legal_entity", "requester")
+    if not _visible(user):
+        return qs.none()
+    if user.is_internal:
+        return qs
+    supplier_id = supplier_id_for(user)
+    if supplier_id is None:
+        return qs.none()
+    return qs.filter(supplier_id=supplier_id, state__in=PO_SUPPLIER_VISIBLE)
+
+
+def purchase_order_get(user, po_id: int) -> PurchaseOrder:
+    po = purchase_order_list(user).filter(pk=po_id).first()
+    if po is None:
+        raise NotFound(f"Purchase order {po_id} not found.")
+    return po
+
+
+def purchase_order_by_number(user, number: str) -> PurchaseOrder:
+    po = purchase_order_list(user).filter(number=number).first()
+    if po is None:
+        raise NotFound(f"Purchase order {number} not found.")
+    return po
+
+
+def purchase_order_lines(po: PurchaseOrder) -> QuerySet[PurchaseOrderLine]:
+    """Lines of a PO the caller has already been allowed to see."""
+    return po.lines.select_related("item").order_by("line_no")
+
+
+def receipt_lines_for_po(po: PurchaseOrder) -> QuerySet[GoodsReceiptLine]:
+    """Receipt and return lines of a PO the caller has already been allowed to see (for matching)."""
+    return (
+        GoodsReceiptLine.objects.filter(po_line__po=po)
+        .select_related("receipt", "po_line")
+        .order_by("receipt__receipt_date", "receipt_id", "po_line__line_no")
+    )
+
+
+def goods_receipts_for_po(po: PurchaseOrder) -> QuerySet[GoodsReceipt]:
+    return po.receipts.prefetch_related("lines__po_line").order_by("receipt_date", "id")
+
+
+def approval_rule_for(po: PurchaseOrder) -> ApprovalRule:
+    """The rule with the highest threshold at or below the PO's net total; without any rule:
+    one buyer."""
+    rule = (
+        ApprovalRule.objects.filter(legal_entity_id=po.legal_entity_id, min_amount__lte=po.net_total)
+        .order_by("-min_amount")
+        .first()
+    )
+    return rule or ApprovalRule(
+        legal_entity_id=po.legal_entity_id, min_amount=0, role=Role.BUYER, approvers_required=1
+    )
+
+
+def po_approvals(po: PurchaseOrder) -> QuerySet[PurchaseOrderApproval]:
+    return po.approvals.filter(revision=po.revision).select_related("approver")
+
+
+# --------------------------------------------------------------------------------------------
+# RFQs and sealed quotes
+# --------------------------------------------------------------------------------------------
+
+
+def rfq_list(user) -> QuerySet[RFQ]:
+    """Internal users: every RFQ. Supplier users: only published-or-later RFQs they are invited to."""
+    qs = RFQ.objects.select_related("legal_entity")
+    if not _visible(user):
+        return qs.none()
+    if user.is_internal:
+        return qs
+    supplier_id = supplier_id_for(user)
+    if supplier_id is None:
+        return qs.none()
+    return qs.filter(invitations__supplier_id=supplier_id).exclude(state=RFQState.DRAFT).distinct()
+
+
+def rfq_get(user, rfq_id: int) -> RFQ:
+    rfq = rfq_list(user).filter(pk=rfq_id).first()
+    if rfq is None:
+        raise NotFound(f"RFQ {rfq_id} not found.")
+    return rfq
+
+
+def quote_list(user, rfq: RFQ) -> QuerySet[Quote]:
+    """Quote headers (who quoted, which version, when): no prices, so safe while sealed.
+    A supplier user sees only its own quote."""
+    qs = rfq.quotes.select_related("supplier")
+    if user.is_internal:
+        return qs
+    return qs.filter(supplier_id=supplier_id_for(user) or 0)
+
+
+def quote_latest_version(quote: Quote) -> QuoteVersion | None:
+    return quote.versions.filter(version=quote.current_version).first()
+
+
+def quote_lines(user, rfq: RFQ) -> QuerySet[QuoteLine]:
+    """Quoted prices of the latest versions. Supplier users: their own, always. Buyers: only
+    once the RFQ is closed — before that the quotes are sealed (Conflict ``quotes_sealed``)."""
+    qs = QuoteLine.objects.filter(
+        version__quote__rfq=rfq, version__version=F("version__quote__current_version")
+    ).select_related("version__quote__supplier", "rfq_line__item")
+    if not user.is_internal:
+        return qs.filter(version__quote__supplier_id=supplier_id_for(user) or 0)
+    if not rfq.is_opened:
+        raise Conflict("The quotes are sealed until the RFQ is closed.", code="quotes_sealed")
+    return qs
+
+
+def quote_attachment_get(user, attachment_id: int) -> QuoteAttachment:
+    qs = QuoteAttachment.objects.select_related("version__quote__rfq")
+    if not _visible(user):
+        qs = qs.none()
+    elif user.is_internal:
+        qs = qs.filter(version__quote__rfq__state__in=RFQ_OPENED)  # sealed like prices
+    else:
+        qs = qs.filter(version__quote__supplier_id=supplier_id_for(user) or 0)
+    attachment = qs.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(f"Attachment {attachment_id} not found.")
+    return attachment
+
+
+def supplier_score(supplier_id: int):
+    """The suppliers app's scorecard value when it has one (optional dependency)."""
+    try:
+        from suppliers.selectors import supplier_score as score
+    except ImportError:
+        return None
+    try:
+        return score(supplier_id)
+    except Exception:  # noqa: BLE001 - a missing score never breaks the comparison
+        return None
+
+
+@dataclass
+class ComparisonCell:
+    supplier_id: int
+    supplier_name: str
+    quote_line_id: int
+    unit_price: Decimal
+    line_total: Decimal
+    lead_time_days: int
+    valid_until: object
+    integrity: str
+    score: object
+    is_lowest: bool = False
+
+
+@dataclass
+class ComparisonRow:
+    line: RFQLine
+    cells: list[ComparisonCell] = field(default_factory=list)
+
+    @property
+    def lowest(self) -> ComparisonCell | None:
+        return next((c for c in self.cells if c.is_lowest), None)
+
+
+def rfq_comparison(user, rfq: RFQ) -> list[ComparisonRow]:
+    """Per RFQ line every supplier's quote side by side, the lowest price marked (buyers only,
+    only after closing). A quote whose hash does not verify is shown but never marked lowest."""
+    if not user.is_internal:
+        raise PermissionDenied("Only buyers compare quotes.")
+    lines = quote_lines(user, rfq)
+    rows = {
+        line.pk: ComparisonRow(line=line) for line in rfq.lines.select_related("item").order_by("line_no")
+    }
+    scores: dict[int, object] = {}
+    for ql in lines:
+        version = ql.version
+        supplier = version.quote.supplier
+        if supplier.pk not in scores:
+            scores[supplier.pk] = supplier_score(supplier.pk)
+        row = rows[ql.rfq_line_id]
+        row.cells.append(
+            ComparisonCell(
+                supplier_id=supplier.pk,
+                supplier_name=supplier.name,
+                quote_line_id=ql.pk,
+                unit_price=ql.unit_price,
+                line_total=q2(ql.unit_price * row.line.quantity),
+                lead_time_days=version.lead_time_days,
+                valid_until=version.valid_until,
+                integrity=version.integrity,
+                score=scores[supplier.pk],
+            )
+        )
+    for row in rows.values():
+        row.cells.sort(key=lambda c: (c.unit_price, c.lead_time_days, c.supplier_name))
+        trusted = [c for c in row.cells if c.integrity != Integrity.MISMATCH]
+        if trusted:
+            best = min(c.unit_price for c in trusted)
+            for c in trusted:
+                c.is_lowest = c.unit_price == best
+    return list(rows.values())

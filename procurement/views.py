@@ -1,9 +1,439 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Portal pages of procurement (htmx-enhanced forms). Views read through selectors and write
+through services only; domain errors become messages (core.middleware)."""
 
-from . import selectors
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import has_transition_perm
+
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.selectors import transition_log_for
+from suppliers.selectors import supplier_get, supplier_list
+
+from . import selectors, services
+from .models import PO_RECEIVABLE, POState, RFQState
+
+PO_ACTIONS = ("submit", "approve", "decline", "send", "reject", "cancel", "close")
+PO_REASON_REQUIRED = {"decline", "reject", "cancel"}
+RFQ_ACTIONS = ("publish", "close", "cancel")
+
+
+def _date(value: str | None):
+    return date.fromisoformat(value) if value else None
 
 
 @login_required
 def item_list(request):
     return render(request, "procurement/items.html", {"items": selectors.item_list(request.user)})
+
+
+# ---- purchase orders -------------------------------------------------------------------------
+
+
+@login_required
+def po_list(request):
+    pos = selectors.purchase_order_list(request.user)
+    state = request.GET.get("state")
+    if state:
+        pos = pos.filter(state=state)
+    return render(
+        request, "procurement/po_list.html", {"pos": pos, "state": state, "states": POState.choices}
+    )
+
+
+@login_required
+def po_create(request):
+    if not request.user.is_buyer:
+        raise PermissionDenied(_("Only buyers create purchase orders."))
+    if request.method == "POST":
+        entity = (
+            selectors.legal_entity_list(request.user).filter(pk=request.POST.get("legal_entity") or 0).first()
+        )
+        if entity is None:
+            raise DomainError(_("Choose a legal entity."), code="legal_entity_required")
+        supplier = supplier_get(request.user, int(request.POST.get("supplier") or 0))
+        po = services.purchase_order_create(
+            legal_entity=entity,
+            supplier=supplier,
+            actor=request.user,
+            currency=request.POST.get("currency") or None,
+            notes=request.POST.get("notes", ""),
+        )
+        return redirect("po-detail", po_id=po.pk)
+    return render(
+        request,
+        "procurement/po_new.html",
+        {
+            "entities": selectors.legal_entity_list(request.user),
+            "suppliers": supplier_list(request.user).filter(state="approved"),
+        },
+    )
+
+
+def _po_actions(po, user) -> list[str]:
+    names = {
+        t.name for t in po.get_available_state_transitions() if has_transition_perm(getattr(po, t.name), user)
+    }
+    return [a for a in PO_ACTIONS if a in names]
+
+
+@login_required
+def po_detail(request, po_id: int):
+    po = selectors.purchase_order_get(request.user, po_id)
+    context = {
+        "po": po,
+        "lines": selectors.purchase_order_lines(po),
+        "actions": _po_actions(po, request.user),
+        "reason_required": PO_REASON_REQUIRED,
+        "history": transition_log_for(po),
+        "receipts": selectors.goods_receipts_for_po(po),
+        "approvals": selectors.po_approvals(po),
+        "rule": selectors.approval_rule_for(po) if request.user.is_internal else None,
+        "revisions": po.revisions.all() if request.user.is_internal else [],
+        "can_edit": request.user.is_buyer and po.state == POState.DRAFT,
+        "can_receive": request.user.is_buyer and po.state in PO_RECEIVABLE,
+        "can_acknowledge": request.user.is_supplier_user and po.state == POState.SENT,
+        "can_ship": request.user.is_supplier_user
+        and po.state in (POState.ACKNOWLEDGED, POState.PARTIALLY_RECEIVED),
+        "can_revise": request.user.is_buyer
+        and po.state in (POState.APPROVED, POState.SENT, POState.ACKNOWLEDGED, POState.REJECTED),
+        "items": selectors.item_list(request.user)
+        if request.user.is_buyer and po.state == POState.DRAFT
+        else [],
+    }
+    return render(request, "procurement/po_detail.html", context)
+
+
+@login_required
+@require_POST
+def po_line_add(request, po_id: int):
+    po = selectors.purchase_order_get(request.user, po_id)
+    if not request.user.is_buyer:
+        raise PermissionDenied(_("Only buyers edit purchase orders."))
+    item = selectors.item_get(request.user, int(request.POST.get("item") or 0))
+    extra = {}
+    if request.POST.get("tax_rate"):
+        extra["tax_rate"] = request.POST["tax_rate"]
+    services.purchase_order_line_add(
+        po=po,
+        item=item,
+        quantity=request.POST.get("quantity") or "0",
+        unit_price=request.POST.get("unit_price") or None,
+        required_date=_date(request.POST.get("required_date")),
+        description=request.POST.get("description", ""),
+        actor=request.user,
+        **extra,
+    )
+    return redirect("po-detail", po_id=po.pk)
+
+
+@login_required
+@require_POST
+def po_action(request, po_id: int, action: str):
+    po = selectors.purchase_order_get(request.user, po_id)
+    if action not in PO_ACTIONS:
+        raise NotFound(f"No action {action}.")
+    getattr(services, f"purchase_order_{action}")(
+        po=po, actor=request.user, reason=request.POST.get("reason", "")
+    )
+    return redirect("po-detail", po_id=po.pk)
+
+
+@login_required
+@require_POST
+def po_acknowledge(request, po_id: int):
+    po = selectors.purchase_order_get(request.user, po_id)
+    promised = {line.pk: request.POST.get(f"promised_{line.pk}") for line in po.lines.all()}
+    services.purchase_order_acknowledge(po=po, actor=request.user, promised_dates=promised)
+    messages.success(request, _("Purchase order acknowledged."))
+    return redirect("po-detail", po_id=po.pk)
+
+
+@login_required
+@require_POST
+def po_shipping_notice(request, po_id: int):
+    po = selectors.purchase_order_get(request.user, po_id)
+    lines = [
+        {"po_line_id": line.pk, "quantity": request.POST[f"ship_{line.pk}"]}
+        for line in po.lines.all()
+        if request.POST.get(f"ship_{line.pk}")
+    ]
+    services.shipping_notice_create(
+        po=po,
+        actor=request.user,
+        shipped_on=_date(request.POST.get("shipped_on")),
+        expected_on=_date(request.POST.get("expected_on")),
+        carrier=request.POST.get("carrier", ""),
+        tracking_no=request.POST.get("tracking_no", ""),
+        lines=lines,
+    )
+    messages.success(request, _("Shipping notice sent."))
+    return redirect("po-detail", po_id=po.pk)
+
+
+@login_required
+@require_POST
+def po_receipt(request, po_id: int):
+    po = selectors.purchase_order_get(request.user, po_id)
+    lines = [
+        {
+            "po_line_id": line.pk,
+            "accepted_qty": request.POST.get(f"accepted_{line.pk}") or "0",
+            "rejected_qty": request.POST.get(f"rejected_{line.pk}") or "0",
+        }
+        for line in po.lines.all()
+        if request.POST.get(f"accepted_{line.pk}") or request.POST.get(f"rejected_{line.pk}")
+    ]
+    services.goods_receipt_create(
+        po=po, actor=request.user, lines=lines, receipt_date=_date(request.POST.get("receipt_date"))
+    )
+    messages.success(request, _("Goods receipt posted."))
+    return redirect("po-detail", po_id=po.pk)
+
+
+@login_required
+@require_POST
+def po_return(request, po_id: int):
+    po = selectors.purchase_order_get(request.user, po_id)
+    lines = [
+        {
+            "po_line_id": line.pk,
+            "quantity": request.POST[f"return_{line.pk}"],
+            "reason": request.POST.get("reason", ""),
+        }
+        for line in po.lines.all()
+        if request.POST.get(f"return_{line.pk}")
+    ]
+    services.goods_return_create(po=po, actor=request.user, lines=lines)
+    messages.success(request, _("Return posted."))
+    return redirect("po-detail", po_id=po.pk)
+
+
+@login_required
+@require_POST
+def po_revise(request, po_id: int):
+    po = selectors.purchase_order_get(request.user, po_id)
+    changes = []
+    for line in po.lines.all():
+        qty, price = request.POST.get(f"qty_{line.pk}"), request.POST.get(f"price_{line.pk}")
+        if (qty and qty != str(line.quantity)) or (price and price != str(line.unit_price)):
+            changes.append({"line_id": line.pk, "quantity": qty or None, "unit_price": price or None})
+    services.purchase_order_revise(
+        po=po, actor=request.user, reason=request.POST.get("reason", ""), changes=changes
+    )
+    return redirect("po-detail", po_id=po.pk)
+
+
+@login_required
+def po_pdf(request, po_id: int):
+    from .pdf import purchase_order_pdf_response
+
+    return purchase_order_pdf_response(selectors.purchase_order_get(request.user, po_id))
+
+
+# ---- RFQs ------------------------------------------------------------------------------------
+
+
+@login_required
+def rfq_list(request):
+    return render(request, "procurement/rfq_list.html", {"rfqs": selectors.rfq_list(request.user)})
+
+
+@login_required
+def rfq_create(request):
+    if not request.user.is_buyer:
+        raise PermissionDenied(_("Only buyers create RFQs."))
+    if request.method == "POST":
+        entity = (
+            selectors.legal_entity_list(request.user).filter(pk=request.POST.get("legal_entity") or 0).first()
+        )
+        if entity is None:
+            raise DomainError(_("Choose a legal entity."), code="legal_entity_required")
+        rfq = services.rfq_create(
+            legal_entity=entity,
+            title=request.POST.get("title", ""),
+            actor=request.user,
+            currency=request.POST.get("currency") or None,
+        )
+        return redirect("rfq-detail", rfq_id=rfq.pk)
+    return render(
+        request, "procurement/rfq_new.html", {"entities": selectors.legal_entity_list(request.user)}
+    )
+
+
+@login_required
+def rfq_detail(request, rfq_id: int):
+    rfq = selectors.rfq_get(request.user, rfq_id)
+    user = request.user
+    own_lines = {}
+    if user.is_supplier_user:
+        own_lines = {ql.rfq_line_id: ql.unit_price for ql in selectors.quote_lines(user, rfq)}
+    context = {
+        "rfq": rfq,
+        "lines": rfq.lines.select_related("item").order_by("line_no"),
+        "quotes": selectors.quote_list(user, rfq),  # headers only: no prices while sealed
+        "invitations": rfq.invitations.select_related("supplier") if user.is_internal else [],
+        "history": transition_log_for(rfq),
+        "own_lines": own_lines,
+        "is_buyer": user.is_buyer,
+        "can_quote": user.is_supplier_user
+        and rfq.state == RFQState.PUBLISHED
+        and (rfq.deadline is None or rfq.deadline > timezone.now()),
+        "suppliers": supplier_list(user).filter(state="approved") if user.is_buyer else [],
+        "items": selectors.item_list(user) if user.is_buyer and rfq.state == RFQState.DRAFT else [],
+    }
+    return render(request, "procurement/rfq_detail.html", context)
+
+
+@login_required
+@require_POST
+def rfq_line_add(request, rfq_id: int):
+    rfq = selectors.rfq_get(request.user, rfq_id)
+    if not request.user.is_buyer:
+        raise PermissionDenied(_("Only buyers edit RFQs."))
+    services.rfq_line_add(
+        rfq=rfq,
+        item=selectors.item_get(request.user, int(request.POST.get("item") or 0)),
+        quantity=request.POST.get("quantity") or "0",
+        required_date=_date(request.POST.get("required_date")),
+        actor=request.user,
+    )
+    return redirect("rfq-detail", rfq_id=rfq.pk)
+
+
+@login_required
+@require_POST
+def rfq_invite(request, rfq_id: int):
+    rfq = selectors.rfq_get(request.user, rfq_id)
+    if not request.user.is_buyer:
+        raise PermissionDenied(_("Only buyers invite suppliers."))
+    supplier = supplier_get(request.user, int(request.POST.get("supplier") or 0))
+    services.rfq_invite(rfq=rfq, supplier=supplier, actor=request.user)
+    return redirect("rfq-detail", rfq_id=rfq.pk)
+
+
+@login_required
+@require_POST
+def rfq_action(request, rfq_id: int, action: str):
+    rfq = selectors.rfq_get(request.user, rfq_id)
+    if not request.user.is_buyer:
+        raise PermissionDenied(_("Only buyers publish, close or cancel RFQs."))
+    if action not in RFQ_ACTIONS:
+        raise NotFound(f"No action {action}.")
+    reason = request.POST.get("reason", "")
+    if action == "publish":
+        raw = request.POST.get("deadline") or ""
+        deadline = parse_datetime(raw) if raw else None
+        if deadline is not None and timezone.is_naive(deadline):
+            deadline = timezone.make_aware(deadline)
+        services.rfq_publish(rfq=rfq, actor=request.user, deadline=deadline, reason=reason)
+    elif action == "close":
+        services.rfq_close(rfq=rfq, actor=request.user, reason=reason)
+    else:
+        services.rfq_cancel(rfq=rfq, actor=request.user, reason=reason)
+    return redirect("rfq-detail", rfq_id=rfq.pk)
+
+
+@login_required
+@require_POST
+def quote_submit(request, rfq_id: int):
+    rfq = selectors.rfq_get(request.user, rfq_id)
+    prices = {line.pk: request.POST.get(f"price_{line.pk}") or "" for line in rfq.lines.all()}
+    prices = {k: v for k, v in prices.items() if v}
+    attachments = [(f.name, f.read()) for f in request.FILES.getlist("attachments")]
+    services.quote_submit(
+        rfq=rfq,
+        actor=request.user,
+        prices=prices,
+        lead_time_days=request.POST.get("lead_time_days") or -1,
+        valid_until=request.POST.get("valid_until") or "",
+        note=request.POST.get("note", ""),
+        attachments=attachments,
+    )
+    messages.success(request, _("Quote submitted."))
+    return redirect("rfq-detail", rfq_id=rfq.pk)
+
+
+@login_required
+def rfq_comparison(request, rfq_id: int):
+    rfq = selectors.rfq_get(request.user, rfq_id)
+    rows = selectors.rfq_comparison(request.user, rfq)
+    return render(request, "procurement/rfq_comparison.html", {"rfq": rfq, "rows": rows})
+
+
+@login_required
+def rfq_comparison_csv(request, rfq_id: int):
+    """Export of the comparison: like every buyer surface, refused while the quotes are sealed."""
+    rfq = selectors.rfq_get(request.user, rfq_id)
+    rows = selectors.rfq_comparison(request.user, rfq)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{rfq.number}-comparison.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "line",
+            "item",
+            "quantity",
+            "supplier",
+            "unit_price",
+            "line_total",
+            "lead_time_days",
+            "score",
+            "lowest",
+            "integrity",
+        ]
+    )
+    for row in rows:
+        for c in row.cells:
+            writer.writerow(
+                [
+                    row.line.line_no,
+                    row.line.item.code,
+                    row.line.quantity,
+                    c.supplier_name,
+                    c.unit_price,
+                    c.line_total,
+                    c.lead_time_days,
+                    "" if c.score is None else c.score,
+                    "yes" if c.is_lowest else "",
+                    c.integrity,
+                ]
+            )
+    return response
+
+
+@login_required
+@require_POST
+def rfq_award(request, rfq_id: int):
+    rfq = selectors.rfq_get(request.user, rfq_id)
+    decisions = []
+    for line in rfq.lines.all():
+        supplier_id = request.POST.get(f"award_{line.pk}")
+        if supplier_id:
+            decisions.append(
+                {
+                    "rfq_line_id": line.pk,
+                    "supplier_id": int(supplier_id),
+                    "reason": request.POST.get(f"reason_{line.pk}", ""),
+                }
+            )
+    pos = services.rfq_award(rfq=rfq, actor=request.user, decisions=decisions)
+    messages.success(request, _("Awarded: %(n)s draft purchase order(s) created.") % {"n": len(pos)})
+    return redirect("rfq-detail", rfq_id=rfq.pk)
+
+
+@login_required
+def quote_attachment(request, attachment_id: int):
+    attachment = selectors.quote_attachment_get(request.user, attachment_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

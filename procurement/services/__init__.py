@@ -1,0 +1,32 @@
+"""Writes of procurement: the only code that changes RFQs, quotes, purchase orders and receipts.
+
+Split by document: ``rfq`` (sourcing, sealed quotes, award), ``purchase_orders`` (PO life cycle,
+approval rules, supplier acknowledgement, revisions), ``receipts`` (goods receipts and returns).
+"""
+
+from .purchase_orders import (  # noqa: F401
+    purchase_order_acknowledge,
+    purchase_order_approve,
+    purchase_order_cancel,
+    purchase_order_close,
+    purchase_order_create,
+    purchase_order_decline,
+    purchase_order_line_add,
+    purchase_order_reject,
+    purchase_order_revise,
+    purchase_order_send,
+    purchase_order_submit,
+    shipping_notice_create,
+)
+from .receipts import goods_receipt_create, goods_return_create  # noqa: F401
+from .rfq import (  # noqa: F401
+    quote_submit,
+    rfq_award,
+    rfq_cancel,
+    rfq_close,
+    rfq_close_due,
+    rfq_create,
+    rfq_invite,
+    rfq_line_add,
+    rfq_publish,
+)

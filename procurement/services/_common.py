@@ -1,0 +1,129 @@
+"""Helpers shared by the procurement services (numbering, other apps' hooks, role checks)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.errors import DomainError, NotFound, PermissionDenied
+from core.money import q6
+from suppliers.selectors import supplier_id_for
+
+from ..models import DocumentSequence
+
+log = logging.getLogger(__name__)
+
+
+def next_number(prefix: str) -> str:
+    """The next ``PREFIX-YYYY-NNNNNN`` number; the counter row is locked until commit."""
+    year = timezone.localdate().year
+    with transaction.atomic():
+        seq = DocumentSequence.objects.select_for_update().filter(prefix=prefix, year=year).first()
+        if seq is None:
+            try:
+                with transaction.atomic():
+                    DocumentSequence.objects.create(prefix=prefix, year=year, last=0)
+            except IntegrityError:  # created concurrently: fine, lock the winner's row
+                pass
+            seq = DocumentSequence.objects.select_for_update().get(prefix=prefix, year=year)
+        seq.last += 1
+        seq.save(update_fields=["last"])
+    return f"{prefix}-{year}-{seq.last:06d}"
+
+
+def to_quantity(value, *, field: str = "quantity", allow_zero: bool = False) -> Decimal:
+    try:
+        qty = q6(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(f"{field} must be a number.", code="invalid_quantity") from None
+    if qty < 0 or (qty == 0 and not allow_zero):
+        raise DomainError(
+            f"{field} must be {'zero or more' if allow_zero else 'more than zero'}, not {value}.",
+            code="invalid_quantity",
+            details={"field": field},
+        )
+    return qty
+
+
+def to_price(value, *, field: str = "unit_price", allow_zero: bool = True) -> Decimal:
+    try:
+        price = q6(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(f"{field} must be a number.", code="invalid_price") from None
+    if price < 0 or (price == 0 and not allow_zero):
+        raise DomainError(f"{field} must be more than zero, not {value}.", code="invalid_price")
+    return price
+
+
+def require_buyer(actor, what: str) -> None:
+    if not (actor and actor.is_active and (actor.is_buyer or actor.is_superuser)):
+        raise PermissionDenied(f"Only buyers may {what}.")
+
+
+def actor_supplier_id(actor, what: str) -> int:
+    """The supplier a supplier user acts for; internal users may not act as a supplier."""
+    if not actor or not actor.is_supplier_user:
+        raise PermissionDenied(f"Only the supplier's own users may {what}.")
+    supplier_id = supplier_id_for(actor)
+    if supplier_id is None:
+        raise PermissionDenied(f"Only the supplier's own users may {what}.")
+    return supplier_id
+
+
+def require_same_supplier(actor, supplier_id: int, what: str, label: str) -> None:
+    if actor_supplier_id(actor, what) != supplier_id:
+        raise NotFound(f"{label} not found.")
+
+
+def require_supplier_approved(supplier) -> None:
+    """The suppliers app's rule when it has one, else: state must be approved."""
+    try:
+        from suppliers.services import supplier_require_approved
+    except ImportError:
+        supplier_require_approved = None
+    if supplier_require_approved is not None:
+        supplier_require_approved(supplier)
+        return
+    if supplier.state != "approved":
+        raise DomainError(
+            f"Supplier {supplier} is not approved (state {supplier.state}).", code="supplier_not_approved"
+        )
+
+
+def contract_price_for(*, supplier_id: int, item_code: str, on_date: date | None = None):
+    """The active contract price line (``.unit_price``, ``.tax_rate``, ``.pk``) or None.
+
+    contracts is optional for procurement: when its selector does not exist yet the PO simply has
+    no contract price."""
+    try:
+        from contracts.selectors import active_price_for
+    except (ImportError, AttributeError):
+        return None
+    try:
+        return active_price_for(
+            supplier_id=supplier_id, item_code=item_code, on_date=on_date or timezone.localdate()
+        )
+    except (AttributeError, NotImplementedError):
+        return None
+
+
+def contract_price_consume(*, po_line, actor, sign: int = 1) -> None:
+    """Tell contracts that an approved PO line used part of a price agreement (``sign=-1``: a
+    cancelled line gives it back). Skipped when contracts has no such service."""
+    if not po_line.contract_line_ref:
+        return
+    try:
+        from contracts.services import price_line_consume
+    except (ImportError, AttributeError):
+        return
+    price = contract_price_for(supplier_id=po_line.po.supplier_id, item_code=po_line.item.code)
+    if price is None or str(price.pk) != po_line.contract_line_ref:
+        log.warning(
+            "contract price line %s of PO line %s is no longer active", po_line.contract_line_ref, po_line.pk
+        )
+        return
+    price_line_consume(line=price, quantity=po_line.quantity * sign, actor=actor)

@@ -1,0 +1,359 @@
+"""Purchase orders: create, lines with contract prices, approval rules, send, supplier
+acknowledgement or rejection, revisions, advance shipping notices, cancel, close."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import Conflict, DomainError, IllegalTransition, PermissionDenied
+from core.services import run_transition
+
+from .. import selectors
+from ..models import (
+    Item,
+    POState,
+    PurchaseOrder,
+    PurchaseOrderApproval,
+    PurchaseOrderLine,
+    PurchaseOrderRevision,
+    ShippingNotice,
+    ShippingNoticeLine,
+    TaxRate,
+)
+from ._common import (
+    contract_price_consume,
+    contract_price_for,
+    next_number,
+    require_buyer,
+    require_same_supplier,
+    require_supplier_approved,
+    to_price,
+    to_quantity,
+)
+
+UNSET = object()
+
+
+def _lock(po: PurchaseOrder) -> PurchaseOrder:
+    return PurchaseOrder.objects.select_for_update().select_related("supplier", "legal_entity").get(pk=po.pk)
+
+
+def _tax_rate(value):
+    """None / "exempt" / "" → exempt (None); otherwise a Decimal rate in [0, 1)."""
+    if value is None or value == "" or value == TaxRate.EXEMPT:
+        return None
+    try:
+        rate = to_price(value, field="tax_rate")
+    except DomainError:
+        raise DomainError(f"Tax rate {value!r} is not a rate.", code="invalid_tax_rate") from None
+    if rate >= 1:
+        raise DomainError(f"Tax rate {value} must be below 1 (e.g. 0.13).", code="invalid_tax_rate")
+    return rate.quantize(rate.__class__("0.0001"))
+
+
+def _require_state(po: PurchaseOrder, states, what: str, code: str = "illegal_transition") -> None:
+    if po.state not in states:
+        raise IllegalTransition(
+            f"Cannot {what} purchase order {po.number}: it is {po.get_state_display()}.",
+            code=code,
+            details={"state": po.state},
+        )
+
+
+def purchase_order_create(
+    *, legal_entity, supplier, actor, currency: str | None = None, notes: str = "", lines=(), rfq=None
+) -> PurchaseOrder:
+    """A draft PO; ``lines`` are dicts accepted by ``purchase_order_line_add``."""
+    require_buyer(actor, "create purchase orders")
+    require_supplier_approved(supplier)
+    with transaction.atomic():
+        po = PurchaseOrder.objects.create(
+            number=next_number("PO"),
+            legal_entity=legal_entity,
+            supplier=supplier,
+            currency=(currency or legal_entity.default_currency or "CNY").upper()[:3],
+            requester=actor,
+            rfq=rfq,
+            notes=notes,
+        )
+        for line in lines:
+            purchase_order_line_add(po=po, actor=actor, **line)
+    return po
+
+
+def purchase_order_line_add(
+    *,
+    po: PurchaseOrder,
+    item: Item,
+    quantity,
+    actor,
+    unit_price=None,
+    tax_rate=UNSET,
+    description: str = "",
+    unit: str = "",
+    required_date: date | None = None,
+) -> PurchaseOrderLine:
+    """Add a line to a draft PO. The unit price defaults to the supplier's active contract price;
+    a price above it is kept and flagged (``price_above_contract``)."""
+    require_buyer(actor, "edit purchase orders")
+    quantity = to_quantity(quantity)
+    with transaction.atomic():
+        po = _lock(po)
+        _require_state(po, [POState.DRAFT], "edit", code="po_not_editable")
+        contract = contract_price_for(supplier_id=po.supplier_id, item_code=item.code)
+        contract_price = to_price(contract.unit_price) if contract is not None else None
+        if unit_price is None or unit_price == "":
+            if contract_price is None:
+                raise DomainError(
+                    f"Item {item.code} has no contract price with this supplier: give a unit price.",
+                    code="unit_price_required",
+                )
+            unit_price = contract_price
+        unit_price = to_price(unit_price)
+        if tax_rate is UNSET:
+            contract_rate = getattr(contract, "tax_rate", UNSET) if contract is not None else UNSET
+            tax_rate = (
+                contract_rate if contract_rate is not UNSET else TaxRate.as_decimal(item.default_tax_rate)
+            )
+        last = po.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0
+        return PurchaseOrderLine.objects.create(
+            po=po,
+            line_no=last + 1,
+            item=item,
+            description=description or item.name,
+            quantity=quantity,
+            unit=unit or item.unit,
+            unit_price=unit_price,
+            tax_rate=_tax_rate(tax_rate),
+            contract_price=contract_price,
+            contract_line_ref=str(contract.pk) if contract is not None else "",
+            required_date=required_date,
+        )
+
+
+def purchase_order_submit(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
+    require_buyer(actor, "submit purchase orders")
+    with transaction.atomic():
+        po = _lock(po)
+        _require_state(po, [POState.DRAFT], "submit")
+        if not po.lines.exists():
+            raise DomainError(f"Purchase order {po.number} has no lines.", code="po_has_no_lines")
+        return run_transition(po, "submit", actor=actor, reason=reason)
+
+
+def purchase_order_approve(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
+    """Record ``actor``'s approval of the current revision; when the legal entity's rule has
+    enough approvers, the PO becomes approved. The requester never approves their own PO."""
+    with transaction.atomic():
+        po = _lock(po)  # two approvers at once: the second waits here and sees the first's effect
+        _require_state(po, [POState.PENDING_APPROVAL], "approve")
+        if po.requester_id == actor.pk:
+            raise PermissionDenied(
+                f"You requested purchase order {po.number}; someone else must approve it.",
+                code="own_po_approval",
+            )
+        rule = selectors.approval_rule_for(po)
+        if not (actor.is_active and (actor.role == rule.role or actor.is_superuser)):
+            raise PermissionDenied(
+                f"Purchase order {po.number} needs approval by the {rule.get_role_display()} role.",
+                code="approver_role_required",
+            )
+        if PurchaseOrderApproval.objects.filter(po=po, revision=po.revision, approver=actor).exists():
+            raise Conflict(f"You have already approved {po.number}.", code="already_approved")
+        PurchaseOrderApproval.objects.create(po=po, revision=po.revision, approver=actor)
+        approvals = PurchaseOrderApproval.objects.filter(po=po, revision=po.revision).count()
+        if approvals < rule.approvers_required:
+            return po
+        po = run_transition(
+            po, "approve", actor=actor, reason=reason or f"{approvals} of {rule.approvers_required} approvals"
+        )
+        for line in po.lines.select_related("item", "po"):
+            contract_price_consume(po_line=line, actor=actor)
+        return po
+
+
+def purchase_order_decline(*, po: PurchaseOrder, actor, reason: str) -> PurchaseOrder:
+    """An approver sends the PO back to draft (approvals of this revision are cleared)."""
+    if not reason.strip():
+        raise DomainError("A reason is required to decline a purchase order.", code="reason_required")
+    with transaction.atomic():
+        po = _lock(po)
+        _require_state(po, [POState.PENDING_APPROVAL], "decline")
+        if po.requester_id == actor.pk:
+            raise PermissionDenied("You cannot decide on your own purchase order.", code="own_po_approval")
+        po = run_transition(po, "decline", actor=actor, reason=reason.strip())
+        PurchaseOrderApproval.objects.filter(po=po, revision=po.revision).delete()
+        return po
+
+
+def purchase_order_send(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
+    from ..tasks import notify_supplier_of_po
+
+    require_buyer(actor, "send purchase orders")
+    with transaction.atomic():
+        po = run_transition(po, "send", actor=actor, reason=reason)
+        notify_supplier_of_po.delay_on_commit(po.pk)
+        return po
+
+
+def purchase_order_acknowledge(
+    *, po: PurchaseOrder, actor, promised_dates: dict, reason: str = ""
+) -> PurchaseOrder:
+    """The supplier confirms the PO with a promised delivery date for every line."""
+    require_same_supplier(actor, po.supplier_id, "acknowledge purchase orders", f"Purchase order {po.pk}")
+    with transaction.atomic():
+        po = _lock(po)
+        _require_state(po, [POState.SENT], "acknowledge")
+        promised = {int(k): v for k, v in (promised_dates or {}).items()}
+        lines = list(po.lines.order_by("line_no"))
+        unknown = set(promised) - {line.pk for line in lines}
+        if unknown:
+            raise DomainError(f"Lines {sorted(unknown)} are not on {po.number}.", code="unknown_po_line")
+        missing = [line.line_no for line in lines if not promised.get(line.pk)]
+        if missing:
+            raise DomainError(
+                f"Give a promised delivery date for every line (missing: {missing}).",
+                code="promised_date_required",
+            )
+        for line in lines:
+            value = promised[line.pk]
+            line.promised_date = value if isinstance(value, date) else date.fromisoformat(str(value))
+            line.save(update_fields=["promised_date"])
+        return run_transition(po, "acknowledge", actor=actor, reason=reason)
+
+
+def purchase_order_reject(*, po: PurchaseOrder, actor, reason: str) -> PurchaseOrder:
+    require_same_supplier(actor, po.supplier_id, "reject purchase orders", f"Purchase order {po.pk}")
+    if not (reason or "").strip():
+        raise DomainError("A reason is required to reject a purchase order.", code="reason_required")
+    return run_transition(po, "reject", actor=actor, reason=reason.strip())
+
+
+def _snapshot(po: PurchaseOrder) -> dict:
+    return {
+        "number": po.number,
+        "revision": po.revision,
+        "state": po.state,
+        "currency": po.currency,
+        "supplier_id": po.supplier_id,
+        "legal_entity_id": po.legal_entity_id,
+        "lines": [
+            {
+                "id": line.pk,
+                "line_no": line.line_no,
+                "item_code": line.item.code,
+                "description": line.description,
+                "quantity": str(line.quantity),
+                "unit": line.unit,
+                "unit_price": str(line.unit_price),
+                "tax_rate": None if line.tax_rate is None else str(line.tax_rate),
+                "required_date": line.required_date.isoformat() if line.required_date else None,
+                "promised_date": line.promised_date.isoformat() if line.promised_date else None,
+            }
+            for line in po.lines.select_related("item").order_by("line_no")
+        ],
+    }
+
+
+def purchase_order_revise(*, po: PurchaseOrder, actor, reason: str, changes: list[dict]) -> PurchaseOrder:
+    """Change an approved / sent / acknowledged / rejected PO: the current revision is frozen,
+    the changes applied as revision n+1, which needs approval and acknowledgement again.
+
+    ``changes``: ``[{"line_id": …, "quantity": …, "unit_price": …, "required_date": …}]``."""
+    require_buyer(actor, "revise purchase orders")
+    if not (reason or "").strip():
+        raise DomainError("A reason is required to revise a purchase order.", code="reason_required")
+    if not changes:
+        raise DomainError("A revision needs at least one change.", code="no_changes")
+    with transaction.atomic():
+        po = _lock(po)
+        _require_state(po, [POState.APPROVED, POState.SENT, POState.ACKNOWLEDGED, POState.REJECTED], "revise")
+        lines = {line.pk: line for line in po.lines.all()}
+        PurchaseOrderRevision.objects.create(
+            po=po, revision=po.revision, snapshot=_snapshot(po), reason=reason.strip(), created_by=actor
+        )
+        for change in changes:
+            line = lines.get(int(change.get("line_id") or 0))
+            if line is None:
+                raise DomainError(
+                    f"Line {change.get('line_id')} is not on {po.number}.", code="unknown_po_line"
+                )
+            if change.get("quantity") is not None:
+                line.quantity = to_quantity(change["quantity"])
+            if change.get("unit_price") is not None:
+                line.unit_price = to_price(change["unit_price"])
+            if change.get("required_date"):
+                line.required_date = date.fromisoformat(str(change["required_date"]))
+            line.save()
+        for line in lines.values():
+            line.promised_date = None
+            line.save(update_fields=["promised_date"])
+        PurchaseOrder.objects.filter(pk=po.pk).update(requester=actor, revision=po.revision + 1)
+        return run_transition(
+            po, "revise", actor=actor, reason=f"revision {po.revision + 1}: {reason.strip()}"
+        )
+
+
+def purchase_order_cancel(*, po: PurchaseOrder, actor, reason: str) -> PurchaseOrder:
+    require_buyer(actor, "cancel purchase orders")
+    if not (reason or "").strip():
+        raise DomainError("A reason is required to cancel a purchase order.", code="reason_required")
+    with transaction.atomic():
+        po = _lock(po)
+        if po.receipts.exists():
+            raise IllegalTransition(
+                f"Purchase order {po.number} has goods receipts and cannot be cancelled.",
+                code="po_has_receipts",
+            )
+        consumed = po.state in (POState.APPROVED, POState.SENT, POState.ACKNOWLEDGED, POState.REJECTED)
+        po = run_transition(po, "cancel", actor=actor, reason=reason.strip())
+        if consumed:  # give the quantities back to the price agreement
+            for line in po.lines.select_related("item", "po"):
+                contract_price_consume(po_line=line, actor=actor, sign=-1)
+        return po
+
+
+def purchase_order_close(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
+    require_buyer(actor, "close purchase orders")
+    if po.state == POState.PARTIALLY_RECEIVED and not reason.strip():
+        raise DomainError("Closing a partially received order needs a reason.", code="reason_required")
+    return run_transition(po, "close", actor=actor, reason=reason.strip())
+
+
+def shipping_notice_create(
+    *,
+    po: PurchaseOrder,
+    actor,
+    shipped_on: date | None = None,
+    expected_on: date | None = None,
+    carrier: str = "",
+    tracking_no: str = "",
+    lines: list[dict] = (),
+) -> ShippingNotice:
+    """An advance shipping notice from the supplier (``lines``: ``[{"po_line_id", "quantity"}]``)."""
+    require_same_supplier(actor, po.supplier_id, "send shipping notices", f"Purchase order {po.pk}")
+    with transaction.atomic():
+        po = _lock(po)
+        _require_state(po, [POState.ACKNOWLEDGED, POState.PARTIALLY_RECEIVED], "announce a shipment for")
+        po_lines = {line.pk: line for line in po.lines.all()}
+        notice = ShippingNotice.objects.create(
+            po=po,
+            shipped_on=shipped_on or timezone.localdate(),
+            expected_on=expected_on,
+            carrier=carrier[:100],
+            tracking_no=tracking_no[:100],
+            created_by=actor,
+        )
+        for entry in lines or ():
+            line = po_lines.get(int(entry.get("po_line_id") or 0))
+            if line is None:
+                raise DomainError(
+                    f"Line {entry.get('po_line_id')} is not on {po.number}.", code="unknown_po_line"
+                )
+            ShippingNoticeLine.objects.create(
+                notice=notice, po_line=line, quantity=to_quantity(entry.get("quantity"))
+            )
+        return notice

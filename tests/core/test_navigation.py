@@ -1,0 +1,18 @@
+"""Every role's pages render with its navigation (a broken link would be a 500 here)."""
+
+import pytest
+
+
+@pytest.mark.parametrize("who", ["buyer", "finance", "supplier_user_a"])
+def test_each_role_can_open_home_and_every_nav_link(db, client, request, who):
+    import re
+
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    home = client.get("/")
+    assert home.status_code == 200
+    links = set(
+        re.findall(r'<nav aria-label="[^"]*">(.*?)</nav>', home.content.decode(), re.S)[0].split('href="')[1:]
+    )
+    for href in {chunk.split('"', 1)[0] for chunk in links}:
+        assert client.get(href).status_code == 200, href
