@@ -17,6 +17,7 @@ from invoicing.formats.model import Issue, NormalisedInvoice, Refused, Severity
 from invoicing.validation import ValidationContext, duplicate_key
 from procurement.models import LegalEntity
 from suppliers.models import Supplier
+from suppliers.services import supplier_require_approved
 
 from .models import (
     IdempotencyKey,
@@ -35,14 +36,7 @@ def _require_uploader(supplier: Supplier, actor) -> None:
     membership = getattr(actor, "membership", None)
     if membership is None or membership.supplier_id != supplier.pk:
         raise PermissionDenied("Only the supplier's own users may upload its invoices.")
-    try:
-        from suppliers.services import supplier_require_approved
-    except ImportError:  # pragma: no cover - older trees
-        supplier_require_approved = None
-    if supplier_require_approved is not None:
-        supplier_require_approved(supplier)
-    elif supplier.state != "approved":
-        raise DomainError("Only approved suppliers can upload invoices.", code="supplier_not_approved")
+    supplier_require_approved(supplier)
 
 
 def invoice_upload(

@@ -80,45 +80,27 @@ def require_same_supplier(actor, supplier_id: int, what: str, label: str) -> Non
 
 
 def require_supplier_approved(supplier) -> None:
-    """The suppliers app's rule when it has one, else: state must be approved."""
-    try:
-        from suppliers.services import supplier_require_approved
-    except ImportError:
-        supplier_require_approved = None
-    if supplier_require_approved is not None:
-        supplier_require_approved(supplier)
-        return
-    if supplier.state != "approved":
-        raise DomainError(
-            f"Supplier {supplier} is not approved (state {supplier.state}).", code="supplier_not_approved"
-        )
+    """Only approved suppliers are invited to RFQs or receive POs (the suppliers app's rule)."""
+    from suppliers.services import supplier_require_approved
+
+    supplier_require_approved(supplier)
 
 
 def contract_price_for(*, supplier_id: int, item_code: str, on_date: date | None = None):
-    """The active contract price line (``.unit_price``, ``.tax_rate``, ``.pk``) or None.
+    """The active contract price line (``.unit_price``, ``.tax_rate``, ``.pk``) or None."""
+    from contracts.selectors import active_price_for
 
-    contracts is optional for procurement: when its selector does not exist yet the PO simply has
-    no contract price."""
-    try:
-        from contracts.selectors import active_price_for
-    except (ImportError, AttributeError):
-        return None
-    try:
-        return active_price_for(
-            supplier_id=supplier_id, item_code=item_code, on_date=on_date or timezone.localdate()
-        )
-    except (AttributeError, NotImplementedError):
-        return None
+    return active_price_for(
+        supplier_id=supplier_id, item_code=item_code, on_date=on_date or timezone.localdate()
+    )
 
 
 def contract_price_consume(*, po_line, actor, sign: int = 1) -> None:
     """Tell contracts that an approved PO line used part of a price agreement (``sign=-1``: a
-    cancelled line gives it back). Skipped when contracts has no such service."""
+    cancelled line gives it back)."""
+    from contracts.services import price_line_consume
+
     if not po_line.contract_line_ref:
-        return
-    try:
-        from contracts.services import price_line_consume
-    except (ImportError, AttributeError):
         return
     price = contract_price_for(supplier_id=po_line.po.supplier_id, item_code=po_line.item.code)
     if price is None or str(price.pk) != po_line.contract_line_ref:

@@ -97,17 +97,6 @@ def test_unit_price_defaults_from_the_contract_and_a_higher_price_is_flagged(
     assert above.price_above_contract and above.contract_price == Decimal("8.5")
 
 
-def test_the_missing_contracts_app_means_no_contract_price(supplier_a):
-    from procurement.services._common import contract_price_for
-
-    try:
-        import contracts.selectors  # noqa: F401
-    except ImportError:
-        assert contract_price_for(supplier_id=supplier_a.pk, item_code="X") is None
-    else:
-        pytest.skip("contracts.selectors exists: covered by the contracts integration")
-
-
 def test_submit_and_approve_by_another_buyer_leaves_transition_log_rows(buyer, approver, supplier_a):
     po = make_purchase_order(requester=buyer, supplier=supplier_a)
     services.purchase_order_submit(po=po, actor=buyer)
