@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Context, Decimal, localcontext
 
+from core.money import q2
 from invoicing.formats.model import DocumentType, Format, Issue, NormalisedInvoice, Severity
-from invoicing.money import q2
 from suppliers.taxid import tax_id_error
 
 ERROR = Severity.ERROR

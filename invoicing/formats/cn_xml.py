@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from invoicing.money import q2, q6, to_decimal
+from core.money import q2, q6, to_decimal
 
 from .model import (
     DocumentType,

@@ -6,6 +6,8 @@ See :mod:`.engine` for the rules, :mod:`.tolerance` for how limits are read and
 :func:`resolve_policy` for picking a policy.
 """
 
+from core.money import q2, q6
+
 from .engine import MatchingInputError, match_invoice
 from .hashing import input_hash
 from .model import (
@@ -26,7 +28,6 @@ from .model import (
     Variance,
     Verdict,
 )
-from .money import q2, q6
 from .pairing import normalise_name
 from .tolerance import Limit, PolicyNotFound, Tolerance, TolerancePolicy, resolve_policy
 

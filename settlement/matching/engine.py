@@ -34,6 +34,8 @@ import dataclasses
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from core.money import q2, q6
+
 from . import explain
 from .allocation import Ledger, PoLineFacts, build_ledger
 from .hashing import input_hash
@@ -54,7 +56,6 @@ from .model import (
     Verdict,
     worst,
 )
-from .money import q2, q6
 from .ordering import natural_key
 from .pairing import Pairing, pair_lines
 from .tolerance import TolerancePolicy, check

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.money import q2, q6
+
 from .model import Reason, ReasonCode, Verdict
-from .money import q2, q6
 from .tolerance import Direction, Limit, LimitCheck, TolerancePolicy
 
 EXCEPTION = Verdict.EXCEPTION

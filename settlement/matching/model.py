@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from .money import to_decimal
+from core.money import as_decimal as to_decimal
 
 ENGINE_VERSION = "1"
 ZERO = Decimal(0)

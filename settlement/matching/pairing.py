@@ -25,9 +25,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.money import q6
+
 from .assignment import min_cost_assignment
 from .model import InvoiceLine, PairedBy, PoLine
-from .money import q6
 from .ordering import natural_key
 
 _CATEGORY_PREFIX = re.compile(r"^\*[^*]*\*")  # 数电 invoices write "*金属制品*螺栓": tax category first

@@ -27,7 +27,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from .money import to_decimal
+from core.money import as_decimal as to_decimal
+
 from .ordering import natural_key
 
 ZERO = Decimal(0)

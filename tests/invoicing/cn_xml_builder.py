@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from invoicing.money import q2
+from core.money import q2
 
 SELLER_ID = "91350100M000100Y43"
 SELLER_NAME = "福州测试科技有限公司"

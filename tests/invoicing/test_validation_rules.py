@@ -6,6 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from core.money import q2, q6, to_decimal
 from invoicing.formats.detect import parse_invoice
 from invoicing.formats.model import (
     DocumentType,
@@ -16,7 +17,6 @@ from invoicing.formats.model import (
     Severity,
     Totals,
 )
-from invoicing.money import q2, q6, to_decimal
 from invoicing.validation import ISSUE_CODES, ValidationContext, duplicate_key, validate
 from tests.invoicing.cn_xml_builder import BUYER_ID, ORIGINAL_NUMBER, SELLER_ID, build_cn_xml, discount, item
 from tests.invoicing.samples import sample
