@@ -5,13 +5,9 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from core.errors import NotFound
+from suppliers.selectors import supplier_id_for
 
 from .models import Invoice, UploadRefusal
-
-
-def _supplier_id(user) -> int | None:
-    membership = getattr(user, "membership", None)
-    return membership.supplier_id if membership else None
 
 
 def invoice_list(user) -> QuerySet[Invoice]:
@@ -20,7 +16,7 @@ def invoice_list(user) -> QuerySet[Invoice]:
         return qs.none()
     if user.is_internal:
         return qs
-    supplier_id = _supplier_id(user)
+    supplier_id = supplier_id_for(user)
     return qs.filter(supplier_id=supplier_id) if supplier_id else qs.none()
 
 
@@ -36,7 +32,7 @@ def upload_refusal_list(user) -> QuerySet[UploadRefusal]:
         return UploadRefusal.objects.none()
     if user.is_internal:
         return UploadRefusal.objects.all()
-    supplier_id = _supplier_id(user)
+    supplier_id = supplier_id_for(user)
     return (
         UploadRefusal.objects.filter(supplier_id=supplier_id) if supplier_id else UploadRefusal.objects.none()
     )
