@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -246,7 +247,7 @@ def invoices_requeue_stuck(*, older_than_minutes: int = 10) -> int:
     """Re-enqueue invoices left in received/validating (a lost message, a dead worker)."""
     from .tasks import validate_invoice
 
-    cutoff = timezone.now() - timezone.timedelta(minutes=older_than_minutes)
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     ids = list(
         Invoice.objects.filter(
             state__in=[InvoiceState.RECEIVED, InvoiceState.VALIDATING], created_at__lt=cutoff

@@ -115,7 +115,7 @@ def test_supplier_user_gets_404_on_every_url_with_another_suppliers_ids(client):
     world = _build_world()
     client.force_login(world["alice"])
     routes = sorted(set(_routes(get_resolver().url_patterns)))
-    with_owned = [r for r in routes if set(PARAM_NAMES(r)) & set(OWNED)]
+    with_owned = [r for r in routes if set(param_names(r)) & set(OWNED)]
     assert len(with_owned) >= 5, "the walker found suspiciously few URLs"
     before_logs = TransitionLog.objects.count()
     before_states = dict(Supplier.objects.values_list("pk", "state"))
@@ -141,7 +141,7 @@ def test_the_same_urls_with_own_ids_find_the_objects(client):
     world = _build_world()
     client.force_login(world["alice"])
     for route in sorted(set(_routes(get_resolver().url_patterns))):
-        if not set(PARAM_NAMES(route)) & set(OWNED):
+        if not set(param_names(route)) & set(OWNED):
             continue
         url = _fill(route, {**world["own"], **world["shared"]})
         statuses = {m: _call(client, m, url).status_code for m in METHODS}
@@ -153,7 +153,7 @@ def test_list_pages_and_endpoints_show_nothing_of_another_supplier(client):
     world = _build_world()
     client.force_login(world["alice"])
     for route in sorted(set(_routes(get_resolver().url_patterns))):
-        if set(PARAM_NAMES(route)) & set(OWNED):
+        if set(param_names(route)) & set(OWNED):
             continue
         url = _fill(route, world["shared"])
         response = client.get(url)
@@ -171,5 +171,5 @@ def test_supplier_user_cannot_enter_the_django_admin(client):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-def PARAM_NAMES(route):  # noqa: N802 - reads like a constant lookup in the tests above
+def param_names(route):
     return [m["name"] for m in PARAM.finditer(route)]

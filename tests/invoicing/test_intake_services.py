@@ -200,3 +200,18 @@ def test_tampered_ofd_sample_is_rejected_with_the_signature_reason(db, settings)
     assert invoice.state == "rejected"
     assert invoice.signature_status == "tampered"
     assert "signature_tampered" in set(invoice.issues.values_list("code", flat=True))
+
+
+def test_stuck_invoices_are_requeued_and_then_validated(seller_user, our_entity):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from invoicing.services import invoices_requeue_stuck
+
+    stuck, _ = upload(seller_user, build_cn_xml())  # its task was never run (on-commit not executed)
+    fresh, _ = upload(seller_user, build_cn_xml(number="26352000000077777777"))
+    Invoice.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=30))
+    assert invoices_requeue_stuck(older_than_minutes=10) == 1  # tasks run in-process in tests
+    assert Invoice.objects.get(pk=stuck.pk).state == "validated"
+    assert Invoice.objects.get(pk=fresh.pk).state == "received"
