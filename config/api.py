@@ -68,6 +68,8 @@ def _register_routers() -> None:
     from core.api import router as core_router
     from invoicing.api import router as invoicing_router
     from procurement.api import router as procurement_router
+    from settlement.api_matching import router as matching_router
+    from settlement.api_statements import router as statements_router
     from suppliers.api import router as suppliers_router
 
     api.add_router("/", core_router)
@@ -75,6 +77,8 @@ def _register_routers() -> None:
     api.add_router("/contracts", contracts_router)
     api.add_router("/", procurement_router)
     api.add_router("/invoices", invoicing_router)
+    api.add_router("/", matching_router)
+    api.add_router("/", statements_router)
 
 
 _register_routers()

@@ -11,5 +11,6 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
+    path("settlement/", include("settlement.urls")),
     path("", include("core.urls")),
 ]

@@ -141,6 +141,43 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
     def approve(self, *, by=None, reason=""):
         pass
 
+    @transition(
+        field=state,
+        source=InvoiceState.EXCEPTION,
+        target=InvoiceState.REJECTED,
+        permission=is_finance,
+    )
+    def reject_match(self, *, by=None, reason=""):
+        """Finance sends an invoice whose match failed back to the supplier."""
+
+    @transition(
+        field=state,
+        source=[InvoiceState.MATCHED, InvoiceState.EXCEPTION, InvoiceState.APPROVED],
+        target=InvoiceState.VALIDATED,
+    )
+    def reopen_match(self, *, by=None, reason=""):
+        """Back to validated so it is matched again (a late receipt, a stale result)."""
+
+    @transition(field=state, source=InvoiceState.APPROVED, target=InvoiceState.SCHEDULED)
+    def schedule(self, *, by=None, reason=""):
+        """Put into a settlement statement."""
+
+    @transition(field=state, source=InvoiceState.SCHEDULED, target=InvoiceState.APPROVED)
+    def unschedule(self, *, by=None, reason=""):
+        """Taken out of a statement again (removed, or the statement was withdrawn)."""
+
+    @transition(field=state, source=InvoiceState.SCHEDULED, target=InvoiceState.PAID)
+    def pay(self, *, by=None, reason=""):
+        pass
+
+    @transition(
+        field=state,
+        source=[InvoiceState.MATCHED, InvoiceState.EXCEPTION, InvoiceState.APPROVED],
+        target=InvoiceState.CREDITED,
+    )
+    def credit(self, *, by=None, reason=""):
+        """Fully reversed by credit notes: nothing left to pay."""
+
 
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")

@@ -1,0 +1,1 @@
+"""Settlement selectors, scoped by user: matching.py, statements.py."""

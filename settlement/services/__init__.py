@@ -1,0 +1,1 @@
+"""Settlement services: matching (matching.py, exceptions.py), statements (statements.py, invoice_plans.py, payments.py)."""

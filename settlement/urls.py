@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("settlement.urls_matching")),
+    path("", include("settlement.urls_statements")),
+]
