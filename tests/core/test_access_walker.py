@@ -36,14 +36,14 @@ def _core_world(supplier_a, supplier_b, alice, bob):
 
 
 def _world_builders():
-    """Each app's tests may add `tests/<app>/access_world.py` with
+    """Each app's tests may add `tests/<app>/access_world.py` (or several, `access_world_<area>.py`) with
     `build(supplier_a, supplier_b, alice, bob, foreign_id=FOREIGN_ID, marker=MARKER) -> dict`
     returning {"own": {param: id}, "foreign": {param: id}, "shared": {...}, "literal": {...}}.
     Foreign objects must carry ``marker`` in a visible field and use ``foreign_id`` as pk
     (or any pk that no object of supplier A has)."""
     builders = [_core_world]
-    for path in sorted(Path(__file__).resolve().parents[1].glob("*/access_world.py")):
-        spec = importlib.util.spec_from_file_location(f"access_world_{path.parent.name}", path)
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/access_world*.py")):
+        spec = importlib.util.spec_from_file_location(f"access_world_{path.parent.name}_{path.stem}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         builders.append(module.build)
