@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class SettlementConfig(AppConfig):
     name = "settlement"
     verbose_name = "Settlement"
+
+    def ready(self) -> None:
+        from . import receivers_matching, receivers_statements  # noqa: F401

@@ -1,0 +1,1 @@
+from . import admin_matching, admin_statements  # noqa: F401
