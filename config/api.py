@@ -67,12 +67,14 @@ def _register_routers() -> None:
     from contracts.api import router as contracts_router
     from core.api import router as core_router
     from invoicing.api import router as invoicing_router
+    from notifications.api import router as notifications_router
     from procurement.api import router as procurement_router
     from settlement.api_matching import router as matching_router
     from settlement.api_statements import router as statements_router
     from suppliers.api import router as suppliers_router
 
     api.add_router("/", core_router)
+    api.add_router("/notifications", notifications_router)
     api.add_router("/suppliers", suppliers_router)
     api.add_router("/contracts", contracts_router)
     api.add_router("/", procurement_router)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
+    path("notifications/", include("notifications.urls")),
     path("settlement/", include("settlement.urls")),
     path("", include("core.urls")),
 ]

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "core",
+    "notifications",
     "suppliers",
     "contracts",
     "procurement",
@@ -67,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -142,6 +144,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@example.com")
+# Where links in e-mails point (the portal as users reach it)
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

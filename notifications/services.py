@@ -1,0 +1,99 @@
+"""Writing notifications. Other apps call :func:`notify`; nothing else here is public."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import DomainError, NotFound
+
+from .kinds import KINDS
+from .models import EmailPreference, Notification
+
+
+def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str = "") -> list[Notification]:
+    """One inbox row per active user; e-mail (by Celery, after commit) to those who want it."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    params = {k: str(v) for k, v in (params or {}).items()}
+    recipients = {u.pk: u for u in users if u is not None and u.is_active}
+    if not recipients:
+        return []
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            [Notification(user_id=pk, kind=kind, params=params, url=url) for pk in sorted(recipients)]
+        )
+        muted = set(
+            EmailPreference.objects.filter(user_id__in=recipients, kind=kind, email=False).values_list(
+                "user_id", flat=True
+            )
+        )
+        from .tasks import send_notification_email
+
+        for note in created:
+            if note.user_id not in muted and recipients[note.user_id].email:
+                send_notification_email.delay_on_commit(note.pk)
+    return created
+
+
+def notification_email_send(*, notification_id: int) -> bool:
+    """Send one notification by e-mail, once (safe to run twice). Chinese and English together:
+    a supplier's mailbox is often shared by people who read either."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from .kinds import render
+
+    with transaction.atomic():
+        note = (
+            Notification.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if note is None or not note.user.email:
+            return False
+        zh_subject, zh_body = render(note.kind, note.params, language="zh-hans")
+        en_subject, en_body = render(note.kind, note.params, language="en")
+        link = f"\n\n{settings.PORTAL_BASE_URL.rstrip('/')}{note.url}" if note.url else ""
+        send_mail(
+            f"{zh_subject} / {en_subject}",
+            f"{zh_body}\n\n{en_body}{link}",
+            settings.DEFAULT_FROM_EMAIL,
+            [note.user.email],
+        )
+        note.emailed_at = timezone.now()
+        note.save(update_fields=["emailed_at"])
+    return True
+
+
+def notification_mark_read(*, notification_id: int, actor) -> Notification:
+    with transaction.atomic():
+        note = Notification.objects.select_for_update().filter(pk=notification_id, user=actor).first()
+        if note is None:
+            raise NotFound("No such notification.")
+        if note.read_at is None:
+            note.read_at = timezone.now()
+            note.save(update_fields=["read_at"])
+    return note
+
+
+def notifications_mark_all_read(*, actor) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def email_preferences_set(*, actor, email_kinds: Iterable[str]) -> None:
+    """E-mail exactly the kinds listed; the inbox always gets everything."""
+    wanted = set(email_kinds)
+    unknown = wanted - set(KINDS)
+    if unknown:
+        raise DomainError(
+            f"Unknown notification kind: {', '.join(sorted(unknown))}.", code="unknown_notification_kind"
+        )
+    with transaction.atomic():
+        for kind in KINDS:
+            EmailPreference.objects.update_or_create(
+                user=actor, kind=kind, defaults={"email": kind in wanted}
+            )
