@@ -12,6 +12,7 @@ urlpatterns = [
     path("procurement/", include("procurement.urls")),
     path("invoices/", include("invoicing.urls")),
     path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("settlement/", include("settlement.urls")),
     path("", include("core.urls")),
 ]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "procurement",
     "invoicing",
     "settlement",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    """Charts over every area: sits at the top of the dependency chain and only reads."""
+
+    name = "reports"
+    verbose_name = "Reports"

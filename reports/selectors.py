@@ -1,0 +1,163 @@
+"""Figures for the charts. Each takes the user and refuses anyone who is not buyer-organisation
+staff: the figures span every supplier. Every function costs a fixed number of queries."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from core.errors import PermissionDenied
+from core.models import TransitionLog
+from core.money import q2
+from core.permissions import is_internal
+from invoicing.models import Invoice, InvoiceState
+from procurement.models import POState, PurchaseOrder, PurchaseOrderLine
+
+COMMITTED_PO_STATES = [
+    POState.APPROVED,
+    POState.SENT,
+    POState.ACKNOWLEDGED,
+    POState.PARTIALLY_RECEIVED,
+    POState.RECEIVED,
+    POState.CLOSED,
+]
+AGING_BUCKETS = ((0, 2, "0–2"), (3, 7, "3–7"), (8, 30, "8–30"), (31, None, ">30"))
+
+
+def _check(user) -> None:
+    if not is_internal(None, user):
+        raise PermissionDenied("Reports span every supplier: buyer-organisation staff only.")
+
+
+def months_back(today: date, count: int) -> list[date]:
+    """The first days of the last ``count`` months, oldest first, ending with today's month."""
+    first = today.replace(day=1)
+    out = []
+    for _ in range(count):
+        out.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return out[::-1]
+
+
+def spend_by_supplier_and_month(user, *, months: int = 12, top: int = 6, today: date | None = None) -> dict:
+    """Net PO value committed (approved or later) per supplier and month of the order, in CNY.
+    The ``top`` suppliers by total get their own series; the rest are summed as "other"."""
+    _check(user)
+    today = today or timezone.localdate()
+    axis = months_back(today, months)
+    net = ExpressionWrapper(
+        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=30, decimal_places=8)
+    )
+    rows = (
+        PurchaseOrderLine.objects.filter(
+            po__state__in=COMMITTED_PO_STATES, po__currency="CNY", po__created_at__date__gte=axis[0]
+        )
+        .annotate(month=TruncMonth("po__created_at"))
+        .values("po__supplier_id", "po__supplier__name", "month")
+        .annotate(total=Sum(net))
+        .order_by()
+    )
+    per_supplier: dict[tuple[int, str], dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for row in rows:
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        per_supplier[(row["po__supplier_id"], row["po__supplier__name"])][month] += row["total"] or Decimal(0)
+    ranked = sorted(per_supplier.items(), key=lambda kv: (-sum(kv[1].values()), kv[0][0]))
+    series = [(name, [q2(values.get(m, Decimal(0))) for m in axis]) for (_, name), values in ranked[:top]]
+    rest = ranked[top:]
+    if rest:
+        series.append(("other", [q2(sum((v.get(m, Decimal(0)) for _, v in rest), Decimal(0))) for m in axis]))
+    totals = [(name, q2(sum(values, Decimal(0)))) for name, values in series]
+    return {"months": [m.strftime("%Y-%m") for m in axis], "series": series, "totals": totals}
+
+
+def _first_logs(model, transitions: list[str], since) -> dict[str, dict[str, object]]:
+    """{object id: {transition: first time}} for one document model."""
+    content_type = ContentType.objects.get_for_model(model)
+    firsts: dict[str, dict[str, object]] = defaultdict(dict)
+    logs = (
+        TransitionLog.objects.filter(content_type=content_type, transition__in=transitions, at__gte=since)
+        .order_by("at", "id")
+        .values_list("object_id", "transition", "at")
+    )
+    for object_id, name, at in logs:
+        firsts[object_id].setdefault(name, at)
+    return firsts
+
+
+def po_cycle_time(user, *, months: int = 12, today: date | None = None) -> dict:
+    """Median days from submitting a PO for approval to the supplier's acknowledgement, per month
+    of acknowledgement (first submit, first acknowledgement)."""
+    _check(user)
+    today = today or timezone.localdate()
+    axis = months_back(today, months)
+    since = timezone.make_aware(
+        timezone.datetime.combine(axis[0] - timedelta(days=90), timezone.datetime.min.time())
+    )
+    per_month: dict[str, list[float]] = defaultdict(list)
+    for stamps in _first_logs(PurchaseOrder, ["submit", "acknowledge"], since).values():
+        if "submit" in stamps and "acknowledge" in stamps:
+            acknowledged = timezone.localtime(stamps["acknowledge"])
+            if acknowledged.date() >= axis[0]:
+                days = (stamps["acknowledge"] - stamps["submit"]).total_seconds() / 86400
+                per_month[acknowledged.strftime("%Y-%m")].append(days)
+    labels = [m.strftime("%Y-%m") for m in axis]
+    return {
+        "months": labels,
+        "median_days": [round(statistics.median(per_month[m]), 1) if per_month[m] else 0.0 for m in labels],
+        "counts": [len(per_month[m]) for m in labels],
+    }
+
+
+def first_pass_match_rate(user, *, months: int = 12, today: date | None = None) -> dict:
+    """Per month: of the invoices whose matching first decided in that month, the share matched
+    without a person (their first match decision was ``match``, not ``raise_exception``)."""
+    _check(user)
+    today = today or timezone.localdate()
+    axis = months_back(today, months)
+    since = timezone.make_aware(timezone.datetime.combine(axis[0], timezone.datetime.min.time()))
+    decided: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # month: [auto, total]
+    for stamps in _first_logs(Invoice, ["match", "raise_exception"], since).values():
+        first = min(stamps.items(), key=lambda kv: kv[1])
+        month = timezone.localtime(first[1]).strftime("%Y-%m")
+        decided[month][1] += 1
+        if first[0] == "match":
+            decided[month][0] += 1
+    labels = [m.strftime("%Y-%m") for m in axis]
+    return {
+        "months": labels,
+        "rate": [round(100 * decided[m][0] / decided[m][1], 1) if decided[m][1] else 0.0 for m in labels],
+        "auto": [decided[m][0] for m in labels],
+        "total": [decided[m][1] for m in labels],
+    }
+
+
+def exception_aging(user, *, now=None) -> dict:
+    """Invoices waiting in the exception state, by days since they entered it."""
+    _check(user)
+    now = now or timezone.now()
+    content_type = ContentType.objects.get_for_model(Invoice)
+    waiting = list(Invoice.objects.filter(state=InvoiceState.EXCEPTION).values_list("pk", "created_at"))
+    entered = dict(
+        TransitionLog.objects.filter(
+            content_type=content_type,
+            target=InvoiceState.EXCEPTION,
+            object_id__in=[str(pk) for pk, _ in waiting],
+        )
+        .order_by("object_id", "at")
+        .values_list("object_id", "at")
+    )  # later rows overwrite earlier: the last time each entered the exception state
+    counts = {label: 0 for *_, label in AGING_BUCKETS}
+    for pk, created_at in waiting:
+        days = (now - entered.get(str(pk), created_at)).days
+        for low, high, label in AGING_BUCKETS:
+            if days >= low and (high is None or days <= high):
+                counts[label] += 1
+                break
+    return {"buckets": list(counts.items()), "total": len(waiting)}

@@ -1,0 +1,51 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from core.charts import bar_chart, column_chart
+
+from . import selectors
+
+
+@login_required
+def dashboard(request):
+    spend = selectors.spend_by_supplier_and_month(request.user)
+    cycle = selectors.po_cycle_time(request.user)
+    rate = selectors.first_pass_match_rate(request.user)
+    aging = selectors.exception_aging(request.user)
+    short_months = [m[2:] for m in spend["months"]]
+    charts = {
+        # core.charts escapes every text it draws
+        "spend": mark_safe(  # noqa: S308
+            column_chart(short_months, spend["series"], title=_("Spend by supplier and month (CNY, net)"))
+        ),
+        "cycle": mark_safe(  # noqa: S308
+            column_chart(
+                short_months,
+                [(_("median days"), cycle["median_days"])],
+                title=_("PO cycle time: submitted to acknowledged (median days)"),
+            )
+        ),
+        "rate": mark_safe(  # noqa: S308
+            column_chart(
+                short_months,
+                [(_("matched without a person, %"), rate["rate"])],
+                title=_("First-pass match rate (%)"),
+            )
+        ),
+        "aging": mark_safe(  # noqa: S308
+            bar_chart(aging["buckets"], title=_("Match exceptions by days waiting"))
+        ),
+    }
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "spend": spend,
+            "aging": aging,
+            "charts": charts,
+            "cycle_rows": list(zip(cycle["months"], cycle["median_days"], cycle["counts"], strict=True)),
+            "rate_rows": list(zip(rate["months"], rate["rate"], rate["auto"], rate["total"], strict=True)),
+        },
+    )
