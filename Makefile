@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint bench install migrate seed clean worker
+.PHONY: run test lint bench install migrate seed clean worker browser-deps
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -34,6 +34,9 @@ lint: install
 
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks
+
+browser-deps:  # Debian's Chromium for the browser tests (Playwright drives it; no browser download)
+	command -v chromium >/dev/null || apt-get install -y chromium
 
 worker: install
 	$(VENV)/bin/celery -A config worker -l info
