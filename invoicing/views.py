@@ -1,23 +1,51 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, PermissionDenied
+from core.listing import Column, Filter, ListSpec, csv_response, list_page
 from core.selectors import transition_log_for
 
 from . import selectors, services, storage
+from .models import InvoiceState
+
+INVOICE_LIST = ListSpec(
+    columns=(
+        Column(
+            "number",
+            _("Number"),
+            lambda i: i.invoice_number or i.file.original_name,
+            sort="invoice_number",
+            link=lambda i: reverse("invoice-detail", args=[i.pk]),
+        ),
+        Column("supplier", _("Supplier"), lambda i: i.supplier.name, sort="supplier__name"),
+        Column("issued", _("Issued"), lambda i: i.issue_date, sort="issue_date"),
+        Column("gross", _("Gross"), lambda i: i.gross_amount, sort="gross_amount", numeric=True),
+        Column("currency", _("Currency"), lambda i: i.currency),
+        Column("state", _("State"), lambda i: i.get_state_display(), sort="state"),
+        Column("received", _("Received"), lambda i: localtime(i.created_at).date(), sort="created_at"),
+    ),
+    filters=(
+        Filter("q", _("Search"), "search", ("invoice_number", "seller_name", "supplier__name")),
+        Filter("state", _("State"), "choice", ("state",), choices=tuple(InvoiceState.choices)),
+        Filter("issued_from", _("Issued from"), "date_from", ("issue_date",)),
+        Filter("issued_to", _("Issued to"), "date_to", ("issue_date",)),
+    ),
+    default_sort="-received",
+    csv_name="invoices",
+)
 
 
 @login_required
 def invoice_list(request):
     invoices = selectors.invoice_list(request.user)
-    state = request.GET.get("state", "")
-    if state:
-        invoices = invoices.filter(state=state)
-    page = Paginator(invoices, 50).get_page(request.GET.get("page"))
-    return render(request, "invoicing/list.html", {"page": page, "state": state})
+    if request.GET.get("format") == "csv":
+        return csv_response(request, invoices, INVOICE_LIST)
+    return render(request, "invoicing/list.html", {"listing": list_page(request, invoices, INVOICE_LIST)})
 
 
 @login_required
