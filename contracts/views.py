@@ -3,9 +3,12 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, PermissionDenied
+from core.listing import Column, Filter, ListSpec, csv_response, list_page
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get, supplier_list
 
@@ -23,13 +26,38 @@ def _date(value: str, field: str) -> date | None:
         raise DomainError(f"{field} is not a date.", code="invalid_date") from None
 
 
+CONTRACT_LIST = ListSpec(
+    columns=(
+        Column(
+            "number",
+            _("Number"),
+            lambda c: c.number,
+            sort="number",
+            link=lambda c: reverse("contract-detail", args=[c.pk]),
+        ),
+        Column("title", _("Title"), lambda c: c.title, sort="title"),
+        Column("supplier", _("Supplier"), lambda c: c.supplier.name, sort="supplier__name"),
+        Column("valid_from", _("Valid from"), lambda c: c.valid_from, sort="valid_from"),
+        Column("valid_to", _("Valid to"), lambda c: c.valid_to, sort="valid_to"),
+        Column("state", _("State"), lambda c: c.get_state_display(), sort="state"),
+    ),
+    filters=(
+        Filter("q", _("Search"), "search", ("number", "title", "supplier__name")),
+        Filter("state", _("State"), "choice", ("state",), choices=tuple(ContractState.choices)),
+        Filter("ends_from", _("Ends from"), "date_from", ("valid_to",)),
+        Filter("ends_to", _("Ends by"), "date_to", ("valid_to",)),
+    ),
+    default_sort="-valid_to",
+    csv_name="contracts",
+)
+
+
 @login_required
 def contract_list(request):
     contracts = selectors.contract_list(request.user)
-    state = request.GET.get("state")
-    if state:
-        contracts = contracts.filter(state=state)
-    return render(request, "contracts/list.html", {"contracts": contracts, "state": state})
+    if request.GET.get("format") == "csv":
+        return csv_response(request, contracts, CONTRACT_LIST)
+    return render(request, "contracts/list.html", {"listing": list_page(request, contracts, CONTRACT_LIST)})
 
 
 @login_required

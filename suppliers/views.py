@@ -4,23 +4,45 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from core.errors import DomainError, NotFound, PermissionDenied
+from core.listing import Column, Filter, ListSpec, csv_response, list_page
 from core.selectors import transition_log_for
 
 from . import selectors, services
-from .models import DocumentType
+from .models import DocumentType, SupplierState
+
+SUPPLIER_LIST = ListSpec(
+    columns=(
+        Column(
+            "name",
+            _("Name"),
+            lambda s: s.name,
+            sort="name",
+            link=lambda s: reverse("supplier-detail", args=[s.pk]),
+        ),
+        Column("tax_id", _("Tax id"), lambda s: s.tax_id, sort="tax_id"),
+        Column("contact", _("Contact e-mail"), lambda s: s.contact_email),
+        Column("state", _("State"), lambda s: s.get_state_display(), sort="state"),
+    ),
+    filters=(
+        Filter("q", _("Search"), "search", ("name", "tax_id")),
+        Filter("state", _("State"), "choice", ("state",), choices=tuple(SupplierState.choices)),
+    ),
+    default_sort="name",
+    csv_name="suppliers",
+)
 
 
 @login_required
 def supplier_list(request):
     suppliers = selectors.supplier_list(request.user)
-    state = request.GET.get("state")
-    if state:
-        suppliers = suppliers.filter(state=state)
-    return render(request, "suppliers/list.html", {"suppliers": suppliers, "state": state})
+    if request.GET.get("format") == "csv":
+        return csv_response(request, suppliers, SUPPLIER_LIST)
+    return render(request, "suppliers/list.html", {"listing": list_page(request, suppliers, SUPPLIER_LIST)})
 
 
 def _may_edit(user, supplier) -> bool:
