@@ -9,10 +9,12 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.services import run_transition
+from core.signals import document_expiring
 from suppliers.models import Supplier, SupplierState
 
 from .models import Contract, ContractState, ContractVersion, PriceLine, VersionState
@@ -329,7 +331,17 @@ def contract_expiry_check(*, today: date | None = None) -> dict:
                 continue
             contract.expiry_reminded_at = timezone.now()
             contract.save(update_fields=["expiry_reminded_at"])
-            recipients = [e for e in [contract.created_by.email, contract.supplier.contact_email] if e]
+            document_expiring.send(
+                sender=Contract,
+                document=f"{contract.number} {contract.title}",
+                owner=contract.supplier.name,
+                date=contract.valid_to,
+                supplier_id=contract.supplier_id,
+                users=[contract.created_by],
+                url=reverse("contract-detail", args=[contract.pk]),
+            )
+            # portal users hear through their inbox (notifications); the contact address by mail
+            recipients = [contract.supplier.contact_email] if contract.supplier.contact_email else []
             if recipients:
                 subject = f"Contract {contract.number} ends on {contract.valid_to:%Y-%m-%d}"
                 body = f"Contract {contract.number} ({contract.title}) with {contract.supplier.name} ends on {contract.valid_to:%Y-%m-%d}."

@@ -14,11 +14,13 @@ from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, User
 from core.services import run_transition
+from core.signals import document_expiring
 
 from . import crypto
 from .models import (
@@ -438,6 +440,14 @@ def qualification_expiry_check(*, today=None) -> dict:
                 continue
             doc.expiry_warned_at = timezone.now()
             doc.save(update_fields=["expiry_warned_at"])
+            document_expiring.send(
+                sender=QualificationDocument,
+                document=str(doc.get_doc_type_display()),
+                owner=doc.supplier.name,
+                date=doc.expires_on,
+                supplier_id=doc.supplier_id,
+                url=reverse("supplier-detail", args=[doc.supplier_id]),
+            )
             recipients = _supplier_recipients(doc.supplier)
             if recipients:
                 subject = f"{doc.get_doc_type_display()} expires on {doc.expires_on:%Y-%m-%d}"

@@ -27,13 +27,13 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "core",
-    "notifications",
     "suppliers",
     "contracts",
     "procurement",
     "invoicing",
     "settlement",
     "reports",
+    "notifications",
 ]
 
 MIDDLEWARE = [

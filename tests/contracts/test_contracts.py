@@ -136,7 +136,11 @@ def test_expiry_task_reminds_once_and_expires_once(supplier_a, django_capture_on
         assert contract_expiry_check(today=date(2026, 6, 10)) == {"reminded": 1, "expired": 0}
     with django_capture_on_commit_callbacks(execute=True):
         assert contract_expiry_check(today=date(2026, 6, 11)) == {"reminded": 0, "expired": 0}
-    assert len(mail.outbox) == 1 and contract.number in mail.outbox[0].subject
+    # the author through the notification inbox's e-mail, the supplier's contact address directly
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        ["author@example.cn", supplier_a.contact_email] if supplier_a.contact_email else ["author@example.cn"]
+    )
+    assert all(contract.number in m.subject for m in mail.outbox)
     assert contract_expiry_check(today=date(2026, 7, 1)) == {"reminded": 0, "expired": 1}
     assert contract_expiry_check(today=date(2026, 7, 2)) == {"reminded": 0, "expired": 0}
     assert Contract.objects.get(pk=contract.pk).state == "expired"

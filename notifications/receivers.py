@@ -1,0 +1,119 @@
+"""Who hears about what: the notifications app sits at the top of the dependency chain and
+listens to the document transitions of the apps below it (and to core's document_expiring
+signal), so no business app needs to know about notifications."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+from django_fsm.signals import post_transition
+
+from core.models import Role, User
+from core.signals import document_expiring
+
+from .services import notify
+
+
+def supplier_users(supplier_id: int):
+    return User.objects.filter(membership__supplier_id=supplier_id, is_active=True)
+
+
+def finance_users():
+    return User.objects.filter(role=Role.FINANCE, is_active=True)
+
+
+def _on(label: str, name: str):
+    """Register ``fn(instance, reason)`` for transition ``name`` of model ``label``."""
+
+    def register(fn):
+        _HANDLERS[(label, name)] = fn
+        return fn
+
+    return register
+
+
+_HANDLERS: dict = {}
+
+
+@receiver(post_transition, dispatch_uid="notifications.on_transition")
+def on_transition(sender, instance, name, source, target, **kwargs):
+    if kwargs.get("exception") is not None:
+        return
+    handler = _HANDLERS.get((sender._meta.label, name))
+    if handler is not None:
+        handler(instance, (kwargs.get("method_kwargs") or {}).get("reason", "") or "")
+
+
+@_on("procurement.RFQ", "publish")
+def rfq_published(rfq, reason):
+    for invitation in rfq.invitations.all():
+        _invite(rfq, invitation.supplier_id)
+
+
+def _invite(rfq, supplier_id):
+    notify(
+        users=supplier_users(supplier_id),
+        kind="rfq_invitation",
+        params={
+            "number": rfq.number,
+            "title": rfq.title,
+            "deadline": f"{timezone.localtime(rfq.deadline):%Y-%m-%d %H:%M}" if rfq.deadline else "—",
+            "buyer": rfq.legal_entity.name,
+        },
+        url=reverse("rfq-detail", args=[rfq.pk]),
+    )
+
+
+@receiver(post_save, sender="procurement.RFQInvitation", dispatch_uid="notifications.late_invitation")
+def invitation_added(sender, instance, created, **kwargs):
+    """A supplier invited after the RFQ was published hears about it at once."""
+    if created and instance.rfq.state == "published":
+        _invite(instance.rfq, instance.supplier_id)
+
+
+@_on("procurement.PurchaseOrder", "send")
+def purchase_order_sent(po, reason):
+    notify(
+        users=supplier_users(po.supplier_id),
+        kind="po_to_acknowledge",
+        params={"number": po.number, "revision": po.revision},
+        url=reverse("po-detail", args=[po.pk]),
+    )
+
+
+def _invoice_rejected(invoice, reason):
+    notify(
+        users=supplier_users(invoice.supplier_id),
+        kind="invoice_rejected",
+        params={"number": invoice.invoice_number or invoice.file.original_name, "reasons": reason[:500]},
+        url=reverse("invoice-detail", args=[invoice.pk]),
+    )
+
+
+_on("invoicing.Invoice", "fail_validation")(_invoice_rejected)
+_on("invoicing.Invoice", "reject_match")(_invoice_rejected)
+
+
+@_on("invoicing.Invoice", "raise_exception")
+def match_exception(invoice, reason):
+    notify(
+        users=finance_users(),
+        kind="match_exception",
+        params={"number": invoice.invoice_number, "supplier": invoice.supplier.name, "reasons": reason[:500]},
+        url=reverse("invoice-detail", args=[invoice.pk]),
+    )
+
+
+@receiver(document_expiring, dispatch_uid="notifications.document_expiring")
+def on_document_expiring(
+    sender, *, document: str, owner: str, date, supplier_id=None, users=(), url="", **kwargs
+):
+    recipients = list(users) + (list(supplier_users(supplier_id)) if supplier_id else [])
+    notify(
+        users=recipients,
+        kind="document_expiring",
+        params={"document": document, "owner": owner, "date": f"{date:%Y-%m-%d}"},
+        url=url,
+    )
