@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint bench install migrate seed clean worker browser-deps
+.PHONY: run test lint bench install migrate seed clean worker browser-deps messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -34,6 +34,10 @@ lint: install
 
 bench: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks
+
+messages: install  # refresh the zh-hans catalogue from the code and compile it (needs gettext)
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=artifacts --ignore=media
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 browser-deps:  # Debian's Chromium for the browser tests (Playwright drives it; no browser download)
 	command -v chromium >/dev/null || apt-get install -y chromium
