@@ -129,4 +129,4 @@ class QuoteLineAdmin(SealedQuerysetMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(QuoteAttachment)
 class QuoteAttachmentAdmin(SealedQuerysetMixin, ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("version", "name", "size", "sha256")
+    list_display = ("version", "name", "content_type", "size", "sha256")

@@ -2,9 +2,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from ninja import Field, Router, Schema, Status
+from django.http import FileResponse
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from core.errors import NotFound, PermissionDenied
+from core.errors import DomainError, NotFound, PermissionDenied
 from core.selectors import transition_log_for
 
 from . import selectors, services
@@ -295,6 +297,37 @@ def purchase_order_line_add(request, po_id: int, payload: POLineIn):
     return Status(201, line)
 
 
+class POLineUpdateIn(Schema):
+    """Only the fields sent change. ``unit_price: null`` goes back to the contract price."""
+
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    tax_rate: str | None = Field(None, description='e.g. "0.13"; "exempt"')
+    description: str | None = None
+    required_date: date | None = None
+
+
+@router.patch(
+    "/purchase-orders/{int:po_id}/lines/{int:po_line_id}", response=POLineOut, tags=["purchase orders"]
+)
+def purchase_order_line_update(request, po_id: int, po_line_id: int, payload: POLineUpdateIn):
+    """Change a line of a draft PO (409 ``po_not_editable`` in any other state: revise instead)."""
+    line = selectors.purchase_order_line_get(request.auth, po_id, po_line_id)
+    changes = payload.dict(exclude_unset=True)
+    if changes.get("quantity", 0) is None:
+        raise DomainError("quantity cannot be null.", code="invalid_quantity")
+    return services.purchase_order_line_update(po=line.po, line=line, actor=request.auth, **changes)
+
+
+@router.delete(
+    "/purchase-orders/{int:po_id}/lines/{int:po_line_id}", response=POOut, tags=["purchase orders"]
+)
+def purchase_order_line_remove(request, po_id: int, po_line_id: int):
+    """Remove a line of a draft PO (409 ``po_not_editable`` in any other state)."""
+    line = selectors.purchase_order_line_get(request.auth, po_id, po_line_id)
+    return services.purchase_order_line_remove(po=line.po, line=line, actor=request.auth)
+
+
 @router.get("/purchase-orders/{int:po_id}/history", response=list[TransitionLogOut], tags=["purchase orders"])
 def purchase_order_history(request, po_id: int):
     return transition_log_for(_po(request, po_id))
@@ -457,6 +490,29 @@ class QuoteIn(Schema):
     lead_time_days: int = -1
     valid_until: date | None = None
     note: str = ""
+    keep_attachment_ids: list[int] | None = Field(
+        None,
+        description="attachments of the current version to carry over to the new one; "
+        "omit to keep all, [] to drop all. Add files with POST …/quote/attachments.",
+    )
+
+
+class QuoteAttachmentOut(Schema):
+    id: int
+    supplier_id: int
+    version: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+
+    @staticmethod
+    def resolve_supplier_id(obj):
+        return obj.version.quote.supplier_id
+
+    @staticmethod
+    def resolve_version(obj):
+        return obj.version.version
 
 
 class QuoteVersionOut(Schema):
@@ -465,6 +521,11 @@ class QuoteVersionOut(Schema):
     lead_time_days: int
     valid_until: date
     submitted_at: datetime
+    attachments: list[QuoteAttachmentOut]
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.select_related("version__quote"))
 
 
 class QuoteLineOut(Schema):
@@ -487,13 +548,28 @@ class QuoteLineOut(Schema):
         return obj.version.integrity
 
 
+class SupplierScoreOut(Schema):
+    """The supplier's score over the last year (0–100) and the measures behind it."""
+
+    score: Decimal | None
+    deliveries: int
+    on_time_rate: Decimal | None
+    quality_rate: Decimal | None
+    acknowledgements: int
+    avg_ack_hours: Decimal | None
+    ack_speed: Decimal | None
+    unacknowledged: int
+
+
 class ComparisonCellOut(Schema):
     supplier_id: int
     supplier_name: str
     unit_price: Decimal
     line_total: Decimal
     lead_time_days: int
-    score: float | None
+    valid_until: date
+    score: Decimal | None = Field(description="supplier score 0–100 (null: no history)")
+    score_detail: SupplierScoreOut | None
     integrity: str
     is_lowest: bool
 
@@ -613,8 +689,6 @@ def quote_submit(request, rfq_id: int, payload: QuoteIn):
     """Submit or revise the caller's supplier's quote (a new version each time)."""
     rfq = _rfq(request, rfq_id)
     if payload.valid_until is None:
-        from core.errors import DomainError
-
         raise DomainError("valid_until is required.", code="invalid_validity")
     version = services.quote_submit(
         rfq=rfq,
@@ -623,8 +697,41 @@ def quote_submit(request, rfq_id: int, payload: QuoteIn):
         lead_time_days=payload.lead_time_days,
         valid_until=payload.valid_until,
         note=payload.note,
+        keep_attachments=payload.keep_attachment_ids,
     )
     return Status(201, version)
+
+
+@router.post("/rfqs/{int:rfq_id}/quote/attachments", response={201: QuoteVersionOut}, tags=["sourcing"])
+def quote_attachments_add(request, rfq_id: int, files: list[UploadedFile] = File(None)):
+    """Attach files (multipart field ``files``, repeatable) to the caller's supplier's quote: a new
+    version with the same prices and the files added; a file named like an attached one replaces
+    it. Accepted: PDF, PNG, JPEG, OFD, .xlsx, .docx, .txt/.csv (checked by content), each at most
+    ``QUOTE_ATTACHMENT_MAX_BYTES`` (10 MiB), at most 10 per version."""
+    rfq = _rfq(request, rfq_id)
+    version = services.quote_attachments_add(
+        rfq=rfq, actor=request.auth, attachments=[services.quote_attachment_read(f) for f in files or ()]
+    )
+    return Status(201, version)
+
+
+@router.get("/rfqs/{int:rfq_id}/quote-attachments", response=list[QuoteAttachmentOut], tags=["sourcing"])
+def quote_attachment_list(request, rfq_id: int):
+    """Attachments of the current quotes: a supplier its own; buyers only after closing (409
+    ``quotes_sealed`` before — files can reveal prices)."""
+    return selectors.quote_attachment_list(request.auth, _rfq(request, rfq_id))
+
+
+@router.get("/quote-attachments/{int:attachment_id}", tags=["sourcing"], response={200: None})
+def quote_attachment_download(request, attachment_id: int):
+    """The file; 404 for another supplier's attachment and for buyers while the RFQ is sealed."""
+    attachment = selectors.quote_attachment_get(request.auth, attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
 
 
 @router.get("/rfqs/{int:rfq_id}/comparison", response=list[ComparisonRowOut], tags=["sourcing"])
@@ -636,7 +743,12 @@ def rfq_comparison(request, rfq_id: int):
             "line_no": row.line.line_no,
             "quantity": row.line.quantity,
             "cells": [
-                {**c.__dict__, "score": float(c.score) if c.score is not None else None} for c in row.cells
+                {
+                    **c.__dict__,
+                    "score": c.score.score if c.score is not None else None,
+                    "score_detail": c.score,
+                }
+                for c in row.cells
             ],
         }
         for row in rows

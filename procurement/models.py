@@ -93,13 +93,17 @@ class DocumentSequence(models.Model):
         return f"{self.prefix}-{self.year}: {self.last}"
 
 
+# Roles that can approve purchase orders (a rule naming any other role could never be met).
+APPROVER_ROLES = [(Role.BUYER.value, Role.BUYER.label), (Role.FINANCE.value, Role.FINANCE.label)]
+
+
 class ApprovalRule(models.Model):
     """Per legal entity: a PO whose net total is at least ``min_amount`` needs
     ``approvers_required`` distinct approvers of ``role`` (the highest matching threshold wins)."""
 
     legal_entity = models.ForeignKey(LegalEntity, on_delete=models.CASCADE, related_name="approval_rules")
     min_amount = models.DecimalField(_("from amount"), max_digits=18, decimal_places=2, default=0)
-    role = models.CharField(_("approver role"), max_length=16, choices=Role.choices, default=Role.BUYER)
+    role = models.CharField(_("approver role"), max_length=16, choices=APPROVER_ROLES, default=Role.BUYER)
     approvers_required = models.PositiveSmallIntegerField(_("approvers required"), default=1)
 
     class Meta:
@@ -545,6 +549,9 @@ class QuoteVersion(models.Model):
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"))
     valid_until = models.DateField(_("valid until"))
     note = models.TextField(_("note"), blank=True)
+    # Random, never shown: part of the hashed content so the hash of a sealed quote cannot be
+    # used to guess its (low-entropy) prices. Empty on versions stored before it existed.
+    salt = models.CharField(max_length=32, blank=True, editable=False)
     sha256 = models.CharField(max_length=64)
     integrity = models.CharField(max_length=10, choices=Integrity.choices, default=Integrity.UNCHECKED)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -579,8 +586,12 @@ def _quote_upload_to(instance, filename):
 
 
 class QuoteAttachment(models.Model):
+    """A file of one quote version (a revision carries the kept files over as new rows pointing
+    at the same stored file). Sealed like the prices: buyers see it only once the RFQ is closed."""
+
     version = models.ForeignKey(QuoteVersion, on_delete=models.CASCADE, related_name="attachments")
     name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100, default="application/octet-stream")
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     file = models.FileField(upload_to=_quote_upload_to)

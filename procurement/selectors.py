@@ -4,13 +4,19 @@ authenticated user may read them (suppliers need the buyer's tax ids and item co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import F, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, F, QuerySet
+from django.db.models.functions import Cast
+from django.utils import timezone
 
 from core.errors import Conflict, NotFound, PermissionDenied
-from core.models import Role
+from core.models import Role, TransitionLog
 from core.money import q2
+from suppliers.scorecard import AcknowledgementEvent, DeliveryEvent, ReturnEvent, SupplierScore
+from suppliers.scorecard import supplier_score as score_supplier
 from suppliers.selectors import supplier_id_for
 
 from .models import (
@@ -30,6 +36,7 @@ from .models import (
     QuoteAttachment,
     QuoteLine,
     QuoteVersion,
+    ReceiptKind,
     RFQLine,
     RFQState,
 )
@@ -91,6 +98,15 @@ def purchase_order_by_number(user, number: str) -> PurchaseOrder:
 def purchase_order_lines(po: PurchaseOrder) -> QuerySet[PurchaseOrderLine]:
     """Lines of a PO the caller has already been allowed to see."""
     return po.lines.select_related("item").order_by("line_no")
+
+
+def purchase_order_line_get(user, po_id: int, po_line_id: int) -> PurchaseOrderLine:
+    """A line of a PO the user may see (404 otherwise, also for a line of another PO)."""
+    po = purchase_order_get(user, po_id)
+    line = purchase_order_lines(po).filter(pk=po_line_id).first()
+    if line is None:
+        raise NotFound(f"Line {po_line_id} is not on purchase order {po.number}.")
+    return line
 
 
 def receipt_lines_for_po(po: PurchaseOrder) -> QuerySet[GoodsReceiptLine]:
@@ -174,30 +190,125 @@ def quote_lines(user, rfq: RFQ) -> QuerySet[QuoteLine]:
     return qs
 
 
-def quote_attachment_get(user, attachment_id: int) -> QuoteAttachment:
-    qs = QuoteAttachment.objects.select_related("version__quote__rfq")
+# Quote attachments are sealed like the prices (a price list or a signed quote PDF reveals the
+# price): a supplier user sees only its own supplier's files, always; buyers and other internal
+# users see none — not even the names — until the RFQ is closed, and every supplier's after.
+# Any other case is a 404 (the file "does not exist" for that user).
+
+
+def _attachments_for(user) -> QuerySet[QuoteAttachment]:
+    qs = QuoteAttachment.objects.select_related("version__quote__rfq", "version__quote__supplier")
     if not _visible(user):
-        qs = qs.none()
-    elif user.is_internal:
-        qs = qs.filter(version__quote__rfq__state__in=RFQ_OPENED)  # sealed like prices
-    else:
-        qs = qs.filter(version__quote__supplier_id=supplier_id_for(user) or 0)
-    attachment = qs.filter(pk=attachment_id).first()
+        return qs.none()
+    if user.is_internal:
+        return qs.filter(version__quote__rfq__state__in=RFQ_OPENED)
+    return qs.filter(version__quote__supplier_id=supplier_id_for(user) or 0)
+
+
+def quote_attachment_get(user, attachment_id: int) -> QuoteAttachment:
+    attachment = _attachments_for(user).filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound(f"Attachment {attachment_id} not found.")
     return attachment
 
 
-def supplier_score(supplier_id: int):
-    """The suppliers app's scorecard value when it has one (optional dependency)."""
-    try:
-        from suppliers.selectors import supplier_score as score
-    except ImportError:
-        return None
-    try:
-        return score(supplier_id)
-    except Exception:  # noqa: BLE001 - a missing score never breaks the comparison
-        return None
+def quote_attachment_list(user, rfq: RFQ) -> QuerySet[QuoteAttachment]:
+    """The attachments of the current quote versions of an RFQ the user may see: a supplier user
+    its own; buyers every supplier's once closed (Conflict ``quotes_sealed`` before)."""
+    if user.is_internal and not rfq.is_opened:
+        raise Conflict("The quotes are sealed until the RFQ is closed.", code="quotes_sealed")
+    return (
+        _attachments_for(user)
+        .filter(version__quote__rfq=rfq, version__version=F("version__quote__current_version"))
+        .order_by("version__quote__supplier__name", "name", "id")
+    )
+
+
+SCORE_WINDOW_DAYS = 365
+
+
+def supplier_scores(
+    user, supplier_ids, *, as_of: datetime | None = None, window_days: int = SCORE_WINDOW_DAYS
+) -> dict[int, SupplierScore]:
+    """Each supplier's score over the last ``window_days`` from real procurement data: goods
+    receipt lines against the promised dates of the supplier's acknowledgement (on time), accepted
+    vs rejected and returned quantities (quality), and the time from sending each PO to the
+    supplier's acknowledgement or rejection (transition log). Internal users: any supplier;
+    a supplier user: only its own. The arithmetic is ``suppliers.scorecard.supplier_score`` (pure)."""
+    as_of = as_of or timezone.now()
+    since = as_of - timedelta(days=window_days)
+    ids = {int(i) for i in supplier_ids}
+    if not _visible(user):
+        ids = set()
+    elif not user.is_internal:
+        ids &= {supplier_id_for(user) or 0}
+    if not ids:
+        return {}
+    receipt_lines = GoodsReceiptLine.objects.filter(
+        po_line__po__supplier_id__in=ids,
+        receipt__receipt_date__gte=timezone.localdate(since),
+        receipt__receipt_date__lte=timezone.localdate(as_of),
+    ).values_list(
+        "receipt__kind",
+        "receipt__receipt_date",
+        "po_line__po__supplier_id",
+        "po_line__promised_date",
+        "accepted_qty",
+        "rejected_qty",
+        "returned_qty",
+    )
+    deliveries, returns = [], []
+    for kind, on, supplier_id, promised, accepted, rejected, returned in receipt_lines:
+        if kind == ReceiptKind.RETURN:
+            returns.append(ReturnEvent(supplier_id, on, returned))
+        elif accepted + rejected > 0:
+            deliveries.append(DeliveryEvent(supplier_id, on, promised, accepted + rejected, rejected))
+    acknowledgements = _acknowledgement_events(ids, since=since, as_of=as_of)
+    return {
+        supplier_id: score_supplier(
+            supplier_id,
+            as_of=as_of,
+            deliveries=deliveries,
+            returns=returns,
+            acknowledgements=acknowledgements,
+        )
+        for supplier_id in ids
+    }
+
+
+def _acknowledgement_events(supplier_ids, *, since, as_of) -> list[AcknowledgementEvent]:
+    """One event per sending of a PO (a revision is sent again): the first acknowledgement or
+    rejection after it is the supplier's answer; a PO revised or cancelled by the buyer before
+    any answer is not held against the supplier."""
+    po_keys = (
+        PurchaseOrder.objects.filter(supplier_id__in=supplier_ids)
+        .annotate(key=Cast("pk", CharField()))
+        .values("key")
+    )
+    logs = list(
+        TransitionLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(PurchaseOrder),
+            object_id__in=po_keys,
+            transition__in=["send", "acknowledge", "reject", "revise", "cancel"],
+            at__gte=since,
+            at__lte=as_of,
+        )
+        .order_by("object_id", "at", "id")
+        .values_list("object_id", "transition", "at")
+    )
+    suppliers = dict(
+        PurchaseOrder.objects.filter(pk__in={int(key) for key, _, _ in logs}).values_list("pk", "supplier_id")
+    )
+    pos = {str(pk): supplier_id for pk, supplier_id in suppliers.items()}
+    events, open_send = [], {}
+    for object_id, name, at in logs:
+        if name == "send":
+            open_send[object_id] = at
+        elif name in ("revise", "cancel"):
+            open_send.pop(object_id, None)
+        elif object_id in open_send:
+            events.append(AcknowledgementEvent(pos[object_id], open_send.pop(object_id), at))
+    return events + [AcknowledgementEvent(pos[key], sent, None) for key, sent in open_send.items()]
 
 
 @dataclass
@@ -210,7 +321,7 @@ class ComparisonCell:
     lead_time_days: int
     valid_until: object
     integrity: str
-    score: object
+    score: SupplierScore | None
     is_lowest: bool = False
 
 
@@ -233,12 +344,11 @@ def rfq_comparison(user, rfq: RFQ) -> list[ComparisonRow]:
     rows = {
         line.pk: ComparisonRow(line=line) for line in rfq.lines.select_related("item").order_by("line_no")
     }
-    scores: dict[int, object] = {}
+    lines = list(lines)
+    scores = supplier_scores(user, {ql.version.quote.supplier_id for ql in lines})
     for ql in lines:
         version = ql.version
         supplier = version.quote.supplier
-        if supplier.pk not in scores:
-            scores[supplier.pk] = supplier_score(supplier.pk)
         row = rows[ql.rfq_line_id]
         row.cells.append(
             ComparisonCell(
@@ -250,7 +360,7 @@ def rfq_comparison(user, rfq: RFQ) -> list[ComparisonRow]:
                 lead_time_days=version.lead_time_days,
                 valid_until=version.valid_until,
                 integrity=version.integrity,
-                score=scores[supplier.pk],
+                score=scores.get(supplier.pk),
             )
         )
     for row in rows.values():

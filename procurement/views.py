@@ -32,6 +32,10 @@ def _date(value: str | None):
     return date.fromisoformat(value) if value else None
 
 
+def _blank(value) -> str:
+    return "" if value is None else str(value)
+
+
 @login_required
 def item_list(request):
     return render(request, "procurement/items.html", {"items": selectors.item_list(request.user)})
@@ -135,6 +139,34 @@ def po_line_add(request, po_id: int):
         **extra,
     )
     return redirect("po-detail", po_id=po.pk)
+
+
+@login_required
+@require_POST
+def po_line_edit(request, po_id: int, po_line_id: int):
+    """Change a draft PO's line (the form sends every field; an empty unit price means the
+    contract price, an empty tax rate keeps the current one)."""
+    line = selectors.purchase_order_line_get(request.user, po_id, po_line_id)
+    changes = {
+        "quantity": request.POST.get("quantity") or "0",
+        "unit_price": request.POST.get("unit_price") or None,
+        "description": request.POST.get("description", ""),
+        "required_date": request.POST.get("required_date") or None,
+    }
+    if request.POST.get("tax_rate"):
+        changes["tax_rate"] = request.POST["tax_rate"]
+    services.purchase_order_line_update(po=line.po, line=line, actor=request.user, **changes)
+    messages.success(request, _("Line %(n)s changed.") % {"n": line.line_no})
+    return redirect("po-detail", po_id=line.po_id)
+
+
+@login_required
+@require_POST
+def po_line_remove(request, po_id: int, po_line_id: int):
+    line = selectors.purchase_order_line_get(request.user, po_id, po_line_id)
+    services.purchase_order_line_remove(po=line.po, line=line, actor=request.user)
+    messages.success(request, _("Line %(n)s removed.") % {"n": line.line_no})
+    return redirect("po-detail", po_id=line.po_id)
 
 
 @login_required
@@ -275,9 +307,13 @@ def rfq_create(request):
 def rfq_detail(request, rfq_id: int):
     rfq = selectors.rfq_get(request.user, rfq_id)
     user = request.user
-    own_lines = {}
+    own_lines, own_version, attachments = {}, None, []
     if user.is_supplier_user:
         own_lines = {ql.rfq_line_id: ql.unit_price for ql in selectors.quote_lines(user, rfq)}
+        own_quote = selectors.quote_list(user, rfq).first()
+        own_version = selectors.quote_latest_version(own_quote) if own_quote else None
+    if user.is_supplier_user or rfq.is_opened:
+        attachments = selectors.quote_attachment_list(user, rfq)
     context = {
         "rfq": rfq,
         "lines": rfq.lines.select_related("item").order_by("line_no"),
@@ -285,6 +321,10 @@ def rfq_detail(request, rfq_id: int):
         "invitations": rfq.invitations.select_related("supplier") if user.is_internal else [],
         "history": transition_log_for(rfq),
         "own_lines": own_lines,
+        "own_version": own_version,
+        "attachments": attachments,
+        "max_attachments": services.MAX_ATTACHMENTS,
+        "max_attachment_mib": services.quote_attachment_max_bytes() // (1024 * 1024),
         "is_buyer": user.is_buyer,
         "can_quote": user.is_supplier_user
         and rfq.state == RFQState.PUBLISHED
@@ -350,7 +390,9 @@ def quote_submit(request, rfq_id: int):
     rfq = selectors.rfq_get(request.user, rfq_id)
     prices = {line.pk: request.POST.get(f"price_{line.pk}") or "" for line in rfq.lines.all()}
     prices = {k: v for k, v in prices.items() if v}
-    attachments = [(f.name, f.read()) for f in request.FILES.getlist("attachments")]
+    attachments = [services.quote_attachment_read(f) for f in request.FILES.getlist("attachments")]
+    # The form lists the current attachments as "keep" checkboxes; unticked ones are dropped.
+    keep = request.POST.getlist("keep_attachment") if request.POST.get("attachments_listed") else None
     services.quote_submit(
         rfq=rfq,
         actor=request.user,
@@ -359,6 +401,7 @@ def quote_submit(request, rfq_id: int):
         valid_until=request.POST.get("valid_until") or "",
         note=request.POST.get("note", ""),
         attachments=attachments,
+        keep_attachments=keep,
     )
     messages.success(request, _("Quote submitted."))
     return redirect("rfq-detail", rfq_id=rfq.pk)
@@ -368,7 +411,11 @@ def quote_submit(request, rfq_id: int):
 def rfq_comparison(request, rfq_id: int):
     rfq = selectors.rfq_get(request.user, rfq_id)
     rows = selectors.rfq_comparison(request.user, rfq)
-    return render(request, "procurement/rfq_comparison.html", {"rfq": rfq, "rows": rows})
+    return render(
+        request,
+        "procurement/rfq_comparison.html",
+        {"rfq": rfq, "rows": rows, "attachments": selectors.quote_attachment_list(request.user, rfq)},
+    )
 
 
 @login_required
@@ -390,6 +437,9 @@ def rfq_comparison_csv(request, rfq_id: int):
             "line_total",
             "lead_time_days",
             "score",
+            "on_time_rate",
+            "quality_rate",
+            "avg_ack_hours",
             "lowest",
             "integrity",
         ]
@@ -405,7 +455,16 @@ def rfq_comparison_csv(request, rfq_id: int):
                     c.unit_price,
                     c.line_total,
                     c.lead_time_days,
-                    "" if c.score is None else c.score,
+                    *(
+                        ("", "", "", "")
+                        if c.score is None
+                        else (
+                            _blank(c.score.score),
+                            _blank(c.score.on_time_rate),
+                            _blank(c.score.quality_rate),
+                            _blank(c.score.avg_ack_hours),
+                        )
+                    ),
                     "yes" if c.is_lowest else "",
                     c.integrity,
                 ]
@@ -436,4 +495,9 @@ def rfq_award(request, rfq_id: int):
 @login_required
 def quote_attachment(request, attachment_id: int):
     attachment = selectors.quote_attachment_get(request.user, attachment_id)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )

@@ -14,3 +14,6 @@ FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [b"t" * 32]
 # Unit tests run tasks in-process even when CELERY_BROKER_URL is set; the integration tests
 # (tests/integration, marker `integration`) switch this off and start a real worker.
 CELERY_TASK_ALWAYS_EAGER = True
+# The portal defaults to Chinese; tests read English unless they ask for a language
+# (tests/core/test_translations.py checks the Chinese side).
+LANGUAGE_CODE = "en"

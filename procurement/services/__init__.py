@@ -12,6 +12,8 @@ from .purchase_orders import (  # noqa: F401
     purchase_order_create,
     purchase_order_decline,
     purchase_order_line_add,
+    purchase_order_line_remove,
+    purchase_order_line_update,
     purchase_order_reject,
     purchase_order_revise,
     purchase_order_send,
@@ -20,6 +22,10 @@ from .purchase_orders import (  # noqa: F401
 )
 from .receipts import goods_receipt_create, goods_return_create  # noqa: F401
 from .rfq import (  # noqa: F401
+    MAX_ATTACHMENTS,
+    quote_attachment_max_bytes,
+    quote_attachment_read,
+    quote_attachments_add,
     quote_submit,
     rfq_award,
     rfq_cancel,

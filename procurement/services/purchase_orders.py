@@ -8,11 +8,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import Conflict, DomainError, IllegalTransition, PermissionDenied
+from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.services import run_transition
 
 from .. import selectors
 from ..models import (
+    PO_REVISABLE,
     Item,
     POState,
     PurchaseOrder,
@@ -102,7 +103,7 @@ def purchase_order_line_add(
     quantity = to_quantity(quantity)
     with transaction.atomic():
         po = _lock(po)
-        _require_state(po, [POState.DRAFT], "edit", code="po_not_editable")
+        _require_draft(po)
         contract = contract_price_for(supplier_id=po.supplier_id, item_code=item.code)
         contract_price = to_price(contract.unit_price) if contract is not None else None
         if unit_price is None or unit_price == "":
@@ -132,6 +133,96 @@ def purchase_order_line_add(
             contract_line_ref=str(contract.pk) if contract is not None else "",
             required_date=required_date,
         )
+
+
+def _require_draft(po: PurchaseOrder) -> None:
+    if po.state == POState.DRAFT:
+        return
+    hint = (
+        " Create a revision instead (it needs approval and the supplier's acknowledgement again)."
+        if po.state in PO_REVISABLE
+        else ""
+    )
+    raise IllegalTransition(
+        f"Purchase order {po.number} is {po.get_state_display()}: only a draft can be edited.{hint}",
+        code="po_not_editable",
+        details={"state": po.state},
+    )
+
+
+def _lock_line(po: PurchaseOrder, line: PurchaseOrderLine) -> tuple[PurchaseOrder, PurchaseOrderLine]:
+    po = _lock(po)
+    locked = po.lines.select_for_update().select_related("item").filter(pk=line.pk).first()
+    if locked is None:
+        raise NotFound(f"Line {line.pk} is not on {po.number}.")
+    return po, locked
+
+
+def purchase_order_line_update(
+    *,
+    po: PurchaseOrder,
+    line: PurchaseOrderLine,
+    actor,
+    quantity=UNSET,
+    unit_price=UNSET,
+    tax_rate=UNSET,
+    description=UNSET,
+    required_date=UNSET,
+) -> PurchaseOrderLine:
+    """Change a line of a draft PO; arguments left out stay as they are. ``unit_price=None``
+    goes back to the supplier's active contract price; the contract price and the flag for a
+    price above it are refreshed. Any other state: ``po_not_editable`` (revise instead)."""
+    require_buyer(actor, "edit purchase orders")
+    with transaction.atomic():
+        po, line = _lock_line(po, line)
+        _require_draft(po)
+        contract = contract_price_for(supplier_id=po.supplier_id, item_code=line.item.code)
+        contract_price = to_price(contract.unit_price) if contract is not None else None
+        if quantity is not UNSET:
+            line.quantity = to_quantity(quantity)
+        if unit_price is not UNSET:
+            if unit_price is None or unit_price == "":
+                if contract_price is None:
+                    raise DomainError(
+                        f"Item {line.item.code} has no contract price with this supplier: give a unit price.",
+                        code="unit_price_required",
+                    )
+                unit_price = contract_price
+            line.unit_price = to_price(unit_price)
+        if tax_rate is not UNSET:
+            line.tax_rate = _tax_rate(tax_rate)
+        if description is not UNSET:
+            line.description = (description or line.item.name)[:300]
+        if required_date is not UNSET:
+            line.required_date = _as_date(required_date)
+        line.contract_price = contract_price
+        line.contract_line_ref = str(contract.pk) if contract is not None else ""
+        line.save()
+        return line
+
+
+def purchase_order_line_remove(*, po: PurchaseOrder, line: PurchaseOrderLine, actor) -> PurchaseOrder:
+    """Remove a line from a draft PO; the lines after it move up one number. Any other state:
+    ``po_not_editable``."""
+    require_buyer(actor, "edit purchase orders")
+    with transaction.atomic():
+        po, line = _lock_line(po, line)
+        _require_draft(po)
+        removed_no = line.line_no
+        line.delete()
+        for later in po.lines.filter(line_no__gt=removed_no).order_by("line_no"):
+            later.line_no -= 1
+            later.save(update_fields=["line_no"])
+        return po
+
+
+def _as_date(value) -> date | None:
+    if value is None or value == "" or isinstance(value, date):
+        return value or None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise DomainError(f"{value!r} is not a date (YYYY-MM-DD).", code="invalid_date") from None
 
 
 def purchase_order_submit(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:

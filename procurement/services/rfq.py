@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections import defaultdict
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +17,7 @@ from core.errors import DomainError, IllegalTransition, NotFound, PermissionDeni
 from core.money import q6
 from core.services import run_transition
 
+from .. import attachments as attachment_rules
 from .. import selectors
 from ..models import (
     RFQ,
@@ -36,8 +39,44 @@ from ._common import (
     to_quantity,
 )
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # per file; setting QUOTE_ATTACHMENT_MAX_BYTES overrides
+MAX_ATTACHMENTS = 10  # per quote version
+
+
+def quote_attachment_max_bytes() -> int:
+    return int(getattr(settings, "QUOTE_ATTACHMENT_MAX_BYTES", MAX_ATTACHMENT_BYTES))
+
+
+def quote_attachment_read(uploaded_file) -> tuple[str, bytes]:
+    """(name, bytes) of an uploaded file, read at most one byte past the limit, so an oversized
+    upload is refused without reading it whole."""
+    limit = quote_attachment_max_bytes()
+    name = attachment_rules.clean_name(getattr(uploaded_file, "name", "") or "")
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > limit:
+        raise DomainError(
+            f"Attachment {name} is larger than the limit of {limit // (1024 * 1024)} MiB.",
+            code="attachment_too_large",
+            details={"size": size, "limit": limit},
+        )
+    return name, uploaded_file.read(limit + 1)
+
+
+def _checked_attachments(attachments) -> list[tuple[str, bytes, str, str]]:
+    """[(name, content, sha256, content type)] of acceptable new files, or a DomainError."""
+    attachments = list(attachments or ())
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise DomainError(
+            f"A quote can have at most {MAX_ATTACHMENTS} attachments.", code="too_many_attachments"
+        )
+    files = []
+    for name, content in attachments:
+        try:
+            name, kind = attachment_rules.check(name, content, max_bytes=quote_attachment_max_bytes())
+        except attachment_rules.AttachmentRefused as refused:
+            raise DomainError(refused.message, code=refused.code, details={"name": name}) from None
+        files.append((name, content, hashlib.sha256(content).hexdigest(), kind.content_type))
+    return files
 
 
 def _lock(rfq: RFQ) -> RFQ:
@@ -134,9 +173,11 @@ def quote_canonical_bytes(
     note: str,
     prices,
     attachments,
+    salt: str = "",
 ) -> bytes:
     """The canonical content of one quote version: sorted keys, no spaces, UTF-8, prices with 6
-    decimals. ``prices``: {rfq_line_id: Decimal}; ``attachments``: [(name, sha256)]."""
+    decimals. ``prices``: {rfq_line_id: Decimal}; ``attachments``: [(name, sha256)]; ``salt``:
+    the version's random salt (absent in versions stored before salts existed)."""
     document = {
         "rfq": rfq_id,
         "supplier": supplier_id,
@@ -147,6 +188,8 @@ def quote_canonical_bytes(
         "lines": [[int(line_id), str(q6(price))] for line_id, price in sorted(prices.items())],
         "attachments": sorted([name, sha] for name, sha in attachments),
     }
+    if salt:
+        document["salt"] = salt
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -163,6 +206,7 @@ def quote_version_digest(version: QuoteVersion) -> str:
             note=version.note,
             prices={ql.rfq_line_id: ql.unit_price for ql in version.lines.all()},
             attachments=[(a.name, a.sha256) for a in version.attachments.all()],
+            salt=version.salt,
         )
     ).hexdigest()
 
@@ -176,26 +220,36 @@ def quote_submit(
     valid_until: date,
     note: str = "",
     attachments: list[tuple[str, bytes]] = (),
+    keep_attachments=None,
 ) -> QuoteVersion:
     """Submit or revise the actor's supplier's quote: a new version with a price for every RFQ
-    line, stored with the SHA-256 of its canonical content. Only until the deadline."""
+    line, stored with the SHA-256 of its canonical content. Only until the deadline.
+
+    ``attachments``: new files [(name, bytes)], checked by type (the bytes) and size.
+    ``keep_attachments``: ids of the previous version's attachments to carry over (None: all of
+    them); a new file with the same name as a kept one replaces it."""
     supplier_id = actor_supplier_id(actor, "submit quotes")
+    files = _checked_attachments(attachments)
     with transaction.atomic():
         rfq = _lock(rfq)  # serialises with closing: a quote is either in before closing or refused
         if not rfq.invitations.filter(supplier_id=supplier_id).exists():
             raise PermissionDenied("Your company is not invited to this RFQ.", code="not_invited")
         if rfq.state != RFQState.PUBLISHED or (rfq.deadline and timezone.now() >= rfq.deadline):
             raise IllegalTransition(
-                f"RFQ {rfq.number} no longer accepts quotes (deadline {rfq.deadline:%Y-%m-%d %H:%M}).",
+                f"RFQ {rfq.number} no longer accepts quotes"
+                + (f" (deadline {rfq.deadline:%Y-%m-%d %H:%M})." if rfq.deadline else "."),
                 code="deadline_passed",
                 details={"state": rfq.state},
             )
         lines = {line.pk: line for line in rfq.lines.all()}
         normalised = {}
         for key, value in (prices or {}).items():
-            line_id = int(key)
+            try:
+                line_id = int(key)
+            except (TypeError, ValueError):
+                line_id = 0
             if line_id not in lines:
-                raise DomainError(f"Line {line_id} is not on {rfq.number}.", code="unknown_rfq_line")
+                raise DomainError(f"Line {key} is not on {rfq.number}.", code="unknown_rfq_line")
             normalised[line_id] = to_price(value, allow_zero=False)
         missing = sorted(lines[i].line_no for i in set(lines) - set(normalised))
         if missing:
@@ -207,19 +261,36 @@ def quote_submit(
         if lead_time_days < 0:
             raise DomainError("The lead time must be zero or more days.", code="invalid_lead_time")
         if not isinstance(valid_until, date):
-            valid_until = date.fromisoformat(str(valid_until))
+            try:
+                valid_until = date.fromisoformat(str(valid_until))
+            except ValueError:
+                raise DomainError(
+                    "Give the date the quote is valid until (YYYY-MM-DD).", code="invalid_validity"
+                ) from None
         if valid_until < timezone.localdate():
             raise DomainError("The quote must be valid until today or later.", code="invalid_validity")
-        if len(attachments) > MAX_ATTACHMENTS:
-            raise DomainError(f"At most {MAX_ATTACHMENTS} attachments.", code="too_many_attachments")
-        files = []
-        for name, content in attachments:
-            if len(content) > MAX_ATTACHMENT_BYTES:
-                raise DomainError(f"Attachment {name} is too large.", code="attachment_too_large")
-            files.append(((name or "attachment")[:200], content, hashlib.sha256(content).hexdigest()))
 
         quote, _ = Quote.objects.select_for_update().get_or_create(rfq=rfq, supplier_id=supplier_id)
+        previous = {
+            a.pk: a
+            for a in QuoteAttachment.objects.filter(
+                version__quote=quote, version__version=quote.current_version
+            )
+        }
+        keep = set(previous) if keep_attachments is None else {int(i) for i in keep_attachments}
+        unknown = keep - set(previous)
+        if unknown:
+            raise DomainError(
+                f"Attachments {sorted(unknown)} are not on your current quote.", code="unknown_attachment"
+            )
+        new_names = {name for name, *_ in files}
+        kept = [previous[i] for i in sorted(keep) if previous[i].name not in new_names]
+        if len(kept) + len(files) > MAX_ATTACHMENTS:
+            raise DomainError(
+                f"A quote can have at most {MAX_ATTACHMENTS} attachments.", code="too_many_attachments"
+            )
         number = quote.current_version + 1
+        salt = secrets.token_hex(16)
         digest = hashlib.sha256(
             quote_canonical_bytes(
                 rfq_id=rfq.pk,
@@ -229,7 +300,8 @@ def quote_submit(
                 valid_until=valid_until,
                 note=note,
                 prices=normalised,
-                attachments=[(name, sha) for name, _, sha in files],
+                attachments=[(a.name, a.sha256) for a in kept] + [(name, sha) for name, _, sha, _ in files],
+                salt=salt,
             )
         ).hexdigest()
         version = QuoteVersion.objects.create(
@@ -238,19 +310,55 @@ def quote_submit(
             lead_time_days=lead_time_days,
             valid_until=valid_until,
             note=note,
+            salt=salt,
             sha256=digest,
             submitted_by=actor,
         )
         QuoteLine.objects.bulk_create(
             [QuoteLine(version=version, rfq_line_id=i, unit_price=p) for i, p in normalised.items()]
         )
-        for name, content, sha in files:
-            attachment = QuoteAttachment(version=version, name=name, sha256=sha, size=len(content))
+        for old in kept:  # the same stored file, a new row of the new version
+            QuoteAttachment.objects.create(
+                version=version,
+                name=old.name,
+                content_type=old.content_type,
+                sha256=old.sha256,
+                size=old.size,
+                file=old.file.name,
+            )
+        for name, content, sha, content_type in files:
+            attachment = QuoteAttachment(
+                version=version, name=name, content_type=content_type, sha256=sha, size=len(content)
+            )
             attachment.file.save(sha, ContentFile(content), save=False)
             attachment.save()
         quote.current_version = number
         quote.save(update_fields=["current_version"])
         return version
+
+
+def quote_attachments_add(*, rfq: RFQ, actor, attachments: list[tuple[str, bytes]]) -> QuoteVersion:
+    """Attach files to the actor's supplier's quote: a new version with the same prices, lead time,
+    validity and note, the files kept and the new ones added (same name: replaced). For clients
+    that send the quote as JSON and its files separately."""
+    supplier_id = actor_supplier_id(actor, "attach files to quotes")
+    if not attachments:
+        raise DomainError("Attach at least one file.", code="no_attachments")
+    quote = Quote.objects.filter(rfq_id=rfq.pk, supplier_id=supplier_id).first()
+    current = quote and quote.versions.filter(version=quote.current_version).first()
+    if current is None:
+        raise DomainError(
+            "Submit your quote with its prices first, then attach files to it.", code="no_quote"
+        )
+    return quote_submit(
+        rfq=rfq,
+        actor=actor,
+        prices={ql.rfq_line_id: ql.unit_price for ql in current.lines.all()},
+        lead_time_days=current.lead_time_days,
+        valid_until=current.valid_until,
+        note=current.note,
+        attachments=attachments,
+    )
 
 
 def rfq_close(*, rfq: RFQ, actor=None, reason: str = "") -> RFQ:

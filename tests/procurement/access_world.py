@@ -1,6 +1,6 @@
 """URL parameters of procurement for the access walker (tests/core/test_access_walker.py):
-purchase orders (by id and by number), RFQs and quote attachments of supplier A ("own") and B
-("foreign", carrying the marker in a visible field)."""
+purchase orders (by id and by number) and their lines, RFQs and quote attachments of supplier A
+("own") and B ("foreign", carrying the marker in a visible field)."""
 
 from datetime import timedelta
 
@@ -31,17 +31,19 @@ def build(supplier_a, supplier_b, alice, bob, foreign_id, marker):
     foreign_po.lines.update(description=f"{marker} line")
     own_rfq = make_rfq(buyer=buyer, suppliers=[supplier_a], title="Own RFQ")
     foreign_rfq = make_rfq(buyer=buyer, suppliers=[supplier_b], title=f"{marker} RFQ")
-    own_attachment = _quote_with_attachment(own_rfq, alice, "own.pdf")
-    foreign_attachment = _quote_with_attachment(foreign_rfq, bob, f"{marker}.pdf")
+    own_attachment = _quote_with_attachment(own_rfq, alice, "own.txt")
+    foreign_attachment = _quote_with_attachment(foreign_rfq, bob, f"{marker}.txt")
     return {
         "own": {
             "po_id": own_po.pk,
+            "po_line_id": own_po.lines.get().pk,
             "number": own_po.number,
             "rfq_id": own_rfq.pk,
             "attachment_id": own_attachment.pk,
         },
         "foreign": {
             "po_id": foreign_po.pk,
+            "po_line_id": foreign_po.lines.get().pk,
             "number": foreign_po.number,
             "rfq_id": foreign_rfq.pk,
             "attachment_id": foreign_attachment.pk,

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from core.models import Role, User
 from core.services import run_transition
+from procurement.demo import seed_procurement_demo
 from procurement.models import Item, LegalEntity
 from suppliers.models import Supplier, SupplierMembership, SupplierState
 
@@ -66,4 +67,5 @@ class Command(BaseCommand):
             user = self._user(username, Role.SUPPLIER)
             SupplierMembership.objects.get_or_create(user=user, defaults={"supplier": supplier})
             logins.append((username, "supplier user", f" of {name}"))
+        logins += seed_procurement_demo(buyer=buyer, password=DEMO_PASSWORD)
         return logins
