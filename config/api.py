@@ -69,6 +69,7 @@ def _register_routers() -> None:
     from invoicing.api import router as invoicing_router
     from notifications.api import router as notifications_router
     from procurement.api import router as procurement_router
+    from requisitions.api import router as requisitions_router
     from settlement.api_matching import router as matching_router
     from settlement.api_statements import router as statements_router
     from suppliers.api import router as suppliers_router
@@ -78,6 +79,7 @@ def _register_routers() -> None:
     api.add_router("/suppliers", suppliers_router)
     api.add_router("/contracts", contracts_router)
     api.add_router("/", procurement_router)
+    api.add_router("/requisitions", requisitions_router)
     api.add_router("/invoices", invoicing_router)
     api.add_router("/", matching_router)
     api.add_router("/", statements_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("suppliers/", include("suppliers.urls")),
     path("contracts/", include("contracts.urls")),
     path("procurement/", include("procurement.urls")),
+    path("requisitions/", include("requisitions.urls")),
     path("invoices/", include("invoicing.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),

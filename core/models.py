@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance")
     SUPPLIER = "supplier", _("Supplier user")
     STAFF = "staff", _("Staff")
+    REQUESTER = "requester", _("Requester")  # an employee who orders from the catalog (requisitions app)
 
 
 class User(AbstractUser):
@@ -36,6 +37,11 @@ class User(AbstractUser):
     @property
     def is_supplier_user(self) -> bool:
         return self.role == Role.SUPPLIER
+
+    @property
+    def is_requester(self) -> bool:
+        """An employee ordering through requisitions; NOT internal for supplier documents."""
+        return self.role == Role.REQUESTER
 
     @property
     def is_internal(self) -> bool:

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "suppliers",
     "contracts",
     "procurement",
+    "requisitions",
     "invoicing",
     "settlement",
     "reports",
@@ -171,3 +172,8 @@ CELERY_BEAT_SCHEDULE["contracts-expiry"] = {
     "task": "contracts.check_contract_expiry",
     "schedule": crontab(hour=6, minute=15),
 }
+
+# Requisitions: a budget overrun is refused or escalated to an extra approval; when a buyer's
+# username is given, approved requisitions are turned into purchase orders as that buyer.
+REQUISITION_BUDGET_OVERRUN = os.environ.get("REQUISITION_BUDGET_OVERRUN", "refuse")
+REQUISITION_AUTO_CONVERT_BUYER = os.environ.get("REQUISITION_AUTO_CONVERT_BUYER", "")

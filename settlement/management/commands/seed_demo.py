@@ -7,6 +7,7 @@ from core.models import Role, User
 from core.services import run_transition
 from procurement.demo import seed_procurement_demo
 from procurement.models import Item, LegalEntity
+from requisitions.demo import seed_requisitions_demo
 from suppliers.models import Supplier, SupplierMembership, SupplierState
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - demo data for a laptop
@@ -68,4 +69,5 @@ class Command(BaseCommand):
             SupplierMembership.objects.get_or_create(user=user, defaults={"supplier": supplier})
             logins.append((username, "supplier user", f" of {name}"))
         logins += seed_procurement_demo(buyer=buyer, password=DEMO_PASSWORD)
+        logins += seed_requisitions_demo(password=DEMO_PASSWORD)
         return logins
