@@ -40,7 +40,7 @@ messages: install  # refresh the zh-hans catalogue from the code and compile it 
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 browser-deps:  # Debian's Chromium for the browser tests (Playwright drives it; no browser download)
-	command -v chromium >/dev/null || apt-get install -y chromium
+	command -v chromium >/dev/null || apt-get install -y chromium fonts-wqy-microhei
 
 worker: install
 	$(VENV)/bin/celery -A config worker -l info

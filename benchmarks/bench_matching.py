@@ -102,6 +102,25 @@ def ambiguous_case(groups: int, per_group: int) -> dict:
     }
 
 
+def unstructured_case(size: int) -> dict:
+    """The worst case for pairing: one item code, every line and PO line with its own random quantity
+    and price, so nothing pairs exactly and the whole group is one assignment problem."""
+    shuffler = random.Random(11)
+    po_lines, receipts, lines = [], [], []
+    for k in range(size):
+        quantity, price = Decimal(shuffler.randint(1, 100)), Decimal(shuffler.randint(1000, 1100)) / 100
+        po_lines.append(PoLine(id=f"P{k}", quantity=quantity, unit_price=price, tax_rate=RATE, item_code="X"))
+        receipts.append(ReceiptLine(f"R{k}", f"P{k}", date(2024, 3, 1), quantity))
+        quantity, price = Decimal(shuffler.randint(1, 100)), Decimal(shuffler.randint(1000, 1100)) / 100
+        lines.append(_line(f"L{k}", quantity, price, item_code="X"))
+    return {
+        "invoice": _invoice("INV-1", lines),
+        "po_lines": po_lines,
+        "receipt_lines": receipts,
+        "earlier_allocations": [],
+    }
+
+
 def _rate(case: dict, repeat: int) -> float:
     started = time.perf_counter()
     for _ in range(repeat):
@@ -120,6 +139,12 @@ def run() -> list[dict]:
         _measure("matching: 20-line invoice, 20 PO lines x 3 receipts", typical_case(), repeat=40, runs=7),
         _measure("matching: 200 lines, ambiguous in groups of 5", ambiguous_case(40, 5), repeat=5, runs=5),
         _measure("matching: 200 lines, all with one item code", ambiguous_case(1, 200), repeat=1, runs=5),
+        _measure(
+            "matching: 200 lines, one item code, nothing exact (worst case: one 200 x 200 assignment)",
+            unstructured_case(200),
+            repeat=1,
+            runs=3,
+        ),
     ]
 
 

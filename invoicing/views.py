@@ -6,6 +6,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.documents import panels_for_document
 from core.errors import DomainError, PermissionDenied
 from core.listing import Column, Filter, ListSpec, csv_response, list_page
 from core.selectors import transition_log_for
@@ -59,6 +60,7 @@ def invoice_detail(request, invoice_id: int):
             "lines": invoice.lines.all(),
             "issues": invoice.issues.all(),
             "history": transition_log_for(invoice),
+            "panels": panels_for_document(request.user, invoice),
         },
     )
 

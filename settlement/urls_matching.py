@@ -1,3 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_matching as views
+
+urlpatterns = [
+    path("matching/exceptions/", views.exception_desk, name="match-desk"),
+    path("matching/invoices/", views.match_status_list, name="match-status-list"),
+    path("matching/invoices/<int:invoice_id>/", views.match_detail, name="match-detail"),
+    path("matching/invoices/<int:invoice_id>/accept/", views.match_accept, name="match-accept"),
+    path(
+        "matching/invoices/<int:invoice_id>/request-credit-note/",
+        views.match_request_credit_note,
+        name="match-request-credit-note",
+    ),
+    path("matching/invoices/<int:invoice_id>/reject/", views.match_reject, name="match-reject"),
+    path("matching/invoices/<int:invoice_id>/rematch/", views.match_rematch, name="match-rematch"),
+]

@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE["invoicing-requeue-stuck"] = {
     "task": "invoicing.requeue_stuck_invoices",
     "schedule": 300.0,
 }
+# Matching: invoices left validated (a lost message) are matched again.
+CELERY_BEAT_SCHEDULE["settlement-requeue-unmatched"] = {
+    "task": "settlement.requeue_unmatched_invoices",
+    "schedule": 300.0,
+}
 
 # Suppliers and contracts: daily expiry checks (idempotent; safe to run more often).
 CELERY_BEAT_SCHEDULE["suppliers-qualification-expiry"] = {

@@ -36,7 +36,7 @@ class PoLineFacts:
     accepted: Decimal = ZERO
     returned: Decimal = ZERO
     earlier: Decimal = ZERO  # net allocated by other documents (for a credit note: by its original)
-    taken: Decimal = ZERO  # allocated by earlier lines of this document
+    taken: Decimal = ZERO  # allocated by other lines of this document matched before
 
     @property
     def received(self) -> Decimal:
@@ -105,7 +105,9 @@ def build_ledger(
             slots[po.id] = [Slot(None, max(offered, ZERO))]
             facts[po.id] = PoLineFacts(two_way=True, ordered=po.quantity, earlier=earlier_qty)
             continue
-        ordered = sorted(receipts[po.id], key=lambda r: (r.receipt_date, natural_key(r.id)))
+        ordered = receipts[po.id]
+        if len(ordered) > 1:
+            ordered.sort(key=lambda r: (r.receipt_date, natural_key(r.id)))
         if is_credit_note:
             ordered.reverse()
         fact = PoLineFacts(two_way=False, ordered=po.quantity)

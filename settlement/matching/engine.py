@@ -5,7 +5,9 @@ For each invoice line, in this order:
 * pair it with a PO line (:mod:`.pairing`);
 * allocate its quantity: three-way against receipt lines, oldest first, never more than
   ``accepted - returned - already allocated``; two-way (PO lines with ``receipt_required=False``)
-  against the ordered quantity (:mod:`.allocation`). What cannot be allocated is a quantity variance:
+  against the ordered quantity (:mod:`.allocation`). Lines that have their PO line to themselves
+  (or name it) take first, then lines that share a PO line with another (see :mod:`.pairing`),
+  each in id order. What cannot be allocated is a quantity variance:
   within the quantity tolerance when something was matched and the rest is within it, else an
   exception. A line with nothing allocated is always an exception;
 * compare its unit price with the PO price (unit price tolerance), its amount with the matched
@@ -38,6 +40,7 @@ from core.money import q2, q6
 
 from . import explain
 from .allocation import Ledger, PoLineFacts, build_ledger
+from .collector import collector_paused
 from .hashing import input_hash
 from .model import (
     ENGINE_VERSION,
@@ -82,8 +85,19 @@ def match_invoice(
     them (allocations by this document itself are ignored, so a re-run gives the same answer).
     The result never depends on the order of any of these.
     """
-    po_lines = _unique(po_lines, "PO line")
-    receipt_lines = _unique(receipt_lines, "receipt line")
+    with collector_paused(len(invoice.lines)):
+        return _match(invoice, po_lines, receipt_lines, earlier_allocations, policy)
+
+
+def _match(
+    invoice: Invoice,
+    po_lines: Iterable[PoLine],
+    receipt_lines: Iterable[ReceiptLine],
+    earlier_allocations: Iterable[EarlierAllocation],
+    policy: TolerancePolicy,
+) -> MatchResult:
+    po_lines = sorted(_unique(po_lines, "PO line"), key=lambda po: natural_key(po.id))
+    receipt_lines = _unique(receipt_lines, "receipt line")  # the ledger orders them per PO line
     _unique(invoice.lines, "invoice line")
     earlier = tuple(a for a in earlier_allocations if a.invoice_id != invoice.id)
     digest = input_hash(
@@ -104,14 +118,16 @@ def match_invoice(
         [line for line in lines if line.quantity > 0],
         po_lines,
         {po.id: ledger.open_quantity(po.id) for po in po_lines},
+        credit_note=document.is_credit_note,
     )
 
-    line_results: list[LineResult] = []
-    allocations: list[Allocation] = []
-    for line in lines:
-        result, pieces = _match_line(line, pairings.get(line.id), po_by_id, ledger, document, policy)
-        line_results.append(result)
-        allocations.extend(pieces)
+    # lines that have their PO line to themselves (or name it) take from it first, then the lines
+    # that share one, each group in id order; results are reported in id order
+    matched: dict[str, tuple[LineResult, list[Allocation]]] = {}
+    for line in sorted(lines, key=lambda x: _shares(pairings.get(x.id))):  # stable: id order within
+        matched[line.id] = _match_line(line, pairings.get(line.id), po_by_id, ledger, document, policy)
+    line_results = [matched[line.id][0] for line in lines]
+    allocations = [piece for line in lines for piece in matched[line.id][1]]
 
     variances, reasons = _check_document(document, lines, line_results, po_by_id, policy)
     verdict = worst([line.verdict for line in line_results] + [reason.severity for reason in reasons])
@@ -140,7 +156,7 @@ def _unique(items: Iterable, what: str) -> list:
         if item.id in seen:
             raise MatchingInputError(f"two {what}s have the id {item.id!r}")
         seen.add(item.id)
-    return sorted(items, key=lambda item: natural_key(item.id))
+    return items
 
 
 def _as_reductions(invoice: Invoice) -> Invoice:
@@ -158,6 +174,10 @@ def _as_reductions(invoice: Invoice) -> Invoice:
     return dataclasses.replace(
         invoice, lines=lines, net_total=abs(invoice.net_total), tax_total=abs(invoice.tax_total)
     )
+
+
+def _shares(pairing: Pairing | None) -> bool:
+    return pairing is not None and pairing.shares
 
 
 def _with_unit_price(line: InvoiceLine) -> InvoiceLine:
@@ -266,7 +286,7 @@ def _quantity_situation(
     left = f"{q(matched)} matched and {q(invoiced - matched)} not"
     by_siblings = ""
     if taken_before:
-        by_siblings = f", {q(taken_before)} taken by earlier lines of this document"
+        by_siblings = f", {q(taken_before)} taken by other lines of this document"
     if document.is_credit_note:
         if document.original_invoice_id is None:
             return (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -30,8 +31,9 @@ def input_hash(
     earlier_allocations: Iterable[EarlierAllocation],
     policy: TolerancePolicy,
 ) -> str:
-    document = canonical(invoice)
-    del document["lines"]
+    document = {
+        f.name: canonical(getattr(invoice, f.name)) for f in dataclasses.fields(invoice) if f.name != "lines"
+    }
     sections = {
         "engine": _dumps(ENGINE_VERSION),
         "invoice": _dumps(document),
@@ -73,7 +75,60 @@ def canonical(value: Any) -> Any:
 
 def _sorted_array(items: Iterable[Any]) -> str:
     """A JSON array of the items' canonical texts, sorted, so input order does not matter."""
-    return "[" + ",".join(sorted(_dumps(canonical(item)) for item in items)) + "]"
+    return "[" + ",".join(sorted(canonical_text(item) for item in items)) + "]"
+
+
+_encode_text = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
+_FLAT: dict[type, tuple[Any, tuple[str, ...]]] = {}  # per dataclass: (getter of its fields, "name": prefixes)
+
+
+def canonical_text(value: Any) -> str:
+    """``_dumps(canonical(value))``, written directly for a dataclass whose fields are all plain values
+    (the lines, receipts and allocations, by the hundred thousand); anything else takes the long way.
+    ``tests/settlement/test_matching_input_hash.py`` checks that both give the same text."""
+    kind = type(value)
+    flat = _FLAT.get(kind)
+    if flat is None:
+        if not (dataclasses.is_dataclass(value) and not isinstance(value, type)):
+            return _dumps(canonical(value))
+        names = sorted(f.name for f in dataclasses.fields(value))
+        flat = _FLAT[kind] = (operator.attrgetter(*names), tuple(_encode_text(n) + ":" for n in names))
+    getter, prefixes = flat
+    parts = []
+    for prefix, field_value in zip(prefixes, getter(value), strict=True):
+        field_kind = type(field_value)
+        if field_kind is str:
+            text = _encode_text(field_value)
+        elif field_kind is Decimal:
+            text = '"0"' if field_value == 0 else '"' + format(field_value.normalize(), "f") + '"'
+        elif field_value is None:
+            text = "null"
+        else:
+            text = _plain_text(field_value)
+            if text is None:
+                return _dumps(canonical(value))
+        parts.append(prefix + text)
+    return "{" + ",".join(parts) + "}"
+
+
+def _plain_text(value: Any) -> str | None:
+    """The JSON text of a plain value as :func:`canonical` writes it; ``None`` for anything else."""
+    kind = type(value)
+    if kind is str:
+        return _encode_text(value)
+    if kind is Decimal:
+        return '"0"' if value == 0 else '"' + format(value.normalize(), "f") + '"'
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if isinstance(value, Enum):
+        return _plain_text(value.value)
+    if isinstance(value, date):
+        return _encode_text(value.isoformat())
+    return None
 
 
 def _dumps(value: Any) -> str:

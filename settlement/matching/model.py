@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from core.money import as_decimal as to_decimal
 
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # 2: exact pairs first, unique tie-break, excess-only variance
 ZERO = Decimal(0)
 
 

@@ -6,34 +6,57 @@ Each invoice line is paired with at most one PO line:
 2. else by item code, when some PO line has the same code;
 3. else by normalised name (see :func:`normalise_name`).
 
-Step 2 and 3 can offer several candidates. Ambiguity is resolved optimally: first each PO line takes
-at most one invoice line, choosing the assignment with the fewest tax-rate differences and then the
-least total variance (exact, :mod:`.assignment`); ties go to the assignment closest to pairing lines
-in id order. Invoice lines left over (an invoice that splits one PO line into several lines) join
-the candidate with the least variance, ties to the lowest PO line id. Inputs are sorted first, so
-the result never depends on their order.
+Step 2 and 3 can offer several candidates (the same item on several PO lines). Ambiguity is resolved
+optimally and never first-come: first each PO line takes at most one invoice line, choosing the
+assignment that is best by these rules, in this order (:mod:`.grouping` has the details):
 
-The variance of a pair, in money: ``|invoice price - PO price| x invoiced quantity`` plus
-``|invoiced quantity - quantity still open on the PO line| x PO price``.
+1. the most *exact* pairs: same tax rate, invoiced quantity equal to the quantity still open, line
+   amount equal to that quantity at the PO price;
+2. the most pairs;
+3. the fewest tax-rate differences;
+4. the most evidence: the line's amount is its quantity at the PO price (*the price tells*, 1), its
+   quantity is what is open or, on an invoice, what was ordered (*the quantity tells*, 2: an exact
+   quantity is rarer than a contract price that many PO lines share);
+5. the least total variance;
+
+and among equally good assignments, the one that gives the first line (in id order) the first PO
+line it can, then the second line, and so on. That answer is unique; :mod:`.grouping` finds it
+without a search for everything that pairs exactly and solves only the rest as an assignment
+problem (:mod:`.assignment`). Invoice lines left over (an invoice that splits one PO line into
+several lines, or repeats one) *share*: each joins the candidate with the same tax rate, then the
+most evidence (the quantity tells also when it equals what the other lines leave open), then the
+least variance against what the other lines leave open on it, ties to the lowest PO line id. Inputs are sorted first, so the result never depends on their order.
+
+An exact pair comes first because it is the strongest evidence there is: a line that equals a PO
+line in rate, amount and open quantity is not traded away to lower the variance of other lines.
+
+The variance of a pair, in money: ``|invoice price - PO price| x invoiced quantity`` plus what is
+invoiced beyond the quantity still open on the PO line, at the PO price, computed exactly. Invoicing
+less than is open is no variance (partial invoices and partial credit notes are normal).
+
+Lines are only compared with PO lines that share their item code or name, and those groups are
+solved one by one, so a large invoice costs about as much per line as a small one.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
+from functools import lru_cache
 
-from core.money import q6
+from core.money import q2
 
-from .assignment import min_cost_assignment
+from .grouping import pair_group
 from .model import InvoiceLine, PairedBy, PoLine
-from .ordering import natural_key
 
 _CATEGORY_PREFIX = re.compile(r"^\*[^*]*\*")  # 数电 invoices write "*金属制品*螺栓": tax category first
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(name: str | None) -> str:
     """Fold a product name for comparison.
 
@@ -50,6 +73,7 @@ def _is_separator(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch)[0] in "PZC"
 
 
+@lru_cache(maxsize=65536)
 def normalise_code(code: str | None) -> str:
     return unicodedata.normalize("NFKC", code or "").strip().casefold()
 
@@ -59,119 +83,266 @@ class Pairing:
     po_line_id: str | None
     paired_by: PairedBy | None
     unknown_reference: bool = False
+    shares: bool = False  # left over after the one-to-one pairing: joins a PO line another line has
 
 
 NOT_PAIRED = Pairing(None, None)
 
 
 def pair_lines(
-    lines: Sequence[InvoiceLine], po_lines: Sequence[PoLine], open_quantity: Mapping[str, Decimal]
+    lines: Sequence[InvoiceLine],
+    po_lines: Sequence[PoLine],
+    open_quantity: Mapping[str, Decimal],
+    *,
+    credit_note: bool = False,
 ) -> dict[str, Pairing]:
-    """Pair every line (``unit_price`` already filled in) with a PO line; see the module docstring."""
-    po_by_id = {po.id: po for po in po_lines}
-    by_code: dict[str, list[PoLine]] = {}
-    by_name: dict[str, list[PoLine]] = {}
-    for po in sorted(po_lines, key=lambda p: natural_key(p.id)):
-        if normalise_code(po.item_code):
-            by_code.setdefault(normalise_code(po.item_code), []).append(po)
-        if normalise_name(po.name):
-            by_name.setdefault(normalise_name(po.name), []).append(po)
+    """Pair every line (``unit_price`` already filled in) with a PO line; see the module docstring.
+
+    ``lines`` and ``po_lines`` come in id order (:func:`.ordering.natural_key`); the engine sorts
+    them once for everything it does. For a credit note ``open_quantity`` is what the original
+    invoice still claims, and the ordered quantity tells nothing.
+    """
+    pos = list(po_lines)
+    rank = {po.id: n for n, po in enumerate(pos)}
+    line_rank = {line.id: n for n, line in enumerate(lines)}
+    by_key: dict[tuple[PairedBy, str], list[PoLine]] = {}
+    for po in pos:
+        if code := normalise_code(po.item_code):
+            by_key.setdefault((PairedBy.ITEM_CODE, code), []).append(po)
+        if name := normalise_name(po.name):
+            by_key.setdefault((PairedBy.NAME, name), []).append(po)
 
     result: dict[str, Pairing] = {}
-    candidates: dict[str, tuple[PairedBy, list[PoLine]]] = {}
-    for line in sorted(lines, key=lambda x: natural_key(x.id)):
+    lines_by_key: dict[tuple[PairedBy, str], list[InvoiceLine]] = {}
+    for line in lines:
         if line.po_line_id is not None:
-            if line.po_line_id in po_by_id:
+            if line.po_line_id in rank:
                 result[line.id] = Pairing(line.po_line_id, PairedBy.PO_LINE_REFERENCE)
             else:
                 result[line.id] = Pairing(None, None, unknown_reference=True)
-        elif normalise_code(line.item_code) in by_code:
-            candidates[line.id] = (PairedBy.ITEM_CODE, by_code[normalise_code(line.item_code)])
-        elif normalise_name(line.name) in by_name:
-            candidates[line.id] = (PairedBy.NAME, by_name[normalise_name(line.name)])
+            continue
+        key = (PairedBy.ITEM_CODE, normalise_code(line.item_code))
+        if key not in by_key:
+            key = (PairedBy.NAME, normalise_name(line.name))
+        if key in by_key:
+            lines_by_key.setdefault(key, []).append(line)
         else:
             result[line.id] = NOT_PAIRED
+    if not lines_by_key:
+        return result
 
-    line_by_id = {line.id: line for line in lines}
-
-    def cost(line_id: str, po: PoLine) -> tuple[int, Decimal]:
-        return pair_cost(line_by_id[line_id], po, open_quantity.get(po.id, Decimal(0)))
-
-    # 1. one invoice line per PO line, exact minimum over each group of lines sharing candidates
     referenced = {p.po_line_id for p in result.values() if p.po_line_id is not None}
-    edges = {
-        line_id: [po for po in pos if po.id not in referenced] for line_id, (_, pos) in candidates.items()
-    }
-    for group_lines, group_pos in _connected_groups(edges):
-        for line_id, po_id in _assign_group(group_lines, group_pos, edges, cost):
-            result[line_id] = Pairing(po_id, candidates[line_id][0])
+    numbers = _Numbers(
+        [x for group in lines_by_key.values() for x in group],
+        pos,
+        open_quantity,
+        ordered_tells=not credit_note,
+    )
 
-    # 2. lines left over share the PO line with the least variance
-    for line_id in sorted(candidates.keys() - result.keys(), key=natural_key):
-        paired_by, pos = candidates[line_id]
-        best = min(pos, key=lambda po, line_id=line_id: (cost(line_id, po), natural_key(po.id)))
-        result[line_id] = Pairing(best.id, paired_by)
+    # 1. one invoice line per PO line, group by group; a PO line a line refers to is not offered
+    free = {key: [po for po in by_key[key] if po.id not in referenced] for key in lines_by_key}
+    for keys, group_pos in _groups(free, rank):
+        column_of = {po.id: j for j, po in enumerate(group_pos)}
+        members = sorted(
+            ((line, key) for key in keys for line in lines_by_key[key]), key=lambda m: line_rank[m[0].id]
+        )
+        shared: dict[tuple[PairedBy, str], frozenset[int] | None] = {
+            key: None if len(free[key]) == len(group_pos) else frozenset(column_of[po.id] for po in free[key])
+            for key in keys
+        }
+        assigned = pair_group(
+            [numbers.line(line) for line, _ in members],
+            [numbers.po(po) for po in group_pos],
+            [shared[key] for _, key in members],
+        )
+        for (line, key), column in zip(members, assigned, strict=True):
+            if column is not None:
+                result[line.id] = Pairing(group_pos[column].id, key[0])
+
+    # 2. lines left over share the PO line with the fewest tax-rate differences, then one their
+    #    quantity tells, then the least variance against what the lines paired in step 1 leave open
+    left = dict(numbers.open)
+    line_by_id = {line.id: line for line in lines}
+    for line_id, pairing in result.items():
+        if pairing.po_line_id is not None:
+            po_id = pairing.po_line_id
+            left[po_id] = max(left[po_id] - line_by_id[line_id].quantity, Decimal(0))
+    numbers.leave(left)
+    evidence: dict[tuple[PairedBy, str], _Evidence] = {}
+    for key, key_lines in lines_by_key.items():
+        for line in key_lines:
+            if line.id in result:
+                continue
+            # a candidate with the same tax rate and more evidence beats every candidate with less,
+            # so only the best such are compared (found by quantity and price, not by trying all)
+            if key not in evidence:
+                evidence[key] = _Evidence(by_key[key], left, numbers)
+            pool = evidence[key].pool(line)
+            best = min(
+                pool or by_key[key], key=lambda po, line=line: (numbers.share_cost(line, po), rank[po.id])
+            )
+            result[line.id] = Pairing(best.id, key[0], shares=True)
     return result
 
 
-def pair_cost(line: InvoiceLine, po: PoLine, open_quantity: Decimal) -> tuple[int, Decimal]:
-    """``(1 if the tax rates differ else 0, variance in money)``; lower is better, compared in order."""
-    assert line.unit_price is not None
-    price_part = abs(line.unit_price - po.unit_price) * line.quantity
-    quantity_part = abs(line.quantity - open_quantity) * po.unit_price
-    return int(line.tax_rate != po.tax_rate), price_part + quantity_part
+def _groups(
+    candidates: Mapping[tuple[PairedBy, str], list[PoLine]], rank: Mapping[str, int]
+) -> list[tuple[list[tuple[PairedBy, str]], list[PoLine]]]:
+    """Keys whose candidate PO lines overlap, joined (union-find), with their PO lines in id order."""
+    parent: dict[str, str] = {}
 
+    def root(po_id: str) -> str:
+        while parent[po_id] != po_id:
+            parent[po_id] = parent[parent[po_id]]
+            po_id = parent[po_id]
+        return po_id
 
-def _connected_groups(edges: Mapping[str, list[PoLine]]) -> list[tuple[list[str], list[str]]]:
-    """Split the candidate graph into independent groups of (line ids, PO line ids), in id order."""
-    po_to_lines: dict[str, list[str]] = {}
-    for line_id, pos in edges.items():
+    for pos in candidates.values():
         for po in pos:
-            po_to_lines.setdefault(po.id, []).append(line_id)
-    seen: set[str] = set()
-    groups = []
-    for start in sorted(edges, key=natural_key):
-        if start in seen or not edges[start]:
+            parent.setdefault(po.id, po.id)
+        for po in pos[1:]:
+            a, b = root(pos[0].id), root(po.id)
+            if a != b:
+                parent[max(a, b, key=rank.__getitem__)] = min(a, b, key=rank.__getitem__)
+    keys_of: dict[str, list[tuple[PairedBy, str]]] = {}
+    pos_of: dict[str, dict[str, PoLine]] = {}
+    for key, pos in candidates.items():
+        if not pos:
             continue
-        group_lines, group_pos, stack = {start}, set(), [start]
-        seen.add(start)
-        while stack:
-            for po in edges[stack.pop()]:
-                if po.id in group_pos:
-                    continue
-                group_pos.add(po.id)
-                for other in po_to_lines[po.id]:
-                    if other not in seen:
-                        seen.add(other)
-                        group_lines.add(other)
-                        stack.append(other)
-        groups.append((sorted(group_lines, key=natural_key), sorted(group_pos, key=natural_key)))
-    return groups
+        top = root(pos[0].id)
+        keys_of.setdefault(top, []).append(key)
+        pos_of.setdefault(top, {}).update((po.id, po) for po in pos)
+    return [
+        (keys_of[top], sorted(pos_of[top].values(), key=lambda po: rank[po.id]))
+        for top in sorted(keys_of, key=rank.__getitem__)
+    ]
 
 
-def _assign_group(line_ids, po_ids, edges, cost) -> list[tuple[str, str]]:
-    """Exact one-to-one assignment inside one group, as integer costs for :func:`min_cost_assignment`.
+_EXACT = Context(prec=80)
 
-    Costs are made lexicographic by scaling: tax-rate differences first, then variance (in millionths),
-    then the id-order tie-break ``|line rank - PO rank|``; pairs that are not candidates cost more than
-    any full assignment of real pairs, so as many lines as possible are paired.
+
+class _Numbers:
+    """Prices, quantities and amounts as integers on one scale, so comparisons are exact and cheap.
+
+    Prices are scaled by ``10**price_places`` and quantities by ``10**quantity_places``, chosen so
+    every value is a whole number and a product ``quantity x price`` is fine enough to see half a cent.
     """
-    if len(line_ids) == 1 and len(edges[line_ids[0]]) == 1:
-        return [(line_ids[0], edges[line_ids[0]][0].id)]
-    po_rank = {po_id: j for j, po_id in enumerate(po_ids)}
-    raw: dict[tuple[int, int], tuple[int, int]] = {}
-    for i, line_id in enumerate(line_ids):
-        for po in edges[line_id]:
-            mismatch, variance = cost(line_id, po)
-            raw[i, po_rank[po.id]] = (mismatch, int(q6(variance) * 1_000_000))
-    size = max(len(line_ids), len(po_ids))
-    variance_scale = sum(units for _, units in raw.values()) + 1
-    tie_scale = (size + 1) ** 2
-    real = {
-        (i, j): (mismatch * variance_scale + units) * tie_scale + abs(i - j)
-        for (i, j), (mismatch, units) in raw.items()
-    }
-    forbidden = (max(real.values()) + 1) * (min(len(line_ids), len(po_ids)) + 1)
-    matrix = [[real.get((i, j), forbidden) for j in range(len(po_ids))] for i in range(len(line_ids))]
-    assigned = min_cost_assignment(matrix)
-    return [(line_ids[i], po_ids[j]) for i, j in enumerate(assigned) if j is not None and (i, j) in real]
+
+    def __init__(
+        self,
+        lines: Iterable[InvoiceLine],
+        pos: Sequence[PoLine],
+        open_quantity: Mapping[str, Decimal],
+        *,
+        ordered_tells: bool,
+    ) -> None:
+        lines = list(lines)
+        self.ordered_tells = ordered_tells
+        self.open = {po.id: open_quantity.get(po.id, Decimal(0)) for po in pos}
+        prices = {x.unit_price for x in lines} | {po.unit_price for po in pos}
+        quantities = {x.quantity for x in lines} | set(self.open.values()) | {po.quantity for po in pos}
+        self.quantity_places = _most_places(quantities)
+        amount_places = _most_places({x.amount for x in lines})
+        self.price_places = max(
+            _most_places(prices), amount_places - self.quantity_places, 3 - self.quantity_places
+        )
+        self._amount_scale = self.price_places + self.quantity_places
+        self._half_cent = 5 * 10 ** (self._amount_scale - 3)
+        self._line_cache: dict[str, tuple[tuple, Decimal, int, int, tuple[int, int]]] = {}
+        self._po_cache: dict[str, tuple[tuple, Decimal, int, int, int]] = {}
+        self._left: dict[str, int] = {}  # what the one-to-one pairs leave open, set for step 2
+
+    def price(self, value: Decimal | None) -> int:
+        assert value is not None
+        return int(value.scaleb(self.price_places, context=_EXACT))
+
+    def quantity(self, value: Decimal) -> int:
+        return int(value.scaleb(self.quantity_places, context=_EXACT))
+
+    def line(self, line: InvoiceLine) -> tuple[tuple, Decimal, int, int, tuple[int, int]]:
+        """``(exact key, tax rate, price, quantity, amount range)``: the key is ``(rate, amount,
+        quantity)``, the range holds the products ``quantity x price`` that round to the amount."""
+        known = self._line_cache.get(line.id)
+        if known is None:
+            amount = int(line.amount.scaleb(self._amount_scale, context=_EXACT))
+            known = self._line_cache[line.id] = (
+                (line.tax_rate, line.amount, line.quantity),
+                line.tax_rate,
+                self.price(line.unit_price),
+                self.quantity(line.quantity),
+                (amount - self._half_cent, amount + self._half_cent),
+            )
+        return known
+
+    def po(self, po: PoLine, still_open: Decimal | None = None) -> tuple[tuple, Decimal, int, int, int]:
+        """``(exact key, tax rate, price, open, ordered)``: the key has the open quantity at the PO price."""
+        if still_open is None:
+            known = self._po_cache.get(po.id)
+            if known is None:
+                known = self._po_cache[po.id] = self.po(po, self.open[po.id])
+            return known
+        return (
+            (po.tax_rate, q2(still_open * po.unit_price), still_open),
+            po.tax_rate,
+            self.price(po.unit_price),
+            self.quantity(still_open),
+            self.quantity(po.quantity if self.ordered_tells else self.open[po.id]),
+        )
+
+    def leave(self, left: Mapping[str, Decimal]) -> None:
+        """Record what the one-to-one pairs leave open on each PO line, for :meth:`share_cost`."""
+        self._left = {po_id: self.quantity(quantity) for po_id, quantity in left.items()}
+
+    def share_cost(self, line: InvoiceLine, po: PoLine) -> tuple[int, int, int]:
+        """How well a left-over line fits a PO line, given what the one-to-one pairs leave on it:
+        ``(tax rates differ, evidence missing, variance)``, lower is better, compared in that order.
+        The quantity also tells when it is what is left."""
+        _, tax, price, quantity, (low, high) = self.line(line)
+        _, po_tax, po_price, still_open, ordered = self.po(po)
+        po_left = self._left[po.id]
+        evidence = int(low <= quantity * po_price < high) + 2 * int(
+            quantity in (po_left, still_open, ordered)
+        )
+        variance = abs(price - po_price) * quantity + max(quantity - po_left, 0) * po_price
+        return int(tax != po_tax), 3 - evidence, variance
+
+
+class _Evidence:
+    """The PO lines of one key that a left-over line has evidence for, found without trying them all:
+    by quantity (left, open before, ordered) and by price (within the range its amount allows)."""
+
+    def __init__(self, pos: Sequence[PoLine], left: Mapping[str, Decimal], numbers: _Numbers) -> None:
+        self.by_quantity: dict[Decimal, list[PoLine]] = {}
+        self.by_price: dict[int, list[PoLine]] = {}
+        for po in pos:
+            ordered = po.quantity if numbers.ordered_tells else numbers.open[po.id]
+            for quantity in {left[po.id], numbers.open[po.id], ordered}:
+                self.by_quantity.setdefault(quantity, []).append(po)
+            self.by_price.setdefault(numbers.price(po.unit_price), []).append(po)
+        self.prices = sorted(self.by_price)
+        self.numbers = numbers
+
+    def pool(self, line: InvoiceLine) -> list[PoLine]:
+        """The candidates with the same tax rate and the most evidence there can be for ``line``: those
+        its quantity tells (2 or 3) when there are any, else those its price tells (1)."""
+        same_rate = [po for po in self.by_quantity.get(line.quantity, ()) if po.tax_rate == line.tax_rate]
+        if same_rate:
+            return same_rate
+        _, _, _, quantity, (low, high) = self.numbers.line(line)
+        first = bisect_left(self.prices, -(-low // quantity))  # the least price with quantity x price >= low
+        last = bisect_left(self.prices, -(-high // quantity))  # prices from here on reach high
+        return [
+            po
+            for price in self.prices[first:last]
+            for po in self.by_price[price]
+            if po.tax_rate == line.tax_rate
+        ]
+
+
+def _most_places(values: Iterable[Decimal | None]) -> int:
+    return max((_places(value) for value in values), default=0)
+
+
+def _places(value: Decimal | None) -> int:
+    exponent = 0 if value is None else value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0

@@ -25,10 +25,10 @@ def test_api_upload_validates_and_returns_the_invoice(
     body = response.json()
     assert body["state"] == "received"  # validation runs after the upload's transaction commits
     detail = client.get(f"/api/invoices/{body['id']}", **auth).json()
-    assert detail["state"] == "validated"
+    assert detail["state"] not in ("received", "validating", "rejected")  # validated, then matched
     assert detail["invoice_number"] == "26352000000012345678"
     assert detail["lines"][0]["net"] == "1000.00"
-    assert [h["to"] for h in detail["history"]] == ["validating", "validated"]
+    assert [h["to"] for h in detail["history"]][:2] == ["validating", "validated"]
 
 
 def test_api_upload_of_the_same_bytes_is_200_with_the_same_invoice(client, auth, our_entity):

@@ -107,3 +107,21 @@ def test_credit_note_for_a_two_way_service_line_releases_the_ordered_quantity():
 
     assert allocated(result) == [("C1", None, D(-1))]
     assert result.verdict is Verdict.MATCHED
+
+
+def test_a_credit_for_what_was_ordered_pairs_by_price_not_by_the_ordered_quantity():
+    # P1 ordered 10 at 105.15 (2 already credited back, 8 still claimed), P2 ordered 20 at 110.60:
+    # a credit of 10 at 110.60 is for P2; that P1 once ordered 10 says nothing about a credit
+    po = [po_line("P1", 10, "105.15", item_code="X"), po_line("P2", 20, "110.60", item_code="X")]
+    receipts = [receipt("R1", "P1", 1, 10), receipt("R2", "P2", 1, 20)]
+    before = [
+        earlier("INV-1", "P1", 10, "R1"),
+        earlier("INV-1", "P2", 20, "R2"),
+        earlier("CN-0", "P1", -2, "R1", original="INV-1"),
+    ]
+    document = credit_note("CN-1", [line("C1", -10, "110.60", item_code="X")], original="INV-1")
+    result = match(document, po, receipts, before)
+
+    assert result.lines[0].po_line_id == "P2"
+    assert allocated(result) == [("C1", "R2", D(-10))]
+    assert result.verdict is Verdict.MATCHED

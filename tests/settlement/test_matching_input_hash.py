@@ -3,9 +3,20 @@
 import dataclasses
 from decimal import Decimal as D
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matching_builders import STRICT, earlier, invoice, line, match, po_line, receipt
 
-from settlement.matching import Limit, PoLine, Tolerance, input_hash
+from settlement.matching import (
+    EarlierAllocation,
+    InvoiceLine,
+    Limit,
+    PoLine,
+    ReceiptLine,
+    Tolerance,
+    input_hash,
+)
+from settlement.matching.hashing import _dumps, canonical, canonical_text
 
 PO = [po_line("P1", 10, "10.00", item_code="X"), po_line("P2", 5, "20.00", item_code="Y")]
 RECEIPTS = [receipt("R1", "P1", 1, 10), receipt("R2", "P2", 2, 5)]
@@ -60,3 +71,35 @@ def test_hash_changes_when_the_policy_changes():
 def test_own_earlier_allocations_do_not_change_the_hash():
     first = match(DOCUMENT, PO, RECEIPTS, EARLIER)
     assert digest(before=[*EARLIER, *first.as_earlier_allocations()]) == first.input_hash
+
+
+texts = st.text(max_size=10)
+numbers = st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-9999, max_value=9999)
+plain_items = st.one_of(
+    st.builds(
+        PoLine, id=texts, quantity=numbers, unit_price=numbers, tax_rate=numbers, item_code=texts | st.none()
+    ),
+    st.builds(ReceiptLine, id=texts, po_line_id=texts, receipt_date=st.dates(), accepted_quantity=numbers),
+    st.builds(
+        EarlierAllocation,
+        invoice_id=texts,
+        po_line_id=texts,
+        quantity=numbers,
+        receipt_line_id=texts | st.none(),
+    ),
+    st.builds(
+        InvoiceLine,
+        id=texts,
+        quantity=numbers,
+        amount=numbers,
+        tax_rate=numbers,
+        tax_amount=numbers,
+        name=texts,
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(plain_items)
+def test_the_fast_text_of_a_line_equals_its_canonical_json(item):
+    assert canonical_text(item) == _dumps(canonical(item))

@@ -145,6 +145,84 @@ def test_pairing_and_allocation_do_not_depend_on_the_order_of_the_inputs():
         assert match(invoice("INV-1", shuffled[2]), shuffled[0], shuffled[1]) == expected
 
 
+def test_a_line_for_exactly_what_is_open_keeps_that_po_line_although_its_price_drifted():
+    # L1 bills all 294 of P1 at a drifted price; L2 bills 288 at the PO price, which fits in P1 too
+    # (a partial invoice costs no variance), but P1's exact open quantity is the stronger evidence
+    po = [po_line("P1", 294, "10.00", item_code="X"), po_line("P2", 300, "10.00", item_code="X")]
+    receipts = [receipt("R1", "P1", 1, 294), receipt("R2", "P2", 1, 300)]
+    document = invoice(
+        "INV-1", [line("L1", 294, "10.50", item_code="X"), line("L2", 288, "10.00", item_code="X")]
+    )
+
+    assert pairs(match(document, po, receipts)) == {"L1": "P1", "L2": "P2"}
+
+
+def test_a_line_billing_what_was_ordered_pairs_with_the_short_delivered_po_line_that_ordered_it():
+    # both PO lines were delivered short; each line bills its order in full: the sums of the
+    # shortfalls are equal either way, the ordered quantities tell which is which
+    po = [po_line("P1", 150, "10.00", item_code="X"), po_line("P2", 400, "10.00", item_code="X")]
+    receipts = [receipt("R1", "P1", 1, 6), receipt("R2", "P2", 1, 46)]
+    document = invoice(
+        "INV-1", [line("L1", 400, "10.00", item_code="X"), line("L2", 150, "10.00", item_code="X")]
+    )
+    result = match(document, po, receipts)
+
+    assert pairs(result) == {"L1": "P2", "L2": "P1"}
+    assert allocated(result) == [("L1", "R2", D(46)), ("L2", "R1", D(6))]
+
+
+def test_the_two_lines_of_a_split_share_the_po_line_they_add_up_to():
+    # P1 (412) is billed in two lines, P2 (238) in two lines; the second line of each pair joins
+    # the PO line whose remainder it equals, not the first candidate in id order
+    po = [po_line("P1", 412, "5.00", item_code="X"), po_line("P2", 238, "5.00", item_code="X")]
+    receipts = [receipt("R1", "P1", 1, 412), receipt("R2", "P2", 1, 238)]
+    document = invoice(
+        "INV-1",
+        [
+            line("L1", 194, "5.00", item_code="X"),
+            line("L2", 164, "5.00", item_code="X"),
+            line("L3", 74, "5.00", item_code="X"),
+            line("L4", 218, "5.00", item_code="X"),
+        ],
+    )
+    result = match(document, po, receipts)
+
+    assert pairs(result) == {"L1": "P1", "L2": "P2", "L3": "P2", "L4": "P1"}
+    assert result.verdict is Verdict.MATCHED
+
+
+def test_a_line_that_shares_a_po_line_takes_only_what_the_line_paired_with_it_leaves():
+    # L1 repeats L2 (which names P1); although L1 comes first in id order, L2 takes P1's receipt
+    po = [po_line("P1", 10, "10.00", item_code="X")]
+    document = invoice("INV-1", [line("L1", 10, "10.00", item_code="X"), line("L2", 10, "10.00", ref="P1")])
+    result = match(document, po, [receipt("R1", "P1", 1, 10)])
+
+    assert allocated(result) == [("L2", "R1", D(10))]
+    assert result.line("L1").verdict is Verdict.EXCEPTION
+    assert result.line("L2").verdict is Verdict.MATCHED
+
+
+def test_identical_lines_against_identical_po_lines_pair_in_id_order_whatever_the_input_order():
+    po = [po_line(f"P{i}", 10, "10.00", item_code="X") for i in (3, 1, 2)]
+    receipts = [receipt(f"R{i}", f"P{i}", 1, 10) for i in (2, 3, 1)]
+    lines = [line(f"L{i}", 10, "10.00", item_code="X") for i in (2, 3, 1)]
+
+    assert pairs(match(invoice("INV-1", lines), po, receipts)) == {"L1": "P1", "L2": "P2", "L3": "P3"}
+
+
+def test_a_large_group_of_one_item_is_paired_exactly_and_fast():
+    # 2,000 lines of one item code, every one equal to exactly one PO line, in shuffled order
+    shuffler = random.Random(5)
+    po = [po_line(f"P{i}", 1 + i % 97, f"{10 + i // 97}.00", item_code="X") for i in range(2000)]
+    receipts = [receipt(f"R{i}", f"P{i}", 1, 1 + i % 97) for i in range(2000)]
+    lines = [line(f"L{i}", 1 + i % 97, f"{10 + i // 97}.00", item_code="X") for i in range(2000)]
+    shuffler.shuffle(lines)
+    result = match(invoice("INV-1", lines), po, receipts)
+
+    assert result.verdict is Verdict.MATCHED
+    assert all(x.po_line_id == "P" + x.invoice_line_id[1:] for x in result.lines)
+
+
 # ------------------------------------------------------------------------------------ the assignment
 
 

@@ -23,6 +23,8 @@ from settlement.matching import (
     match_invoice,
     q2,
 )
+from settlement.matching.cases import Case, Kind, over_allocations
+from settlement.matching.tolerance import check
 
 CODES = ["A", "B", None]
 PRICES = [D("9.50"), D("10.00"), D("10.10"), D("12.00")]
@@ -219,3 +221,87 @@ def test_verdict_is_exception_whenever_a_line_is_not_allocated_at_all(scenario):
             assert line.verdict is Verdict.EXCEPTION
         if line.verdict is not Verdict.MATCHED:
             assert line.reasons
+
+
+JUDGED = {  # variance kind -> the tolerance it is judged by (None: no tolerance, any is an exception)
+    "quantity": "quantity",
+    "unit_price": "unit_price",
+    "line_amount": "line_amount",
+    "invoice_total": "invoice_total",
+    "tax": None,
+    "tax_total": None,
+}
+
+
+def beyond_policy(variance, policy) -> bool:
+    if variance.kind not in JUDGED:
+        return False  # rounding kinds, judged by their own small allowance
+    tolerance = JUDGED[variance.kind]
+    if tolerance is None:
+        return True
+    if variance.kind == "quantity" and variance.expected == 0:
+        return True  # nothing could be matched at all
+    return not check(variance.difference, variance.expected, getattr(policy, tolerance)).within
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_verdict_is_exception_whenever_a_variance_is_beyond_the_policy(scenario):
+    policy = scenario[-1]
+    result = run(scenario)
+
+    for line in result.lines:
+        if any(beyond_policy(v, policy) for v in line.variances):
+            assert line.verdict is Verdict.EXCEPTION
+            assert result.verdict is Verdict.EXCEPTION
+    if any(beyond_policy(v, policy) for v in result.variances):
+        assert result.verdict is Verdict.EXCEPTION
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_a_matched_verdict_means_no_variance_at_all(scenario):
+    result = run(scenario)
+
+    for line in result.lines:
+        if line.verdict is Verdict.MATCHED:
+            assert line.variances == ()
+            assert line.matched_quantity == line.invoiced_quantity
+    if result.verdict is Verdict.MATCHED:
+        assert result.variances == ()
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_allocations_stay_on_the_paired_po_line_and_its_own_receipts(scenario):
+    _, po_lines, receipts, _, _ = scenario
+    result = run(scenario)
+    receipt_po = {r.id: r.po_line_id for r in receipts}
+    two_way = {po.id for po in po_lines if not po.receipt_required}
+    paired = {line.invoice_line_id: line.po_line_id for line in result.lines}
+
+    for allocation in result.allocations:
+        assert allocation.po_line_id == paired[allocation.invoice_line_id]
+        if allocation.receipt_line_id is None:
+            assert allocation.po_line_id in two_way
+        else:
+            assert receipt_po[allocation.receipt_line_id] == allocation.po_line_id
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_the_independent_checker_finds_no_over_allocation(scenario):
+    document, po_lines, receipts, earlier, policy = scenario
+    case = Case(
+        name="hypothesis",
+        kind=Kind.LARGE,
+        invoice=document,
+        po_lines=tuple(po_lines),
+        receipt_lines=tuple(receipts),
+        earlier_allocations=tuple(earlier),
+        policy=policy,
+        expected_verdict=Verdict.EXCEPTION,
+        expected_allocations=(),
+    )
+
+    assert over_allocations(case, run(scenario)) == []

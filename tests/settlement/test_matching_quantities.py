@@ -149,7 +149,7 @@ def test_second_line_exceeding_what_the_first_left_says_so():
     result = match(document, [BOLTS], [receipt("R1", "P1", 1, 10)])
 
     assert result.line("L2").matched_quantity == D(6)
-    assert "received 10, 4 taken by earlier lines of this document; 6 matched and 2 not" in (
+    assert "received 10, 4 taken by other lines of this document; 6 matched and 2 not" in (
         result.line("L2").reasons[0].message
     )
 

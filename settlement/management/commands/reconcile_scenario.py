@@ -1,0 +1,82 @@
+"""Replay a match outside the database: run the pure matching engine on a scenario file.
+
+    python manage.py reconcile_scenario case.json          # prints the MatchResult as JSON
+    python manage.py reconcile_scenario - < case.json       # the scenario on standard input
+    python manage.py reconcile_scenario --dump-invoice 42   # the scenario of invoice 42 from the database
+
+Exit 0 with the result (whatever the verdict), 2 with one line on standard error when the file
+cannot be read or is not a valid scenario. The formats are in docs/matching.md.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from settlement.matching import MatchingInputError, match_invoice
+from settlement.models import TolerancePolicy
+from settlement.services.match_json import ScenarioError, result_to_json, scenario_from_json, scenario_to_json
+from settlement.services.match_policies import DEFAULT_CODE, DEFAULT_FROM, to_engine
+
+
+def default_policy():
+    """The built-in global default (the model's defaults), without touching the database."""
+    return to_engine(TolerancePolicy(code=DEFAULT_CODE, version=1, effective_from=DEFAULT_FROM))
+
+
+class Command(BaseCommand):
+    help = "Run the matching engine on a scenario file (JSON) and print the result as JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", help="scenario file, or - for standard input")
+        parser.add_argument(
+            "--dump-invoice",
+            type=int,
+            default=None,
+            help="print the scenario of this invoice from the database",
+        )
+
+    def handle(self, *args, path=None, dump_invoice=None, **options):
+        if dump_invoice is not None:
+            self._dump(dump_invoice)
+            return
+        if not path:
+            self._refuse("give a scenario file (or - for standard input), or --dump-invoice ID")
+        try:
+            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            self._refuse(f"cannot read {path}: {exc.strerror}")
+        except UnicodeDecodeError:
+            self._refuse(f"{path} is not UTF-8 text")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            self._refuse(f"{path} is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        try:
+            scenario = scenario_from_json(data, default_policy=default_policy())
+            result = match_invoice(scenario.pop("invoice"), **scenario)
+        except (ScenarioError, MatchingInputError) as exc:
+            self._refuse(f"invalid scenario: {exc}")
+        self.stdout.write(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
+
+    def _dump(self, invoice_id: int):
+        from invoicing.models import Invoice
+        from settlement.services.match_inputs import build_inputs
+
+        invoice = Invoice.objects.filter(pk=invoice_id).first()
+        if invoice is None:
+            self._refuse(f"invoice {invoice_id} does not exist")
+        inputs = build_inputs(invoice, lock=False)
+        scenario = scenario_to_json(
+            inputs.invoice,
+            po_lines=inputs.po_lines,
+            receipt_lines=inputs.receipt_lines,
+            earlier_allocations=inputs.earlier,
+            policy=inputs.policy,
+        )
+        self.stdout.write(json.dumps(scenario, indent=2, ensure_ascii=False))
+
+    def _refuse(self, message: str):
+        sys.stderr.write(f"reconcile_scenario: {message}".replace("\n", " ") + "\n")
+        sys.exit(2)

@@ -1,0 +1,229 @@
+"""The statement (对账单) and the invoice plan (开票计划) as PDF (reportlab, CJK font from core.pdf)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from core.pdf import cjk_font
+
+from .models import StatementLineKind, rate_label
+
+KIND_LABELS = {
+    StatementLineKind.INVOICE: "发票 Invoice",
+    StatementLineKind.CREDIT_NOTE: "红字发票 Credit note",
+    StatementLineKind.DEDUCTION: "扣款 Deduction",
+    StatementLineKind.RECEIPT: "收货 Receipt",
+    StatementLineKind.PLAN_INVOICE: "计划发票 Plan invoice",
+}
+GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+    ]
+)
+
+
+def _styles():
+    font = cjk_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
+    return body, ParagraphStyle("title", parent=body, fontSize=15, leading=20)
+
+
+def _doc(buffer, title: str, *, wide: bool = False) -> SimpleDocTemplate:
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4) if wide else A4,
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=12 * mm,
+        title=title,
+        author="portal",
+    )
+
+
+def _num(value, places: int | None = None) -> str:
+    if value is None:
+        return ""
+    if places is None:
+        return f"{value.normalize():f}"
+    return f"{value:,.{places}f}"
+
+
+def statement_pdf(statement, lines, *, payment=None) -> bytes:
+    body, title = _styles()
+
+    def p(text):
+        return Paragraph(escape(str(text)), body)
+
+    buffer = BytesIO()
+    doc = _doc(buffer, statement.number, wide=True)
+    story = [
+        Paragraph(escape(f"对账单 Settlement statement {statement.number}"), title),
+        Spacer(1, 3 * mm),
+        p(f"供应商 Supplier: {statement.supplier.name} — {statement.supplier.tax_id}"),
+        p(f"采购方 Buyer: {statement.legal_entity.name} — {statement.legal_entity.tax_id}"),
+        p(
+            f"对账期间 Period: {statement.period_from:%Y-%m-%d} – {statement.period_to:%Y-%m-%d} · "
+            f"币种 Currency: {statement.currency} · 类型 Kind: {statement.get_kind_display()} · "
+            f"状态 State: {statement.get_state_display()}"
+        ),
+        Spacer(1, 3 * mm),
+    ]
+    header = ["类型 Kind", "单据 Reference", "日期 Date", "说明 Description", "数量 Qty", "单价 Price"]
+    header += ["税率 Rate", "金额 Net", "税额 Tax", "价税合计 Total"]
+    rows = [[p(h) for h in header]]
+    plan_rows = []
+    for line in lines:
+        row = [
+            p(KIND_LABELS.get(line.kind, line.kind)),
+            p(line.reference),
+            p(line.date or ""),
+            p(line.description),
+            _num(line.quantity),
+            _num(line.unit_price),
+            rate_label(line.tax_rate)
+            if line.kind == StatementLineKind.RECEIPT or line.tax_rate is not None
+            else "",
+            _num(line.net, 2),
+            _num(line.tax, 2),
+            _num(line.gross, 2),
+        ]
+        (plan_rows if line.kind == StatementLineKind.PLAN_INVOICE else rows).append(row)
+    rows.append(
+        [
+            "",
+            "",
+            "",
+            p("合计 Total"),
+            "",
+            "",
+            "",
+            _num(statement.net_total, 2),
+            _num(statement.tax_total, 2),
+            _num(statement.gross_total, 2),
+        ]
+    )
+    widths = [30 * mm, 42 * mm, 20 * mm, 62 * mm, 18 * mm, 20 * mm, 14 * mm, 24 * mm, 20 * mm, 24 * mm]
+    table = Table(rows, repeatRows=1, colWidths=widths)
+    table.setStyle(GRID)
+    story.append(table)
+    if plan_rows:
+        story += [Spacer(1, 4 * mm), p("按开票计划收到的发票 Invoices received against the invoice plan")]
+        plan_table = Table([rows[0], *plan_rows], repeatRows=1, colWidths=widths)
+        plan_table.setStyle(GRID)
+        story.append(plan_table)
+    if statement.dispute_reason:
+        story += [Spacer(1, 3 * mm), p(f"供应商异议 Dispute: {statement.dispute_reason}")]
+    if payment is not None:
+        story += [
+            Spacer(1, 3 * mm),
+            p(
+                f"付款 Payment: {payment.paid_on:%Y-%m-%d} · {_num(payment.amount, 2)} {payment.currency} · "
+                f"银行流水号 Bank reference {payment.bank_reference} · "
+                f"收款账户 Account {payment.bank_name} {payment.account_name} ****{payment.account_last4}"
+            ),
+        ]
+    story += [
+        Spacer(1, 10 * mm),
+        p(
+            "供应商确认（盖章） Supplier confirmation: ______________________    "
+            "采购方确认（盖章） Buyer confirmation: ______________________"
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def invoice_plan_pdf(plan, lines) -> bytes:
+    body, title = _styles()
+
+    def p(text):
+        return Paragraph(escape(str(text)), body)
+
+    statement = plan.statement
+    buffer = BytesIO()
+    doc = _doc(buffer, f"{statement.number} invoice plan")
+    story = [
+        Paragraph(escape(f"开票计划 Invoice plan — {statement.number}"), title),
+        Spacer(1, 3 * mm),
+        p(f"购买方名称 Bill to: {plan.buyer_name}"),
+        p(f"购买方纳税人识别号 Buyer tax id: {plan.buyer_tax_id}"),
+        p(f"销售方 Seller: {statement.supplier.name} — {statement.supplier.tax_id}"),
+        p(
+            f"币种 Currency: {plan.currency} · 对账期间 Period: {statement.period_from:%Y-%m-%d} – {statement.period_to:%Y-%m-%d}"
+        ),
+        p(
+            f"每个税率允许的尾差 Rounding allowance per tax rate: {plan.allowance} · "
+            "请按税率开具，金额与税额不超过计划 Invoice per tax rate, within the amounts below."
+        ),
+        Spacer(1, 3 * mm),
+    ]
+    rates = [
+        [
+            p(h)
+            for h in (
+                "税率 Rate",
+                "金额 Net",
+                "税额 Tax",
+                "价税合计 Total",
+                "已开金额 Invoiced net",
+                "已开税额 Invoiced tax",
+            )
+        ]
+    ]
+    for rate in plan.rates.all():
+        rates.append(
+            [
+                rate.label,
+                _num(rate.net, 2),
+                _num(rate.tax, 2),
+                _num(rate.gross, 2),
+                _num(rate.invoiced_net, 2),
+                _num(rate.invoiced_tax, 2),
+            ]
+        )
+    table = Table(rates, repeatRows=1, colWidths=[22 * mm, 30 * mm, 28 * mm, 32 * mm, 32 * mm, 30 * mm])
+    table.setStyle(GRID)
+    story += [table, Spacer(1, 4 * mm), p("明细 Lines")]
+    rows = [
+        [
+            p(h)
+            for h in (
+                "单据 Reference",
+                "说明 Description",
+                "数量 Qty",
+                "单价 Price",
+                "税率 Rate",
+                "金额 Net",
+                "税额 Tax",
+            )
+        ]
+    ]
+    for line in lines:
+        rows.append(
+            [
+                p(line.reference),
+                p(line.description),
+                _num(line.quantity),
+                _num(line.unit_price),
+                rate_label(line.tax_rate),
+                _num(line.net, 2),
+                _num(line.tax, 2),
+            ]
+        )
+    table = Table(
+        rows, repeatRows=1, colWidths=[40 * mm, 52 * mm, 16 * mm, 20 * mm, 14 * mm, 22 * mm, 20 * mm]
+    )
+    table.setStyle(GRID)
+    story.append(table)
+    doc.build(story)
+    return buffer.getvalue()

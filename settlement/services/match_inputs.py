@@ -1,0 +1,278 @@
+"""Engine inputs from the database: which PO lines, receipts, earlier allocations and policy an
+invoice is matched against, and the hash of all of it.
+
+Rules (documented in docs/matching.md):
+
+* Purchase orders: those the invoice names (header ``po_references`` and line ``po_reference``,
+  by PO number) of the invoice's supplier and legal entity. A line reference ``PO-…/3`` (also
+  ``#3`` or ``:3``), or a bare ``3`` when the invoice names exactly one PO, points at line 3 of that
+  PO. Without any reference: the supplier's open POs (sent, acknowledged, partially received,
+  received) for the legal entity. A credit note adds the POs its original invoice was allocated to.
+* Receipt lines: accepted quantities; returns (receipts of kind ``return``) are taken off the
+  newest receipts of the same PO line first.
+* A PO line is two-way (no receipts expected) when its item is a service.
+* Earlier allocations: the current allocations of every other live invoice on those PO lines; a
+  credit note's (negative) ones only once it is matched or approved.
+* Invoice lines: a 数电 discount row (no quantity, negative amount) is folded into the line above.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from core.errors import DomainError
+from invoicing.models import Invoice, InvoiceState
+from procurement.models import GoodsReceiptLine, POState, PurchaseOrder, PurchaseOrderLine, ReceiptKind
+from settlement.matching import (
+    DocumentType,
+    EarlierAllocation,
+    InvoiceLine,
+    PolicyNotFound,
+    PoLine,
+    ReceiptLine,
+    input_hash,
+)
+from settlement.matching import Invoice as EngineInvoice
+from settlement.matching import TolerancePolicy as EnginePolicy
+
+from ..models import MatchAllocation, TolerancePolicy
+from .match_policies import policy_for
+
+ZERO = Decimal(0)
+OPEN_PO_STATES = [POState.SENT, POState.ACKNOWLEDGED, POState.PARTIALLY_RECEIVED, POState.RECEIVED]
+DEAD_INVOICE_STATES = [InvoiceState.REJECTED, InvoiceState.CANCELLED]
+# A credit note releases quantity only once it is matched or approved (not while on the desk).
+CREDIT_COUNTS = [InvoiceState.MATCHED, InvoiceState.APPROVED, InvoiceState.SCHEDULED, InvoiceState.PAID]
+_LINE_REF = re.compile(r"^(?P<po>.+?)\s*[/#:]\s*(?P<line>\d+)$")
+
+
+@dataclass
+class MatchInputs:
+    invoice: EngineInvoice
+    po_lines: list[PoLine]
+    receipt_lines: list[ReceiptLine]
+    earlier: list[EarlierAllocation]
+    policy_row: TolerancePolicy
+    policy: EnginePolicy
+    purchase_order_ids: list[int]
+    labels: dict = field(default_factory=dict)
+
+    def engine_kwargs(self) -> dict:
+        return {
+            "po_lines": self.po_lines,
+            "receipt_lines": self.receipt_lines,
+            "earlier_allocations": self.earlier,
+            "policy": self.policy,
+        }
+
+    @property
+    def input_hash(self) -> str:
+        return input_hash(self.invoice, **self.engine_kwargs())
+
+
+def _references(invoice: Invoice, lines) -> tuple[set[str], dict[int, tuple[str | None, str]]]:
+    """PO numbers named by the invoice, and per line (PO number or None, line number or raw text)."""
+    numbers = {str(ref).strip() for ref in (invoice.po_references or []) if str(ref).strip()}
+    per_line: dict[int, tuple[str | None, str]] = {}
+    for line in lines:
+        ref = (line.po_reference or "").strip()
+        if not ref:
+            continue
+        match = _LINE_REF.match(ref)
+        if match:
+            numbers.add(match["po"])
+            per_line[line.pk] = (match["po"], match["line"])
+        elif ref.isdigit():
+            per_line[line.pk] = (None, ref)
+        else:
+            numbers.add(ref)  # names a whole PO
+    return numbers, per_line
+
+
+def _candidate_po_ids(invoice: Invoice, numbers: set[str]) -> list[int]:
+    base = PurchaseOrder.objects.filter(supplier_id=invoice.supplier_id)
+    if invoice.legal_entity_id:
+        base = base.filter(legal_entity_id=invoice.legal_entity_id)
+    ids: set[int] = set()
+    if numbers:
+        ids |= set(base.filter(number__in=numbers).values_list("pk", flat=True))
+    if invoice.is_credit_note and invoice.corrects_id:
+        ids |= set(
+            MatchAllocation.objects.filter(invoice_id=invoice.corrects_id, result__is_current=True)
+            .values_list("po_line__po_id", flat=True)
+            .distinct()
+        )
+    if not ids and not numbers:
+        ids |= set(base.filter(state__in=OPEN_PO_STATES).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def _engine_lines(invoice: Invoice, lines, po_line_ref) -> list[InvoiceLine]:
+    out: list[InvoiceLine] = []
+    for line in lines:
+        rate = line.tax_rate if line.tax_rate is not None else ZERO
+        if line.quantity is None and line.net < 0 and out and not invoice.is_credit_note:
+            last = out[-1]  # a discount row (折扣行) reduces the line above it
+            out[-1] = InvoiceLine(
+                id=last.id,
+                quantity=last.quantity,
+                amount=last.amount + line.net,
+                tax_rate=last.tax_rate,
+                tax_amount=last.tax_amount + line.tax,
+                unit_price=None,
+                po_line_id=last.po_line_id,
+                item_code=last.item_code,
+                name=last.name,
+            )
+            continue
+        out.append(
+            InvoiceLine(
+                id=str(line.pk),
+                quantity=line.quantity if line.quantity is not None else ZERO,
+                amount=line.net,
+                tax_rate=rate,
+                tax_amount=line.tax,
+                unit_price=line.unit_price,
+                po_line_id=po_line_ref.get(line.pk),
+                item_code=line.item_code or None,
+                name=line.name,
+            )
+        )
+    return out
+
+
+def _receipt_lines(po_line_ids: list[int], labels: dict) -> list[ReceiptLine]:
+    rows = list(
+        GoodsReceiptLine.objects.filter(po_line_id__in=po_line_ids)
+        .select_related("receipt")
+        .order_by("receipt__receipt_date", "pk")
+    )
+    receipts = [r for r in rows if r.receipt.kind == ReceiptKind.RECEIPT and r.accepted_qty > 0]
+    returned: dict[int, Decimal] = {}
+    for row in rows:
+        if row.returned_qty:
+            returned[row.po_line_id] = returned.get(row.po_line_id, ZERO) + row.returned_qty
+    taken_back: dict[int, Decimal] = {}
+    for row in reversed(receipts):  # returns come off the newest receipts first
+        left = returned.get(row.po_line_id, ZERO)
+        piece = min(left, row.accepted_qty)
+        if piece > 0:
+            taken_back[row.pk] = piece
+            returned[row.po_line_id] = left - piece
+    out = []
+    for row in receipts:
+        labels[str(row.pk)] = {"number": row.receipt.number, "date": row.receipt.receipt_date.isoformat()}
+        out.append(
+            ReceiptLine(
+                id=str(row.pk),
+                po_line_id=str(row.po_line_id),
+                receipt_date=row.receipt.receipt_date,
+                accepted_quantity=row.accepted_qty,
+                returned_quantity=taken_back.get(row.pk, ZERO),
+            )
+        )
+    return out
+
+
+def build_inputs(invoice: Invoice, *, lock: bool, before_result_id: int | None = None) -> MatchInputs:
+    """Everything the engine needs for ``invoice``. ``lock`` locks the PO rows (ordered by id, so
+    concurrent matches never deadlock) before anything about them is read. ``before_result_id``
+    limits earlier allocations to results older than that one (to re-check a stored result)."""
+    lines = list(invoice.lines.order_by("line_no"))
+    numbers, per_line = _references(invoice, lines)
+    po_ids = _candidate_po_ids(invoice, numbers)
+    if lock and po_ids:
+        list(PurchaseOrder.objects.select_for_update().filter(pk__in=po_ids).order_by("pk").values_list("pk"))
+    po_rows = list(
+        PurchaseOrderLine.objects.filter(po_id__in=po_ids)
+        .select_related("po", "item")
+        .order_by("po_id", "line_no")
+    )
+    by_key = {(row.po.number, str(row.line_no)): row for row in po_rows}
+    only_po = po_rows[0].po.number if len({row.po_id for row in po_rows}) == 1 else None
+    po_line_ref: dict[int, str] = {}
+    for line_pk, (number, line_no) in per_line.items():
+        row = by_key.get((number or only_po, line_no))
+        po_line_ref[line_pk] = str(row.pk) if row else (f"{number}/{line_no}" if number else line_no)
+
+    labels: dict = {"po_lines": {}, "receipt_lines": {}, "invoice_lines": {}}
+    po_lines = []
+    for row in po_rows:
+        label = f"{row.po.number}/{row.line_no}"
+        labels["po_lines"][str(row.pk)] = {"label": label, "name": row.description or row.item.name}
+        po_lines.append(
+            PoLine(
+                id=str(row.pk),
+                quantity=row.quantity,
+                unit_price=row.unit_price,
+                tax_rate=row.tax_rate if row.tax_rate is not None else ZERO,
+                item_code=row.item.code,
+                name=row.description or row.item.name,
+                receipt_required=not row.item.is_service,
+                currency=row.po.currency,
+                label=label,
+            )
+        )
+    for line in lines:
+        labels["invoice_lines"][str(line.pk)] = {"line_no": line.line_no, "name": line.name}
+    receipt_lines = _receipt_lines([row.pk for row in po_rows], labels["receipt_lines"])
+
+    earlier_rows = (
+        MatchAllocation.objects.filter(po_line_id__in=[row.pk for row in po_rows], result__is_current=True)
+        .exclude(invoice_id=invoice.pk)
+        .exclude(invoice__state__in=DEAD_INVOICE_STATES)
+        .exclude(Q(quantity__lt=0) & ~Q(invoice__state__in=CREDIT_COUNTS))
+    )
+    if before_result_id is not None:  # what the stored result saw, plus the invoice's own credit notes
+        earlier_rows = earlier_rows.filter(
+            Q(result_id__lt=before_result_id) | Q(original_invoice_id=invoice.pk)
+        )
+    earlier = [
+        EarlierAllocation(
+            invoice_id=str(a.invoice_id),
+            po_line_id=str(a.po_line_id),
+            quantity=a.quantity,
+            receipt_line_id=None if a.receipt_line_id is None else str(a.receipt_line_id),
+            original_invoice_id=None if a.original_invoice_id is None else str(a.original_invoice_id),
+        )
+        for a in earlier_rows.order_by("pk")
+    ]
+
+    engine_invoice = EngineInvoice(
+        id=str(invoice.pk),
+        lines=tuple(_engine_lines(invoice, lines, po_line_ref)),
+        net_total=invoice.net_amount if invoice.net_amount is not None else ZERO,
+        tax_total=invoice.tax_amount if invoice.tax_amount is not None else ZERO,
+        document_type=DocumentType.CREDIT_NOTE if invoice.is_credit_note else DocumentType.INVOICE,
+        currency=invoice.currency or "CNY",
+        original_invoice_id=str(invoice.corrects_id)
+        if invoice.is_credit_note and invoice.corrects_id
+        else None,
+    )
+    categories = {row.item.category for row in po_rows if row.item.category}
+    legal_entity_id = invoice.legal_entity_id or (po_rows[0].po.legal_entity_id if po_rows else None)
+    on_date = invoice.issue_date or timezone.localdate(invoice.created_at)
+    try:
+        policy_row, policy = policy_for(
+            legal_entity_id=legal_entity_id,
+            supplier_id=invoice.supplier_id,
+            item_category=categories.pop() if len(categories) == 1 else None,
+            on_date=on_date,
+        )
+    except PolicyNotFound as exc:
+        raise DomainError(str(exc), code="no_tolerance_policy") from None
+    return MatchInputs(
+        invoice=engine_invoice,
+        po_lines=po_lines,
+        receipt_lines=receipt_lines,
+        earlier=earlier,
+        policy_row=policy_row,
+        policy=policy,
+        purchase_order_ids=po_ids,
+        labels=labels,
+    )

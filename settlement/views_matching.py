@@ -1,0 +1,167 @@
+"""Portal pages of matching: finance's exception desk, one invoice's match explanation with the
+desk actions, the supplier's match status list, and the panel on the invoice page. Reads go
+through selectors, writes through services; refusals become messages (core.middleware)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import PermissionDenied
+from core.home import Panel
+from core.selectors import transition_log_for
+from procurement.selectors import legal_entity_list
+from suppliers.selectors import supplier_list
+
+from .models import CaseState
+from .selectors import matching as selectors
+from .services import exceptions as desk
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def exception_desk(request):
+    if not selectors.can_work_desk(request.user):
+        raise PermissionDenied(_("Only finance works the exception desk."))
+    filters = {
+        "bucket": request.GET.get("bucket", ""),
+        "state": request.GET.get("state", ""),
+        "supplier_id": _int(request.GET.get("supplier")),
+        "legal_entity_id": _int(request.GET.get("legal_entity")),
+        "reason": request.GET.get("reason", ""),
+    }
+    cases = selectors.exception_case_list(request.user, **filters)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    rows = [(case, case.days_open(), selectors.aging_bucket(case.days_open())) for case in page]
+    return render(
+        request,
+        "settlement/exception_desk.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "counts": selectors.aging_counts(request.user),
+            "buckets": [key for key, _, _ in selectors.BUCKETS],
+            "states": [
+                (CaseState.OPEN, CaseState.OPEN.label),
+                (CaseState.AWAITING_CREDIT_NOTE, CaseState.AWAITING_CREDIT_NOTE.label),
+            ],
+            "suppliers": supplier_list(request.user).order_by("name"),
+            "entities": legal_entity_list(request.user),
+            "stale": selectors.stale_result_list(request.user)[:50],
+        },
+    )
+
+
+def _detail_context(user, invoice, result) -> dict:
+    finance = selectors.can_work_desk(user)
+    case = selectors.exception_case_for(user, invoice)
+    return {
+        "invoice": invoice,
+        "result": result,
+        "explanation": selectors.explanation_view(result, for_supplier=not finance) if result else None,
+        "case": case,
+        "days_open": case.days_open() if case else None,
+        "finance": finance,
+        "can_act": finance and invoice.state == "exception",
+        "can_request": finance
+        and invoice.state == "exception"
+        and case is not None
+        and case.state == CaseState.OPEN,
+        "can_rematch": finance
+        and (
+            invoice.state == "exception"
+            or (result is not None and result.is_stale and invoice.state in ("matched", "approved"))
+        ),
+    }
+
+
+@login_required
+def match_detail(request, invoice_id: int):
+    invoice, result = selectors.match_result_current(request.user, invoice_id)
+    panel = _detail_context(request.user, invoice, result)
+    context = {**panel, "view_ctx": panel}
+    if context["finance"]:
+        context["runs"] = selectors.match_result_history(request.user, invoice_id)
+        context["history"] = transition_log_for(invoice)
+        case = context["case"]
+        context["case_history"] = transition_log_for(case) if case else []
+    return render(request, "settlement/match_detail.html", context)
+
+
+@login_required
+def match_status_list(request):
+    invoices = selectors.supplier_match_list(request.user)
+    page = Paginator(invoices, 50).get_page(request.GET.get("page"))
+    finance = selectors.can_work_desk(request.user)
+    rows = []
+    for invoice in page:
+        result = invoice.current_results[0] if invoice.current_results else None
+        explanation = selectors.explanation_view(result, for_supplier=not finance) if result else None
+        rows.append((invoice, result, explanation, invoice.open_cases[0] if invoice.open_cases else None))
+    return render(request, "settlement/match_status_list.html", {"page": page, "rows": rows})
+
+
+def _done(request, invoice_id: int, text: str):
+    messages.success(request, text)
+    return redirect("match-detail", invoice_id=invoice_id)
+
+
+@login_required
+@require_POST
+def match_accept(request, invoice_id: int):
+    selectors.match_result_current(request.user, invoice_id)  # 404 before any role check
+    desk.exception_accept(invoice_id=invoice_id, actor=request.user, reason=request.POST.get("reason", ""))
+    return _done(request, invoice_id, _("Variance accepted: the invoice is approved for payment."))
+
+
+@login_required
+@require_POST
+def match_request_credit_note(request, invoice_id: int):
+    selectors.match_result_current(request.user, invoice_id)
+    desk.exception_request_credit_note(
+        invoice_id=invoice_id, actor=request.user, message=request.POST.get("reason", "")
+    )
+    return _done(request, invoice_id, _("The supplier is asked for a credit note."))
+
+
+@login_required
+@require_POST
+def match_reject(request, invoice_id: int):
+    selectors.match_result_current(request.user, invoice_id)
+    desk.exception_reject(invoice_id=invoice_id, actor=request.user, reason=request.POST.get("reason", ""))
+    return _done(request, invoice_id, _("The invoice is rejected back to the supplier."))
+
+
+@login_required
+@require_POST
+def match_rematch(request, invoice_id: int):
+    selectors.match_result_current(request.user, invoice_id)
+    outcome = desk.exception_rematch(
+        invoice_id=invoice_id, actor=request.user, reason=request.POST.get("reason", "")
+    )
+    if not outcome.changed:
+        return _done(request, invoice_id, _("Nothing changed since the last match: the result stands."))
+    return _done(request, invoice_id, _("Matched again."))
+
+
+def invoice_match_panel(user, invoice):
+    """The match explanation on invoicing's invoice page (registered in core.documents)."""
+    if invoice.state in ("received", "validating"):
+        return None
+    invoice, result = selectors.match_result_current(user, invoice.pk)
+    if result is None:
+        return None
+    return Panel(
+        _("Three-way match"), "settlement/match_panel_invoice.html", _detail_context(user, invoice, result)
+    )
