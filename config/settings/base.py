@@ -128,6 +128,8 @@ FIELD_ENCRYPTION_KEYS = encryption_keys(_raw_keys) if _raw_keys else []
 # Celery: with no broker, tasks run in-process (eager); with a broker, real workers.
 CELERY_BROKER_URL = broker_url()
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# The queue tasks go to when enqueued (also from inside a worker: a validated invoice enqueues its match).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "").strip() or "celery"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "").strip() or (
     CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None

@@ -50,6 +50,7 @@ def celery_worker(transactional_db, settings):
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # what the worker itself enqueues stays on its queue
     }
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
     proc = subprocess.Popen(  # noqa: S603
