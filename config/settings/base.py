@@ -184,3 +184,6 @@ CELERY_BEAT_SCHEDULE["contracts-expiry"] = {
 # username is given, approved requisitions are turned into purchase orders as that buyer.
 REQUISITION_BUDGET_OVERRUN = os.environ.get("REQUISITION_BUDGET_OVERRUN", "refuse")
 REQUISITION_AUTO_CONVERT_BUYER = os.environ.get("REQUISITION_AUTO_CONVERT_BUYER", "")
+
+# Statement-first settlement: how far, per tax rate, an invoice may differ from its invoice plan.
+INVOICE_PLAN_ROUNDING_ALLOWANCE = os.environ.get("INVOICE_PLAN_ROUNDING_ALLOWANCE", "0.05")
