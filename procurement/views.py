@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
+from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get, supplier_list
@@ -101,6 +102,7 @@ def po_detail(request, po_id: int):
         "reason_required": PO_REASON_REQUIRED,
         "history": transition_log_for(po),
         "receipts": selectors.goods_receipts_for_po(po),
+        "panels": panels_for_document(request.user, po),
         "approvals": selectors.po_approvals(po),
         "rule": selectors.approval_rule_for(po) if request.user.is_internal else None,
         "revisions": po.revisions.all() if request.user.is_internal else [],

@@ -145,3 +145,10 @@ def test_po_to_payment_through_the_portal_pages(new_page, screenshot, world):
     assert payment.amount == Decimal("526.00") and payment.bank_reference == "ICBC-2026-0001"
     invoice.refresh_from_db()
     assert invoice.state == "paid"
+
+    # the PO page links the documents: its receipt, the invoice matched against it, the statement
+    buyer.goto(po_url)
+    related = buyer.locator("section.panel", has_text="Invoices and statements")
+    assert "83089647" in related.inner_text() and statement.number in related.inner_text()
+    assert "GR-" in buyer.content()
+    screenshot(buyer, "8-buyer-po-related-documents")
