@@ -3,7 +3,6 @@ receives the goods, the supplier uploads a real signed OFD e-invoice and sees it
 settles it in a statement the supplier confirms, approves it and records the payment."""
 
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest

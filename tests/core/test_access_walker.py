@@ -61,7 +61,9 @@ def _build_world():
         part = build(supplier_a, supplier_b, alice, bob, **kwargs)
         for key in ("own", "foreign", "shared", "literal"):
             clash = {k for k, v in part.get(key, {}).items() if k in world[key] and world[key][k] != v}
-            assert not clash, f"{build.__module__} declares {sorted(clash)} already declared by another app: rename"
+            assert not clash, (
+                f"{build.__module__} declares {sorted(clash)} already declared by another app: rename"
+            )
             world[key].update(part.get(key, {}))
     OWNED.clear()
     OWNED.update(world["own"])
