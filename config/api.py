@@ -56,6 +56,16 @@ def validation_error(request, exc: ValidationError):
     )
 
 
+@api.exception_handler(OverflowError)
+def number_out_of_range(request, exc):
+    """An id or number too large for the database (SQLite raises this before any query runs)."""
+    return api.create_response(
+        request,
+        {"code": "validation_error", "message": "A number in the request is out of range."},
+        status=422,
+    )
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return api.create_response(

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja import File, Header, Router, Schema, Status
+from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from core.errors import DomainError
@@ -107,7 +107,9 @@ def invoice_upload(
 
 
 @router.get("/", response=list[InvoiceOut])
-def invoice_list(request, state: str = "", limit: int = 100, offset: int = 0):
+def invoice_list(
+    request, state: str = "", limit: int = Query(100, ge=0), offset: int = Query(0, ge=0, le=10**9)
+):
     qs = selectors.invoice_list(request.auth)
     if state:
         qs = qs.filter(state=state)

@@ -93,7 +93,11 @@ def invoice_upload(
                 )
             from .tasks import validate_invoice
 
-            validate_invoice.delay_on_commit(invoice.pk)
+            def enqueue_validation(pk=invoice.pk):
+                validate_invoice.delay(pk)
+
+            # robust: with the broker down the upload still succeeds; the requeue sweeper enqueues it
+            transaction.on_commit(enqueue_validation, robust=True)
     except IntegrityError:  # a concurrent upload of the same bytes won
         existing = _existing_for(sha, supplier)
         if existing is None:

@@ -4,6 +4,7 @@ from celery import shared_task
 @shared_task(
     name="invoicing.validate_invoice",
     acks_late=True,
+    ignore_result=True,  # nobody reads it; and enqueueing never touches the result store
     autoretry_for=(OSError,),
     max_retries=3,
     retry_backoff=True,
@@ -14,7 +15,7 @@ def validate_invoice(invoice_id: int) -> str:
     return invoice_validate(invoice_id=invoice_id).state
 
 
-@shared_task(name="invoicing.requeue_stuck_invoices")
+@shared_task(name="invoicing.requeue_stuck_invoices", ignore_result=True)
 def requeue_stuck_invoices() -> int:
     from .services import invoices_requeue_stuck
 

@@ -5,7 +5,7 @@ the selectors: another requester's requisition is a 404, supplier users see noth
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
@@ -319,8 +319,8 @@ def catalog(
     q: str = "",
     supplier_id: int | None = None,
     category: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10**9),
 ):
     _internal(request)
     _require_catalog_user(request.auth)

@@ -20,7 +20,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from core.errors import PermissionDenied
 
@@ -185,8 +185,8 @@ def exception_list(
     supplier_id: int | None = None,
     legal_entity_id: int | None = None,
     reason: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10**9),
 ):
     """Open exception cases, oldest first; ``bucket`` is one of 0-2, 3-7, 8-30, >30 (days open)."""
     _require_desk(request.auth)
@@ -224,7 +224,7 @@ def exception_list(
 
 
 @router.get("/matching/invoices", response=list[MatchStatusOut])
-def match_status_list(request, limit: int = 100, offset: int = 0):
+def match_status_list(request, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9)):
     """The match status of the invoices the user may see (a supplier: its own)."""
     invoices = selectors.supplier_match_list(request.auth)[offset : offset + min(limit, 500)]
     return [

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from core.errors import NotFound
 from core.selectors import transition_log_for
@@ -212,8 +212,8 @@ def statement_list(
     supplier_id: int | None = None,
     legal_entity_id: int | None = None,
     q: str = "",
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=10**9),
 ):
     qs = selectors.statement_filter(
         selectors.statement_list(request.auth),
@@ -370,7 +370,7 @@ def statement_pay(request, statement_id: int, payload: PaymentIn):
 
 
 @router.get("/payments", response=list[PaymentOut])
-def payment_list(request, limit: int = 100, offset: int = 0):
+def payment_list(request, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9)):
     return selectors.payment_list(request.auth).prefetch_related("invoices")[
         offset : offset + min(limit, 500)
     ]
