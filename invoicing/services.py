@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, PermissionDenied
+from core.queue import enqueue_on_commit
 from core.services import transition_locked
 from invoicing import storage
 from invoicing.checks import check_file
@@ -93,11 +94,8 @@ def invoice_upload(
                 )
             from .tasks import validate_invoice
 
-            def enqueue_validation(pk=invoice.pk):
-                validate_invoice.delay(pk)
-
-            # robust: with the broker down the upload still succeeds; the requeue sweeper enqueues it
-            transaction.on_commit(enqueue_validation, robust=True)
+            # with the broker down the upload still succeeds; the requeue sweeper enqueues it
+            enqueue_on_commit(validate_invoice, invoice.pk)
     except IntegrityError:  # a concurrent upload of the same bytes won
         existing = _existing_for(sha, supplier)
         if existing is None:

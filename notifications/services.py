@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError, NotFound
+from core.queue import enqueue_on_commit
 
 from .kinds import KINDS
 from .models import EmailPreference, Notification
@@ -34,7 +35,7 @@ def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str =
 
         for note in created:
             if note.user_id not in muted and recipients[note.user_id].email:
-                send_notification_email.delay_on_commit(note.pk)
+                enqueue_on_commit(send_notification_email, note.pk)
     return created
 
 

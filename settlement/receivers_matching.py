@@ -7,11 +7,14 @@
 * After ``migrate`` the global default tolerance policy exists.
 """
 
+import logging
+
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
+from core.queue import enqueue_on_commit
 from invoicing.models import Invoice
 from procurement.models import GoodsReceiptLine, PurchaseOrderLine
 
@@ -25,7 +28,7 @@ def match_validated_invoice(sender, instance, name, source, target, **kwargs):
     if name == "pass_validation":
         from .tasks import match_invoice
 
-        match_invoice.delay_on_commit(instance.pk)
+        enqueue_on_commit(match_invoice, instance.pk)
     elif name == "cancel":
         from .models import CaseResolution
         from .services.matching import invoice_left_desk
@@ -33,6 +36,7 @@ def match_validated_invoice(sender, instance, name, source, target, **kwargs):
         invoice_left_desk(instance, resolution=CaseResolution.CLOSED, reason="the invoice was cancelled")
 
 
+logger = logging.getLogger(__name__)
 _PENDING = "_settlement_stale_po_ids"
 
 
@@ -44,7 +48,10 @@ def _flush_pending() -> None:
     pending.clear()
     from .tasks import refresh_match_staleness
 
-    refresh_match_staleness.delay(ids)
+    try:
+        refresh_match_staleness.delay(ids)
+    except Exception:  # the broker is down; the change itself is committed
+        logger.exception("could not enqueue the staleness refresh for POs %s", ids)
 
 
 def _po_changed(po_id: int | None) -> None:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
+from core.queue import enqueue_on_commit
 from core.services import run_transition
 
 from .. import selectors
@@ -286,7 +287,7 @@ def purchase_order_send(*, po: PurchaseOrder, actor, reason: str = "") -> Purcha
     require_buyer(actor, "send purchase orders")
     with transaction.atomic():
         po = run_transition(po, "send", actor=actor, reason=reason)
-        notify_supplier_of_po.delay_on_commit(po.pk)
+        enqueue_on_commit(notify_supplier_of_po, po.pk)
         return po
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.models import Role
+from core.queue import enqueue_on_commit
 from core.services import transition_locked
 
 from .. import budget as budget_math
@@ -139,7 +140,7 @@ def requisition_approve(*, requisition: Requisition, actor, reason: str = "") ->
             return requisition
         transition_locked(requisition, "approve", actor=actor, reason=reason.strip())
         if auto_convert_username():
-            auto_convert.delay_on_commit(requisition.pk)
+            enqueue_on_commit(auto_convert, requisition.pk)
         return requisition
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from core.errors import Conflict, DomainError, IllegalTransition, PermissionDenied
 from core.permissions import is_finance
+from core.queue import enqueue_on_commit
 from core.services import run_transition
 from invoicing.models import InvoiceState
 
@@ -65,7 +66,7 @@ def exception_accept(*, invoice_id: int, actor, reason: str):
         if invoice.is_credit_note and invoice.corrects_id:
             from ..tasks import credit_note_follow_up
 
-            credit_note_follow_up.delay_on_commit(invoice.corrects_id)
+            enqueue_on_commit(credit_note_follow_up, invoice.corrects_id)
         return invoice
 
 

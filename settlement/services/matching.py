@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from core.errors import IllegalTransition, NotFound, PermissionDenied
 from core.permissions import is_finance
+from core.queue import enqueue_on_commit
 from core.services import transition_locked
 from invoicing.models import Invoice, InvoiceState
 from settlement.matching import ENGINE_VERSION, Verdict, match_invoice
@@ -102,7 +103,7 @@ def _match_locked(invoice: Invoice, inputs: MatchInputs, *, actor) -> MatchResul
     if invoice.is_credit_note and invoice.corrects_id:
         from ..tasks import credit_note_follow_up
 
-        credit_note_follow_up.delay_on_commit(invoice.corrects_id)
+        enqueue_on_commit(credit_note_follow_up, invoice.corrects_id)
     return result
 
 
@@ -272,7 +273,7 @@ def match_staleness_refresh(*, po_ids: list[int]) -> dict:
                 counts["stale"] += 1
                 if result.invoice.state == InvoiceState.EXCEPTION:
                     counts["rematch"] += 1
-                    rematch_invoice.delay_on_commit(result.invoice_id)
+                    enqueue_on_commit(rematch_invoice, result.invoice_id)
     return counts
 
 
