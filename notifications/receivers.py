@@ -96,6 +96,16 @@ _on("invoicing.Invoice", "fail_validation")(_invoice_rejected)
 _on("invoicing.Invoice", "reject_match")(_invoice_rejected)
 
 
+@_on("settlement.Statement", "send")
+def statement_sent(statement, reason):
+    notify(
+        users=supplier_users(statement.supplier_id),
+        kind="statement_to_confirm",
+        params={"number": statement.number, "amount": statement.gross_total, "currency": statement.currency},
+        url=reverse("statement-detail", args=[statement.pk]),
+    )
+
+
 @_on("invoicing.Invoice", "raise_exception")
 def match_exception(invoice, reason):
     notify(

@@ -111,3 +111,25 @@ def test_an_expiring_qualification_document_and_contract_notify_once(buyer, supp
     contract_expiry_check(today=today)
     assert _inbox(buyer) == [("document_expiring", f"/contracts/{contract.pk}/")]
     assert [k for k, _ in _inbox(supplier_user_a)].count("document_expiring") == 2
+
+
+def test_a_statement_sent_for_confirmation_reaches_the_suppliers_users(finance, supplier_a, supplier_user_a):
+    from settlement.services.statements import statement_create, statement_send
+    from tests.factories import LegalEntityFactory
+    from tests.settlement.statement_builders import PERIOD, make_invoice
+
+    entity = LegalEntityFactory()
+    make_invoice(supplier_a, entity)
+    statement = statement_create(
+        kind="invoice_first",
+        supplier=supplier_a,
+        legal_entity=entity,
+        period_from=PERIOD[0],
+        period_to=PERIOD[1],
+        actor=finance,
+    )
+    assert _inbox(supplier_user_a) == []  # a draft is finance's business
+    statement_send(statement=statement, actor=finance)
+    assert _inbox(supplier_user_a) == [("statement_to_confirm", f"/settlement/statements/{statement.pk}/")]
+    note = Notification.objects.get(user=supplier_user_a)
+    assert statement.number in note.subject and "1130.00" in note.body
