@@ -993,7 +993,7 @@ def large_case(lines: int, seed: int = 0) -> Case:
     order_no = 0
     while len(po_lines) < lines:
         order_no += 1
-        size = min(rng.randint(5, 80), lines - len(po_lines))
+        size = min(rng.randint(5, 80), lines - len(po_lines), len(catalogue))
         on_order: set[int] = set()
         while len(on_order) < size:
             on_order.add(rng.choices(range(len(catalogue)), cum_weights=weights)[0])

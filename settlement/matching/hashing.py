@@ -34,17 +34,30 @@ def input_hash(
     document = {
         f.name: canonical(getattr(invoice, f.name)) for f in dataclasses.fields(invoice) if f.name != "lines"
     }
-    sections = {
+    sections: dict[str, str | list[str]] = {  # a list is a JSON array of those texts, in that order
         "engine": _dumps(ENGINE_VERSION),
         "invoice": _dumps(document),
-        "invoice_lines": _sorted_array(invoice.lines),
-        "po_lines": _sorted_array(po_lines),
-        "receipt_lines": _sorted_array(receipt_lines),
-        "earlier_allocations": _sorted_array(a for a in earlier_allocations if a.invoice_id != invoice.id),
+        "invoice_lines": _sorted_texts(invoice.lines),
+        "po_lines": _sorted_texts(po_lines),
+        "receipt_lines": _sorted_texts(receipt_lines),
+        "earlier_allocations": _sorted_texts(a for a in earlier_allocations if a.invoice_id != invoice.id),
         "policy": _dumps(canonical(policy)),
     }
-    text = "{" + ",".join(f"{_dumps(key)}:{sections[key]}" for key in sorted(sections)) + "}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # the text hashed is {"key":section,...} with the keys sorted; it is fed to the hash piece by
+    # piece, so a document of 100,000 lines never needs the whole text in memory at once
+    digest = hashlib.sha256()
+    for n, key in enumerate(sorted(sections)):
+        digest.update(("{" if n == 0 else ",").encode() + _dumps(key).encode("utf-8") + b":")
+        section = sections[key]
+        if isinstance(section, str):
+            digest.update(section.encode("utf-8"))
+            continue
+        digest.update(b"[")
+        for i, text in enumerate(section):
+            digest.update((text if i == 0 else "," + text).encode("utf-8"))
+        digest.update(b"]")
+    digest.update(b"}")
+    return digest.hexdigest()
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -73,9 +86,9 @@ def canonical(value: Any) -> Any:
     raise TypeError(f"cannot fingerprint {kind.__name__}")
 
 
-def _sorted_array(items: Iterable[Any]) -> str:
-    """A JSON array of the items' canonical texts, sorted, so input order does not matter."""
-    return "[" + ",".join(sorted(canonical_text(item) for item in items)) + "]"
+def _sorted_texts(items: Iterable[Any]) -> list[str]:
+    """The items' canonical texts, sorted, so input order does not matter."""
+    return sorted(canonical_text(item) for item in items)
 
 
 _encode_text = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False

@@ -25,7 +25,8 @@ without a search for everything that pairs exactly and solves only the rest as a
 problem (:mod:`.assignment`). Invoice lines left over (an invoice that splits one PO line into
 several lines, or repeats one) *share*: each joins the candidate with the same tax rate, then the
 most evidence (the quantity tells also when it equals what the other lines leave open), then the
-least variance against what the other lines leave open on it, ties to the lowest PO line id. Inputs are sorted first, so the result never depends on their order.
+least variance against what the other lines leave open on it, ties to the lowest PO line id. The
+engine sorts its inputs first, so the result never depends on their order.
 
 An exact pair comes first because it is the strongest evidence there is: a line that equals a PO
 line in rate, amount and open quantity is not traded away to lower the variance of other lines.

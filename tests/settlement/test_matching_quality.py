@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from settlement.matching import Allocation, Verdict
+from settlement.matching import Allocation, Verdict, match_invoice
 from settlement.matching.cases import (
     EXPECTED_VERDICT,
     WEIGHTS,
@@ -101,14 +101,44 @@ def test_the_checker_notices_an_allocation_to_a_receipt_of_another_po_line():
     assert over_allocations(case, dataclasses.replace(result, allocations=(*result.allocations, wrong)))
 
 
-def test_a_large_invoice_over_many_orders_is_allocated_exactly_as_the_case_says():
+def test_a_large_case_can_be_small_too():
+    case = large_case(60, seed=1)
+
+    assert len(case.invoice.lines) >= 60
+    assert judge(case).over_allocations == ()
+
+
+@pytest.fixture(scope="module")
+def large():
     case = large_case(1500, seed=3)
-    outcome = judge(case)
+    return case, case.run()
+
+
+def test_a_large_invoice_over_many_orders_is_allocated_exactly_as_the_case_says(large):
+    case, result = large
+    outcome = judge(case, result)
 
     assert len(case.invoice.lines) >= 1500
     assert outcome.verdict is Verdict.EXCEPTION
     assert outcome.over_allocations == ()
     assert outcome.allocations_right
+
+
+def test_a_large_invoice_gives_the_same_result_whatever_the_order_of_its_inputs(large):
+    case, result = large
+    shuffler = random.Random(9)
+    lines, po_lines, receipts = (list(x) for x in (case.invoice.lines, case.po_lines, case.receipt_lines))
+    for items in (lines, po_lines, receipts):
+        shuffler.shuffle(items)
+    shuffled = match_invoice(
+        dataclasses.replace(case.invoice, lines=tuple(lines)),
+        po_lines=po_lines,
+        receipt_lines=receipts,
+        earlier_allocations=case.earlier_allocations[::-1],
+        policy=case.policy,
+    )
+
+    assert shuffled == result
 
 
 def test_the_quality_command_reports_the_figures(capsys):
