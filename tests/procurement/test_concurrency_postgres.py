@@ -1,11 +1,10 @@
 """Two buyers acting on the same PO at the same moment produce exactly one effect (row locks).
 Real threads with their own connections: PostgreSQL only."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -18,6 +17,7 @@ from procurement.models import (
     PurchaseOrderApproval,
     QuoteVersion,
 )
+from tests.concurrency import race
 from tests.factories import SupplierFactory, UserFactory, make_purchase_order, make_rfq, make_supplier_user
 
 pytestmark = [
@@ -26,26 +26,7 @@ pytestmark = [
 ]
 
 
-def _race(*calls):
-    """Run the calls in threads released together; returns each call's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
+_race = race
 
 
 def test_two_buyers_approving_the_same_po_at_once_approve_it_exactly_once():

@@ -1,11 +1,10 @@
 """Two buyers converting the same requisition at the same moment produce one set of purchase
 orders (row locks). Real threads with their own connections: PostgreSQL only."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -13,6 +12,7 @@ from core.selectors import transition_log_for
 from procurement.models import PurchaseOrder, PurchaseOrderLine
 from requisitions import services
 from requisitions.models import RequisitionLine
+from tests.concurrency import race
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -21,25 +21,7 @@ pytestmark = [
 ]
 
 
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+_race = race
 
 
 def test_two_buyers_converting_the_same_requisition_at_once_create_one_set_of_pos(

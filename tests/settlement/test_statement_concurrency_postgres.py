@@ -2,11 +2,10 @@
 two invoices racing for one invoice plan: exactly one wins, the other gets a clear refusal.
 Real threads with their own connections: PostgreSQL only (row locks)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from core.errors import DomainError
 from invoicing.models import Invoice
@@ -14,6 +13,7 @@ from settlement.models import Payment, PaymentInvoice, Statement, StatementLine
 from settlement.services import statements as svc
 from settlement.services.invoice_plans import invoice_plan_claim
 from settlement.services.payments import payment_record
+from tests.concurrency import race
 from tests.factories import (
     LegalEntityFactory,
     SupplierFactory,
@@ -29,26 +29,7 @@ pytestmark = [
 ]
 
 
-def _race(*calls):
-    """Run the calls in threads released together; returns each call's result or exception."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, fn):
-        try:
-            barrier.wait()
-            results[i] = fn()
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
+_race = race
 
 
 @pytest.fixture
