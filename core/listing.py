@@ -156,17 +156,17 @@ def csv_response(request, qs: QuerySet, spec: ListSpec) -> StreamingHttpResponse
     def rows():
         yield "\ufeff" + writer.writerow([str(c.label) for c in spec.columns])
         for obj in qs.iterator(chunk_size=500):
-            yield writer.writerow([_csv_cell(c.value(obj)) for c in spec.columns])
+            yield writer.writerow([csv_cell(c.value(obj)) for c in spec.columns])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{spec.csv_name}.csv"'
     return response
 
 
-def _csv_cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """A CSV cell a spreadsheet program will not run as a formula (numbers stay numbers)."""
     text = "" if value is None else str(value)
-    # A cell starting with = + - @ would be run as a formula by spreadsheet programs.
-    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
         return "'" + text
     return text
 

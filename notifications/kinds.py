@@ -6,6 +6,7 @@ reader's language, from the templates below. Adding a kind means adding one entr
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.utils import translation
@@ -76,13 +77,5 @@ def render(kind: str, params: dict, *, language: str | None = None) -> tuple[str
     if spec is None:
         return kind, ""
     values = _Params(params or {})
-    with translation.override(language) if language else _nullcontext():
+    with translation.override(language) if language else nullcontext():
         return str(spec.subject) % values, str(spec.body) % values
-
-
-class _nullcontext:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False

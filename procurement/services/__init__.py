@@ -4,6 +4,7 @@ Split by document: ``rfq`` (sourcing, sealed quotes, award), ``purchase_orders``
 approval rules, supplier acknowledgement, revisions), ``receipts`` (goods receipts and returns).
 """
 
+from ._common import next_number  # noqa: F401 - document numbers for other apps too
 from .purchase_orders import (  # noqa: F401
     purchase_order_acknowledge,
     purchase_order_approve,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from contracts.models import PriceLine
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.services import transition_locked
-from procurement.services._common import next_number
+from procurement.services import next_number
 
 from .. import budget as budget_math
 from .. import selectors

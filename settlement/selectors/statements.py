@@ -12,6 +12,7 @@ import io
 from django.db.models import QuerySet
 
 from core.errors import NotFound
+from core.listing import csv_cell
 from invoicing.models import Invoice, InvoiceState
 from suppliers.selectors import supplier_id_for
 
@@ -138,12 +139,6 @@ def _plain(value) -> str:
     return "" if value is None else f"{value.normalize():f}"
 
 
-def _cell(text: str) -> str:
-    """Text a spreadsheet must not run as a formula."""
-    text = str(text or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def invoice_plan_csv(plan: InvoicePlan) -> str:
     """The plan as CSV for the supplier's invoicing software: header rows, then one row per
     tax rate (what to invoice) and one per line."""
@@ -151,7 +146,7 @@ def invoice_plan_csv(plan: InvoicePlan) -> str:
     writer = csv.writer(out)
     statement = plan.statement
     writer.writerow(["statement", statement.number])
-    writer.writerow(["bill_to", _cell(plan.buyer_name)])
+    writer.writerow(["bill_to", csv_cell(plan.buyer_name)])
     writer.writerow(["buyer_tax_id", plan.buyer_tax_id])
     writer.writerow(["currency", plan.currency])
     writer.writerow(["rounding_allowance_per_rate", plan.allowance])
@@ -175,8 +170,8 @@ def invoice_plan_csv(plan: InvoicePlan) -> str:
     for line in invoice_plan_lines(plan):
         writer.writerow(
             [
-                _cell(line.reference),
-                _cell(line.description),
+                csv_cell(line.reference),
+                csv_cell(line.description),
                 line.date,
                 _plain(line.quantity),
                 _plain(line.unit_price),

@@ -27,7 +27,7 @@ from core.money import q2
 from core.services import run_transition, transition_locked
 from invoicing.models import Invoice, InvoiceState
 from procurement.models import GoodsReceiptLine, LegalEntity
-from procurement.services._common import next_number
+from procurement.services import next_number
 from suppliers.models import Supplier
 from suppliers.selectors import supplier_id_for
 
