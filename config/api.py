@@ -4,6 +4,8 @@ Auth: a per-user bearer token (``Authorization: Bearer pp_…``) for supplier / 
 or the portal session (with CSRF). Every error is JSON ``{"code": …, "message": …}``.
 """
 
+import logging
+
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -70,6 +72,20 @@ def number_out_of_range(request, exc):
 def http_error(request, exc: HttpError):
     return api.create_response(
         request, {"code": f"http_{exc.status_code}", "message": str(exc)}, status=exc.status_code
+    )
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc: Exception):
+    """Anything unexpected: JSON like every other error, never Django's HTML page. Logged on
+    ``django.request`` with the request, so error reporting (admins' mail, log shipping) sees it."""
+    logging.getLogger("django.request").error(
+        "API error: %s %s", request.method, request.path, exc_info=exc, extra={"request": request}
+    )
+    return api.create_response(
+        request,
+        {"code": "server_error", "message": "The server failed to handle this request; it was logged."},
+        status=500,
     )
 
 

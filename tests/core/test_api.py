@@ -123,3 +123,22 @@ def test_wrong_tax_id_through_the_api_is_a_400_with_code(client, buyer, token_of
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_tax_id"
+
+
+def test_an_unexpected_error_is_a_json_500_and_is_logged(
+    client, supplier_user_a, token_of, monkeypatch, caplog
+):
+    import suppliers.api
+
+    def broken(user):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(suppliers.api.selectors, "supplier_list", broken)
+    client.raise_request_exception = False
+    with caplog.at_level("ERROR", logger="django.request"):
+        response = client.get("/api/suppliers/", HTTP_AUTHORIZATION=f"Bearer {token_of(supplier_user_a)}")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "server_error"
+    assert "database on fire" not in response.content.decode()  # no internals leak to the caller
+    assert any(r.exc_info and "database on fire" in str(r.exc_info[1]) for r in caplog.records)
