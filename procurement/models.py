@@ -268,6 +268,11 @@ class PurchaseOrderLine(models.Model):
         _("contract price"), max_digits=18, decimal_places=6, null=True, blank=True
     )
     contract_line_ref = models.CharField(_("contract price line"), max_length=64, blank=True)
+    # how much of the price agreement this line holds now: set on approval (each revision takes
+    # or gives back only the difference), given back on cancel
+    contract_consumed_qty = models.DecimalField(
+        _("quantity taken from the contract"), max_digits=18, decimal_places=6, default=0
+    )
     required_date = models.DateField(_("required date"), null=True, blank=True)
     promised_date = models.DateField(_("promised date"), null=True, blank=True)
     received_qty = models.DecimalField(_("received quantity"), max_digits=18, decimal_places=6, default=0)

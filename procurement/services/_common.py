@@ -95,12 +95,16 @@ def contract_price_for(*, supplier_id: int, item_code: str, on_date: date | None
     )
 
 
-def contract_price_consume(*, po_line, actor, sign: int = 1) -> None:
-    """Tell contracts that an approved PO line used part of a price agreement (``sign=-1``: a
-    cancelled line gives it back)."""
+def contract_price_hold(*, po_line, actor, quantity) -> None:
+    """Make the PO line hold ``quantity`` of its price agreement (approval: the line's quantity;
+    cancel: 0). Only the difference to what the line already holds is taken or given back, so a
+    revised PO approved again does not take its quantity twice."""
     from contracts.services import price_line_consume
 
     if not po_line.contract_line_ref:
+        return
+    delta = quantity - po_line.contract_consumed_qty
+    if not delta:
         return
     price = contract_price_for(supplier_id=po_line.po.supplier_id, item_code=po_line.item.code)
     if price is None or str(price.pk) != po_line.contract_line_ref:
@@ -108,4 +112,6 @@ def contract_price_consume(*, po_line, actor, sign: int = 1) -> None:
             "contract price line %s of PO line %s is no longer active", po_line.contract_line_ref, po_line.pk
         )
         return
-    price_line_consume(line=price, quantity=po_line.quantity * sign, actor=actor)
+    price_line_consume(line=price, quantity=delta, actor=actor)
+    po_line.contract_consumed_qty = quantity
+    po_line.save(update_fields=["contract_consumed_qty"])

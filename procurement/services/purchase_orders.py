@@ -4,6 +4,7 @@ acknowledgement or rejection, revisions, advance shipping notices, cancel, close
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,8 +27,8 @@ from ..models import (
     TaxRate,
 )
 from ._common import (
-    contract_price_consume,
     contract_price_for,
+    contract_price_hold,
     next_number,
     require_buyer,
     require_same_supplier,
@@ -263,7 +264,7 @@ def purchase_order_approve(*, po: PurchaseOrder, actor, reason: str = "") -> Pur
             po, "approve", actor=actor, reason=reason or f"{approvals} of {rule.approvers_required} approvals"
         )
         for line in po.lines.select_related("item", "po"):
-            contract_price_consume(po_line=line, actor=actor)
+            contract_price_hold(po_line=line, actor=actor, quantity=line.quantity)
         return po
 
 
@@ -400,11 +401,9 @@ def purchase_order_cancel(*, po: PurchaseOrder, actor, reason: str) -> PurchaseO
                 f"Purchase order {po.number} has goods receipts and cannot be cancelled.",
                 code="po_has_receipts",
             )
-        consumed = po.state in (POState.APPROVED, POState.SENT, POState.ACKNOWLEDGED, POState.REJECTED)
         po = run_transition(po, "cancel", actor=actor, reason=reason.strip())
-        if consumed:  # give the quantities back to the price agreement
-            for line in po.lines.select_related("item", "po"):
-                contract_price_consume(po_line=line, actor=actor, sign=-1)
+        for line in po.lines.select_related("item", "po"):  # give back what the lines hold
+            contract_price_hold(po_line=line, actor=actor, quantity=Decimal(0))
         return po
 
 
