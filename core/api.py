@@ -27,6 +27,7 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None
 
 
 class TokenCreatedOut(TokenOut):

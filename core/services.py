@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from .errors import IllegalTransition, NotFound, PermissionDenied
 from .models import ApiToken, User
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how fresh ApiToken.last_used_at is kept
 
 
 def run_transition(
@@ -63,8 +68,13 @@ def transition_locked(
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token; the raw key is returned once and never stored."""
     raw = ApiToken.new_raw_key()
+    days = settings.API_TOKEN_LIFETIME_DAYS
     token = ApiToken.objects.create(
-        user=user, name=name[:100], key_prefix=raw[:10], key_hash=ApiToken.hash(raw)
+        user=user,
+        name=name[:100],
+        key_prefix=raw[:10],
+        key_hash=ApiToken.hash(raw),
+        expires_at=timezone.now() + timedelta(days=days) if days > 0 else None,
     )
     return token, raw
 
@@ -84,5 +94,8 @@ def api_token_authenticate(raw: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(raw)).first()
     if token is None or not token.is_active or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        # one write a minute per token at most, not one per request
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

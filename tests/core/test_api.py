@@ -142,3 +142,33 @@ def test_an_unexpected_error_is_a_json_500_and_is_logged(
     assert response.json()["code"] == "server_error"
     assert "database on fire" not in response.content.decode()  # no internals leak to the caller
     assert any(r.exc_info and "database on fire" in str(r.exc_info[1]) for r in caplog.records)
+
+
+def test_a_token_expires_after_its_lifetime_and_then_gets_401(client, supplier_user_a, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.API_TOKEN_LIFETIME_DAYS = 30
+    token, raw = api_token_create(user=supplier_user_a, name="erp")
+    assert timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
+    assert client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+    client.force_login(supplier_user_a)
+    assert client.get("/api/tokens").json()[0]["expires_at"] is not None
+
+
+def test_lifetime_zero_makes_tokens_that_do_not_expire(supplier_user_a, settings):
+    settings.API_TOKEN_LIFETIME_DAYS = 0
+    token, raw = api_token_create(user=supplier_user_a, name="erp")
+    assert token.expires_at is None and token.is_active
+
+
+def test_last_use_is_written_at_most_once_a_minute(client, supplier_user_a, token_of):
+    raw = token_of(supplier_user_a)
+    client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    first = ApiToken.objects.get().last_used_at
+    client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert ApiToken.objects.get().last_used_at == first  # not rewritten within the minute
