@@ -40,11 +40,12 @@ def _nice_max(value: float) -> float:
     return 10 * magnitude
 
 
-def _open(width: int, height: int, title: str, desc: str) -> list[str]:
+def _open(width: int, height: int, title: str, desc: str, id_prefix: str = "") -> list[str]:
+    t, d = escape(f"{id_prefix}t"), escape(f"{id_prefix}d")
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="t d" class="chart" font-family="system-ui, sans-serif" font-size="12">',
-        f'<title id="t">{escape(title)}</title><desc id="d">{escape(desc)}</desc>',
+        f'role="img" aria-labelledby="{t} {d}" class="chart" font-family="system-ui, sans-serif" font-size="12">',
+        f'<title id="{t}">{escape(title)}</title><desc id="{d}">{escape(desc)}</desc>',
     ]
 
 
@@ -55,15 +56,17 @@ def bar_chart(
     fmt: Callable[[Number], str] = _fmt,
     width: int = 640,
     bar_height: int = 22,
+    id_prefix: str = "",
 ) -> str:
-    """Horizontal bars, one per (label, value), in the order given. Negative values draw as 0."""
+    """Horizontal bars, one per (label, value), in the order given. Negative values draw as 0.
+    ``id_prefix`` keeps the title and description ids unique on a page with several charts."""
     label_width = 180
     plot = width - label_width - 90
     height = max(1, len(rows)) * (bar_height + 6) + 10
     top = max((float(v) for _, v in rows), default=0.0)
     scale = plot / _nice_max(top) if top > 0 else 0
     desc = "; ".join(f"{label}: {fmt(value)}" for label, value in rows) or "no data"
-    out = _open(width, height, title, desc)
+    out = _open(width, height, title, desc, id_prefix)
     for index, (label, value) in enumerate(rows):
         y = 5 + index * (bar_height + 6)
         length = max(0.0, float(value)) * scale
@@ -91,9 +94,11 @@ def column_chart(
     stacked: bool = True,
     width: int = 640,
     height: int = 260,
+    id_prefix: str = "",
 ) -> str:
     """Vertical columns per category (e.g. month), one colour per series (e.g. supplier), stacked
-    or side by side, with a legend. Series beyond the palette share the last colour."""
+    or side by side, with a legend. Series beyond the palette share the last colour.
+    ``id_prefix`` keeps the title and description ids unique on a page with several charts."""
     left, bottom, legend_height = 70, 30, 18 * ((len(series) + 2) // 3)
     plot_w, plot_h = width - left - 10, height - bottom - legend_height - 10
     n = max(1, len(categories))
@@ -107,7 +112,7 @@ def column_chart(
         f"{cat}: " + ", ".join(f"{name} {fmt(values[i])}" for name, values in series)
         for i, cat in enumerate(categories)
     )
-    out = _open(width, height, title, desc or "no data")
+    out = _open(width, height, title, desc or "no data", id_prefix)
     base_y = legend_height + 10 + plot_h
     for step in range(5):
         value = axis_max * step / 4
@@ -146,5 +151,84 @@ def column_chart(
             f'<rect x="{lx:.1f}" y="{ly}" width="12" height="12" fill="{colour}"/>'
             f'<text x="{lx + 16:.1f}" y="{ly + 10}" fill="{TEXT}">{escape(short)}</text>'
         )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def grouped_bar_chart(
+    groups: Sequence[tuple[str, Sequence[Number | None]]],
+    series: Sequence[str],
+    *,
+    title: str,
+    fmt: Callable[[Number], str] = _fmt,
+    axis_max: float | None = None,
+    id_prefix: str = "grouped-",
+    width: int = 640,
+    bar_height: int = 12,
+    missing: str = "—",
+) -> str:
+    """Horizontal bars in groups: one group per (label, values) in the order given (e.g. a
+    supplier), one bar per series inside it (e.g. on-time %, quality %), coloured per series with
+    a legend. A value of None (no data) draws no bar, only ``missing``. ``axis_max`` fixes the end
+    of the axis (e.g. 100 for percentages); by default it is a round number above the largest
+    value. ``id_prefix`` keeps the ids of the title and description unique when a page holds
+    several charts."""
+    label_width, right = 180, 60
+    plot = width - label_width - right
+    legend_height = 18 * ((len(series) + 3) // 4) + 6
+    gap = 8
+    group_height = max(1, len(series)) * (bar_height + 2) + gap
+    height = legend_height + 18 + max(1, len(groups)) * group_height + 4
+    values = [float(v) for _, vs in groups for v in vs if v is not None]
+    top = axis_max if axis_max is not None else _nice_max(max(values, default=0.0))
+    scale = plot / top if top > 0 else 0
+    desc = "; ".join(
+        f"{label}: "
+        + ", ".join(f"{name} {missing if v is None else fmt(v)}" for name, v in zip(series, vs, strict=False))
+        for label, vs in groups
+    )
+    out = _open(width, height, title, desc or "no data", id_prefix)
+    for s_index, name in enumerate(series):
+        lx, ly = label_width + (s_index % 4) * (plot / 4), 4 + (s_index // 4) * 18
+        colour = PALETTE[min(s_index, len(PALETTE) - 1)]
+        short = name if len(name) <= 16 else name[:15] + "…"
+        out.append(
+            f'<rect x="{lx:.1f}" y="{ly}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{lx + 16:.1f}" y="{ly + 10}" fill="{TEXT}">{escape(short)}</text>'
+        )
+    axis_top = legend_height + 14
+    base = axis_top + max(1, len(groups)) * group_height
+    for step in range(5):
+        value = top * step / 4
+        x = label_width + value * scale
+        out.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{axis_top}" y2="{base}" stroke="{GRID}"/>'
+            f'<text x="{x:.1f}" y="{axis_top - 3}" text-anchor="middle" fill="{TEXT}">{_axis(value)}</text>'
+        )
+    for g_index, (label, vs) in enumerate(groups):
+        y0 = axis_top + g_index * group_height + gap / 2
+        short = label if len(label) <= 24 else label[:23] + "…"
+        middle = y0 + (group_height - gap) / 2 + 4
+        out.append(
+            f'<text x="{label_width - 6}" y="{middle:.1f}" text-anchor="end" fill="{TEXT}">'
+            f"<title>{escape(label)}</title>{escape(short)}</text>"
+        )
+        for s_index, name in enumerate(series):
+            value = vs[s_index] if s_index < len(vs) else None
+            y = y0 + s_index * (bar_height + 2)
+            shown = missing if value is None else fmt(value)
+            length = 0.0 if value is None else max(0.0, float(value)) * scale
+            if value is not None:
+                colour = PALETTE[min(s_index, len(PALETTE) - 1)]
+                out.append(
+                    f'<rect x="{label_width}" y="{y:.1f}" width="{length:.1f}" height="{bar_height}" '
+                    f'fill="{colour}"><title>{escape(label)} · {escape(name)}: {escape(shown)}</title></rect>'
+                )
+            out.append(
+                f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 2:.1f}" font-size="10" '
+                f'fill="{TEXT}">{escape(shown)}</text>'
+            )
+    if not groups:
+        out.append(f'<text x="{label_width}" y="{axis_top + 16}" fill="{TEXT}">{escape(missing)}</text>')
     out.append("</svg>")
     return "".join(out)

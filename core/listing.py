@@ -66,10 +66,16 @@ class ListPage:
 
     @property
     def rows(self) -> Iterator[list[dict]]:
-        """Per row, per column: the value, its link and whether it is a number."""
+        """Per row, per column: the value, its link, whether it is a number and the column's
+        label (shown beside the value when a phone-width table stacks its cells)."""
         for obj in self.page:
             yield [
-                {"value": c.value(obj), "link": c.link(obj) if c.link else "", "numeric": c.numeric}
+                {
+                    "value": c.value(obj),
+                    "link": c.link(obj) if c.link else "",
+                    "numeric": c.numeric,
+                    "label": c.label,
+                }
                 for c in self.spec.columns
             ]
 

@@ -43,6 +43,12 @@ KINDS: dict[str, Kind] = {
             _("Invoice %(number)s was rejected: %(reasons)s"),
         ),
         Kind(
+            "credit_note_requested",
+            _("Credit note requested"),
+            _("A credit note is requested for invoice %(number)s"),
+            _("Finance asks for a credit note (红字发票) for invoice %(number)s: %(message)s"),
+        ),
+        Kind(
             "statement_to_confirm",
             _("Statement to confirm"),
             _("Statement %(number)s waits for your confirmation"),

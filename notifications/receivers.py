@@ -96,6 +96,21 @@ _on("invoicing.Invoice", "fail_validation")(_invoice_rejected)
 _on("invoicing.Invoice", "reject_match")(_invoice_rejected)
 
 
+@_on("settlement.ExceptionCase", "request_credit_note")
+def credit_note_requested(case, reason):
+    """Finance's request for a credit note (红字发票) reaches the supplier's users, with its message."""
+    invoice = case.invoice
+    notify(
+        users=supplier_users(invoice.supplier_id),
+        kind="credit_note_requested",
+        params={
+            "number": invoice.invoice_number or invoice.file.original_name,
+            "message": (case.credit_note_request or reason)[:500],
+        },
+        url=reverse("invoice-detail", args=[invoice.pk]),
+    )
+
+
 @_on("settlement.Statement", "send")
 def statement_sent(statement, reason):
     notify(

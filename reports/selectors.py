@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from datetime import date, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, Sum
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from core.errors import PermissionDenied
@@ -19,6 +20,9 @@ from core.money import q2
 from core.permissions import is_internal
 from invoicing.models import Invoice, InvoiceState
 from procurement.models import POState, PurchaseOrder, PurchaseOrderLine
+from procurement.selectors import SCORE_WINDOW_DAYS, supplier_scores
+from suppliers.models import Supplier
+from suppliers.scorecard import SupplierScore
 
 COMMITTED_PO_STATES = [
     POState.APPROVED,
@@ -161,3 +165,97 @@ def exception_aging(user, *, now=None) -> dict:
                 counts[label] += 1
                 break
     return {"buckets": list(counts.items()), "total": len(waiting)}
+
+
+@dataclass(frozen=True)
+class SupplierScoreRow:
+    """One supplier on the scorecard chart: its score (``suppliers.scorecard.supplier_score``,
+    as next to each quote) and, from invoicing, its first-pass match rate in the same window."""
+
+    supplier_id: int
+    name: str
+    score: SupplierScore
+    invoices_decided: int
+    invoices_first_pass: int
+
+    @property
+    def first_pass_pct(self) -> Decimal | None:
+        if not self.invoices_decided:
+            return None
+        return percent(Decimal(self.invoices_first_pass) / self.invoices_decided)
+
+    @property
+    def on_time_pct(self) -> Decimal | None:
+        return percent(self.score.on_time_rate)
+
+    @property
+    def quality_pct(self) -> Decimal | None:
+        return percent(self.score.quality_rate)
+
+    @property
+    def ack_speed_pct(self) -> Decimal | None:
+        return percent(self.score.ack_speed)
+
+
+def percent(rate: Decimal | None) -> Decimal | None:
+    """A 0–1 rate as a percentage with one decimal (None stays None: nothing to measure)."""
+    return None if rate is None else (100 * rate).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def scorecard_bars(score: SupplierScore) -> list[Decimal | None]:
+    """The bars of one scorecard, in the order of the chart's series: overall, on time, quality,
+    answer speed (0–100 each, None where there is nothing to measure)."""
+    return [score.score, percent(score.on_time_rate), percent(score.quality_rate), percent(score.ack_speed)]
+
+
+def supplier_scorecards(user, *, as_of: datetime | None = None, window_days: int = SCORE_WINDOW_DAYS) -> dict:
+    """Every supplier with deliveries or purchase orders sent in the last ``window_days``, best
+    overall score first (suppliers with activity but nothing measurable yet come last), each with
+    its first-pass match rate (invoices whose first match decision in the window was ``match``).
+    A fixed number of queries, whatever the number of suppliers."""
+    _check(user)
+    as_of = as_of or timezone.now()
+    since = as_of - timedelta(days=window_days)
+    candidates = PurchaseOrder.objects.order_by().values_list("supplier_id", flat=True).distinct()
+    scores = {
+        pk: score
+        for pk, score in supplier_scores(user, list(candidates), as_of=as_of, window_days=window_days).items()
+        if score.deliveries or score.acknowledgements
+    }
+    names = dict(Supplier.objects.filter(pk__in=scores).values_list("pk", "name")) if scores else {}
+    decided: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # supplier: [first pass, decided]
+    if scores:
+        content_type = ContentType.objects.get_for_model(Invoice)
+        logs = TransitionLog.objects.filter(
+            content_type=content_type,
+            transition__in=["match", "raise_exception"],
+            at__gte=since,
+            at__lte=as_of,
+        )
+        supplier_of = {
+            str(pk): supplier_id
+            for pk, supplier_id in Invoice.objects.filter(
+                supplier_id__in=scores,
+                pk__in=logs.annotate(invoice_id=Cast("object_id", IntegerField())).values("invoice_id"),
+            ).values_list("pk", "supplier_id")
+        }
+        first: dict[str, str] = {}
+        for object_id, name in logs.order_by("at", "id").values_list("object_id", "transition"):
+            if object_id in supplier_of:
+                first.setdefault(object_id, name)
+        for object_id, name in first.items():
+            counts = decided[supplier_of[object_id]]
+            counts[1] += 1
+            counts[0] += name == "match"
+    rows = [
+        SupplierScoreRow(
+            supplier_id=pk,
+            name=names.get(pk, str(pk)),
+            score=score,
+            invoices_decided=decided[pk][1],
+            invoices_first_pass=decided[pk][0],
+        )
+        for pk, score in scores.items()
+    ]
+    rows.sort(key=lambda r: (r.score.score is None, -(r.score.score or 0), r.name, r.supplier_id))
+    return {"rows": rows, "window_days": window_days, "since": timezone.localdate(since), "as_of": as_of}

@@ -5,7 +5,9 @@ from django.utils.translation import gettext as _
 
 from core.charts import bar_chart, column_chart
 
-from . import selectors
+from . import scorecard_chart, selectors
+
+SCORECARD_CHART_LIMIT = 20  # the chart shows the best 20; the figures table lists every supplier
 
 
 @login_required
@@ -14,17 +16,25 @@ def dashboard(request):
     cycle = selectors.po_cycle_time(request.user)
     rate = selectors.first_pass_match_rate(request.user)
     aging = selectors.exception_aging(request.user)
+    scorecards = selectors.supplier_scorecards(request.user)
+    charted = scorecards["rows"][:SCORECARD_CHART_LIMIT]
     short_months = [m[2:] for m in spend["months"]]
     charts = {
         # core.charts escapes every text it draws
         "spend": mark_safe(  # noqa: S308
-            column_chart(short_months, spend["series"], title=_("Spend by supplier and month (CNY, net)"))
+            column_chart(
+                short_months,
+                spend["series"],
+                title=_("Spend by supplier and month (CNY, net)"),
+                id_prefix="spend-",
+            )
         ),
         "cycle": mark_safe(  # noqa: S308
             column_chart(
                 short_months,
                 [(_("median days"), cycle["median_days"])],
                 title=_("PO cycle time: submitted to acknowledged (median days)"),
+                id_prefix="cycle-",
             )
         ),
         "rate": mark_safe(  # noqa: S308
@@ -32,10 +42,16 @@ def dashboard(request):
                 short_months,
                 [(_("matched without a person, %"), rate["rate"])],
                 title=_("First-pass match rate (%)"),
+                id_prefix="rate-",
             )
         ),
         "aging": mark_safe(  # noqa: S308
-            bar_chart(aging["buckets"], title=_("Match exceptions by days waiting"))
+            bar_chart(aging["buckets"], title=_("Match exceptions by days waiting"), id_prefix="aging-")
+        ),
+        "scores": scorecard_chart.draw(
+            [(row.name, selectors.scorecard_bars(row.score)) for row in charted],
+            title=_("Supplier scorecards (0–100)"),
+            id_prefix="scores-",
         ),
     }
     return render(
@@ -47,5 +63,7 @@ def dashboard(request):
             "charts": charts,
             "cycle_rows": list(zip(cycle["months"], cycle["median_days"], cycle["counts"], strict=True)),
             "rate_rows": list(zip(rate["months"], rate["rate"], rate["auto"], rate["total"], strict=True)),
+            "scorecards": scorecards,
+            "scorecards_charted": len(charted),
         },
     )

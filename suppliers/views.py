@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
+from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.listing import Column, Filter, ListSpec, csv_response, list_page
 from core.selectors import transition_log_for
@@ -77,6 +78,7 @@ def supplier_detail(request, supplier_id: int):
             "actions": actions,
             "reason_required": services.REASON_REQUIRED,
             "history": transition_log_for(supplier),
+            "panels": panels_for_document(request.user, supplier),
             "documents": selectors.qualification_document_list(request.user, supplier_id=supplier.pk),
             "document_types": DocumentType.choices,
             "accounts": accounts,

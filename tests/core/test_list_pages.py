@@ -61,3 +61,11 @@ def test_the_contract_list_filters_by_end_date_and_costs_flat_queries(client, bu
         )
         == []
     )
+
+
+def test_each_list_cell_names_its_column_for_phone_width_tables(client, buyer):
+    SupplierFactory(name="Alpha", state="approved")
+    client.force_login(buyer)
+    page = client.get("/suppliers/").content.decode()
+    cell = re.search(r'<td[^>]*data-label="([^"]+)"[^>]*><a href="/suppliers/\d+/">Alpha</a>', page)
+    assert cell is not None and cell[1] == "Name"

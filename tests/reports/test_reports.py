@@ -122,12 +122,12 @@ def test_supplier_users_may_not_see_reports_that_span_every_supplier(supplier_us
     assert client.get("/reports/").status_code == 403
 
 
-def test_the_reports_page_draws_four_charts_with_their_figures(buyer, client):
+def test_the_reports_page_draws_five_charts_with_their_figures(buyer, client):
     supplier = SupplierFactory(name="<b>Evil</b> 供应商", state="approved")
     _po(buyer, supplier, lines=((2, "10.00"),), state="sent", created=timezone.localdate())
     client.force_login(buyer)
     page = client.get("/reports/").content.decode()
-    assert page.count("<svg") == 4
+    assert page.count("<svg") == 5  # spend, cycle time, first-pass rate, aging, supplier scorecards
     assert "&lt;b&gt;Evil&lt;/b&gt; 供应商" in page and "<b>Evil</b>" not in page
     assert "20.00" in page
 
