@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core.errors import PermissionDenied
@@ -62,9 +62,13 @@ def exception_case_list(
     today: date | None = None,
 ) -> QuerySet[ExceptionCase]:
     """Open exception cases, oldest first; finance only (anyone else gets none)."""
-    qs = ExceptionCase.objects.select_related(
-        "invoice", "invoice__supplier", "invoice__legal_entity", "result"
-    ).filter(state__in=OPEN_CASE_STATES)
+    qs = (
+        ExceptionCase.objects.select_related(
+            "invoice", "invoice__supplier", "invoice__legal_entity", "result"
+        )
+        .defer("result__explanation")  # the desk shows the summary; the explanation can be large
+        .filter(state__in=OPEN_CASE_STATES)
+    )
     if not can_work_desk(user):
         return qs.none()
     if state:
@@ -80,28 +84,37 @@ def exception_case_list(
     return qs.order_by("opened_at", "pk")
 
 
-def _in_bucket(qs, bucket: str, today: date):
+def _bucket_q(bucket: str, today: date) -> Q | None:
+    """Cases opened within the bucket's days before ``today`` (local days), or None."""
     spec = next((b for b in BUCKETS if b[0] == bucket), None)
     if spec is None:
-        return qs
+        return None
     _, first, last = spec
     tz = timezone.get_current_timezone()
 
     def start_of(day: date):
         return timezone.make_aware(datetime.combine(day, time.min), tz)
 
-    qs = qs.filter(opened_at__lt=start_of(today - timedelta(days=first - 1)))
+    condition = Q(opened_at__lt=start_of(today - timedelta(days=first - 1)))
     if last is not None:
-        qs = qs.filter(opened_at__gte=start_of(today - timedelta(days=last)))
-    return qs
+        condition &= Q(opened_at__gte=start_of(today - timedelta(days=last)))
+    return condition
+
+
+def _in_bucket(qs, bucket: str, today: date):
+    condition = _bucket_q(bucket, today)
+    return qs if condition is None else qs.filter(condition)
 
 
 def aging_counts(user, today: date | None = None) -> dict[str, int]:
+    """Open cases per aging bucket, counted by the database in one query."""
     today = today or timezone.localdate()
-    counts = {key: 0 for key, _, _ in BUCKETS}
-    for opened_at in exception_case_list(user).values_list("opened_at", flat=True):
-        counts[aging_bucket((today - timezone.localdate(opened_at)).days)] += 1
-    return counts
+    counts = (
+        exception_case_list(user)
+        .order_by()
+        .aggregate(**{key: Count("pk", filter=_bucket_q(key, today)) for key, _, _ in BUCKETS})
+    )
+    return {key: counts[key] or 0 for key, _, _ in BUCKETS}
 
 
 def stale_result_list(user) -> QuerySet[MatchResult]:

@@ -1,6 +1,6 @@
 """Finance's exception desk: the actions, who may take them, and what each changes (or not)."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -9,7 +9,7 @@ from core.errors import Conflict, DomainError, IllegalTransition, PermissionDeni
 from core.models import TransitionLog
 from invoicing.models import Invoice
 from settlement.models import ExceptionCase, MatchAllocation, MatchResult
-from settlement.selectors.matching import aging_counts, exception_case_list
+from settlement.selectors.matching import aging_bucket, aging_counts, exception_case_list
 from settlement.services import exceptions as desk
 from settlement.services.matching import invoice_match
 from tests.factories import LegalEntityFactory
@@ -195,3 +195,19 @@ def test_cancelling_an_exception_releases_its_claim_and_closes_its_case(drifted,
     assert not MatchAllocation.objects.filter(invoice=drifted).exists()
     case = ExceptionCase.objects.get(invoice=drifted)
     assert (case.state, case.resolution) == ("resolved", "closed")
+
+
+@pytest.mark.parametrize(
+    "days, bucket", [(0, "0-2"), (2, "0-2"), (3, "3-7"), (7, "3-7"), (8, "8-30"), (30, "8-30"), (31, ">30")]
+)
+def test_aging_is_counted_by_the_database_at_each_bucket_edge(
+    drifted, finance, days, bucket, django_assert_num_queries
+):
+    case = ExceptionCase.objects.get(invoice=drifted)
+    today = timezone.localdate()
+    opened = timezone.make_aware(datetime.combine(today - timedelta(days=days), time(12, 0)))
+    ExceptionCase.objects.filter(pk=case.pk).update(opened_at=opened)
+    with django_assert_num_queries(1):
+        counts = aging_counts(finance, today=today)
+    assert counts == {key: int(key == bucket) for key in ("0-2", "3-7", "8-30", ">30")}
+    assert aging_bucket(ExceptionCase.objects.get(pk=case.pk).days_open(today)) == bucket
