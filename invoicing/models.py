@@ -88,6 +88,10 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [  # the invoice lists: everyone's newest first, and one supplier's
+            models.Index(fields=["-created_at", "-id"], name="invoice_newest_first"),
+            models.Index(fields=["supplier", "-created_at", "-id"], name="invoice_supplier_newest"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["duplicate_key"],

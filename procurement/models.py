@@ -176,6 +176,7 @@ class PurchaseOrder(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="po_newest_first")]  # the PO list
 
     def __str__(self) -> str:
         return self.number
@@ -394,6 +395,7 @@ class GoodsReceipt(models.Model):
 
     class Meta:
         ordering = ["receipt_date", "id"]
+        indexes = [models.Index(fields=["receipt_date", "id"], name="receipt_by_date")]  # the receipt list
 
     def __str__(self) -> str:
         return self.number
@@ -462,6 +464,7 @@ class RFQ(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="rfq_newest_first")]  # the RFQ list
         verbose_name = "RFQ"
 
     def __str__(self) -> str:
