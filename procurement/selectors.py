@@ -8,8 +8,21 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, F, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 
 from core.errors import Conflict, NotFound, PermissionDenied
@@ -37,6 +50,7 @@ from .models import (
     QuoteLine,
     QuoteVersion,
     ReceiptKind,
+    RFQInvitation,
     RFQLine,
     RFQState,
 )
@@ -139,6 +153,71 @@ def po_approvals(po: PurchaseOrder) -> QuerySet[PurchaseOrderApproval]:
     return po.approvals.filter(revision=po.revision).select_related("approver")
 
 
+# Lists (core.listing): each row carries what its columns read — related rows joined, per-row
+# numbers as correlated subqueries — so a page costs the same queries whatever the rows.
+
+_AMOUNT = DecimalField(max_digits=20, decimal_places=2)
+_QUANTITY = DecimalField(max_digits=24, decimal_places=6)
+
+
+def _count(qs: QuerySet, key: str):
+    """The number of rows of ``qs`` (already filtered on ``OuterRef``) grouped by ``key``."""
+    return Coalesce(
+        Subquery(qs.order_by().values(key).annotate(n=Count("pk")).values("n")[:1]),
+        Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _sum(qs: QuerySet, key: str, expression, output_field):
+    return Coalesce(
+        Subquery(qs.order_by().values(key).annotate(total=Sum(expression)).values("total")[:1]),
+        Value(0),
+        output_field=output_field,
+    )
+
+
+def purchase_order_rows(user) -> QuerySet[PurchaseOrder]:
+    """The PO list: ``purchase_order_list`` (same scoping) with the lines prefetched (the shown
+    total is the PO's own ``gross_total``, rounded per line like the PO page), the gross total
+    also as ``gross_sort`` for sorting in SQL, and the earliest required and promised line dates
+    as ``required_by`` / ``promised_by``."""
+    lines = PurchaseOrderLine.objects.filter(po=OuterRef("pk"))
+    net = Round(F("quantity") * F("unit_price"), 2)
+    tax = Round(net * Coalesce(F("tax_rate"), Value(Decimal("0"))), 2)
+    return (
+        purchase_order_list(user)
+        .prefetch_related("lines")
+        .annotate(
+            gross_sort=_sum(lines, "po", net + tax, _AMOUNT),
+            required_by=Subquery(
+                lines.order_by().values("po").annotate(d=Min("required_date")).values("d")[:1]
+            ),
+            promised_by=Subquery(
+                lines.order_by().values("po").annotate(d=Min("promised_date")).values("d")[:1]
+            ),
+        )
+    )
+
+
+def goods_receipt_list(user) -> QuerySet[GoodsReceipt]:
+    """Goods receipts and returns of the POs the user may see (``purchase_order_list``): internal
+    users every one, a supplier user those of its own supplier's POs. Each row carries its line
+    count and accepted / rejected / returned quantity totals."""
+    lines = GoodsReceiptLine.objects.filter(receipt=OuterRef("pk"))
+    qs = GoodsReceipt.objects.select_related("po__supplier", "po__legal_entity").annotate(
+        line_count=_count(lines, "receipt"),
+        accepted_total=_sum(lines, "receipt", F("accepted_qty"), _QUANTITY),
+        rejected_total=_sum(lines, "receipt", F("rejected_qty"), _QUANTITY),
+        returned_total=_sum(lines, "receipt", F("returned_qty"), _QUANTITY),
+    )
+    if not _visible(user):
+        return qs.none()
+    if user.is_internal:
+        return qs
+    return qs.filter(po__in=purchase_order_list(user).values("pk"))
+
+
 # --------------------------------------------------------------------------------------------
 # RFQs and sealed quotes
 # --------------------------------------------------------------------------------------------
@@ -154,7 +233,8 @@ def rfq_list(user) -> QuerySet[RFQ]:
     supplier_id = supplier_id_for(user)
     if supplier_id is None:
         return qs.none()
-    return qs.filter(invitations__supplier_id=supplier_id).exclude(state=RFQState.DRAFT).distinct()
+    invited = RFQInvitation.objects.filter(rfq=OuterRef("pk"), supplier_id=supplier_id)
+    return qs.filter(Exists(invited)).exclude(state=RFQState.DRAFT)
 
 
 def rfq_get(user, rfq_id: int) -> RFQ:
@@ -162,6 +242,23 @@ def rfq_get(user, rfq_id: int) -> RFQ:
     if rfq is None:
         raise NotFound(f"RFQ {rfq_id} not found.")
     return rfq
+
+
+def rfq_rows(user) -> QuerySet[RFQ]:
+    """The RFQ list: ``rfq_list`` (same scoping) with ``line_count``. Internal users also get
+    ``invited_count`` and ``quote_count`` (who quoted is not sealed, only prices are); a supplier
+    user gets only ``own_quote_version`` (its current quote version, None before quoting) and
+    nothing about the other suppliers."""
+    qs = rfq_list(user).annotate(line_count=_count(RFQLine.objects.filter(rfq=OuterRef("pk")), "rfq"))
+    if _visible(user) and user.is_internal:
+        return qs.annotate(
+            invited_count=_count(RFQInvitation.objects.filter(rfq=OuterRef("pk")), "rfq"),
+            quote_count=_count(Quote.objects.filter(rfq=OuterRef("pk"), current_version__gt=0), "rfq"),
+        )
+    own = Quote.objects.filter(
+        rfq=OuterRef("pk"), supplier_id=supplier_id_for(user) or 0, current_version__gt=0
+    )
+    return qs.annotate(own_quote_version=Subquery(own.values("current_version")[:1]))
 
 
 def quote_list(user, rfq: RFQ) -> QuerySet[Quote]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("pos/<int:po_id>/revise/", views.po_revise, name="po-revise"),
     path("pos/<int:po_id>/pdf/", views.po_pdf, name="po-pdf"),
     path("pos/<int:po_id>/do/<str:action>/", views.po_action, name="po-action"),
+    path("receipts/", views.receipt_list, name="receipt-list"),
     path("rfqs/", views.rfq_list, name="rfq-list"),
     path("rfqs/new/", views.rfq_create, name="rfq-create"),
     path("rfqs/<int:rfq_id>/", views.rfq_detail, name="rfq-detail"),

@@ -10,19 +10,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
+from core.listing import Column, Filter, ListSpec, csv_response, list_page
+from core.money import q6
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get, supplier_list
 
 from . import selectors, services
-from .models import PO_RECEIVABLE, POState, RFQState
+from .models import PO_RECEIVABLE, PO_SUPPLIER_VISIBLE, POState, ReceiptKind, RFQState
 
 PO_ACTIONS = ("submit", "approve", "decline", "send", "reject", "cancel", "close")
 PO_REASON_REQUIRED = {"decline", "reject", "cancel"}
@@ -45,15 +50,89 @@ def item_list(request):
 # ---- purchase orders -------------------------------------------------------------------------
 
 
+# Lists (core.listing). Internal users and supplier users get different specs: a supplier user
+# has no supplier column or filter (it is always its own), sees only the states it may see, and
+# nothing about other suppliers (no invitation or quote counts on RFQs).
+
+
+def _local_date(value):
+    return localtime(value).date() if value else None
+
+
+def _quantity(value) -> str:
+    """A quantity without trailing zeros (``6``, ``2.5``), the same from every database."""
+    return f"{q6(value or 0).normalize():f}"
+
+
+_PO_NUMBER = Column(
+    "number",
+    gettext_lazy("Number"),
+    lambda po: po.number,
+    sort="number",
+    link=lambda po: reverse("po-detail", args=[po.pk]),
+)
+_PO_SUPPLIER = Column(
+    "supplier", gettext_lazy("Supplier"), lambda po: po.supplier.name, sort="supplier__name"
+)
+_PO_TAIL = (
+    Column(
+        "entity", gettext_lazy("Legal entity"), lambda po: po.legal_entity.name, sort="legal_entity__name"
+    ),
+    Column("state", gettext_lazy("State"), lambda po: po.get_state_display(), sort="state"),
+    Column("created", gettext_lazy("Order date"), lambda po: _local_date(po.created_at), sort="created_at"),
+    Column("required", gettext_lazy("Required by"), lambda po: po.required_by, sort="required_by"),
+    Column("promised", gettext_lazy("Promised by"), lambda po: po.promised_by, sort="promised_by"),
+    Column(
+        "total", gettext_lazy("Total incl. tax"), lambda po: po.gross_total, sort="gross_sort", numeric=True
+    ),
+    Column("currency", gettext_lazy("Currency"), lambda po: po.currency),
+)
+_PO_SEARCH = Filter("q", gettext_lazy("PO number"), "search", ("number",))
+_PO_DATES = (
+    Filter("ordered_from", gettext_lazy("Ordered from"), "date_from", ("created_at__date",)),
+    Filter("ordered_to", gettext_lazy("Ordered to"), "date_to", ("created_at__date",)),
+)
+PO_LIST = ListSpec(
+    columns=(_PO_NUMBER, _PO_SUPPLIER, *_PO_TAIL),
+    filters=(
+        _PO_SEARCH,
+        Filter(
+            "supplier",
+            gettext_lazy("Supplier (name or tax id)"),
+            "search",
+            ("supplier__name", "supplier__tax_id"),
+        ),
+        Filter("state", gettext_lazy("State"), "choice", ("state",), choices=tuple(POState.choices)),
+        *_PO_DATES,
+    ),
+    default_sort="-created",
+    csv_name="purchase-orders",
+)
+PO_LIST_SUPPLIER = ListSpec(
+    columns=(_PO_NUMBER, *_PO_TAIL),
+    filters=(
+        _PO_SEARCH,
+        Filter(
+            "state",
+            gettext_lazy("State"),
+            "choice",
+            ("state",),
+            choices=tuple((c, label) for c, label in POState.choices if c in PO_SUPPLIER_VISIBLE),
+        ),
+        *_PO_DATES,
+    ),
+    default_sort="-created",
+    csv_name="purchase-orders",
+)
+
+
 @login_required
 def po_list(request):
-    pos = selectors.purchase_order_list(request.user)
-    state = request.GET.get("state")
-    if state:
-        pos = pos.filter(state=state)
-    return render(
-        request, "procurement/po_list.html", {"pos": pos, "state": state, "states": POState.choices}
-    )
+    pos = selectors.purchase_order_rows(request.user)
+    spec = PO_LIST if request.user.is_internal else PO_LIST_SUPPLIER
+    if request.GET.get("format") == "csv":
+        return csv_response(request, pos, spec)
+    return render(request, "procurement/po_list.html", {"listing": list_page(request, pos, spec)})
 
 
 @login_required
@@ -275,12 +354,178 @@ def po_pdf(request, po_id: int):
     return purchase_order_pdf_response(selectors.purchase_order_get(request.user, po_id))
 
 
+# ---- goods receipts --------------------------------------------------------------------------
+
+_RECEIPT_HEAD = (
+    Column("number", gettext_lazy("Number"), lambda r: r.number, sort="number"),
+    Column(
+        "po",
+        gettext_lazy("Purchase order"),
+        lambda r: r.po.number,
+        sort="po__number",
+        link=lambda r: reverse("po-detail", args=[r.po_id]),
+    ),
+)
+_RECEIPT_TAIL = (
+    Column(
+        "entity",
+        gettext_lazy("Legal entity"),
+        lambda r: r.po.legal_entity.name,
+        sort="po__legal_entity__name",
+    ),
+    Column("date", gettext_lazy("Date"), lambda r: r.receipt_date, sort="receipt_date"),
+    Column("kind", gettext_lazy("Kind"), lambda r: r.get_kind_display(), sort="kind"),
+    Column("lines", gettext_lazy("Lines"), lambda r: r.line_count, sort="line_count", numeric=True),
+    Column(
+        "accepted",
+        gettext_lazy("Accepted"),
+        lambda r: _quantity(r.accepted_total),
+        sort="accepted_total",
+        numeric=True,
+    ),
+    Column(
+        "rejected",
+        gettext_lazy("Rejected"),
+        lambda r: _quantity(r.rejected_total),
+        sort="rejected_total",
+        numeric=True,
+    ),
+    Column(
+        "returned",
+        gettext_lazy("Returned"),
+        lambda r: _quantity(r.returned_total),
+        sort="returned_total",
+        numeric=True,
+    ),
+)
+_RECEIPT_SEARCH = Filter("q", gettext_lazy("Receipt or PO number"), "search", ("number", "po__number"))
+_RECEIPT_REST = (
+    Filter("kind", gettext_lazy("Kind"), "choice", ("kind",), choices=tuple(ReceiptKind.choices)),
+    Filter("date_from", gettext_lazy("Date from"), "date_from", ("receipt_date",)),
+    Filter("date_to", gettext_lazy("Date to"), "date_to", ("receipt_date",)),
+)
+RECEIPT_LIST = ListSpec(
+    columns=(
+        *_RECEIPT_HEAD,
+        Column("supplier", gettext_lazy("Supplier"), lambda r: r.po.supplier.name, sort="po__supplier__name"),
+        *_RECEIPT_TAIL,
+    ),
+    filters=(
+        _RECEIPT_SEARCH,
+        Filter(
+            "supplier",
+            gettext_lazy("Supplier (name or tax id)"),
+            "search",
+            ("po__supplier__name", "po__supplier__tax_id"),
+        ),
+        *_RECEIPT_REST,
+    ),
+    default_sort="-date",
+    csv_name="goods-receipts",
+)
+RECEIPT_LIST_SUPPLIER = ListSpec(
+    columns=(*_RECEIPT_HEAD, *_RECEIPT_TAIL),
+    filters=(_RECEIPT_SEARCH, *_RECEIPT_REST),
+    default_sort="-date",
+    csv_name="goods-receipts",
+)
+
+
+@login_required
+def receipt_list(request):
+    receipts = selectors.goods_receipt_list(request.user)
+    spec = RECEIPT_LIST if request.user.is_internal else RECEIPT_LIST_SUPPLIER
+    if request.GET.get("format") == "csv":
+        return csv_response(request, receipts, spec)
+    return render(request, "procurement/receipt_list.html", {"listing": list_page(request, receipts, spec)})
+
+
 # ---- RFQs ------------------------------------------------------------------------------------
+
+
+_RFQ_HEAD = (
+    Column(
+        "number",
+        gettext_lazy("Number"),
+        lambda r: r.number,
+        sort="number",
+        link=lambda r: reverse("rfq-detail", args=[r.pk]),
+    ),
+    Column("title", gettext_lazy("Title"), lambda r: r.title, sort="title"),
+    Column("entity", gettext_lazy("Legal entity"), lambda r: r.legal_entity.name, sort="legal_entity__name"),
+    Column("state", gettext_lazy("State"), lambda r: r.get_state_display(), sort="state"),
+    Column(
+        "deadline",
+        gettext_lazy("Deadline"),
+        lambda r: localtime(r.deadline).strftime("%Y-%m-%d %H:%M") if r.deadline else None,
+        sort="deadline",
+    ),
+    Column("lines", gettext_lazy("Lines"), lambda r: r.line_count, sort="line_count", numeric=True),
+)
+_RFQ_CREATED = Column(
+    "created", gettext_lazy("Created"), lambda r: _local_date(r.created_at), sort="created_at"
+)
+_RFQ_FILTERS = (
+    Filter("q", gettext_lazy("Search"), "search", ("number", "title")),
+    Filter("deadline_from", gettext_lazy("Deadline from"), "date_from", ("deadline__date",)),
+    Filter("deadline_to", gettext_lazy("Deadline to"), "date_to", ("deadline__date",)),
+)
+RFQ_LIST = ListSpec(
+    columns=(
+        *_RFQ_HEAD,
+        Column(
+            "invited",
+            gettext_lazy("Invited suppliers"),
+            lambda r: r.invited_count,
+            sort="invited_count",
+            numeric=True,
+        ),
+        Column("quotes", gettext_lazy("Quotes"), lambda r: r.quote_count, sort="quote_count", numeric=True),
+        _RFQ_CREATED,
+    ),
+    filters=(
+        _RFQ_FILTERS[0],
+        Filter("state", gettext_lazy("State"), "choice", ("state",), choices=tuple(RFQState.choices)),
+        *_RFQ_FILTERS[1:],
+    ),
+    default_sort="-created",
+    csv_name="rfqs",
+)
+RFQ_LIST_SUPPLIER = ListSpec(
+    columns=(
+        *_RFQ_HEAD,
+        Column(
+            "own_quote",
+            gettext_lazy("Your quote version"),
+            lambda r: r.own_quote_version,
+            sort="own_quote_version",
+            numeric=True,
+        ),
+        _RFQ_CREATED,
+    ),
+    filters=(
+        _RFQ_FILTERS[0],
+        Filter(
+            "state",
+            gettext_lazy("State"),
+            "choice",
+            ("state",),
+            choices=tuple((c, label) for c, label in RFQState.choices if c != RFQState.DRAFT),
+        ),
+        *_RFQ_FILTERS[1:],
+    ),
+    default_sort="-created",
+    csv_name="rfqs",
+)
 
 
 @login_required
 def rfq_list(request):
-    return render(request, "procurement/rfq_list.html", {"rfqs": selectors.rfq_list(request.user)})
+    rfqs = selectors.rfq_rows(request.user)
+    spec = RFQ_LIST if request.user.is_internal else RFQ_LIST_SUPPLIER
+    if request.GET.get("format") == "csv":
+        return csv_response(request, rfqs, spec)
+    return render(request, "procurement/rfq_list.html", {"listing": list_page(request, rfqs, spec)})
 
 
 @login_required
