@@ -63,6 +63,13 @@ def _state(page):
     return page.locator("h1 .state").inner_text().strip()
 
 
+def _confirm(page, name):
+    """Answer the confirmation dialog (static/js/confirm.js) that an irreversible action opens;
+    the form submits when the dialog closes, so wait for that navigation."""
+    with page.expect_navigation():
+        page.locator("dialog.confirm-dialog[open]").get_by_role("button", name=name).click()
+
+
 def test_po_to_payment_through_the_portal_pages(new_page, screenshot, world):
     po, supplier = world["po"], world["supplier"]
     po_url = f"/procurement/pos/{po.pk}/"
@@ -126,17 +133,17 @@ def test_po_to_payment_through_the_portal_pages(new_page, screenshot, world):
     # 6. the supplier confirms the statement
     alice.goto(f"/settlement/statements/{statement.pk}/")
     alice.get_by_role("button", name="Confirm").click()
-    alice.wait_for_load_state()
+    _confirm(alice, "Confirm")
     assert _state(alice) == "Confirmed by supplier"
     screenshot(alice, "6-supplier-confirmed")
 
     # 7. finance approves and records the payment
     fin.goto(f"/settlement/statements/{statement.pk}/")
     fin.get_by_role("button", name="Approve for payment").click()
-    fin.wait_for_load_state()
+    _confirm(fin, "Approve for payment")
     fin.get_by_label("Bank reference").fill("ICBC-2026-0001")
     fin.get_by_role("button", name="Record payment").click()
-    fin.wait_for_load_state()
+    _confirm(fin, "Record payment")
     assert _state(fin) == "Paid"
     screenshot(fin, "7-finance-paid")
 

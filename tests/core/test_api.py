@@ -172,3 +172,17 @@ def test_last_use_is_written_at_most_once_a_minute(client, supplier_user_a, toke
     first = ApiToken.objects.get().last_used_at
     client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert ApiToken.objects.get().last_used_at == first  # not rewritten within the minute
+
+
+def test_the_tokens_page_shows_expiry_and_offers_no_revoke_for_an_expired_token(client, supplier_user_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    live, _ = api_token_create(user=supplier_user_a, name="live-one")
+    old, _ = api_token_create(user=supplier_user_a, name="old-one")
+    ApiToken.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    client.force_login(supplier_user_a)
+    page = client.get("/tokens/").content.decode()
+    assert f"/tokens/{live.pk}/revoke/" in page
+    assert f"/tokens/{old.pk}/revoke/" not in page and "expired" in page
