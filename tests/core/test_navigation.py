@@ -16,3 +16,46 @@ def test_each_role_can_open_home_and_every_nav_link(db, client, request, who):
     )
     for href in {chunk.split('"', 1)[0] for chunk in links}:
         assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        (
+            "buyer",
+            [
+                "/procurement/rfqs/",
+                "/contracts/",
+                "/procurement/pos/",
+                "/procurement/receipts/",
+                "/suppliers/",
+            ],
+        ),
+        (
+            "supplier_user_a",
+            [
+                "/procurement/rfqs/",
+                "/procurement/pos/",
+                "/invoices/upload/",
+                "/invoices/",
+                "/settlement/statements/",
+            ],
+        ),
+        (
+            "finance",
+            [
+                "/settlement/matching/exceptions/",
+                "/settlement/statements/",
+                "/settlement/payments/",
+                "/suppliers/bank-accounts/",
+            ],
+        ),
+    ],
+)
+def test_each_role_finds_its_work_in_the_navigation(db, client, request, who, expected):
+    import re
+
+    client.force_login(request.getfixturevalue(who))
+    nav = re.findall(r'<nav aria-label="[^"]*">(.*?)</nav>', client.get("/").content.decode(), re.S)[0]
+    hrefs = re.findall(r'href="([^"]+)"', nav)
+    assert [path for path in expected if path not in hrefs] == []

@@ -92,7 +92,7 @@ def test_finance_runs_an_invoice_first_statement_through_the_portal(
     assert statement.number in listing and "REF-1" in listing
     history = client.get(f"/settlement/statements/{statement.pk}/").content.decode()
     for step in ("send", "confirm", "approve", "pay"):
-        assert f"<td>{step}</td>" in history
+        assert f'<td data-label="Action">{step}</td>' in history
 
 
 def test_a_refused_action_in_the_portal_shows_the_message_and_changes_nothing(
