@@ -32,7 +32,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: install
+bench: install  # the load rows (bench_load) need wrk, PostgreSQL and Redis on 127.0.0.1 (see docs/benchmarks.md)
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& { DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null \
+		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }; }; } \
+		|| echo "wrk is missing and could not be installed: the load rows are skipped"
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m benchmarks
 
 messages: install  # refresh the zh-hans catalogue from the code and compile it (needs gettext)

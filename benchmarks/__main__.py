@@ -52,6 +52,7 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT))
     only = set(argv)
     sections = []
+    page_notes = []  # header lines a module adds (bench_load: the server set-up and versions)
     for path in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         name = path.stem
         if only and name not in only:
@@ -62,6 +63,7 @@ def main(argv: list[str]) -> int:
         rows = module.run()
         if name == "bench_ofd":
             rows += _openssl_sm2()
+        page_notes += getattr(module, "PAGE_NOTES", [])
         sections.append(
             (name, (module.__doc__ or "").strip().splitlines()[0:1], rows, time.perf_counter() - started)
         )
@@ -74,13 +76,18 @@ def main(argv: list[str]) -> int:
         f"- machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         f"- Python {platform.python_version()}; {_versions()}",
         "- one process, one core; medians over the runs given",
+        *[f"- {note}" for note in page_notes],
         "",
     ]
     for name, doc, rows, seconds in sections:
         lines += [f"## {name}", ""]
         if doc:
             lines += [doc[0], ""]
-        lines += ["| measure | median | unit | runs |", "| --- | ---: | --- | ---: |"]
+        noted = any(row.get("note") for row in rows)  # a notes column only where a module gives notes
+        lines += [
+            "| measure | median | unit | runs |" + (" note |" if noted else ""),
+            "| --- | ---: | --- | ---: |" + (" --- |" if noted else ""),
+        ]
         for row in rows:
             median = row["median"]
             shown = (
@@ -90,7 +97,10 @@ def main(argv: list[str]) -> int:
                 if isinstance(median, (int, float))
                 else str(median)
             )
-            lines.append(f"| {row['name']} | {shown} | {row['unit']} | {row.get('runs', '')} |")
+            note = (
+                " " + str(row.get("note", "")).replace("\n", " ").replace("|", "\\|") + " |" if noted else ""
+            )
+            lines.append(f"| {row['name']} | {shown} | {row['unit']} | {row.get('runs', '')} |{note}")
         lines += ["", f"({seconds:.1f} s)", ""]
     if only:  # a partial run prints its tables and leaves docs/benchmarks.md as it is
         print("\n".join(lines))
