@@ -59,3 +59,30 @@ def test_each_role_finds_its_work_in_the_navigation(db, client, request, who, ex
     nav = re.findall(r'<nav aria-label="[^"]*">(.*?)</nav>', client.get("/").content.decode(), re.S)[0]
     hrefs = re.findall(r'href="([^"]+)"', nav)
     assert [path for path in expected if path not in hrefs] == []
+
+
+@pytest.mark.parametrize(
+    "path, current",
+    [
+        ("/procurement/pos/", "/procurement/pos/"),
+        ("/procurement/pos/?state=sent", "/procurement/pos/"),
+        ("/invoices/upload/", "/invoices/upload/"),
+        ("/", "/"),
+    ],
+)
+def test_the_nav_marks_the_page_shown_as_current(db, client, supplier_user_a, path, current):
+    import re
+
+    client.force_login(supplier_user_a)
+    page = client.get(path).content.decode()
+    nav = re.findall(r'<nav aria-label="[^"]*">(.*?)</nav>', page, re.S)[0]
+    assert re.findall(r'href="([^"]+)" aria-current="page"', nav) == [current]
+
+
+def test_a_document_page_marks_its_list_as_current():
+    from core.templatetags.portal_nav import is_current
+
+    assert is_current("/procurement/pos/12/", "/procurement/pos/")
+    assert not is_current("/invoices/upload/", "/invoices/")
+    assert not is_current("/invoices/", "/")
+    assert is_current("/", "/")
