@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, PermissionDenied
-from core.listing import Column, Filter, ListSpec, csv_response, list_page
+from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get, supplier_list
 
@@ -55,9 +55,7 @@ CONTRACT_LIST = ListSpec(
 @login_required
 def contract_list(request):
     contracts = selectors.contract_list(request.user)
-    if request.GET.get("format") == "csv":
-        return csv_response(request, contracts, CONTRACT_LIST)
-    return render(request, "contracts/list.html", {"listing": list_page(request, contracts, CONTRACT_LIST)})
+    return list_response(request, contracts, CONTRACT_LIST, "contracts/list.html")
 
 
 @login_required

@@ -17,6 +17,7 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
+from django.shortcuts import render
 from django.utils.http import urlencode
 
 
@@ -167,6 +168,14 @@ def csv_response(request, qs: QuerySet, spec: ListSpec) -> StreamingHttpResponse
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{spec.csv_name}.csv"'
     return response
+
+
+def list_response(request, qs: QuerySet, spec: ListSpec, template: str):
+    """A list view's answer: the CSV export with ``?format=csv``, else ``template`` rendered with
+    ``listing`` (one page of ``qs``, filtered and sorted as the request asks)."""
+    if request.GET.get("format") == "csv":
+        return csv_response(request, qs, spec)
+    return render(request, template, {"listing": list_page(request, qs, spec)})
 
 
 def csv_cell(value: object) -> str:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from core.documents import panels_for_document
 from core.errors import DomainError, PermissionDenied
-from core.listing import Column, Filter, ListSpec, csv_response, list_page
+from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 
 from . import selectors, services, storage
@@ -44,9 +44,7 @@ INVOICE_LIST = ListSpec(
 @login_required
 def invoice_list(request):
     invoices = selectors.invoice_list(request.user)
-    if request.GET.get("format") == "csv":
-        return csv_response(request, invoices, INVOICE_LIST)
-    return render(request, "invoicing/list.html", {"listing": list_page(request, invoices, INVOICE_LIST)})
+    return list_response(request, invoices, INVOICE_LIST, "invoicing/list.html")
 
 
 @login_required

@@ -21,7 +21,7 @@ from django_fsm import has_transition_perm
 
 from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.listing import Column, Filter, ListSpec, csv_response, list_page
+from core.listing import Column, Filter, ListSpec, list_response
 from core.money import q6
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get, supplier_list
@@ -130,9 +130,7 @@ PO_LIST_SUPPLIER = ListSpec(
 def po_list(request):
     pos = selectors.purchase_order_rows(request.user)
     spec = PO_LIST if request.user.is_internal else PO_LIST_SUPPLIER
-    if request.GET.get("format") == "csv":
-        return csv_response(request, pos, spec)
-    return render(request, "procurement/po_list.html", {"listing": list_page(request, pos, spec)})
+    return list_response(request, pos, spec, "procurement/po_list.html")
 
 
 @login_required
@@ -376,26 +374,19 @@ _RECEIPT_TAIL = (
     Column("date", gettext_lazy("Date"), lambda r: r.receipt_date, sort="receipt_date"),
     Column("kind", gettext_lazy("Kind"), lambda r: r.get_kind_display(), sort="kind"),
     Column("lines", gettext_lazy("Lines"), lambda r: r.line_count, sort="line_count", numeric=True),
-    Column(
-        "accepted",
-        gettext_lazy("Accepted"),
-        lambda r: _quantity(r.accepted_total),
-        sort="accepted_total",
-        numeric=True,
-    ),
-    Column(
-        "rejected",
-        gettext_lazy("Rejected"),
-        lambda r: _quantity(r.rejected_total),
-        sort="rejected_total",
-        numeric=True,
-    ),
-    Column(
-        "returned",
-        gettext_lazy("Returned"),
-        lambda r: _quantity(r.returned_total),
-        sort="returned_total",
-        numeric=True,
+    *(
+        Column(
+            key,
+            label,
+            lambda r, attr=f"{key}_total": _quantity(getattr(r, attr)),
+            sort=f"{key}_total",
+            numeric=True,
+        )
+        for key, label in (
+            ("accepted", gettext_lazy("Accepted")),
+            ("rejected", gettext_lazy("Rejected")),
+            ("returned", gettext_lazy("Returned")),
+        )
     ),
 )
 _RECEIPT_SEARCH = Filter("q", gettext_lazy("Receipt or PO number"), "search", ("number", "po__number"))
@@ -435,9 +426,7 @@ RECEIPT_LIST_SUPPLIER = ListSpec(
 def receipt_list(request):
     receipts = selectors.goods_receipt_list(request.user)
     spec = RECEIPT_LIST if request.user.is_internal else RECEIPT_LIST_SUPPLIER
-    if request.GET.get("format") == "csv":
-        return csv_response(request, receipts, spec)
-    return render(request, "procurement/receipt_list.html", {"listing": list_page(request, receipts, spec)})
+    return list_response(request, receipts, spec, "procurement/receipt_list.html")
 
 
 # ---- RFQs ------------------------------------------------------------------------------------
@@ -523,9 +512,7 @@ RFQ_LIST_SUPPLIER = ListSpec(
 def rfq_list(request):
     rfqs = selectors.rfq_rows(request.user)
     spec = RFQ_LIST if request.user.is_internal else RFQ_LIST_SUPPLIER
-    if request.GET.get("format") == "csv":
-        return csv_response(request, rfqs, spec)
-    return render(request, "procurement/rfq_list.html", {"listing": list_page(request, rfqs, spec)})
+    return list_response(request, rfqs, spec, "procurement/rfq_list.html")
 
 
 @login_required

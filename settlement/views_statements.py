@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.listing import Column, Filter, ListSpec, csv_response, list_page
+from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 from invoicing.selectors import invoice_get
 from procurement.selectors import legal_entity_list
@@ -107,11 +107,7 @@ def _require_finance(user) -> None:
 @login_required
 def statement_list(request):
     qs = selectors.statement_list(request.user)
-    if request.GET.get("format") == "csv":
-        return csv_response(request, qs, STATEMENT_LIST)
-    return render(
-        request, "settlement/statement_list.html", {"listing": list_page(request, qs, STATEMENT_LIST)}
-    )
+    return list_response(request, qs, STATEMENT_LIST, "settlement/statement_list.html")
 
 
 @login_required
@@ -296,6 +292,4 @@ def plan_csv(request, statement_id: int):
 @login_required
 def payment_list(request):
     qs = selectors.payment_list(request.user)
-    if request.GET.get("format") == "csv":
-        return csv_response(request, qs, PAYMENT_LIST)
-    return render(request, "settlement/payment_list.html", {"listing": list_page(request, qs, PAYMENT_LIST)})
+    return list_response(request, qs, PAYMENT_LIST, "settlement/payment_list.html")

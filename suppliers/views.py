@@ -10,7 +10,7 @@ from django_fsm import has_transition_perm
 
 from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.listing import Column, Filter, ListSpec, csv_response, list_page
+from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 
 from . import selectors, services
@@ -41,9 +41,7 @@ SUPPLIER_LIST = ListSpec(
 @login_required
 def supplier_list(request):
     suppliers = selectors.supplier_list(request.user)
-    if request.GET.get("format") == "csv":
-        return csv_response(request, suppliers, SUPPLIER_LIST)
-    return render(request, "suppliers/list.html", {"listing": list_page(request, suppliers, SUPPLIER_LIST)})
+    return list_response(request, suppliers, SUPPLIER_LIST, "suppliers/list.html")
 
 
 def _may_edit(user, supplier) -> bool:
