@@ -11,12 +11,15 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.services import run_transition
 from core.signals import document_expiring
 from suppliers.models import Supplier, SupplierState
 
+from .items import item_facts
+from .limits import MAX_QUANTITY, MAX_UNIT_PRICE, PRICE_PLACES, QUANTITY_PLACES
 from .models import Contract, ContractState, ContractVersion, PriceLine, VersionState
 
 CONTRACT_ACTIONS = ("submit", "approve", "reject", "terminate", "amend")
@@ -48,9 +51,15 @@ def contract_create(
 ) -> Contract:
     _require_buyer(actor)
     if not title.strip():
-        raise DomainError("The contract title is required.", code="title_required")
+        raise DomainError(_("The contract title is required."), code="title_required")
+    if valid_from is None or valid_to is None:
+        raise DomainError(_("Give the contract's start and end dates."), code="invalid_period")
     if valid_to < valid_from:
-        raise DomainError("The contract must end on or after its start.", code="invalid_period")
+        raise DomainError(
+            _("The contract must end on or after its start."),
+            code="invalid_period",
+            details={"valid_from": str(valid_from), "valid_to": str(valid_to)},
+        )
     if supplier.state in (SupplierState.BLOCKED,):
         raise DomainError(f"Supplier {supplier.name} is blocked.", code="supplier_blocked")
     with transaction.atomic():
@@ -106,6 +115,32 @@ def _decimal(value, field: str) -> Decimal:
     return result
 
 
+def _check_bounds(value: Decimal, *, field: str, maximum: Decimal, places: int, inclusive: bool) -> None:
+    """``value`` is not negative, has at most ``places`` decimals and stays under ``maximum``."""
+    label = {"unit_price": _("unit price"), "quantity_cap": _("quantity cap")}.get(field, field)
+    if value < 0:
+        raise DomainError(
+            _("The %(field)s cannot be negative.") % {"field": label},
+            code="value_negative",
+            details={"field": field, "value": str(value)},
+        )
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        raise DomainError(
+            _("The %(field)s has more than %(places)s decimals.") % {"field": label, "places": places},
+            code="too_many_decimals",
+            details={"field": field, "value": str(value), "places": places},
+        )
+    if value > maximum or (not inclusive and value == maximum):
+        limit = _("at most %(max)s") if inclusive else _("below %(max)s")
+        raise DomainError(
+            _("The %(field)s %(value)s is too large: it must be %(limit)s.")
+            % {"field": label, "value": f"{value:f}", "limit": limit % {"max": f"{maximum:,}"}},
+            code="value_too_large",
+            details={"field": field, "value": str(value), "max": str(maximum)},
+        )
+
+
 def price_line_add(
     *,
     contract: Contract,
@@ -117,39 +152,83 @@ def price_line_add(
     valid_from: date | None = None,
     valid_to: date | None = None,
     currency: str | None = None,
-    unit: str = "EA",
+    unit: str = "",
     quantity_cap=None,
 ) -> PriceLine:
+    """Add an agreed price to the draft version. The item must be in the item master (its name
+    and unit default from there; another unit is refused), so every contract line reaches the
+    catalog. Prices and caps are bounded (contracts.limits)."""
     _require_buyer(actor)
     price = _decimal(unit_price, "unit price")
     rate = _decimal(tax_rate, "tax rate")
     cap = _decimal(quantity_cap, "quantity cap") if quantity_cap not in (None, "") else None
     if price < 0:
-        raise DomainError("The unit price cannot be negative.", code="invalid_price")
+        raise DomainError(_("The unit price cannot be negative."), code="invalid_price")
+    _check_bounds(price, field="unit_price", maximum=MAX_UNIT_PRICE, places=PRICE_PLACES, inclusive=False)
     if rate not in ALLOWED_TAX_RATES:
-        raise DomainError(f"{rate} is not a VAT rate.", code="invalid_tax_rate")
+        raise DomainError(
+            _("%(rate)s is not a VAT rate.") % {"rate": rate},
+            code="invalid_tax_rate",
+            details={"rate": str(rate)},
+        )
     if cap is not None and cap <= 0:
-        raise DomainError("A quantity cap must be positive.", code="invalid_quantity")
-    if not (item_code or "").strip():
-        raise DomainError("The item code is required.", code="item_code_required")
+        raise DomainError(_("A quantity cap must be positive."), code="invalid_quantity")
+    if cap is not None:
+        _check_bounds(cap, field="quantity_cap", maximum=MAX_QUANTITY, places=QUANTITY_PLACES, inclusive=True)
+    item_code = (item_code or "").strip()
+    if not item_code:
+        raise DomainError(_("The item code is required."), code="item_code_required")
+    facts = item_facts(item_code)
+    if facts is None:
+        raise DomainError(
+            _(
+                "Item %(code)s is not in the item master: its price would never reach the catalog. "
+                "Create the item first."
+            )
+            % {"code": item_code},
+            code="unknown_item",
+            details={"item_code": item_code},
+        )
+    unit = (unit or "").strip() or facts.unit or "EA"
+    if facts.unit and unit != facts.unit:
+        raise DomainError(
+            _("Item %(code)s is bought in %(item_unit)s (item master), not in %(unit)s.")
+            % {"code": item_code, "item_unit": facts.unit, "unit": unit},
+            code="unit_mismatch",
+            details={"item_code": item_code, "unit": unit, "item_unit": facts.unit},
+        )
+    item_name = (item_name or "").strip() or facts.name
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         version = _editable_version(contract)
         valid_from = valid_from or contract.valid_from
         valid_to = valid_to or contract.valid_to
-        if valid_to < valid_from or valid_from < contract.valid_from or valid_to > contract.valid_to:
-            raise DomainError("A price line must lie within the contract period.", code="invalid_period")
+        if valid_to < valid_from:
+            raise DomainError(
+                _("A price line must end on or after its start."),
+                code="invalid_period",
+                details={"valid_from": str(valid_from), "valid_to": str(valid_to)},
+            )
+        if valid_from < contract.valid_from or valid_to > contract.valid_to:
+            raise DomainError(
+                _("A price line must lie within the contract period (%(start)s – %(end)s).")
+                % {"start": contract.valid_from, "end": contract.valid_to},
+                code="invalid_period",
+                details={"valid_from": str(valid_from), "valid_to": str(valid_to)},
+            )
         if version.lines.filter(
             item_code=item_code.strip(), valid_from__lte=valid_to, valid_to__gte=valid_from
         ).exists():
             raise DomainError(
-                f"Item {item_code} already has a price in this period.", code="duplicate_price_line"
+                _("Item %(code)s already has a price in this period.") % {"code": item_code},
+                code="duplicate_price_line",
+                details={"item_code": item_code},
             )
         return PriceLine.objects.create(
             version=version,
-            item_code=item_code.strip(),
-            item_name=(item_name or "").strip(),
-            unit=unit or "EA",
+            item_code=item_code,
+            item_name=item_name[:200],
+            unit=unit[:20],
             unit_price=price,
             currency=(currency or contract.currency).upper()[:3],
             tax_rate=rate,
@@ -188,11 +267,15 @@ def contract_transition(*, contract: Contract, name: str, actor, reason: str = "
         if version is None:
             raise Conflict(f"Contract {contract.number} has no version waiting.", code="illegal_transition")
         amending = contract.state == ContractState.ACTIVE
+        if name in ("submit", "approve"):
+            require_contract_in_force(contract)
         if name == "submit":
             if not version.lines.exists():
                 raise DomainError(
-                    "Add at least one price line before submitting.", code="contract_has_no_lines"
+                    _("Add at least one price line before submitting."), code="contract_has_no_lines"
                 )
+            if amending:
+                _check_new_caps(contract, version)
             run_transition(version, "submit", actor=actor, reason=reason)
             return contract if amending else run_transition(contract, "submit", actor=actor, reason=reason)
         if name == "approve":
@@ -215,6 +298,57 @@ def contract_transition(*, contract: Contract, name: str, actor, reason: str = "
             run_transition(version, "reject", actor=actor, reason=reason)
             return contract if amending else run_transition(contract, "reject", actor=actor, reason=reason)
     raise DomainError(f"Unknown contract action {name!r}.", code="unknown_action")  # pragma: no cover
+
+
+def require_contract_in_force(contract: Contract, *, today: date | None = None) -> None:
+    """A contract is submitted and approved only with an approved supplier and a validity that
+    has not ended; otherwise a clear refusal and nothing changes."""
+    today = today or timezone.localdate()
+    supplier = Supplier.objects.get(pk=contract.supplier_id)
+    if supplier.state != SupplierState.APPROVED:
+        raise DomainError(
+            _(
+                "Supplier %(supplier)s is %(state)s, not approved: a contract with it cannot be "
+                "submitted or approved. Approve the supplier first."
+            )
+            % {"supplier": supplier.name, "state": supplier.get_state_display()},
+            code="supplier_not_approved",
+            details={"supplier_id": supplier.pk, "state": supplier.state},
+        )
+    if contract.valid_to < today:
+        raise DomainError(
+            _(
+                "Contract %(number)s ended on %(end)s: an ended contract cannot be submitted or "
+                "approved. Create a new contract with a current validity."
+            )
+            % {"number": contract.number, "end": contract.valid_to.isoformat()},
+            code="contract_validity_ended",
+            details={"valid_to": contract.valid_to.isoformat()},
+        )
+
+
+def _check_new_caps(contract: Contract, new_version: ContractVersion) -> None:
+    """An amendment may not set a cap below what was already ordered (checked at submit too)."""
+    if contract.current_version_id is None:
+        return
+    consumed = dict(
+        PriceLine.objects.filter(version_id=contract.current_version_id).values_list(
+            "item_code", "quantity_ordered"
+        )
+    )
+    for line in new_version.lines.all():
+        ordered = consumed.get(line.item_code, Decimal("0"))
+        if line.quantity_cap is not None and ordered > line.quantity_cap:
+            raise DomainError(
+                _("Item %(code)s: %(ordered)s already ordered exceeds the new cap %(cap)s.")
+                % {
+                    "code": line.item_code,
+                    "ordered": f"{ordered.normalize():f}",
+                    "cap": f"{line.quantity_cap.normalize():f}",
+                },
+                code="contract_quantity_exceeded",
+                details={"item_code": line.item_code, "ordered": str(ordered), "cap": str(line.quantity_cap)},
+            )
 
 
 def _carry_over_consumption(contract: Contract, new_version: ContractVersion) -> None:

@@ -56,7 +56,42 @@ class LegalEntity(models.Model):
         return self.name
 
 
+class ItemCategory(models.Model):
+    """A category of the item master, known to people by its name (shown in the catalog)."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("item category")
+        verbose_name_plural = _("item categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A unit of measure items are bought in: a short code on documents (EA, PK, H) and a name."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("unit of measure")
+        verbose_name_plural = _("units of measure")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
 class Item(models.Model):
+    """The item master. ``category`` holds an :class:`ItemCategory` name and ``unit`` a
+    :class:`Unit` code (checked by the item services and forms)."""
+
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=20, default="EA")
@@ -105,6 +140,7 @@ class ApprovalRule(models.Model):
     min_amount = models.DecimalField(_("from amount"), max_digits=18, decimal_places=2, default=0)
     role = models.CharField(_("approver role"), max_length=16, choices=APPROVER_ROLES, default=Role.BUYER)
     approvers_required = models.PositiveSmallIntegerField(_("approvers required"), default=1)
+    history = HistoricalRecords()  # who changed a rule, and what it was before (the rules page)
 
     class Meta:
         ordering = ["legal_entity", "min_amount"]

@@ -6,7 +6,14 @@ class RequisitionsConfig(AppConfig):
     verbose_name = "Requisitions and catalog buying"
 
     def ready(self):
+        from contracts.items import register_item_lookup
+        from procurement import contract_caps  # noqa: F401 - PO page cap panel and submit check
+
         from . import (
             home,  # noqa: F401 - registers home-page panels
             receivers,  # noqa: F401 - follows RFQ awards and PO deliveries
         )
+        from .item_lookup import item_facts_from_master
+
+        # contracts may not import procurement: tell it which item codes the item master knows
+        register_item_lookup(item_facts_from_master)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from simple_history.models import HistoricalRecords
 
 from core.models import Role
 from core.money import q2
@@ -51,10 +52,24 @@ class RequesterProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="requester_profile"
     )
     cost_centre = models.ForeignKey(CostCentre, on_delete=models.PROTECT, related_name="requesters")
+    other_cost_centres = models.ManyToManyField(
+        CostCentre,
+        blank=True,
+        related_name="other_requesters",
+        verbose_name=_("other cost centres"),
+        help_text=_("Cost centres the requester may also charge (chosen on the requisition)."),
+    )
     delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.cost_centre.code}"
+
+    def cost_centre_ids(self) -> list[int]:
+        """The default cost centre first, then the others."""
+        others = [
+            pk for pk in self.other_cost_centres.values_list("pk", flat=True) if pk != self.cost_centre_id
+        ]
+        return [self.cost_centre_id, *others]
 
 
 class Budget(models.Model):
@@ -103,6 +118,7 @@ class RequisitionApprovalRule(models.Model):
     min_amount = models.DecimalField(_("from amount"), max_digits=18, decimal_places=2, default=0)
     approver = models.CharField(_("approver"), max_length=16, choices=ApproverKind.choices)
     over_budget_only = models.BooleanField(_("only when over budget"), default=False)
+    history = HistoricalRecords()  # who changed a rule, and what it was before (the rules page)
 
     class Meta:
         ordering = ["over_budget_only", "min_amount", "id"]

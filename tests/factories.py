@@ -54,11 +54,26 @@ class LegalEntityFactory(factory.django.DjangoModelFactory):
 
 
 class ItemFactory(factory.django.DjangoModelFactory):
+    """An item of the item master; a code that exists already is updated with the given fields
+    (contract price lines need their item in the master, so make_active_contract adds it)."""
+
     class Meta:
         model = Item
 
     code = factory.Sequence(lambda n: f"IT-{n:04d}")
     name = factory.Sequence(lambda n: f"Item {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, code, **kwargs):
+        item, _ = model_class.objects.update_or_create(code=code, defaults=kwargs)
+        return item
+
+
+def ensure_items(lines) -> None:
+    """Put the item codes of contract price-line kwargs in the item master (when missing)."""
+    for line in lines:
+        defaults = {"name": line.get("item_name") or line["item_code"], "unit": line.get("unit") or "EA"}
+        Item.objects.get_or_create(code=line["item_code"], defaults=defaults)
 
 
 def make_supplier_user(supplier: Supplier, username: str) -> User:
@@ -172,9 +187,9 @@ def make_active_contract(
         valid_to=valid_to or date(2026, 12, 31),
         actor=author,
     )
-    for kwargs in lines or (
-        {"item_code": "IT-1", "item_name": "螺丝", "unit_price": "1.25", "tax_rate": "0.13"},
-    ):
+    lines = lines or ({"item_code": "IT-1", "item_name": "螺丝", "unit_price": "1.25", "tax_rate": "0.13"},)
+    ensure_items(lines)
+    for kwargs in lines:
         price_line_add(contract=contract, actor=author, **kwargs)
     contract_transition(contract=contract, name="submit", actor=author)
     return contract_transition(contract=contract, name="approve", actor=approver)

@@ -131,7 +131,10 @@ def test_active_price_for_ignores_drafts_other_suppliers_and_dates_outside(
 
 def test_expiry_task_reminds_once_and_expires_once(supplier_a, django_capture_on_commit_callbacks):
     author = UserFactory(username="author-mail", role="buyer", email="author@example.cn")
-    contract = make_active_contract(supplier_a, author=author, valid_to=date(2026, 6, 30))
+    # made active while in force, then looked at from June 2026 (an ended contract is never approved)
+    contract = make_active_contract(supplier_a, author=author, valid_to=date(2027, 6, 30))
+    Contract.objects.filter(pk=contract.pk).update(valid_to=date(2026, 6, 30))
+    PriceLine.objects.filter(version__contract=contract).update(valid_to=date(2026, 6, 30))
     with django_capture_on_commit_callbacks(execute=True):
         assert contract_expiry_check(today=date(2026, 6, 10)) == {"reminded": 1, "expired": 0}
     with django_capture_on_commit_callbacks(execute=True):

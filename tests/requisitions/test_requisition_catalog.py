@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 from contracts.models import Contract
+from procurement.models import Item
 from procurement.services import purchase_order_approve, purchase_order_create, purchase_order_submit
 from requisitions import selectors
 from requisitions.models import CatalogLeadTime
@@ -78,17 +79,19 @@ def test_expired_contracts_suspended_suppliers_and_unknown_items_are_not_in_the_
     user = world["requester"]
     expired = contract_for(
         supplier_b,
-        today - timedelta(days=200),
-        days=100,
+        today,
         lines=({"item_code": "CABLE-1", "item_name": "cable", "unit_price": "9", "tax_rate": "0.13"},),
     )
-    Contract.objects.filter(pk=expired.pk).update(state="expired")
+    Contract.objects.filter(pk=expired.pk).update(
+        state="expired", valid_from=today - timedelta(days=230), valid_to=today - timedelta(days=100)
+    )
     contract_for(
         supplier_b,
         today,
         title="not in item master",
         lines=({"item_code": "NOPE-1", "item_name": "ghost", "unit_price": "1", "tax_rate": "0.13"},),
     )
+    Item.objects.filter(code="NOPE-1").delete()  # dropped from the item master afterwards
     assert {r.item_code for r in selectors.catalog(user)} == {"PAPER-A4", "PEN-1"}
     Supplier.objects.filter(pk=world["paper"].version.contract.supplier_id).update(state="suspended")
     assert list(selectors.catalog(user)) == []
