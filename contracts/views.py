@@ -1,18 +1,24 @@
 from datetime import date
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError, NotFound, PermissionDenied
 from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get, supplier_list
 
 from . import selectors, services
+from .csv_rows import MAX_BYTES
+from .forms import ContractForm, PriceLineForm, field_for
+from .imports import PRICE_LINE_COLUMNS, PRICE_LINE_OPTIONAL, ImportReport, price_lines_import
 from .models import ContractState, VersionState
 from .pdf import render_contract_pdf
 
@@ -58,22 +64,38 @@ def contract_list(request):
     return list_response(request, contracts, CONTRACT_LIST, "contracts/list.html")
 
 
+def _add_domain_error(form, exc: DomainError) -> None:
+    field = field_for(exc)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
 @login_required
 def contract_create(request):
+    """The new-contract form; on any error it comes back with what was typed and the reason."""
     if not (request.user.is_buyer or request.user.is_superuser):
-        raise PermissionDenied("Only buyers create contracts.")
-    if request.method == "POST":
-        supplier = supplier_get(request.user, int(request.POST.get("supplier_id") or 0))
-        contract = services.contract_create(
-            supplier=supplier,
-            title=request.POST.get("title", ""),
-            valid_from=_date(request.POST.get("valid_from", ""), "Valid from"),
-            valid_to=_date(request.POST.get("valid_to", ""), "Valid to"),
-            currency=request.POST.get("currency", "CNY"),
-            actor=request.user,
-        )
-        return redirect("contract-detail", contract_id=contract.pk)
-    return render(request, "contracts/new.html", {"suppliers": supplier_list(request.user)})
+        raise PermissionDenied(gettext("Only buyers create contracts."))
+    suppliers = supplier_list(request.user)
+    form = ContractForm(request.POST or None, suppliers=suppliers)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            supplier = supplier_get(request.user, data["supplier_id"])
+            contract = services.contract_create(
+                supplier=supplier,
+                title=data["title"],
+                valid_from=data["valid_from"],
+                valid_to=data["valid_to"],
+                currency=data["currency"],
+                actor=request.user,
+            )
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            _add_domain_error(form, exc)
+        else:
+            return redirect("contract-detail", contract_id=contract.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "contracts/new.html", {"form": form}, status=status)
 
 
 def _actions(user, contract, waiting):
@@ -93,45 +115,93 @@ def _actions(user, contract, waiting):
     return actions
 
 
-@login_required
-def contract_detail(request, contract_id: int):
-    contract = selectors.contract_get(request.user, contract_id)
+def _detail_context(request, contract, *, line_form=None, unknown_item=None, import_report=None) -> dict:
     versions = list(selectors.version_list(request.user, contract))
     waiting = services.draft_version(contract) if request.user.is_internal else None
     shown = waiting or contract.current_version or (versions[-1] if versions else None)
-    return render(
-        request,
-        "contracts/detail.html",
-        {
-            "contract": contract,
-            "versions": versions,
-            "shown": shown,
-            "lines": shown.lines.all() if shown else [],
-            "editable": bool(waiting and waiting.is_editable and request.user.is_buyer),
-            "actions": _actions(request.user, contract, waiting),
-            "reason_required": services.REASON_REQUIRED,
-            "history": transition_log_for(contract),
-        },
-    )
+    editable = bool(waiting and waiting.is_editable and (request.user.is_buyer or request.user.is_superuser))
+    return {
+        "contract": contract,
+        "versions": versions,
+        "shown": shown,
+        "lines": shown.lines.all() if shown else [],
+        "editable": editable,
+        "line_form": line_form or (PriceLineForm() if editable else None),
+        "unknown_item": unknown_item,
+        "import_report": import_report,
+        "import_columns": ", ".join(PRICE_LINE_COLUMNS + PRICE_LINE_OPTIONAL),
+        "actions": _actions(request.user, contract, waiting),
+        "reason_required": services.REASON_REQUIRED,
+        "history": transition_log_for(contract),
+    }
+
+
+@login_required
+def contract_detail(request, contract_id: int):
+    contract = selectors.contract_get(request.user, contract_id)
+    return render(request, "contracts/detail.html", _detail_context(request, contract))
 
 
 @login_required
 @require_POST
 def price_line_add(request, contract_id: int):
+    """Add a price line; on any error the contract page comes back with the line form as typed.
+    An item code the item master lacks is refused with an offer to create the item."""
     contract = selectors.contract_get(request.user, contract_id)
-    services.price_line_add(
-        contract=contract,
-        item_code=request.POST.get("item_code", ""),
-        item_name=request.POST.get("item_name", ""),
-        unit_price=request.POST.get("unit_price", ""),
-        tax_rate=request.POST.get("tax_rate", ""),
-        unit=request.POST.get("unit", "EA"),
-        valid_from=_date(request.POST.get("valid_from", ""), "Valid from"),
-        valid_to=_date(request.POST.get("valid_to", ""), "Valid to"),
-        quantity_cap=request.POST.get("quantity_cap") or None,
-        actor=request.user,
+    form = PriceLineForm(request.POST)
+    unknown_item = None
+    if form.is_valid():
+        try:
+            services.price_line_add(contract=contract, actor=request.user, **form.cleaned_data)
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
+            _add_domain_error(form, exc)
+            if exc.code == "unknown_item":
+                unknown_item = _unknown_item_offer(request, contract, form.cleaned_data)
+        else:
+            messages.success(request, gettext("Price line added."))
+            return redirect(reverse("contract-detail", args=[contract.pk]) + "#lines")
+    context = _detail_context(request, contract, line_form=form, unknown_item=unknown_item)
+    return render(request, "contracts/detail.html", context, status=400)
+
+
+def _unknown_item_offer(request, contract, data) -> dict | None:
+    """Where a buyer creates the missing item, coming back to this contract afterwards."""
+    if not (request.user.is_buyer or request.user.is_superuser):
+        return None
+    query = urlencode(
+        {
+            "code": data.get("item_code", ""),
+            "name": data.get("item_name", ""),
+            "unit": data.get("unit", ""),
+            "next": reverse("contract-detail", args=[contract.pk]) + "#lines",
+        }
     )
-    return redirect("contract-detail", contract_id=contract.pk)
+    return {"code": data.get("item_code", ""), "url": f"{reverse('item-create')}?{query}"}
+
+
+@login_required
+@require_POST
+def price_line_import(request, contract_id: int):
+    """CSV of price lines: all rows stored, or none with the reason per row and column."""
+    contract = selectors.contract_get(request.user, contract_id)
+    if not (request.user.is_buyer or request.user.is_superuser):
+        raise PermissionDenied(gettext("Only buyers manage contracts."))
+    upload = request.FILES.get("file")
+    if upload is None:
+        report = ImportReport(refusal=gettext("Choose a CSV file to import."))
+    elif upload.size > MAX_BYTES:
+        report = ImportReport(
+            refusal=gettext("The file is larger than %(max_bytes)s bytes.") % {"max_bytes": MAX_BYTES}
+        )
+    else:
+        report = price_lines_import(contract=contract, data=upload.read(), actor=request.user)
+    if report.ok:
+        messages.success(request, gettext("%(count)s price lines imported.") % {"count": report.stored})
+        return redirect(reverse("contract-detail", args=[contract.pk]) + "#lines")
+    context = _detail_context(request, contract, import_report=report)
+    return render(request, "contracts/detail.html", context, status=400)
 
 
 @login_required
