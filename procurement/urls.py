@@ -1,9 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
-    path("items/", views.item_list, name="item-list"),
+    path("items/", include("procurement.urls_items")),
     path("pos/", views.po_list, name="po-list"),
     path("pos/new/", views.po_create, name="po-create"),
     path("pos/<int:po_id>/", views.po_detail, name="po-detail"),

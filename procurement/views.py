@@ -42,11 +42,6 @@ def _blank(value) -> str:
     return "" if value is None else str(value)
 
 
-@login_required
-def item_list(request):
-    return render(request, "procurement/items.html", {"items": selectors.item_list(request.user)})
-
-
 # ---- purchase orders -------------------------------------------------------------------------
 
 
