@@ -507,11 +507,13 @@ def lines_in_rfq(user) -> QuerySet[RequisitionLine]:
 
 @dataclass
 class ConversionGroup:
-    """The purchase order a set of lines will become: one per supplier and legal entity."""
+    """The purchase order a set of lines will become: one per supplier, legal entity, currency
+    and requester (the PO names the person who asked for the goods as its requester)."""
 
     supplier: object
     legal_entity: object
     currency: str
+    requester: object = None
     lines: list = field(default_factory=list)
 
     @property
@@ -527,9 +529,9 @@ def conversion_preview(lines) -> list[ConversionGroup]:
     groups: dict[tuple, ConversionGroup] = {}
     for line in lines:
         req = line.requisition
-        key = (line.supplier_id, req.legal_entity_id, req.currency)
+        key = (line.supplier_id, req.legal_entity_id, req.currency, req.requester_id)
         if key not in groups:
-            groups[key] = ConversionGroup(line.supplier, req.legal_entity, req.currency)
+            groups[key] = ConversionGroup(line.supplier, req.legal_entity, req.currency, req.requester)
         groups[key].lines.append(line)
     return list(groups.values())
 
@@ -543,7 +545,9 @@ def cost_centre_list(user) -> QuerySet[CostCentre]:
         return qs.none()
     if user.is_internal:
         return qs
-    return qs.filter(Q(requesters__user=user) | Q(budget_owner=user)).distinct()
+    return qs.filter(
+        Q(requesters__user=user) | Q(other_requesters__user=user) | Q(budget_owner=user)
+    ).distinct()
 
 
 def budget_list(user) -> QuerySet[Budget]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_rules
 
 urlpatterns = [
     path("", views.requisition_list, name="requisition-list"),
@@ -17,6 +17,15 @@ urlpatterns = [
     path("convert/run/", views.convert_run, name="requisition-convert-run"),
     path("convert/rfq/", views.rfq_start, name="requisition-rfq-start"),
     path("lines/<int:req_line_id>/source/", views.line_source, name="requisition-line-source"),
+    path("rules/", views_rules.rules, name="requisition-rules"),
+    path("rules/po/", views_rules.po_rule_add, name="po-rule-add"),
+    path("rules/po/<int:po_rule_id>/", views_rules.po_rule_edit, name="po-rule-edit"),
+    path("rules/requisition/", views_rules.requisition_rule_add, name="requisition-rule-add"),
+    path(
+        "rules/requisition/<int:req_rule_id>/",
+        views_rules.requisition_rule_edit,
+        name="requisition-rule-edit",
+    ),
     path("<int:requisition_id>/", views.requisition_detail, name="requisition-detail"),
     path("<int:requisition_id>/do/<str:action>/", views.requisition_action, name="requisition-action"),
 ]

@@ -91,12 +91,36 @@ def catalog(request):
     )
 
 
-@login_required
-def cart(request):
-    _require_requester(request.user)
+def _cost_centre_choices(profile, today):
+    """The requester's cost centres (default first), each with what its budget has left."""
+    centres = {
+        c.pk: c for c in selectors.cost_centre_list(profile.user).filter(pk__in=profile.cost_centre_ids())
+    }
+    rows = []
+    for pk in profile.cost_centre_ids():
+        centre = centres.get(pk)
+        if centre is None:
+            continue
+        budget = selectors.budget_for(centre, today)
+        rows.append(
+            {
+                "centre": centre,
+                "budget": budget,
+                "position": selectors.budget_position(budget) if budget else None,
+            }
+        )
+    return rows
+
+
+def _cart_page(request, *, submitted=None, error=None, status=200):
     cart = selectors.cart_get(request.user)
     profile = selectors.requester_profile(request.user)
-    budget = selectors.budget_for(profile.cost_centre, timezone.localdate())
+    today = timezone.localdate()
+    centres = _cost_centre_choices(profile, today)
+    chosen = _int((submitted or {}).get("cost_centre")) or (
+        cart.cost_centre_id if cart else profile.cost_centre_id
+    )
+    current = next((c for c in centres if c["centre"].pk == chosen), centres[0] if centres else None)
     return render(
         request,
         "requisitions/cart.html",
@@ -104,12 +128,23 @@ def cart(request):
             "cart": cart,
             "lines": selectors.requisition_lines(cart) if cart else [],
             "profile": profile,
-            "budget": budget,
-            "position": selectors.budget_position(budget) if budget else None,
+            "centres": centres,
+            "chosen_centre": current["centre"] if current else profile.cost_centre,
+            "budget": current["budget"] if current else None,
+            "position": current["position"] if current else None,
             "items": item_list(request.user),
-            "today": timezone.localdate(),
+            "today": today,
+            "submitted": submitted or {},
+            "submit_error": error,
         },
+        status=status,
     )
+
+
+@login_required
+def cart(request):
+    _require_requester(request.user)
+    return _cart_page(request)
 
 
 @login_required
@@ -163,13 +198,21 @@ def cart_line_remove(request, req_line_id: int):
 @login_required
 @require_POST
 def cart_submit(request):
+    """Submit the cart; on any refusal the cart page comes back with what was typed."""
     _require_requester(request.user)
-    requisition = services.requisition_submit(
-        actor=request.user,
-        needed_by=_date(request.POST.get("needed_by")),
-        delivery_address=request.POST.get("delivery_address", ""),
-        note=request.POST.get("note", ""),
-    )
+    submitted = {k: request.POST.get(k, "") for k in ("needed_by", "delivery_address", "note", "cost_centre")}
+    try:
+        requisition = services.requisition_submit(
+            actor=request.user,
+            needed_by=_date(submitted["needed_by"]),
+            delivery_address=submitted["delivery_address"],
+            note=submitted["note"],
+            cost_centre_id=_int(submitted["cost_centre"]),
+        )
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        return _cart_page(request, submitted=submitted, error=exc.message, status=400)
     messages.success(request, _("Requisition %(number)s submitted.") % {"number": requisition.number})
     return redirect("requisition-detail", requisition_id=requisition.pk)
 

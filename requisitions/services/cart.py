@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contracts.models import PriceLine
 from core.errors import DomainError, NotFound, PermissionDenied
@@ -16,7 +17,7 @@ from procurement.services import next_number
 
 from .. import budget as budget_math
 from .. import selectors
-from ..models import Budget, LineKind, Requisition, RequisitionLine, RequisitionState
+from ..models import Budget, CostCentre, LineKind, Requisition, RequisitionLine, RequisitionState
 from ._common import (
     budget_policy,
     check_catalog_lines,
@@ -176,8 +177,10 @@ def requisition_submit(
     delivery_address: str = "",
     note: str = "",
     today: date | None = None,
+    cost_centre_id: int | None = None,
 ) -> Requisition:
-    """Submit the cart. Every catalog line is checked again (contract in force, supplier not
+    """Submit the cart, charged to ``cost_centre_id`` (one of the requester's cost centres;
+    default: the cart's). Every catalog line is checked again (contract in force, supplier not
     suspended, remaining quantity) and re-priced at the contract price in force; the total is
     checked against the cost centre's budget (refused, or escalated to an extra approval, per
     REQUISITION_BUDGET_OVERRUN); the approval steps are fixed from the rules."""
@@ -193,6 +196,8 @@ def requisition_submit(
             raise DomainError(
                 f"The needed-by date {needed_by:%Y-%m-%d} is in the past.", code="needed_by_in_past"
             )
+        if cost_centre_id and int(cost_centre_id) != cart.cost_centre_id:
+            _charge_to(cart, actor, int(cost_centre_id))
         address = (delivery_address or cart.delivery_address or "").strip()
         if not address:
             raise DomainError("Give a delivery address.", code="delivery_address_required")
@@ -230,6 +235,28 @@ def requisition_submit(
         transition_locked(cart, "submit", actor=actor, reason=reason)
         build_steps(cart, total=total)
         return cart
+
+
+def _charge_to(cart: Requisition, actor, cost_centre_id: int) -> None:
+    """Move the (locked) cart to another of the requester's cost centres."""
+    profile = _profile(actor)
+    if cost_centre_id not in profile.cost_centre_ids():
+        raise DomainError(
+            _("You may not charge this cost centre: choose one of yours."),
+            code="cost_centre_not_yours",
+            details={"field": "cost_centre", "cost_centre_id": cost_centre_id},
+        )
+    centre = CostCentre.objects.select_related("legal_entity").get(pk=cost_centre_id)
+    currency = centre.legal_entity.default_currency or "CNY"
+    if currency != cart.currency:
+        raise DomainError(
+            _("Cost centre %(code)s spends %(currency)s; this requisition is in %(cart_currency)s.")
+            % {"code": centre.code, "currency": currency, "cart_currency": cart.currency},
+            code="currency_mismatch",
+            details={"field": "cost_centre"},
+        )
+    cart.cost_centre, cart.legal_entity = centre, centre.legal_entity
+    cart.save(update_fields=["cost_centre", "legal_entity"])
 
 
 def _budget_error(requisition, budget, verdict, today) -> DomainError:

@@ -1,6 +1,6 @@
 """Turning approved requisition lines into purchase orders: one draft PO per supplier and legal
-entity (and currency), merging lines from several requisitions; every PO line is linked back to
-its requisition line. Run by a buyer, or by the system when REQUISITION_AUTO_CONVERT_BUYER names
+entity (and currency and requester), merging lines from several requisitions of the same
+requester; the PO names that requester; every PO line is linked back to its requisition line. Run by a buyer, or by the system when REQUISITION_AUTO_CONVERT_BUYER names
 the buyer account it acts as."""
 
 from __future__ import annotations
@@ -150,6 +150,10 @@ def requisitions_convert(
                 notes=_po_notes(group.lines),
                 lines=[_po_line_spec(line) for line in group.lines],
             )
+            # the PO is for the person who asked (the buyer who converted it is in its history)
+            po.requester = group.requester
+            po._history_user = actor
+            po.save(update_fields=["requester"])
             po_lines = list(po.lines.order_by("line_no"))
             for line, po_line in zip(group.lines, po_lines, strict=True):
                 RequisitionLine.objects.filter(pk=line.pk, po_line__isnull=True).update(po_line=po_line)

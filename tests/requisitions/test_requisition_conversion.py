@@ -36,20 +36,22 @@ def second_requester(centre, staff):
     return user
 
 
-def test_lines_of_several_requisitions_merge_into_one_po_per_supplier(
-    world, approved, second_requester, paper, pen, cable_b, buyer, supplier_a, supplier_b, entity
+def test_lines_of_several_requisitions_of_one_requester_merge_into_one_po_per_supplier_naming_the_requester(
+    world, approved, paper, pen, cable_b, buyer, supplier_a, supplier_b, entity
 ):
-    first = approved(world["requester"], [(paper, 10), (cable_b, 2)])
-    second = approved(second_requester, [(pen, 5), (paper, 4)], address="C 栋")
+    requester = world["requester"]
+    first = approved(requester, [(paper, 10), (cable_b, 2)])
+    second = approved(requester, [(pen, 5), (paper, 4)], address="C 栋")
     assert {line.pk for line in selectors.lines_to_convert(buyer)} == set(
         RequisitionLine.objects.values_list("pk", flat=True)
     )
     pos = services.requisitions_convert(actor=buyer, requisition_ids=[first.pk, second.pk])
-    assert {(po.supplier, po.legal_entity, po.state) for po in pos} == {
-        (supplier_a, entity, "draft"),
-        (supplier_b, entity, "draft"),
+    assert {(po.supplier, po.legal_entity, po.state, po.requester) for po in pos} == {
+        (supplier_a, entity, "draft", requester),
+        (supplier_b, entity, "draft", requester),
     }
     po_a = next(po for po in pos if po.supplier == supplier_a)
+    assert PurchaseOrder.objects.get(pk=po_a.pk).requester == requester  # stored, not only returned
     assert list(po_a.lines.order_by("line_no").values_list("item__code", "quantity", "unit_price")) == [
         ("PAPER-A4", D("10"), D("25")),
         ("PEN-1", D("5"), D("3.5")),
@@ -66,6 +68,18 @@ def test_lines_of_several_requisitions_merge_into_one_po_per_supplier(
         assert requisition.state == "ordered"
         log = transition_log_for(requisition).get(transition="order")
         assert log.actor == buyer and po_a.number in log.reason
+
+
+def test_requisitions_of_two_requesters_become_separate_pos_each_naming_its_requester(
+    world, approved, second_requester, paper, pen, buyer, supplier_a
+):
+    first = approved(world["requester"], [(paper, 10)])
+    second = approved(second_requester, [(pen, 5)], address="C 栋")
+    pos = services.requisitions_convert(actor=buyer, requisition_ids=[first.pk, second.pk])
+    assert sorted((po.supplier_id, po.requester.username) for po in pos) == sorted(
+        [(supplier_a.pk, world["requester"].username), (supplier_a.pk, "sam")]
+    )
+    assert all(po.requester != buyer for po in PurchaseOrder.objects.all())
 
 
 def test_different_legal_entities_get_different_pos(world, approved, paper, buyer, staff, second_requester):
@@ -204,7 +218,8 @@ def test_auto_conversion_orders_approved_requisitions_as_the_configured_buyer(
     first.refresh_from_db()
     assert first.state == "ordered"
     po = first.lines.get().po_line.po
-    assert po.requester == buyer
+    assert po.requester == world["requester"]  # the person who asked, not the converting buyer
+    assert po.history.filter(history_user=buyer).exists()  # who converted it stays in its history
     assert transition_log_for(first).get(transition="order").actor == buyer
     with django_capture_on_commit_callbacks(execute=True):
         services.requisition_approve(requisition=second, actor=manager)
