@@ -2,13 +2,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from core.errors import NotFound
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get
 
 from . import selectors, services
+from .limits import MAX_QUANTITY, MAX_UNIT_PRICE, PRICE_PLACES, QUANTITY_PLACES
 from .pdf import render_contract_pdf
 
 router = Router(tags=["contracts"])
@@ -67,22 +68,27 @@ class ContractDetailOut(ContractOut):
 
 class ContractIn(Schema):
     supplier_id: int
-    title: str
+    title: str = Field(min_length=1, max_length=200)
     valid_from: date
     valid_to: date
-    currency: str = "CNY"
+    currency: str = Field("CNY", min_length=3, max_length=3)
 
 
 class PriceLineIn(Schema):
-    item_code: str
-    item_name: str
-    unit_price: Decimal
-    tax_rate: Decimal
-    unit: str = "EA"
-    currency: str | None = None
+    """Bounded like the columns and contracts.limits: a price below 10^12 with at most 6
+    decimals, a cap above 0 and at most 10^9; anything else is a 422 before any service runs."""
+
+    item_code: str = Field(min_length=1, max_length=40)
+    item_name: str = Field("", max_length=200)
+    unit_price: Decimal = Field(ge=0, lt=MAX_UNIT_PRICE, max_digits=18, decimal_places=PRICE_PLACES)
+    tax_rate: Decimal = Field(ge=0, lt=1, max_digits=5, decimal_places=4)
+    unit: str = Field("", max_length=20)
+    currency: str | None = Field(None, min_length=3, max_length=3)
     valid_from: date | None = None
     valid_to: date | None = None
-    quantity_cap: Decimal | None = None
+    quantity_cap: Decimal | None = Field(
+        None, gt=0, le=MAX_QUANTITY, max_digits=18, decimal_places=QUANTITY_PLACES
+    )
 
 
 class ActionIn(Schema):

@@ -1,7 +1,8 @@
 """Requisition demo data for `make run` (called from settlement's ``seed_demo``).
 
 A requester ``requester`` in cost centre CC-DEMO of the first legal entity (budget owner: the
-``finance`` user), a budget for the current year, an office-supplies contract with the second
+``finance`` user) who may also charge CC-IT (same owner), budgets for the current year, the demo
+items' categories by name, an office-supplies contract with the second
 supplier so the catalog has two suppliers, catalog lead times, and two requisitions: one waiting
 for the budget owner's approval and one approved, waiting for a buyer to convert it. Everything
 goes through the services. Safe to run twice.
@@ -17,7 +18,7 @@ from contracts.models import Contract
 from contracts.selectors import active_price_for
 from contracts.services import contract_create, contract_transition, price_line_add
 from core.models import Role, User
-from procurement.models import Item, LegalEntity
+from procurement.models import Item, ItemCategory, LegalEntity
 from suppliers.models import SupplierMembership, SupplierState
 
 from . import services
@@ -63,6 +64,24 @@ def seed_requisitions_demo(*, password: str) -> list[tuple[str, str, str]]:
         amount="50000",
         actor=admin,
     )
+    # a second cost centre the requester may charge (chosen on the requisition)
+    it_centre = services.cost_centre_create(
+        legal_entity=entity,
+        code="CC-IT",
+        name="信息技术部 IT",
+        budget_owner=owner,
+        delivery_address="上海市浦东新区示例路 1 号 5 楼机房 / 5F server room, 1 Demo Road, Shanghai",
+        actor=admin,
+    )
+    services.budget_set(
+        cost_centre=it_centre,
+        starts_on=date(today.year, 1, 1),
+        ends_on=date(today.year, 12, 31),
+        amount="30000",
+        actor=admin,
+    )
+    requester.requester_profile.other_cost_centres.add(it_centre)
+    _name_categories()
     office = suppliers[-1]
     paper = Item.objects.filter(code="OF-2001").first()
     if paper is not None and not Contract.objects.filter(supplier=office, title=CONTRACT_TITLE).exists():
@@ -100,7 +119,22 @@ def seed_requisitions_demo(*, password: str) -> list[tuple[str, str, str]]:
             _requisition(requester, prices[:1], today, free_text=("人体工学椅 / ergonomic chair", "2", "900"))
             first = _requisition(requester, prices[-1:], today)
             services.requisition_approve(requisition=first, actor=owner, reason="demo data")
-    return [("requester", "requester", " of cost centre CC-DEMO (budget owner: finance)")]
+    return [("requester", "requester", " of cost centres CC-DEMO and CC-IT (budget owner: finance)")]
+
+
+# seed_demo files the demo items under short codes; the item master shows categories by name
+CATEGORY_NAMES = {
+    "electronics": "电子产品 Electronics",
+    "office": "办公用品 Office supplies",
+    "services": "服务 Services",
+}
+
+
+def _name_categories() -> None:
+    for old, name in CATEGORY_NAMES.items():
+        ItemCategory.objects.get_or_create(name=name)
+        Item.objects.filter(category=old).update(category=name)
+        ItemCategory.objects.filter(name=old).delete()
 
 
 def _requisition(requester, prices, today, free_text=None):
