@@ -156,9 +156,9 @@ def price_line_add(request, contract_id: int):
         except (NotFound, PermissionDenied):
             raise
         except DomainError as exc:
-            _add_domain_error(form, exc)
             if exc.code == "unknown_item":
-                unknown_item = _unknown_item_offer(request, contract, form.cleaned_data)
+                unknown_item = _unknown_item_offer(request, contract, dict(form.cleaned_data))
+            _add_domain_error(form, exc)
         else:
             messages.success(request, gettext("Price line added."))
             return redirect(reverse("contract-detail", args=[contract.pk]) + "#lines")
