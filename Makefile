@@ -22,8 +22,8 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
-	$(PY) manage.py runserver 127.0.0.1:8000
+run: seed  # rundemo = runserver + the periodic jobs in-process when no broker is set
+	$(PY) manage.py rundemo 127.0.0.1:8000
 
 test: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
