@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -198,7 +198,11 @@ def price_line_import(request, contract_id: int):
     else:
         report = price_lines_import(contract=contract, data=upload.read(), actor=request.user)
     if report.ok:
-        messages.success(request, gettext("%(count)s price lines imported.") % {"count": report.stored})
+        messages.success(
+            request,
+            ngettext("%(count)s price line imported.", "%(count)s price lines imported.", report.stored)
+            % {"count": report.stored},
+        )
         return redirect(reverse("contract-detail", args=[contract.pk]) + "#lines")
     context = _detail_context(request, contract, import_report=report)
     return render(request, "contracts/detail.html", context, status=400)

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -167,7 +167,11 @@ def item_import(request):
         else:
             report = items_import(actor=request.user, data=upload.read(2 * 1024 * 1024 + 1))
         if report.ok:
-            messages.success(request, gettext("%(count)s items imported.") % {"count": report.stored})
+            messages.success(
+                request,
+                ngettext("%(count)s item imported.", "%(count)s items imported.", report.stored)
+                % {"count": report.stored},
+            )
             return redirect("item-list")
     return render(
         request,
