@@ -4,9 +4,11 @@ the selectors: another requester's requisition is a 404, supplier users see noth
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 
+from contracts.limits import MAX_QUANTITY, MAX_UNIT_PRICE
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
 from procurement.selectors import item_get
@@ -226,27 +228,36 @@ class RFQRef(Schema):
     state: str
 
 
+# Bounds of quantities and prices (their columns hold 18 digits, 6 decimals; the business limits
+# are those of contracts.limits): anything else is a 422 before a service runs.
+Quantity = Annotated[Decimal, Field(gt=0, le=MAX_QUANTITY, max_digits=18, decimal_places=6)]
+Price = Annotated[Decimal, Field(ge=0, lt=MAX_UNIT_PRICE, max_digits=18, decimal_places=6)]
+
+
 class CartLineIn(Schema):
     price_line_id: int
-    quantity: Decimal
+    quantity: Quantity
 
 
 class FreeTextIn(Schema):
-    description: str
-    quantity: Decimal
-    estimated_unit_price: Decimal | None = None
-    unit: str = "EA"
+    description: str = Field(max_length=300)
+    quantity: Quantity
+    estimated_unit_price: Price | None = None
+    unit: str = Field("EA", max_length=20)
     item_id: int | None = None
 
 
 class QuantityIn(Schema):
-    quantity: Decimal | None = None
+    quantity: Quantity | None = None
 
 
 class SubmitIn(Schema):
     needed_by: date | None = None
-    delivery_address: str = ""
+    delivery_address: str = Field("", max_length=300)
     note: str = ""
+    cost_centre_id: int | None = Field(
+        None, description="one of the requester's cost centres (default: the cart's)"
+    )
 
 
 class ReasonIn(Schema):
@@ -261,7 +272,7 @@ class ConvertIn(Schema):
 class SourceIn(Schema):
     supplier_id: int = 0
     item_id: int = 0
-    unit_price: Decimal | None = None
+    unit_price: Price | None = None
     tax_rate: str | None = Field(None, description='e.g. "0.13"; "exempt" or omitted: no VAT')
 
 
@@ -388,6 +399,7 @@ def cart_submit(request, payload: SubmitIn):
         needed_by=payload.needed_by,
         delivery_address=payload.delivery_address,
         note=payload.note,
+        cost_centre_id=payload.cost_centre_id,
     )
 
 
