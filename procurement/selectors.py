@@ -315,8 +315,8 @@ def rfq_questions(user, rfq: RFQ) -> QuerySet[RFQQuestion]:
 
 
 def rfq_question_get(user, rfq: RFQ, question_id: int) -> RFQQuestion:
-    """One question, for the buyer who answers it (a supplier user gets a 404)."""
-    question = rfq_questions(user, rfq).filter(pk=question_id).first() if user.is_internal else None
+    """One question the user may see (``rfq_questions``); any other is a 404."""
+    question = rfq_questions(user, rfq).filter(pk=question_id).first()
     if question is None:
         raise NotFound(f"Question {question_id} not found.")
     return question
