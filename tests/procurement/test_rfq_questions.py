@@ -9,7 +9,6 @@ from django.core import mail
 from django.utils import timezone
 
 from notifications.models import Notification
-from procurement import services
 from procurement.models import RFQ, RFQQuestion
 from tests.factories import UserFactory, make_rfq, make_supplier_user
 
