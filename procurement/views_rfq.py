@@ -168,6 +168,7 @@ def rfq_detail(request, rfq_id: int):
     lines = list(rfq.lines.select_related("item").order_by("line_no"))
     for line in lines:  # the supplier's own quote per line, for the form and the read-only view
         line.own_price = own_lines.get(line.pk)
+        line.own_price_text = "" if line.own_price is None else f"{line.own_price.normalize():f}"
         line.own_no_bid = line.pk in own_no_bids
         line.own_no_bid_reason = own_no_bids.get(line.pk, "")
     before_deadline = rfq.deadline is None or rfq.deadline > timezone.now()
