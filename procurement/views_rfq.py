@@ -34,6 +34,11 @@ def _local_date(value):
     return localtime(value).date() if value else None
 
 
+def _plain(value) -> str:
+    """A price or quantity without trailing zeros (12.4, 300), never in exponent form."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
 def _blank(value) -> str:
     return "" if value is None else str(value)
 
@@ -149,8 +154,14 @@ def _award_view(user, rfq) -> dict:
     if rfq.state != RFQState.AWARDED:
         return {"award_lines": [], "results": []}
     if user.is_internal:
-        return {"award_lines": selectors.rfq_award_lines(user, rfq), "results": []}
-    return {"award_lines": [], "results": selectors.rfq_supplier_results(user, rfq)}
+        award_lines = selectors.rfq_award_lines(user, rfq)
+        for award in award_lines:
+            award.price_text = _plain(award.unit_price)
+        return {"award_lines": award_lines, "results": []}
+    results = selectors.rfq_supplier_results(user, rfq)
+    for result in results:
+        result.price_text = _plain(result.unit_price)
+    return {"award_lines": [], "results": results}
 
 
 @login_required
@@ -168,7 +179,7 @@ def rfq_detail(request, rfq_id: int):
     lines = list(rfq.lines.select_related("item").order_by("line_no"))
     for line in lines:  # the supplier's own quote per line, for the form and the read-only view
         line.own_price = own_lines.get(line.pk)
-        line.own_price_text = "" if line.own_price is None else f"{line.own_price.normalize():f}"
+        line.own_price_text = _plain(line.own_price)
         line.own_no_bid = line.pk in own_no_bids
         line.own_no_bid_reason = own_no_bids.get(line.pk, "")
     before_deadline = rfq.deadline is None or rfq.deadline > timezone.now()
