@@ -227,3 +227,14 @@ def test_no_bids_through_the_api(client, rfq, supplier_user_a):
     assert response.json()["no_bids"] == {str(second.pk): "not our range"}
     assert response.json()["note"] == "API note"
     assert QuoteVersion.objects.get().lines.get().unit_price == Decimal("2.5")
+
+
+def test_the_comparison_marks_a_quote_whose_validity_has_run_out(client, buyer, quoted, supplier_user_a):
+    QuoteVersion.objects.filter(quote__supplier=supplier_user_a.membership.supplier).update(
+        valid_until=timezone.localdate() - timedelta(days=1)
+    )
+    services.rfq_close(rfq=quoted, actor=buyer, reason="both quoted")
+    page = _page(client, buyer, f"/procurement/rfqs/{quoted.pk}/comparison/")
+    rows_a = [row for row in page.split("<tr") if "Supplier A 甲" in row and "unit" not in row]
+    assert rows_a and all("expired" in row for row in rows_a)
+    assert not any("expired" in row for row in page.split("<tr") if "Supplier B 乙" in row)
