@@ -194,3 +194,21 @@ def test_the_sweeper_goes_on_when_one_invoice_fails_again(seller_user, our_entit
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.state == InvoiceState.RECEIVED and second.state == InvoiceState.VALIDATED
+
+
+def test_the_invoice_list_names_a_received_invoice_by_its_file_and_shows_no_none(
+    client, seller_user, our_entity
+):
+    invoice = _received_invoice(seller_user)
+    client.force_login(seller_user)
+    body = client.get("/invoices/").content.decode()
+    assert invoice.file.original_name in body and "None" not in body
+
+
+def test_another_suppliers_user_cannot_poll_an_invoices_status(client, seller_user, our_entity):
+    from tests.factories import SupplierFactory, make_supplier_user
+
+    invoice = _received_invoice(seller_user)
+    other = make_supplier_user(SupplierFactory(state="approved"), "other-seller")
+    client.force_login(other)
+    assert client.get(f"/invoices/{invoice.pk}/status/?poll=1").status_code == 404

@@ -80,7 +80,6 @@ def test_twelve_files_at_once_each_row_reaches_its_result_without_reloading(demo
     files = [(f"发票-{n:02d}.xml", _invoice(n)) for n in range(1, 10)]
     files.append(("发票-10-价格不符.xml", _invoice(10, price="13.90")))  # above the PO price
     stuck_name, stuck_data = "发票-11-卡住.xml", _invoice(11)
-    stuck_id = _make_stuck_invoice(demo_server, stuck_name, stuck_data)
     files.append((stuck_name, stuck_data))
     files.append(("恶意-xxe.xml", HOSTILE))
 
@@ -91,6 +90,8 @@ def test_twelve_files_at_once_each_row_reaches_its_result_without_reloading(demo
     page.set_input_files(
         "#files", [{"name": name, "mimeType": "text/xml", "buffer": data} for name, data in files]
     )
+    # made just before the click, so the sweeper (it takes invoices waiting 30 s) has not yet taken it
+    stuck_id = _make_stuck_invoice(demo_server, stuck_name, stuck_data)
     page.get_by_role("button", name="上传").click()
     rows = page.locator("#upload-results tr")
     page.wait_for_function(
