@@ -83,7 +83,13 @@ def test_twelve_files_at_once_each_row_reaches_its_result_without_reloading(demo
     files.append((stuck_name, stuck_data))
     files.append(("恶意-xxe.xml", HOSTILE))
 
+    # the daily qualification-expiry job ran at start: the demo suppliers hold a valid 营业执照
+    deadline = time.monotonic() + 30
+    while "check_qualification_expiry ok {'warned': 0, 'suspended': 0}" not in demo_server.log():
+        assert time.monotonic() < deadline, demo_server.log()
+        time.sleep(1)
     page = journey_page("supplier1")
+    assert "已批准" in page.locator("main").inner_text()  # still approved, not suspended
     shot(page, "bulk-upload-1-home")
     page.get_by_role("navigation").get_by_role("link", name="上传发票").click()
     page.wait_for_url("**/invoices/upload/")
