@@ -1,7 +1,15 @@
 """Laptop settings for `make run`: SQLite, in-process tasks, console e-mail, DEBUG on."""
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import BASE_DIR, FIELD_ENCRYPTION_KEYS, SECRET_KEY
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "local-dev-only-not-secret"  # noqa: S105
+
+if not FIELD_ENCRYPTION_KEYS:
+    # Bank account numbers are stored encrypted. Without FIELD_ENCRYPTION_KEY a key of this
+    # laptop is made once in var/ (gitignored) and reused on every later start. Production
+    # refuses to start without its own key (config/settings/production.py).
+    from suppliers.crypto import local_key
+
+    FIELD_ENCRYPTION_KEYS = [local_key(BASE_DIR / "var" / "field-encryption.key")]
