@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from core.documents import panels_for_document
-from core.errors import DomainError, NotFound, PermissionDenied
+from core.errors import DomainError, PermissionDenied
 from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 
@@ -256,7 +256,9 @@ def bank_account_action(request, bank_account_id: int, action: str):
         services.bank_account_reject(account=account, actor=request.user, reason=reason)
         messages.success(request, gettext_now("Bank account rejected."))
     else:
-        raise NotFound(gettext_now("No such action."))
+        raise DomainError(
+            gettext_now("Unknown action %(action)s.") % {"action": action}, code="unknown_action"
+        )
     return redirect("bank-account-detail", bank_account_id=account.pk)
 
 
@@ -273,7 +275,9 @@ def supplier_change_action(request, change_id: int, action: str):
         services.supplier_change_reject(change=change, actor=request.user, reason=reason)
         messages.success(request, gettext_now("Change rejected; the previous values stay in force."))
     else:
-        raise NotFound(gettext_now("No such action."))
+        raise DomainError(
+            gettext_now("Unknown action %(action)s.") % {"action": action}, code="unknown_action"
+        )
     return redirect(reverse("supplier-detail", args=[change.supplier_id]) + "#changes")
 
 
