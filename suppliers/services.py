@@ -61,6 +61,7 @@ MAX_LENGTHS = {
     "address": 300,
     "contact_name": 100,
     "contact_email": 254,
+    "email": 254,
     "contact_phone": 40,
     "bank_name": 200,
     "account_name": 200,
