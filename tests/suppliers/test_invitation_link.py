@@ -75,7 +75,9 @@ def test_an_invitation_made_through_the_api_mails_a_link_that_opens_the_registra
     assert User.objects.get(username="newsupplier").membership.supplier.name == "深圳新供应商有限公司"
 
 
-def test_the_invitation_mail_speaks_chinese_first_then_english(buyer, django_capture_on_commit_callbacks, client):
+def test_the_invitation_mail_speaks_chinese_first_then_english(
+    buyer, django_capture_on_commit_callbacks, client
+):
     client.force_login(buyer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/suppliers/invite/", {"email": "x@new.example.cn"}, HTTP_ACCEPT_LANGUAGE="en")
