@@ -91,7 +91,10 @@ def local_key(path: Path) -> bytes:
             pass
         finally:
             tmp.unlink()
-    key = base64.urlsafe_b64decode(path.read_text().strip().encode())
+    try:
+        key = base64.urlsafe_b64decode(path.read_text().strip().encode())
+    except (ValueError, TypeError):
+        key = b""
     if len(key) != 32:
         raise ImproperlyConfigured(f"{path} does not hold a 32-byte key; delete it to make a new one.")
     return key
