@@ -7,9 +7,10 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
+from django_htmx.http import HttpResponseClientRedirect
 
 from core.documents import panels_for_document
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError, NotFound, PermissionDenied
 from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 
@@ -63,6 +64,14 @@ def _may_edit(user, supplier) -> bool:
 
 def _may_contribute(user, supplier) -> bool:
     return user.is_internal or selectors.supplier_id_for(user) == supplier.pk
+
+
+def _saved(request, url: str):
+    """After a successful POST: a redirect; for htmx (whose forms swap only themselves, so
+    that their errors show) a full page load of ``url``, carrying the flash message."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
 
 
 def _detail(request, supplier, *, document_form=None, bank_form=None, status=200):
@@ -141,7 +150,9 @@ def supplier_edit(request, supplier_id: int):
     if form.is_valid():
         try:
             updated = services.supplier_update(supplier=supplier, actor=request.user, **form.cleaned_data)
-        except services.InvalidInput as exc:
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
             add_service_errors(form, exc)
         else:
             if updated.pending_change is not None:
@@ -154,7 +165,7 @@ def supplier_edit(request, supplier_id: int):
                 )
             else:
                 messages.success(request, gettext_now("Company data saved."))
-            return redirect("supplier-detail", supplier_id=supplier.pk)
+            return _saved(request, reverse("supplier-detail", args=[supplier.pk]))
     return render(request, "suppliers/edit.html", {"supplier": supplier, "form": form}, status=400)
 
 
@@ -174,7 +185,9 @@ def document_upload(request, supplier_id: int):
                 uploaded_file=data["file"],
                 actor=request.user,
             )
-        except services.InvalidInput as exc:
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, gettext_now("Document uploaded."))
@@ -209,14 +222,16 @@ def bank_account_add(request, supplier_id: int):
         replaces = selectors.bank_account_get(request.user, replaces_id) if replaces_id else None
         try:
             services.bank_account_add(supplier=supplier, replaces=replaces, actor=request.user, **data)
-        except services.InvalidInput as exc:
+        except (NotFound, PermissionDenied):
+            raise
+        except DomainError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(
                 request,
                 gettext_now("Bank account added. Finance must approve it before it is used for payment."),
             )
-            return redirect(reverse("supplier-detail", args=[supplier.pk]) + "#bank-accounts")
+            return _saved(request, reverse("supplier-detail", args=[supplier.pk]) + "#bank-accounts")
     return _detail(request, supplier, bank_form=form, status=400)
 
 
@@ -286,20 +301,18 @@ def supplier_invite(request):
     if not (request.user.is_buyer or request.user.is_superuser):
         raise PermissionDenied(gettext_now("Only buyers invite suppliers."))
     form = InviteForm(request.POST or None)
-    sent_to = None
-    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _raw = services.supplier_invite(email=form.cleaned_data["email"], actor=request.user)
         except services.InvalidInput as exc:
             add_service_errors(form, exc)
-            status = 400
         else:
-            sent_to = invitation.email
-            form = InviteForm()
-    elif request.method == "POST":
-        status = 400
-    return render(request, "suppliers/invite.html", {"sent_to": sent_to, "form": form}, status=status)
+            messages.success(
+                request, gettext_now("An invitation was sent to %(sent_to)s.") % {"sent_to": invitation.email}
+            )
+            return _saved(request, reverse("supplier-invite"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "suppliers/invite.html", {"form": form}, status=status)
 
 
 def invitation_accept(request, invitation_token: str):

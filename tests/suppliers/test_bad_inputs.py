@@ -336,3 +336,18 @@ def test_a_replaced_account_id_that_is_not_a_number_is_a_form_error_not_a_500(
     )
     assert response.status_code == 400 and "Enter a whole number" in response.content.decode()
     assert not BankAccount.objects.exists()
+
+
+def test_a_good_htmx_bank_account_form_loads_the_supplier_page_with_the_new_account(
+    client_as, supplier_user_a, supplier_a
+):
+    client = client_as(supplier_user_a)
+    response = client.post(
+        f"/suppliers/{supplier_a.pk}/bank-accounts/", _account(), HTTP_HX_REQUEST="true", **EN
+    )
+    assert (
+        response.status_code == 200
+        and response["HX-Redirect"] == f"/suppliers/{supplier_a.pk}/#bank-accounts"
+    )
+    page = client.get(f"/suppliers/{supplier_a.pk}/", **EN).content.decode()
+    assert "Finance must approve it" in page and "3445" in page

@@ -45,7 +45,7 @@ def test_a_buyer_invites_on_the_page_and_the_supplier_registers_by_following_the
     settings.PORTAL_BASE_URL = "https://portal.example.cn/"
     client.force_login(buyer)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/suppliers/invite/", {"email": "sales@new.example.cn"})
+        response = client.post("/suppliers/invite/", {"email": "sales@new.example.cn"}, follow=True)
     assert response.status_code == 200 and "sales@new.example.cn" in response.content.decode()
     link = _link_in_the_mail()
     assert link.startswith("https://portal.example.cn/suppliers/invitations/")
