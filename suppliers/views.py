@@ -70,7 +70,8 @@ def _saved(request, url: str):
     """After a successful POST: a redirect; for htmx (whose forms swap only themselves, so
     that their errors show) a full page load of ``url``, carrying the flash message."""
     if request.htmx:
-        return HttpResponseClientRedirect(url)
+        # Without the #fragment: the browser would only scroll if just the fragment differed.
+        return HttpResponseClientRedirect(url.split("#", 1)[0])
     return redirect(url)
 
 

@@ -347,7 +347,7 @@ def test_a_good_htmx_bank_account_form_loads_the_supplier_page_with_the_new_acco
     )
     assert (
         response.status_code == 200
-        and response["HX-Redirect"] == f"/suppliers/{supplier_a.pk}/#bank-accounts"
+        and response["HX-Redirect"] == f"/suppliers/{supplier_a.pk}/"
     )
     page = client.get(f"/suppliers/{supplier_a.pk}/", **EN).content.decode()
     assert "Finance must approve it" in page and "3445" in page

@@ -108,7 +108,7 @@ def test_a_new_supplier_is_invited_registers_is_approved_and_gets_its_bank_accou
     supplier.locator("#expires_on").fill((date.today() + timedelta(days=3 * 365)).isoformat())
     supplier.locator("#file").set_input_files(str(scan))
     supplier.get_by_role("button", name="上传").click()
-    supplier.locator("#documents ~ table").filter(has_text="营业执照.png").wait_for()
+    supplier.locator("#documents ~ table").first.filter(has_text="营业执照.png").wait_for()
     shot(supplier, "onboarding-05-licence-uploaded")
     supplier.get_by_role("button", name="提交审批").click()
     supplier.locator("h1").filter(has_text="已提交").wait_for()
@@ -145,7 +145,7 @@ def test_a_new_supplier_is_invited_registers_is_approved_and_gets_its_bank_accou
     shot(supplier_again, "onboarding-09-bank-account-currency-error")
     supplier_again.locator("#currency").fill("CNY")
     supplier_again.get_by_role("button", name="添加银行账户（须经财务批准）").click()
-    supplier_again.locator("#bank-accounts ~ table").filter(has_text="8901").wait_for()
+    supplier_again.locator("#bank-accounts ~ table").first.filter(has_text="8901").wait_for()
     assert "等待财务审批" in supplier_again.locator("#bank-accounts ~ table").first.inner_text()
     shot(supplier_again, "onboarding-10-bank-account-pending")
 
