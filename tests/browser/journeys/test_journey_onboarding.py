@@ -175,3 +175,29 @@ def test_a_new_supplier_is_invited_registers_is_approved_and_gets_its_bank_accou
     assert "Approved" in english.locator("h1").inner_text()
     assert "Master data changes" in _main(english)
     shot(english, "onboarding-14-supplier-page-en")
+
+
+def test_a_new_legal_name_waits_for_a_second_buyer_and_shows_before_and_after(journey_page, shot):
+    demo_supplier = "深圳华南电子有限公司 Huanan Electronics"
+    new_name = "深圳华南电子股份有限公司 Huanan Electronics Co."
+    buyer = journey_page("buyer")
+    buyer.get_by_role("navigation").get_by_role("link", name="供应商", exact=True).click()
+    buyer.get_by_role("link", name=demo_supplier).click()
+    buyer.get_by_role("link", name="编辑公司信息").click()
+    buyer.locator("#name").fill(new_name)
+    buyer.get_by_role("button", name="保存").click()
+    buyer.wait_for_url(re.compile(r"/suppliers/\d+/$"))
+    # The old name stays in force; the page shows the waiting change with before and after.
+    assert demo_supplier in buyer.locator("h1").inner_text()
+    changes = buyer.locator("#changes ~ table").first.inner_text()
+    assert demo_supplier in changes and new_name in changes
+    assert buyer.locator("#changes ~ table").first.get_by_role("button").count() == 0  # not for the requester
+    shot(buyer, "onboarding-15-name-change-waiting")
+
+    approver = journey_page("approver")
+    approver.locator("section", has_text=new_name).get_by_role("link", name=demo_supplier).click()
+    approver.locator("#changes ~ table").first.get_by_role("button").first.click()
+    approver.locator("h1").filter(has_text=new_name).wait_for()
+    changes = approver.locator("#changes ~ table").first.inner_text()
+    assert demo_supplier in changes and new_name in changes and "approver" in changes
+    shot(approver, "onboarding-16-name-change-approved")
