@@ -345,9 +345,6 @@ def test_a_good_htmx_bank_account_form_loads_the_supplier_page_with_the_new_acco
     response = client.post(
         f"/suppliers/{supplier_a.pk}/bank-accounts/", _account(), HTTP_HX_REQUEST="true", **EN
     )
-    assert (
-        response.status_code == 200
-        and response["HX-Redirect"] == f"/suppliers/{supplier_a.pk}/"
-    )
+    assert response.status_code == 200 and response["HX-Redirect"] == f"/suppliers/{supplier_a.pk}/"
     page = client.get(f"/suppliers/{supplier_a.pk}/", **EN).content.decode()
     assert "Finance must approve it" in page and "3445" in page
