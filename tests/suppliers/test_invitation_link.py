@@ -95,3 +95,19 @@ def test_an_invitation_to_a_bad_address_is_refused_on_the_page_and_in_the_api(cl
     api = client.post("/api/suppliers/invitations", {"email": email}, content_type="application/json")
     assert api.status_code == 422 and "email" in api.json()["details"]["fields"]
     assert not SupplierInvitation.objects.exists() and not mail.outbox
+
+
+def test_registration_through_the_api_with_bad_fields_is_a_422_per_field_and_creates_nothing(client, buyer):
+    from suppliers.services import supplier_invite
+
+    _inv, token = supplier_invite(email="new@example.cn", actor=buyer)
+    response = client.post(
+        "/api/suppliers/invitations/accept",
+        {"token": token, "username": "", "password": "short", "name": "", "tax_id": "91350100M000100Y44"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 422
+    assert set(response.json()["details"]["fields"]) == {"username", "password", "name", "tax_id"}
+    assert not Supplier.objects.exists() and not User.objects.filter(role="supplier").exists()
+    assert client.get(f"/suppliers/invitations/{token}/").status_code == 200
