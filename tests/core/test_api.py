@@ -113,7 +113,7 @@ def test_session_api_call_without_csrf_token_is_refused(supplier_user_a, buyer, 
     assert supplier_a.state == "approved"
 
 
-def test_wrong_tax_id_through_the_api_is_a_400_with_code(client, buyer, token_of):
+def test_wrong_tax_id_through_the_api_is_a_422_with_code(client, buyer, token_of):
     raw = token_of(buyer)
     response = client.post(
         "/api/suppliers/",
@@ -121,8 +121,9 @@ def test_wrong_tax_id_through_the_api_is_a_400_with_code(client, buyer, token_of
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["code"] == "invalid_tax_id"
+    assert "tax_id" in response.json()["details"]["fields"]
 
 
 def test_an_unexpected_error_is_a_json_500_and_is_logged(
