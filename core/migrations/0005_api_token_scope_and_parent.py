@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_api_token_expires_at'),
+        ('core', '0004_heartbeat'),
     ]
 
     operations = [
