@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def csv_response(request, qs: QuerySet, spec: ListSpec) -> StreamingHttpResponse
             yield writer.writerow([csv_cell(c.value(obj)) for c in spec.columns])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{spec.csv_name}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{spec.csv_name}.csv")
     return response
 
 
