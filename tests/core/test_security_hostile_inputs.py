@@ -250,3 +250,33 @@ def test_a_hostile_quote_note_is_escaped_on_the_rfq_pages(client, buyer, supplie
     client.force_login(buyer)
     for page in (f"/procurement/rfqs/{rfq.pk}/", f"/procurement/rfqs/{rfq.pk}/comparison/"):
         assert_html_inert(ok(client.get(page)).content.decode(), HOSTILE["script"] + HOSTILE["link"])
+
+
+def test_a_requesters_hostile_free_text_line_is_escaped_in_the_cart(client):
+    from requisitions import services as requisitions
+
+    staff = UserFactory(username="hostile-staff", role="staff", is_staff=True)
+    requester = UserFactory(username="hostile-requester", role="requester")
+    centre = requisitions.cost_centre_create(
+        legal_entity=LegalEntityFactory(),
+        code="CC-X",
+        name=HOSTILE["link"][:100],
+        budget_owner=UserFactory(username="hostile-owner", role="requester"),
+        delivery_address=HOSTILE["unclosed"],
+        actor=staff,
+    )
+    requisitions.requester_assign(user=requester, cost_centre=centre, actor=staff)
+    client.force_login(requester)
+    for value in (HOSTILE["unclosed"], HOSTILE["link"], HOSTILE["script"], HOSTILE["emoji_cjk"]):
+        ok(
+            client.post(
+                "/requisitions/cart/free-text/",
+                {"description": value, "quantity": "1", "estimated_unit_price": "3.00", "unit": "EA"},
+            )
+        )
+    html = ok(client.get("/requisitions/cart/")).content.decode()
+    assert escape(HOSTILE["unclosed"]) in html and escape(HOSTILE["script"]) in html
+    for value in HOSTILE.values():
+        assert_html_inert(html, value)
+    cart = ok(client.get("/api/requisitions/cart")).json()
+    assert HOSTILE["link"] in str(cart)  # JSON carries the text as typed; the pages escape it
