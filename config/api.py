@@ -10,6 +10,7 @@ import logging
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -26,7 +27,7 @@ class TokenAuth(HttpBearer):
             return None
         if not api_token.allows(request.method):
             raise PermissionDenied(
-                "This API token may only read (GET); create a read-and-write token to change data.",
+                _("This API token may only read (GET); create a read-and-write token to change data."),
                 code="token_scope_read_only",
             )
         request.user = api_token.user

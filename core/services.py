@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
 from .errors import DomainError, IllegalTransition, NotFound, PermissionDenied
@@ -110,12 +111,12 @@ def api_token_create_checked(
     that survives its revocation)."""
     if via_token is not None:
         raise PermissionDenied(
-            "An API token cannot create API tokens; create them on the portal's API tokens page.",
+            _("An API token cannot create API tokens; create them on the portal's API tokens page."),
             code="token_cannot_create_tokens",
         )
     if not recently_authenticated(session):
         raise PermissionDenied(
-            "Confirm your password to create an API token.", code="reauthentication_required"
+            _("Confirm your password to create an API token."), code="reauthentication_required"
         )
     return api_token_create(user=user, name=(name or "").strip() or "API token", scope=scope)
 

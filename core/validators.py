@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
 from .errors import DomainError
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,29}")
@@ -41,13 +43,15 @@ def validate_username(value: str | None) -> str:
     roles or operators."""
     username = (value or "").strip()
     if not username:
-        raise DomainError("A user name is required.", code="username_required")
+        raise DomainError(_("A user name is required."), code="username_required")
     if not USERNAME_RE.fullmatch(username):
         raise DomainError(
-            "A user name has 3 to 30 characters: letters a-z, digits, '.', '_' or '-', "
-            "starting with a letter or digit.",
+            _(
+                "A user name has 3 to 30 characters: letters a-z, digits, '.', '_' or '-', "
+                "starting with a letter or digit."
+            ),
             code="invalid_username",
         )
     if username.lower() in RESERVED_USERNAMES:
-        raise DomainError("This user name is reserved; choose another.", code="username_reserved")
+        raise DomainError(_("This user name is reserved; choose another."), code="username_reserved")
     return username
