@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Core: users, roles, API tokens, transition log"
 
     def ready(self):
-        from . import metrics, observability, receivers  # noqa: F401 - connect the log receiver and task signals
+        from . import metrics, observability, receivers  # noqa: F401 - connect the log and login receivers and task signals

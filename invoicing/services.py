@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, PermissionDenied
-from core.queue import enqueue_on_commit
+from core.queue import enqueue, enqueue_on_commit
 from core.services import transition_locked
 from invoicing import storage
 from invoicing.checks import check_file
@@ -85,7 +85,12 @@ def invoice_upload(
     try:
         with transaction.atomic():
             stored = StoredFile.objects.create(
-                sha256=sha, size=len(data), path=path, original_name=filename[:255], uploaded_by=actor
+                sha256=sha,
+                supplier=supplier,
+                size=len(data),
+                path=path,
+                original_name=filename[:255],
+                uploaded_by=actor,
             )
             invoice = Invoice.objects.create(supplier=supplier, file=stored, uploaded_by=actor)
             if idempotency_key:
@@ -105,12 +110,9 @@ def invoice_upload(
 
 
 def _existing_for(sha: str, supplier: Supplier) -> Invoice | None:
-    existing = Invoice.objects.filter(file__sha256=sha).first()
-    if existing is not None and existing.supplier_id != supplier.pk:
-        raise Conflict(
-            "This exact file has already been uploaded to the portal.", code="file_already_uploaded"
-        )
-    return existing
+    """This supplier's own earlier upload of these bytes. Only its own: whether another supplier
+    has uploaded the same file is never told (the upload goes on as a new one)."""
+    return Invoice.objects.filter(file__sha256=sha, supplier=supplier).first()
 
 
 def _context(invoice: Invoice) -> ValidationContext:
@@ -210,7 +212,9 @@ def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:
 
 def _duplicate_issue(invoice: Invoice, key: str) -> Issue:
     other = Invoice.objects.filter(duplicate_key=key).exclude(pk=invoice.pk).first()
-    where = f" (uploaded {other.created_at:%Y-%m-%d}, {other.get_state_display()})" if other else ""
+    # when and in what state only for the supplier's own earlier invoice, never another's
+    own = other is not None and other.supplier_id == invoice.supplier_id
+    where = f" (uploaded {other.created_at:%Y-%m-%d}, {other.get_state_display()})" if own else ""
     return Issue(
         "duplicate_invoice",
         Severity.ERROR,
@@ -245,18 +249,25 @@ def _database_checks(invoice: Invoice, parsed: NormalisedInvoice) -> list[Issue]
     return issues
 
 
-def invoices_requeue_stuck(*, older_than_minutes: int = 10) -> int:
-    """Re-enqueue invoices left in received/validating (a lost message, a dead worker)."""
+def invoices_requeue_stuck(*, older_than_minutes: float | None = None) -> int:
+    """Validate again invoices left in received/validating: a lost message, a dead worker, or an
+    in-process validation that failed. ``older_than_minutes`` defaults to the
+    ``INVOICE_REQUEUE_AFTER_MINUTES`` setting (10; the demo uses half a minute). One that cannot
+    be enqueued is logged and tried again at the next run."""
     from .tasks import validate_invoice
 
+    if older_than_minutes is None:
+        older_than_minutes = getattr(settings, "INVOICE_REQUEUE_AFTER_MINUTES", 10)
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     ids = list(
         Invoice.objects.filter(
             state__in=[InvoiceState.RECEIVED, InvoiceState.VALIDATING], created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:1000]
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:1000]
     )
     for pk in ids:
-        validate_invoice.delay(pk)
+        enqueue(validate_invoice, pk)
     return len(ids)
 
 

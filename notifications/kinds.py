@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.http import header_text
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -29,6 +31,24 @@ KINDS: dict[str, Kind] = {
             _("Invitation to quote"),
             _("You are invited to quote on %(number)s"),
             _("%(buyer)s invites you to quote on %(number)s (%(title)s) until %(deadline)s."),
+        ),
+        Kind(
+            "rfq_question",
+            _("Question on an RFQ"),
+            _("A supplier asks a question on %(number)s"),
+            _("A supplier asks about %(number)s (%(title)s): %(question)s"),
+        ),
+        Kind(
+            "rfq_answer",
+            _("Answer to a question on an RFQ"),
+            _("The buyer answered a question on %(number)s"),
+            _("Question on %(number)s (%(title)s): %(question)s\nAnswer: %(answer)s"),
+        ),
+        Kind(
+            "rfq_result",
+            _("RFQ result"),
+            _("The result of %(number)s is out"),
+            _("%(number)s (%(title)s) is awarded: you won %(won)s of the %(quoted)s line(s) you quoted."),
         ),
         Kind(
             "po_to_acknowledge",
@@ -84,4 +104,5 @@ def render(kind: str, params: dict, *, language: str | None = None) -> tuple[str
         return kind, ""
     values = _Params(params or {})
     with translation.override(language) if language else nullcontext():
-        return str(spec.subject) % values, str(spec.body) % values
+        # the subject becomes an e-mail header: one line whatever a supplier or user typed
+        return header_text(str(spec.subject) % values), str(spec.body) % values

@@ -29,6 +29,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, TransitionLog, User
 from core.services import run_transition
 from core.signals import document_expiring
+from core.validators import validate_username
 
 from . import crypto
 from .models import (
@@ -519,15 +520,16 @@ def supplier_invitation_accept(
     with transaction.atomic():
         invitation = invitation_check(token, lock=True)
         errors = _Fields()
-        username = _text(errors, "username", username, required=True, label=_("The user name"))
-        if (
-            username
-            and not errors.has("username")
-            and User.objects.filter(username__iexact=username).exists()
-        ):
-            errors.add(
-                "username", "username_taken", _("The user name %(name)s is taken.") % {"name": username}
-            )
+        try:
+            username = validate_username(username)
+        except DomainError as exc:
+            errors.add("username", exc.code, exc.message)
+            username = (username or "").strip()
+        else:
+            if User.objects.filter(username__iexact=username).exists():
+                errors.add(
+                    "username", "username_taken", _("The user name %(name)s is taken.") % {"name": username}
+                )
         user = User(username=username, email=invitation.email, role=Role.SUPPLIER)
         try:
             validate_password(password, user)

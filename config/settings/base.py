@@ -90,6 +90,19 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # `make run` serves requests from several threads and runs tasks in-process after commit, so
+    # several connections write at once. A deferred transaction that reads and then writes cannot
+    # wait for the write lock (SQLite answers "database is locked" at once, to avoid a deadlock);
+    # BEGIN IMMEDIATE takes the write lock up front and waits for it (up to `timeout` seconds).
+    # WAL lets readers go on while one connection writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -108,6 +121,10 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind reverse proxies: their addresses (TRUSTED_PROXIES) make the client's address come from
+# X-Forwarded-For (core.clientip); without them every user would share the proxy's address.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 
 # API tokens expire this many days after they are made (0: never); an expired token gets 401.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=365)
@@ -125,6 +142,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this many minutes without a request; each request pushes the end on.
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -199,6 +219,9 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # E-invoice intake
 INVOICE_MAX_AGE_DAYS = env.int("INVOICE_MAX_AGE_DAYS", default=365 * 3)
+# Sweepers: invoices left received/validating (validation) or validated (matching) for longer than
+# this are run again (a lost message, a dead worker, an in-process task that failed).
+INVOICE_REQUEUE_AFTER_MINUTES = 10
 CELERY_BEAT_SCHEDULE["invoicing-requeue-stuck"] = {
     "task": "invoicing.requeue_stuck_invoices",
     "schedule": 300.0,
