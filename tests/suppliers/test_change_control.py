@@ -204,3 +204,25 @@ def test_a_finance_user_who_entered_an_account_sees_no_approve_button_and_is_ref
     assert f"/suppliers/bank-accounts/{account.pk}/approve/" not in page
     assert client.post(f"/suppliers/bank-accounts/{account.pk}/approve/").status_code == 403
     assert BankAccount.objects.get(pk=account.pk).state == "pending"
+
+
+def test_a_bank_account_change_decided_through_the_changes_api_decides_the_account(
+    client_as, supplier_user_a, supplier_a, finance
+):
+    account = bank_account_add(
+        supplier=supplier_a,
+        bank_name="X",
+        account_name="A",
+        account_number="62220202001199",
+        actor=supplier_user_a,
+    )
+    change = SupplierChange.objects.get(bank_account=account)
+    response = client_as(supplier_user_a).post(
+        f"/api/suppliers/changes/{change.pk}/approve", {}, content_type="application/json"
+    )
+    assert response.status_code == 403  # the supplier's own user entered it
+    response = client_as(finance).post(
+        f"/api/suppliers/changes/{change.pk}/approve", {"reason": "回电确认"}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["state"] == "approved"
+    assert BankAccount.objects.get(pk=account.pk).state == "approved"
