@@ -162,15 +162,16 @@ def statement_gather(*, statement: Statement, actor) -> int:
 
 def _gather(statement: Statement, actor) -> int:
     if statement.kind == StatementKind.INVOICE_FIRST:
+        same = dict(supplier_id=statement.supplier_id, legal_entity_id=statement.legal_entity_id)
         invoices = (
             Invoice.objects.select_for_update()
             .filter(
-                supplier_id=statement.supplier_id,
-                legal_entity_id=statement.legal_entity_id,
+                **same,
                 state=InvoiceState.APPROVED,
                 issue_date__gte=statement.period_from,
                 issue_date__lte=statement.period_to,
             )
+            .exclude(document_type="credit_note")
             .filter(Q(currency=statement.currency) | Q(currency=""))
             .order_by("id")
         )
@@ -178,6 +179,19 @@ def _gather(statement: Statement, actor) -> int:
         for invoice in invoices:
             if not receipts_billed_by_statement(invoice):
                 _add_invoice(statement, invoice, actor)
+                count += 1
+        # a credit note goes only where its original is: it reduces what the original claims and
+        # is never netted against other invoices (it waits while its original is not payable)
+        on_statement = live_invoice_lines(statement).values("invoice_id")
+        credit_notes = (
+            Invoice.objects.select_for_update()
+            .filter(**same, state=InvoiceState.APPROVED, document_type="credit_note")
+            .filter(corrects_id__in=on_statement)
+            .order_by("id")
+        )
+        for credit_note in credit_notes:
+            if credit_note_room(credit_note) is None:
+                _add_invoice(statement, credit_note, actor)
                 count += 1
         return count
     lines = eligible_receipt_lines(statement)
@@ -245,6 +259,26 @@ def _receipt_line(statement: Statement, rl: GoodsReceiptLine, actor) -> Statemen
         gross=net + tax,
         created_by=actor,
     )
+
+
+def credit_note_room(credit_note: Invoice) -> str | None:
+    """Why this credit note cannot reduce its original now (a code), or None when it can: its
+    original must exist, and the credit notes set against it may not take more than it claimed."""
+    original = credit_note.corrects
+    if original is None:
+        return "credit_note_without_original"
+    claimed = abs(original.net_amount or Decimal("0"))
+    taken = (
+        StatementLine.objects.filter(
+            invoice__corrects=original, kind=StatementLineKind.CREDIT_NOTE, is_live=True
+        )
+        .exclude(invoice=credit_note)
+        .aggregate(s=Sum("net"))["s"]
+        or 0
+    )
+    if abs(Decimal(taken)) + abs(credit_note.net_amount or Decimal("0")) > claimed:
+        return "credit_exceeds_original"
+    return None
 
 
 def _create_lines(lines: list[StatementLine]) -> None:
@@ -340,6 +374,8 @@ def statement_invoice_add(*, statement: Statement, invoice: Invoice, actor) -> S
                 f"Invoice {invoice} is in {invoice.currency}, the statement in {statement.currency}.",
                 code="currency_mismatch",
             )
+        if invoice.is_credit_note:
+            _require_credit_note_settleable(statement, invoice)
         billed_by = receipts_billed_by_statement(invoice)
         if billed_by:
             raise Conflict(
@@ -350,6 +386,31 @@ def statement_invoice_add(*, statement: Statement, invoice: Invoice, actor) -> S
         line = _add_invoice(statement, invoice, actor)
         _recompute(statement)
     return line
+
+
+def _require_credit_note_settleable(statement: Statement, credit_note: Invoice) -> None:
+    """A credit note goes on a statement with its original, or, once its original is paid, as an
+    explicit set-off of the supplier's balance; never while its original is not payable."""
+    original = credit_note.corrects
+    if original is None:
+        raise DomainError(
+            f"Credit note {credit_note} does not name the invoice it corrects; it cannot be settled.",
+            code="credit_note_without_original",
+        )
+    with_original = live_invoice_lines(statement).filter(invoice=original).exists()
+    if not with_original and original.state != InvoiceState.PAID:
+        raise DomainError(
+            f"Credit note {credit_note} corrects invoice {original}, which is "
+            f"{original.get_state_display()} and not on this statement: the credit note waits for it.",
+            code="credit_note_original_not_payable",
+            details={"original": original.pk, "state": original.state},
+        )
+    why = credit_note_room(credit_note)
+    if why:
+        raise DomainError(
+            f"Credit note {credit_note} would take more off invoice {original} than it claimed.",
+            code=why,
+        )
 
 
 def statement_deduction_add(*, statement: Statement, amount, reason: str, actor) -> StatementLine:
@@ -386,12 +447,21 @@ def statement_line_remove(*, statement: Statement, line_id: int, actor) -> None:
         if line is None:
             raise NotFound(f"Line {line_id} is not on statement {statement.number}.")
         require_state(statement, [StatementState.DRAFT], "remove a line", "statement_not_draft")
+        lines = [line]
         if line.invoice_id:
-            invoice = Invoice.objects.select_for_update().get(pk=line.invoice_id)
-            transition_locked(
-                invoice, "unschedule", actor=actor, reason=f"Removed from statement {statement.number}."
+            # its credit notes wait with it: they leave the statement together
+            lines += list(
+                live_invoice_lines(statement).filter(
+                    invoice__corrects_id=line.invoice_id, kind=StatementLineKind.CREDIT_NOTE
+                )
             )
-        line.delete()
+        for each in lines:
+            if each.invoice_id:
+                invoice = Invoice.objects.select_for_update().get(pk=each.invoice_id)
+                transition_locked(
+                    invoice, "unschedule", actor=actor, reason=f"Removed from statement {statement.number}."
+                )
+            each.delete()
         _recompute(statement)
 
 
