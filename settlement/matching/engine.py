@@ -10,7 +10,8 @@ For each invoice line, in this order:
   each in id order. What cannot be allocated is a quantity variance:
   within the quantity tolerance when something was matched and the rest is within it, else an
   exception. A line with nothing allocated is always an exception;
-* compare its unit price with the PO price (unit price tolerance), its amount with the matched
+* compare its unit price with the PO price (unit price tolerance; a price the document states is
+  always compared, even when the line amount equals quantity x PO price), its amount with the matched
   quantity at the PO price (line amount tolerance), its tax rate with the PO's and its tax with
   ``amount x rate`` (tax rounding allowance).
 
@@ -105,6 +106,7 @@ def _match(
     )
 
     document = _as_reductions(invoice) if invoice.is_credit_note else invoice
+    stated = frozenset(line.id for line in document.lines if line.unit_price is not None)
     lines = sorted((_with_unit_price(line) for line in document.lines), key=lambda x: natural_key(x.id))
     ledger = build_ledger(
         po_lines,
@@ -125,7 +127,9 @@ def _match(
     # that share one, each group in id order; results are reported in id order
     matched: dict[str, tuple[LineResult, list[Allocation]]] = {}
     for line in sorted(lines, key=lambda x: _shares(pairings.get(x.id))):  # stable: id order within
-        matched[line.id] = _match_line(line, pairings.get(line.id), po_by_id, ledger, document, policy)
+        matched[line.id] = _match_line(
+            line, pairings.get(line.id), po_by_id, ledger, document, policy, stated=line.id in stated
+        )
     line_results = [matched[line.id][0] for line in lines]
     allocations = [piece for line in lines for piece in matched[line.id][1]]
 
@@ -196,6 +200,8 @@ def _match_line(
     ledger: Ledger,
     document: Invoice,
     policy: TolerancePolicy,
+    *,
+    stated: bool = False,
 ) -> tuple[LineResult, list[Allocation]]:
     def unmatched(reason: Reason) -> tuple[LineResult, list[Allocation]]:
         return (
@@ -226,7 +232,9 @@ def _match_line(
     if document.currency != po.currency:
         reasons.append(explain.currency_mismatch(line.id, document.currency, po.currency, po.display))
     else:
-        _check_price_and_amount(line, matched, po, document.currency, policy, variances, reasons)
+        _check_price_and_amount(
+            line, matched, po, document.currency, policy, variances, reasons, stated=stated
+        )
     if line.tax_rate != po.tax_rate:
         reasons.append(explain.tax_rate_mismatch(line.id, line.tax_rate, po.tax_rate, po.display))
     _check_tax(line, policy, variances, reasons)
@@ -333,6 +341,8 @@ def _check_price_and_amount(
     policy: TolerancePolicy,
     variances: list[Variance],
     reasons: list[Reason],
+    *,
+    stated: bool = False,
 ) -> None:
     assert line.unit_price is not None
     allowance = policy.tax_rounding_per_line
@@ -357,7 +367,16 @@ def _check_price_and_amount(
                 per="line",
             )
         )
-    if not price_explained and line.unit_price != po.unit_price:
+    # a unit price the document states is always compared: a line amount that happens to equal
+    # quantity x PO price does not make a stated 50.00 right against a PO price of 0.50. Only a
+    # stated price whose quantity x price differs from quantity x PO price by no more than the
+    # rounding allowance is rounding, not a price variance.
+    stated_differs = (
+        stated
+        and line.unit_price != po.unit_price
+        and abs(q2(line.quantity * line.unit_price) - expected_net) > allowance
+    )
+    if (stated_differs or not price_explained) and line.unit_price != po.unit_price:
         variances.append(_variance("unit_price", line.unit_price, po.unit_price))
         limit_check = check(line.unit_price - po.unit_price, po.unit_price, policy.unit_price)
         reasons.append(

@@ -13,7 +13,8 @@ from enum import StrEnum
 
 from core.money import as_decimal as to_decimal
 
-ENGINE_VERSION = "2"  # 2: exact pairs first, unique tie-break, excess-only variance
+ENGINE_VERSION = "3"  # 3: stated prices always compared, references in notes, split lines, open first
+# 2: exact pairs first, unique tie-break, excess-only variance
 ZERO = Decimal(0)
 
 

@@ -162,7 +162,7 @@ def statement_gather(*, statement: Statement, actor) -> int:
 
 def _gather(statement: Statement, actor) -> int:
     if statement.kind == StatementKind.INVOICE_FIRST:
-        same = dict(supplier_id=statement.supplier_id, legal_entity_id=statement.legal_entity_id)
+        same = {"supplier_id": statement.supplier_id, "legal_entity_id": statement.legal_entity_id}
         invoices = (
             Invoice.objects.select_for_update()
             .filter(
