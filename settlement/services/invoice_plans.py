@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from core.money import q2
 from core.services import transition_locked
-from invoicing.validation import comparable_tax_id
 from invoicing.models import Invoice, InvoiceState
+from invoicing.validation import comparable_tax_id
 
 from ..models import (
     InvoicePlan,
