@@ -52,6 +52,7 @@ from .model import (
     LineResult,
     MatchResult,
     MatchType,
+    PairedBy,
     PoLine,
     Reason,
     ReasonCode,
@@ -116,19 +117,42 @@ def _match(
         is_credit_note=document.is_credit_note,
     )
     po_by_id = {po.id: po for po in po_lines}
+    open_at_start = {po.id: ledger.open_quantity(po.id) for po in po_lines}
     pairings = pair_lines(
         [line for line in lines if line.quantity > 0],
         po_lines,
-        {po.id: ledger.open_quantity(po.id) for po in po_lines},
+        open_at_start,
         credit_note=document.is_credit_note,
     )
 
     # lines that have their PO line to themselves (or name it) take from it first, then the lines
     # that share one, each group in id order; results are reported in id order
+    order = sorted(lines, key=lambda x: _shares(pairings.get(x.id)))  # stable: id order within
+    taken: dict[str, _Taken] = {}
+    for line in order:
+        pairing = pairings.get(line.id)
+        if line.quantity > 0 and pairing is not None and pairing.po_line_id is not None:
+            po_id = pairing.po_line_id
+            before = ledger.facts[po_id].taken
+            pieces = [(po_id, rid, q) for rid, q in ledger.take(po_id, line.quantity)]
+            taken[line.id] = _Taken(before, pieces)
+    # then, in the same order, a line its PO line could not fill takes the rest from the other PO
+    # lines of the same item at the same price (never beyond what is open on them)
+    for line in order:
+        if line.id in taken:
+            _spill(line, pairings[line.id], taken[line.id], po_by_id, ledger)
     matched: dict[str, tuple[LineResult, list[Allocation]]] = {}
-    for line in sorted(lines, key=lambda x: _shares(pairings.get(x.id))):  # stable: id order within
+    for line in order:
         matched[line.id] = _match_line(
-            line, pairings.get(line.id), po_by_id, ledger, document, policy, stated=line.id in stated
+            line,
+            pairings.get(line.id),
+            po_by_id,
+            ledger,
+            document,
+            policy,
+            stated=line.id in stated,
+            taken=taken.get(line.id),
+            open_at_start=open_at_start,
         )
     line_results = [matched[line.id][0] for line in lines]
     allocations = [piece for line in lines for piece in matched[line.id][1]]
@@ -184,6 +208,39 @@ def _shares(pairing: Pairing | None) -> bool:
     return pairing is not None and pairing.shares
 
 
+@dataclasses.dataclass
+class _Taken:
+    before: Decimal  # what other lines of this document had taken from the PO line first
+    pieces: list[tuple[str, str | None, Decimal]]  # (PO line id, receipt line id, quantity)
+
+    @property
+    def quantity(self) -> Decimal:
+        return sum((q for _, _, q in self.pieces), ZERO)
+
+
+def _spill(
+    line: InvoiceLine, pairing: Pairing, taken: _Taken, po_by_id: dict[str, PoLine], ledger: Ledger
+) -> None:
+    if pairing.paired_by is PairedBy.PO_LINE_REFERENCE or not pairing.alternatives:
+        return
+    missing = line.quantity - taken.quantity
+    po = po_by_id[pairing.po_line_id]
+    for other_id in pairing.alternatives:
+        if missing <= 0:
+            break
+        other = po_by_id[other_id]
+        if (other.unit_price, other.tax_rate, other.currency, other.receipt_required) != (
+            po.unit_price,
+            po.tax_rate,
+            po.currency,
+            po.receipt_required,
+        ):
+            continue
+        for rid, q in ledger.take(other_id, missing):
+            taken.pieces.append((other_id, rid, q))
+            missing -= q
+
+
 def _with_unit_price(line: InvoiceLine) -> InvoiceLine:
     if line.unit_price is not None or line.quantity == 0:
         return line
@@ -202,6 +259,8 @@ def _match_line(
     policy: TolerancePolicy,
     *,
     stated: bool = False,
+    taken: _Taken | None = None,
+    open_at_start: dict[str, Decimal] | None = None,
 ) -> tuple[LineResult, list[Allocation]]:
     def unmatched(reason: Reason) -> tuple[LineResult, list[Allocation]]:
         return (
@@ -219,14 +278,30 @@ def _match_line(
 
     po = po_by_id[pairing.po_line_id]
     facts = ledger.facts[po.id]
-    taken_before = facts.taken
-    pieces = ledger.take(po.id, line.quantity)
-    matched = sum((q for _, q in pieces), ZERO)
+    assert taken is not None
+    taken_before = taken.before
+    matched = taken.quantity
     sign = -1 if document.is_credit_note else 1
-    allocations = [Allocation(line.id, po.id, receipt_id, sign * q) for receipt_id, q in pieces]
+    allocations = [Allocation(line.id, po_id, receipt_id, sign * q) for po_id, receipt_id, q in taken.pieces]
 
     variances: list[Variance] = []
     reasons: list[Reason] = []
+    if pairing.passed_over:
+        reasons.append(
+            explain.paired_with_open_quantity(
+                line.id,
+                po.display,
+                (open_at_start or {}).get(po.id, ZERO),
+                [po_by_id[x].display for x in pairing.passed_over],
+            )
+        )
+    on_lines: dict[str, Decimal] = {}
+    for po_id, _, q in taken.pieces:
+        on_lines[po_id] = on_lines.get(po_id, ZERO) + q
+    if len(on_lines) > 1:
+        reasons.append(
+            explain.split_across_po_lines(line.id, [(po_by_id[x].display, q) for x, q in on_lines.items()])
+        )
     if line.quantity > matched:
         _check_quantity(line, matched, facts, taken_before, po, document, policy, variances, reasons)
     if document.currency != po.currency:
