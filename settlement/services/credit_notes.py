@@ -17,6 +17,7 @@ from core.services import transition_locked
 from invoicing.models import Invoice, InvoiceState
 
 from ..models import StatementLine
+from .conflicts import conflict_on_lock
 from .statements import require_finance, require_reason
 
 CANCELLABLE = [InvoiceState.VALIDATED, InvoiceState.MATCHED, InvoiceState.EXCEPTION, InvoiceState.APPROVED]
@@ -29,6 +30,7 @@ def _lock_credit_note(credit_note_id: int) -> Invoice:
     return credit_note
 
 
+@conflict_on_lock()
 def credit_note_cancel(*, credit_note_id: int, actor, reason: str) -> Invoice:
     """Withdraw a credit note that is not on a statement and not paid (e.g. one whose original was
     never approved). Its released quantities go back to the original; the reason is logged."""
@@ -67,6 +69,7 @@ def credit_note_cancel(*, credit_note_id: int, actor, reason: str) -> Invoice:
     return credit_note
 
 
+@conflict_on_lock()
 def credit_note_refund_record(*, credit_note_id: int, actor, bank_reference: str) -> Invoice:
     """The supplier paid back a credit note of its balance (its original was paid): the credit
     note is settled (scheduled, then paid) with the bank reference of the refund."""

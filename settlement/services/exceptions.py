@@ -17,6 +17,7 @@ from core.services import run_transition
 from invoicing.models import InvoiceState
 
 from ..models import CaseResolution, CaseState, ExceptionCase
+from .conflicts import conflict_on_lock
 from .matching import (
     RematchOutcome,
     close_case,
@@ -48,6 +49,7 @@ def _require_exception(invoice, what: str) -> None:
         )
 
 
+@conflict_on_lock()
 def exception_accept(*, invoice_id: int, actor, reason: str):
     """Accept the variance: the invoice is approved for payment by this finance user."""
     _require_finance(actor, "accept a match variance")
@@ -70,6 +72,7 @@ def exception_accept(*, invoice_id: int, actor, reason: str):
         return invoice
 
 
+@conflict_on_lock()
 def exception_request_credit_note(*, invoice_id: int, actor, message: str) -> ExceptionCase:
     """Ask the supplier for a credit note (红字发票); the case waits for it. When a credit note
     against the invoice is matched, the invoice is matched again (``credit_note_follow_up``)."""
@@ -91,6 +94,7 @@ def exception_request_credit_note(*, invoice_id: int, actor, message: str) -> Ex
         return run_transition(case, "request_credit_note", actor=actor, reason=message)
 
 
+@conflict_on_lock()
 def exception_reject(*, invoice_id: int, actor, reason: str):
     """Send the invoice back to the supplier: ``reject_match``; its claims on receipts are released."""
     _require_finance(actor, "reject an invoice")
@@ -103,6 +107,7 @@ def exception_reject(*, invoice_id: int, actor, reason: str):
         return invoice
 
 
+@conflict_on_lock()
 def exception_rematch(*, invoice_id: int, actor, reason: str = "") -> RematchOutcome:
     """Match again (after a late receipt). Unchanged inputs: nothing happens (``changed=False``)."""
     _require_finance(actor, "match an invoice again")

@@ -41,6 +41,7 @@ from ..models import (
     StatementLineKind,
     StatementState,
 )
+from .conflicts import conflict_on_lock
 from .invoice_plans import invoice_plan_issue
 
 MAX_PERIOD_DAYS = 366
@@ -95,6 +96,7 @@ def live_invoice_lines(statement: Statement):
 # --- create and gather ------------------------------------------------------------------------
 
 
+@conflict_on_lock()
 def statement_create(
     *,
     kind: str,
@@ -147,6 +149,7 @@ def statement_create(
     return statement
 
 
+@conflict_on_lock()
 def statement_gather(*, statement: Statement, actor) -> int:
     """Gather again into a draft (e.g. after a dispute): adds what became eligible since.
     Returns the number of lines added."""
@@ -336,6 +339,7 @@ def _recompute(statement: Statement) -> None:
 # --- edit a draft -------------------------------------------------------------------------------
 
 
+@conflict_on_lock()
 def statement_invoice_add(*, statement: Statement, invoice: Invoice, actor) -> StatementLine:
     """Add one approved invoice or credit note of the statement's supplier (invoice-first, draft)."""
     require_finance(actor, "change statements")
@@ -413,6 +417,7 @@ def _require_credit_note_settleable(statement: Statement, credit_note: Invoice) 
         )
 
 
+@conflict_on_lock()
 def statement_deduction_add(*, statement: Statement, amount, reason: str, actor) -> StatementLine:
     """A finance deduction (e.g. a late-delivery penalty): reduces the amount to pay."""
     require_finance(actor, "add deductions")
@@ -438,6 +443,7 @@ def statement_deduction_add(*, statement: Statement, amount, reason: str, actor)
     return line
 
 
+@conflict_on_lock()
 def statement_line_remove(*, statement: Statement, line_id: int, actor) -> None:
     """Take a line out of a draft: an invoice goes back to approved, a receipt line is free again."""
     require_finance(actor, "change statements")
@@ -468,6 +474,7 @@ def statement_line_remove(*, statement: Statement, line_id: int, actor) -> None:
 # --- state changes --------------------------------------------------------------------------
 
 
+@conflict_on_lock()
 def statement_send(*, statement: Statement, actor, reason: str = "") -> Statement:
     """Draft → sent: the supplier sees it and confirms or disputes."""
     require_finance(actor, "send statements")
@@ -507,6 +514,7 @@ def _require_own_supplier(statement: Statement, actor, what: str) -> None:
         raise NotFound(f"Statement {statement.pk} not found.")
 
 
+@conflict_on_lock()
 def statement_confirm(*, statement: Statement, actor, reason: str = "") -> Statement:
     """The supplier agrees. Statement-first: the invoice plan is issued in the same step."""
     _require_own_supplier(statement, actor, "confirm statements")
@@ -518,6 +526,7 @@ def statement_confirm(*, statement: Statement, actor, reason: str = "") -> State
     return statement
 
 
+@conflict_on_lock()
 def statement_dispute(*, statement: Statement, actor, reason: str) -> Statement:
     _require_own_supplier(statement, actor, "dispute statements")
     reason = require_reason(reason, "dispute a statement")
@@ -529,12 +538,14 @@ def statement_dispute(*, statement: Statement, actor, reason: str) -> Statement:
     return statement
 
 
+@conflict_on_lock()
 def statement_revise(*, statement: Statement, actor, reason: str = "") -> Statement:
     """Disputed → draft: finance corrects it and sends it again."""
     require_finance(actor, "revise statements")
     return run_transition(statement, "revise", actor=actor, reason=reason)
 
 
+@conflict_on_lock()
 def statement_approve(*, statement: Statement, actor, reason: str = "") -> Statement:
     """Confirmed (invoice first) or invoiced (statement first) → approved for payment."""
     require_finance(actor, "approve statements")
@@ -548,6 +559,7 @@ def statement_approve(*, statement: Statement, actor, reason: str = "") -> State
         return run_transition(statement, "approve", actor=actor, reason=reason)
 
 
+@conflict_on_lock()
 def statement_cancel(*, statement: Statement, actor, reason: str) -> Statement:
     """Withdraw a statement not yet confirmed: its invoices go back to approved, its receipt
     lines are free for another statement. The lines stay on it for the record."""
