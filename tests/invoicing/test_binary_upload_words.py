@@ -25,7 +25,7 @@ def test_the_portal_calls_a_random_binary_upload_binary(client, seller_user):
     [
         (os.urandom(64).replace(b"<", b"x").replace(b"\x00", b"y") + b"\x01\x02", "binary"),
         ("发票号码 12345 金额 100.00".encode("gb18030"), "plain text"),
-        ("Invoice 12345, amount 100.00\n".encode(), "plain text"),
+        (b"Invoice 12345, amount 100.00\n", "plain text"),
         (b'{"invoice": 1}', "JSON"),
     ],
 )
