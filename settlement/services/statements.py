@@ -198,19 +198,17 @@ def _gather(statement: Statement, actor) -> int:
                 count += 1
         return count
     lines = eligible_receipt_lines(statement)
-    _create_lines([_receipt_line(statement, rl, actor) for rl in lines])
+    _create_lines([_receipt_line(statement, rl, actor, quantity=rl.not_invoiced) for rl in lines])
     return len(lines)
 
 
 def eligible_receipt_lines(statement: Statement) -> list[GoodsReceiptLine]:
     """Receipt (and return) lines of the period for the statement's supplier, legal entity and
-    currency that are in no live statement and against which no live invoice has been matched
-    (a receipt line partly invoiced through three-way matching is left to invoice-first
-    settlement)."""
+    currency that are in no live statement, with what is not yet invoiced on them
+    (``not_invoiced``: accepted minus returned minus what live invoices were matched against; a
+    receipt line partly invoiced through three-way matching contributes the rest)."""
     in_statement = StatementLine.objects.filter(receipt_line=OuterRef("pk"), is_live=True)
-    invoiced = MatchAllocation.objects.filter(receipt_line=OuterRef("pk"), quantity__gt=0).exclude(
-        invoice__state__in=DEAD_INVOICE_STATES
-    )
+    invoiced = _invoiced_on_receipt_lines()
     qs = (
         GoodsReceiptLine.objects.filter(
             receipt__po__supplier_id=statement.supplier_id,
@@ -219,32 +217,61 @@ def eligible_receipt_lines(statement: Statement) -> list[GoodsReceiptLine]:
             receipt__receipt_date__gte=statement.period_from,
             receipt__receipt_date__lte=statement.period_to,
         )
-        .filter(~Exists(in_statement), ~Exists(invoiced))
+        .filter(~Exists(in_statement))
         .select_related("receipt", "receipt__po", "po_line", "po_line__item")
         .order_by("receipt__receipt_date", "receipt_id", "po_line__line_no", "id")
     )
-    return [rl for rl in qs if rl.net_received != 0]
+    rows = list(qs)
+    taken = invoiced([rl.pk for rl in rows])
+    out = []
+    for rl in rows:
+        already = taken.get(rl.pk, Decimal("0"))
+        rl.not_invoiced = rl.net_received - already
+        if rl.not_invoiced != 0 and (not already or rl.not_invoiced > 0):
+            out.append(rl)
+    return out
+
+
+def _invoiced_on_receipt_lines():
+    def invoiced(ids: list[int]) -> dict[int, Decimal]:
+        rows = (
+            MatchAllocation.objects.filter(receipt_line_id__in=ids)
+            .exclude(invoice__state__in=DEAD_INVOICE_STATES)
+            .values("receipt_line_id")
+            .annotate(q=Sum("quantity"))
+        )
+        return {row["receipt_line_id"]: max(row["q"] or Decimal("0"), Decimal("0")) for row in rows}
+
+    return invoiced
 
 
 def receipts_billed_by_statement(invoice: Invoice) -> str:
     """The number of a live statement-first statement that already bills receipt lines this
-    invoice was matched against ('' if none): paying both would pay the goods twice."""
-    line = (
+    invoice was matched against ('' if none): paying both would pay the goods twice. A statement
+    that bills only the part of a receipt line no invoice was matched against is no conflict."""
+    lines = list(
         StatementLine.objects.filter(
             is_live=True,
             kind=StatementLineKind.RECEIPT,
             receipt_line__match_allocations__invoice=invoice,
             receipt_line__match_allocations__quantity__gt=0,
         )
-        .select_related("statement")
-        .first()
+        .select_related("statement", "receipt_line")
+        .distinct()
     )
-    return line.statement.number if line else ""
+    if not lines:
+        return ""
+    invoiced = _invoiced_on_receipt_lines()([line.receipt_line_id for line in lines])
+    for line in lines:
+        billed = line.quantity if line.quantity is not None else line.receipt_line.net_received
+        if billed + invoiced.get(line.receipt_line_id, Decimal("0")) > line.receipt_line.net_received:
+            return line.statement.number
+    return ""
 
 
-def _receipt_line(statement: Statement, rl: GoodsReceiptLine, actor) -> StatementLine:
+def _receipt_line(statement: Statement, rl: GoodsReceiptLine, actor, *, quantity=None) -> StatementLine:
     po_line = rl.po_line
-    qty = rl.net_received
+    qty = rl.net_received if quantity is None else quantity
     net = q2(qty * po_line.unit_price)
     tax = q2(net * po_line.tax_rate) if po_line.tax_rate is not None else Decimal("0.00")
     return StatementLine(
