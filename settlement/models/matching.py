@@ -152,6 +152,8 @@ class MatchResult(models.Model):
     policy_version = models.CharField(max_length=80)  # the label, e.g. "global v1"
     engine_version = models.CharField(max_length=20)
     explanation = models.JSONField()  # the engine's MatchResult as JSON, plus display labels
+    # what it was decided on: the engine's inputs as a reconcile_scenario file (exact replay)
+    inputs = models.JSONField(null=True, blank=True)
     summary = models.TextField(blank=True)  # the first reasons that decided an exception
     purchase_orders = models.ManyToManyField("procurement.PurchaseOrder", related_name="+", blank=True)
     is_current = models.BooleanField(default=True)
