@@ -37,7 +37,7 @@ def _month(buyer, finance, supplier, entity, seed=2026):
     rng = random.Random(seed)
     items = [ItemFactory(name=name) for name in ("螺栓 M8", "垫圈 M8", "螺母 M8", "扳手")]
     pos = []
-    for n in range(6):
+    for _n in range(6):
         chosen = rng.sample(items, k=rng.randint(1, 3))
         pos.append(
             flow.make_po(
@@ -66,7 +66,6 @@ def _month(buyer, finance, supplier, entity, seed=2026):
         flow.receive(
             buyer, po, {line: line.quantity * Decimal("0.4") for line in lines}, day=date(2026, 3, 20)
         )
-    flow.make_po  # noqa: B018 - (readability: the same builders as every flow test)
     from procurement.services import goods_return_create, purchase_order_revise
 
     first_line = flow.po_lines(pos[1])[0]
