@@ -17,6 +17,7 @@ from core.services import run_transition
 from invoicing.models import InvoiceState
 
 from ..models import CaseResolution, CaseState, ExceptionCase
+from .approvals import approval_record
 from .conflicts import conflict_on_lock
 from .matching import (
     RematchOutcome,
@@ -63,6 +64,9 @@ def exception_accept(*, invoice_id: int, actor, reason: str):
                 "The receipts or PO changed since this invoice was matched: match it again before accepting.",
                 code="match_result_stale",
             )
+        case = open_case(invoice)
+        if case is not None and not approval_record(invoice=invoice, case=case, actor=actor, reason=reason):
+            return invoice  # the chain waits for another finance approver
         invoice = run_transition(invoice, "approve", actor=actor, reason=f"variance accepted: {reason}")
         close_case(invoice, CaseResolution.ACCEPTED, actor=actor, reason=reason)
         if invoice.is_credit_note and invoice.corrects_id:
