@@ -93,3 +93,6 @@ class ApprovalStep(models.Model):
                 name="approval_step_once_per_person",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.actor} on case {self.case_id}"
