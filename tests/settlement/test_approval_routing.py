@@ -120,3 +120,24 @@ def test_a_large_exception_needs_two_approvers_and_a_small_one_does_not(
     _post(client, finance, f"/settlement/matching/invoices/{large.pk}/accept/", {"reason": "ok"})
 
     assert _state(small) == "approved" and _state(large) == "exception"
+
+
+def test_the_api_sends_for_comment_takes_the_comment_and_refuses_a_second_approval_by_the_same_person(
+    client, buyer, finance, supplier_a, entity
+):
+    from core.services import api_token_create
+
+    def call(user, url, body):
+        token = api_token_create(user=user, name="erp")[1]
+        return client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    invoice = flow.make_invoice(supplier_a, entity, [flow.line("办公椅", 2, "800.00")])
+    invoice_match(invoice_id=invoice.pk)
+    base = f"/api/matching/invoices/{invoice.pk}"
+
+    first = call(finance, f"{base}/accept", {"reason": "ok"})
+    assert first.status_code == 200 and first.json()["invoice_state"] == "exception"
+    again = call(finance, f"{base}/accept", {"reason": "ok"})
+    assert again.status_code == 409 and again.json()["code"] == "already_approved_in_chain"
+    nobody = call(finance, f"{base}/ask-comment", {"role": "buyer", "question": "?"})
+    assert nobody.status_code == 400 and nobody.json()["code"] == "nobody_to_ask"
