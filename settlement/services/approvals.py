@@ -82,11 +82,13 @@ def approval_requirement(invoice: Invoice, case: ExceptionCase) -> Requirement:
             continue
         if rule.cost_centre_code and rule.cost_centre_code not in centres:
             continue
-        need.rules.append(rule)
-        if rule.second_approver_above is not None and gross > rule.second_approver_above:
+        second = rule.second_approver_above is not None and gross > rule.second_approver_above
+        if second:
             need.approvers = 2
         if rule.comment_from:
             need.comments.add(rule.comment_from)
+        if second or rule.comment_from:
+            need.rules.append(rule)  # the rules that ask for something, named on the page
     return need
 
 
