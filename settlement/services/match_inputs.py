@@ -153,7 +153,29 @@ def _candidate_po_ids(invoice: Invoice, numbers: set[str]) -> list[int]:
         )
     if not ids and not numbers:
         ids |= set(base.filter(state__in=OPEN_PO_STATES).values_list("pk", flat=True))
+        ids |= set(base.filter(pk__in=_open_plan_po_ids(invoice)).values_list("pk", flat=True))
     return sorted(ids)
+
+
+def _open_plan_po_ids(invoice: Invoice) -> list[int]:
+    """The POs of the goods on the supplier's open invoice plans to this buyer: an invoice that
+    answers a plan without naming it (and that the plan did not take) is matched against them too,
+    also when the PO has been closed since."""
+    from invoicing.validation import comparable_tax_id
+
+    from ..models import InvoicePlan, StatementLine
+
+    buyer = comparable_tax_id(invoice.buyer_tax_id)
+    if invoice.is_credit_note or not buyer:
+        return []
+    plans = InvoicePlan.objects.filter(
+        supplier_id=invoice.supplier_id, buyer_tax_id=buyer, fulfilled_at__isnull=True
+    ).values("statement_id")
+    return list(
+        StatementLine.objects.filter(statement_id__in=plans, receipt_line__isnull=False, is_live=True)
+        .values_list("receipt_line__receipt__po_id", flat=True)
+        .distinct()
+    )
 
 
 def _engine_lines(invoice: Invoice, lines, po_line_ref) -> list[InvoiceLine]:

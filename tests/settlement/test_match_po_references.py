@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from invoicing.formats.po_refs import po_references_in
 from invoicing.models import Invoice
 from settlement.models import MatchAllocation
+from settlement.services.matching import invoice_match
 from tests.factories import LegalEntityFactory, SupplierFactory, make_supplier_user
 from tests.invoicing.cn_xml_builder import BUYER_ID, BUYER_NAME, SELLER_ID, SELLER_NAME, build_cn_xml, item
 from tests.settlement import match_flow_builders as flow
@@ -142,3 +143,34 @@ def test_a_credit_note_line_is_released_across_the_po_lines_its_original_claimed
     )
     assert result.verdict == "matched", codes(result)
     assert sorted((a.po_line_id, a.quantity) for a in result.allocations) == [("P1", -60), ("P2", -40)]
+
+
+@pytest.mark.django_db
+def test_an_invoice_answering_an_open_invoice_plan_is_matched_against_the_plans_po_even_when_closed(
+    buyer, finance, supplier_a, supplier_user_a
+):
+    from procurement.models import PurchaseOrder
+    from settlement.services import statements as svc
+    from tests.settlement.statement_builders import PERIOD, make_received_po
+
+    entity = LegalEntityFactory()
+    po, _ = make_received_po(buyer, supplier_a, entity, lines=((10, "100", "0.13"),))
+    statement = svc.statement_create(
+        kind="statement_first",
+        supplier=supplier_a,
+        legal_entity=entity,
+        period_from=PERIOD[0],
+        period_to=PERIOD[1],
+        actor=finance,
+    )
+    statement = svc.statement_send(statement=statement, actor=finance)
+    svc.statement_confirm(statement=statement, actor=supplier_user_a)
+    PurchaseOrder.objects.filter(pk=po.pk).update(state="closed")
+    name = po.lines.get().item.name
+    # 12 at 100: more than the plan's 10, so the plan does not take it; no PO named
+    invoice = flow.make_invoice(supplier_a, entity, [flow.line(name, 12, "100")])
+    Invoice.objects.filter(pk=invoice.pk).update(buyer_tax_id=entity.tax_id)
+
+    invoice_match(invoice_id=invoice.pk)
+
+    assert {a.po_line.po_id for a in MatchAllocation.objects.filter(invoice=invoice)} == {po.pk}
