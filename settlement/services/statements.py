@@ -1,11 +1,15 @@
 """Settlement statements (对账单): the only code that writes statements and their lines.
 
 Two kinds (``StatementKind``):
-- invoice first: finance gathers the supplier's approved invoices and credit notes of a period
-  (issue date) into a statement; each invoice moves approved → scheduled while it is in it.
+- invoice first: finance gathers the supplier's approved invoices of a period (issue date) into a
+  statement, and the approved credit notes whose original is on it (a credit note reduces only
+  what its original claimed, never more; it waits while its original is not payable, and once the
+  original is paid it is a supplier balance, settled explicitly: see ``credit_notes``); each
+  invoice moves approved → scheduled while it is in it.
 - statement first: finance gathers goods-receipt lines of the period that are received but not
-  yet invoiced (accepted minus returned, at the PO line's price and tax rate); when the supplier
-  confirms, an invoice plan is issued (settlement.services.invoice_plans).
+  yet invoiced (accepted minus returned minus what live invoices were matched against, at the PO
+  line's price and tax rate, so a partly invoiced receipt line contributes its rest); when the
+  supplier confirms, an invoice plan is issued (settlement.services.invoice_plans).
 
 Both take finance deductions (reason, amount). State machine on ``Statement``; every service
 locks the statement row first, then the rows it changes (invoices in id order), so two finance
