@@ -16,7 +16,7 @@ from invoicing import storage
 from invoicing.checks import check_file
 from invoicing.formats.detect import parse_invoice
 from invoicing.formats.model import Issue, NormalisedInvoice, Refused, Severity
-from invoicing.validation import ValidationContext, duplicate_key
+from invoicing.validation import ValidationContext, comparable_tax_id, duplicate_key
 from procurement.models import LegalEntity
 from suppliers.models import Supplier
 from suppliers.services import supplier_require_approved
@@ -191,7 +191,7 @@ def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:
     invoice.signature_status = parsed.signature.status
     invoice.signature_signer = parsed.signature.signer[:300]
     invoice.signature_detail = parsed.signature.detail[:500]
-    invoice.legal_entity = LegalEntity.objects.filter(tax_id=parsed.buyer.tax_id.strip().upper()).first()
+    invoice.legal_entity = LegalEntity.objects.filter(tax_id=comparable_tax_id(parsed.buyer.tax_id)).first()
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,

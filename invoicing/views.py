@@ -17,6 +17,14 @@ from . import selectors, services, storage
 from .models import IN_PROGRESS_STATES, InvoiceState
 from .reasons import refusal_reason, state_note
 
+
+def _signed(invoice, amount):
+    """A credit note's amounts are shown negative, whatever sign its file carried."""
+    if amount is None or not invoice.is_credit_note:
+        return amount
+    return -abs(amount)
+
+
 INVOICE_LIST = ListSpec(
     columns=(
         Column(
@@ -28,7 +36,8 @@ INVOICE_LIST = ListSpec(
         ),
         Column("supplier", _("Supplier"), lambda i: i.supplier.name, sort="supplier__name"),
         Column("issued", _("Issued"), lambda i: i.issue_date, sort="issue_date"),
-        Column("gross", _("Gross"), lambda i: i.gross_amount, sort="gross_amount", numeric=True),
+        Column("type", _("Document type"), lambda i: _("Credit note") if i.is_credit_note else _("Invoice")),
+        Column("gross", _("Gross"), lambda i: _signed(i, i.gross_amount), sort="gross_amount", numeric=True),
         Column("currency", _("Currency"), lambda i: i.currency),
         Column("state", _("State"), lambda i: i.get_state_display(), sort="state"),
         Column("received", _("Received"), lambda i: localtime(i.created_at).date(), sort="created_at"),

@@ -5,7 +5,7 @@ pointing at the rules they used. Results, allocations and cases are read-only.""
 from django import forms
 from django.contrib import admin, messages
 
-from .models import ExceptionCase, MatchAllocation, MatchResult, TolerancePolicy
+from .models import ApprovalRule, ApprovalStep, ExceptionCase, MatchAllocation, MatchResult, TolerancePolicy
 from .services.match_policies import (
     RULE_FIELDS,
     SCOPE_FIELDS,
@@ -124,4 +124,34 @@ class ExceptionCaseAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApprovalRule)
+class ApprovalRuleAdmin(admin.ModelAdmin):
+    """Approval routing of the exception desk, edited as data by finance or a superuser."""
+
+    list_display = (
+        "name",
+        "applies_to",
+        "legal_entity",
+        "cost_centre_code",
+        "reason_code",
+        "min_amount",
+        "second_approver_above",
+        "comment_from",
+        "active",
+    )
+    list_filter = ("active", "applies_to", "comment_from")
+
+
+@admin.register(ApprovalStep)
+class ApprovalStepAdmin(admin.ModelAdmin):
+    list_display = ("case", "kind", "actor", "addressed_to", "created_at")
+    readonly_fields = [f.name for f in ApprovalStep._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

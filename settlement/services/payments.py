@@ -22,9 +22,17 @@ from suppliers.models import Supplier
 from suppliers.selectors import bank_account_require_approved_for_payment
 
 from ..models import Payment, PaymentInvoice, Statement, StatementState
+from .conflicts import conflict_on_lock
 from .statements import live_invoice_lines, lock_statement, require_finance, to_amount
 
 
+def _already_paid(*, statement: Statement, **_) -> Conflict | None:
+    if Payment.objects.filter(statement_id=statement.pk).exists():
+        return Conflict(f"Statement {statement.number} is already paid.", code="statement_already_paid")
+    return None
+
+
+@conflict_on_lock(_already_paid)
 def payment_record(
     *, statement: Statement, amount, bank_reference: str, actor, paid_on: date | None = None
 ) -> Payment:
