@@ -163,9 +163,13 @@ def po_create(request):
 
 
 def _po_actions(po, user) -> list[str]:
+    from .views_po import approval_blocker
+
     names = {
         t.name for t in po.get_available_state_transitions() if has_transition_perm(getattr(po, t.name), user)
     }
+    if approval_blocker(po, user):  # four-eyes, approver role, already approved: no button
+        names -= {"approve", "decline"}
     return [a for a in PO_ACTIONS if a in names]
 
 
@@ -194,6 +198,9 @@ def po_detail(request, po_id: int):
         if request.user.is_buyer and po.state == POState.DRAFT
         else [],
     }
+    from .views_po import po_collaboration_context
+
+    context.update(po_collaboration_context(po, request.user))
     return render(request, "procurement/po_detail.html", context)
 
 
