@@ -17,6 +17,7 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -42,6 +43,7 @@ from .models import (
     Integrity,
     Item,
     LegalEntity,
+    POState,
     PurchaseOrder,
     PurchaseOrderApproval,
     PurchaseOrderLine,
@@ -92,7 +94,10 @@ def purchase_order_list(user) -> QuerySet[PurchaseOrder]:
     supplier_id = supplier_id_for(user)
     if supplier_id is None:
         return qs.none()
-    return qs.filter(supplier_id=supplier_id, state__in=PO_SUPPLIER_VISIBLE)
+    # a revision of a PO the supplier has already seen (e.g. its accepted change proposal) stays
+    # visible while it waits for internal approval
+    revised = Q(revision__gt=1, state__in=[POState.PENDING_APPROVAL, POState.APPROVED])
+    return qs.filter(Q(state__in=PO_SUPPLIER_VISIBLE) | revised, supplier_id=supplier_id)
 
 
 def purchase_order_get(user, po_id: int) -> PurchaseOrder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -84,11 +85,21 @@ def _too_large(field: str, value, limit: Decimal, code: str) -> DomainError:
     )
 
 
+_DIGITS = re.compile(r"[+-]?[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def _unreadable(field: str, value, limit: Decimal, code: str, too_large_code: str) -> DomainError:
+    """A number too long to read is "too large", anything else "not a number"."""
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()) and not value.strip().startswith("-"):
+        return _too_large(field, value, limit, too_large_code)
+    return _number_error(field, value, code)
+
+
 def to_quantity(value, *, field: str = "quantity", allow_zero: bool = False) -> Decimal:
     try:
         qty = q6(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise _number_error(field, value, "invalid_quantity") from None
+        raise _unreadable(field, value, MAX_QUANTITY, "invalid_quantity", "quantity_too_large") from None
     if qty >= MAX_QUANTITY:
         raise _too_large(field, value, MAX_QUANTITY, "quantity_too_large")
     if qty < 0 or (qty == 0 and not allow_zero):
@@ -104,7 +115,7 @@ def to_price(value, *, field: str = "unit_price", allow_zero: bool = True) -> De
     try:
         price = q6(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise _number_error(field, value, "invalid_price") from None
+        raise _unreadable(field, value, MAX_UNIT_PRICE, "invalid_price", "price_too_large") from None
     if price >= MAX_UNIT_PRICE:
         raise _too_large(field, value, MAX_UNIT_PRICE, "price_too_large")
     if price < 0 or (price == 0 and not allow_zero):
