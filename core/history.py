@@ -28,6 +28,8 @@ TRANSITION_LABELS = {
     "propose_change": _("Change proposed by the supplier"),
     "publish": _("Published"),
     "raise_exception": _("Sent to the exception desk"),
+    "receive_fully": _("Fully received"),
+    "receive_partially": _("Partially received"),
     "reject": _("Rejected"),
     "revise": _("Revised"),
     "schedule": _("Put on a statement"),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -382,9 +383,9 @@ class ShippingNoticeLine(models.Model):
 
 
 class ChangeProposalState(models.TextChoices):
-    PENDING = "pending", _("Waiting for the buyer")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    PENDING = "pending", pgettext_lazy("change proposal", "Waiting for the buyer")
+    ACCEPTED = "accepted", pgettext_lazy("change proposal", "Accepted")
+    DECLINED = "declined", pgettext_lazy("change proposal", "Declined")
 
 
 class POChangeProposal(ConcurrentTransitionMixin, models.Model):
