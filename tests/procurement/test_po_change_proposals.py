@@ -191,3 +191,15 @@ def test_the_api_proposes_accepts_and_refuses_with_codes(api, buyer, supplier_us
     listed = api(supplier_user_a, "get", base)  # the revision waits for approval: still visible
     assert listed.status_code == 200, listed.content
     assert listed.json()[0]["lines"][0]["unit_price"] == "6.000000"
+
+
+def test_a_po_revised_before_it_was_ever_sent_stays_hidden_from_the_supplier(
+    client_as, buyer, supplier_a, supplier_user_a
+):
+    from procurement import services
+
+    po = make_purchase_order(requester=buyer, supplier=supplier_a, state="approved")
+    services.purchase_order_revise(
+        po=po, actor=buyer, reason="more", changes=[{"line_id": po.lines.get().pk, "quantity": "12"}]
+    )
+    assert client_as(supplier_user_a).get(f"/procurement/pos/{po.pk}/").status_code == 404
