@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Core: users, roles, API tokens, transition log"
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the transition log receiver
+        from . import metrics, observability, receivers  # noqa: F401 - connect the log receiver and task signals

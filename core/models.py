@@ -128,3 +128,14 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
+
+
+class Heartbeat(models.Model):
+    """The last beat of a periodic process (the scheduler writes ``scheduler`` every 30 seconds);
+    readiness (core.health) fails when it is older than it should be."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
