@@ -153,3 +153,35 @@ def test_an_expiring_qualification_of_a_supplier_nobody_works_with_reaches_every
     make_document(supplier_a, supplier_user_a, expires_on=timezone.localdate() + timedelta(days=10))
     qualification_expiry_check(today=timezone.localdate())
     assert all(_kinds(b) == ["document_expiring"] for b in buyers)
+
+
+def test_an_expiring_contract_reaches_its_buyers_inbox_and_mailbox(
+    buyer, supplier_a, with_email, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from contracts.services import contract_expiry_check
+    from tests.factories import make_active_contract
+
+    contract = make_active_contract(
+        supplier_a,
+        author=buyer,
+        valid_from=date(2026, 1, 1),
+        valid_to=timezone.localdate() + timedelta(days=5),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        contract_expiry_check(today=timezone.localdate())
+    note = Notification.objects.get(user=buyer, kind="document_expiring")
+    assert note.url == f"/contracts/{contract.pk}/"
+    assert any(contract.number in m.subject for m in _mails_to("buyer1@corp.example.cn"))
+
+
+def test_an_expiring_qualification_is_mailed_to_the_responsible_buyer(
+    buyer, supplier_a, supplier_user_a, with_email, django_capture_on_commit_callbacks
+):
+    make_purchase_order(requester=buyer, supplier=supplier_a, state="acknowledged")
+    make_document(supplier_a, supplier_user_a, expires_on=timezone.localdate() + timedelta(days=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        qualification_expiry_check(today=timezone.localdate())
+    assert _kinds(buyer) == ["document_expiring"]
+    assert len(_mails_to("buyer1@corp.example.cn")) == 1

@@ -174,3 +174,43 @@ def test_the_api_refuses_a_receipt_dated_next_year(api, buyer, supplier_a):
     response = api(buyer, "post", f"/api/purchase-orders/{po.pk}/receipts", body)
     assert response.status_code == 400 and response.json()["code"] == "date_in_future"
     assert not GoodsReceipt.objects.exists()
+
+
+def test_a_stored_extreme_receipt_quantity_never_makes_the_receipt_pages_fail(
+    client_as, buyer, supplier_a, supplier_user_a
+):
+    from procurement.models import GoodsReceiptLine
+    from procurement.services import goods_receipt_create
+
+    po = make_purchase_order(requester=buyer, supplier=supplier_a, state="acknowledged")
+    line = po.lines.get()
+    goods_receipt_create(po=po, actor=buyer, lines=[{"po_line_id": line.pk, "accepted_qty": "1"}])
+    GoodsReceiptLine.objects.update(
+        accepted_qty=Decimal("1e30"), rejected_qty=Decimal("99999999999999999999")
+    )
+    for user in (buyer, supplier_user_a):
+        client = client_as(user)
+        for url in (
+            "/procurement/receipts/",
+            "/procurement/receipts/?format=csv",
+            f"/procurement/pos/{po.pk}/",
+            f"/api/purchase-orders/{po.pk}/receipts",
+        ):
+            assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "qty,code", [("1e30", "quantity_too_large"), ("99999999999999999999", "quantity_too_large")]
+)
+def test_the_api_refuses_receipt_and_return_quantities_beyond_the_limits(api, buyer, supplier_a, qty, code):
+    from procurement.models import GoodsReceipt
+
+    po = make_purchase_order(requester=buyer, supplier=supplier_a, state="partially_received")
+    line = po.lines.get()
+    body = {"lines": [{"po_line_id": line.pk, "accepted_qty": qty}]}
+    response = api(buyer, "post", f"/api/purchase-orders/{po.pk}/receipts", body)
+    assert response.status_code == 400 and response.json()["code"] == code
+    body = {"lines": [{"po_line_id": line.pk, "quantity": qty, "reason": "x"}]}
+    response = api(buyer, "post", f"/api/purchase-orders/{po.pk}/returns", body)
+    assert response.status_code == 400 and response.json()["code"] == code
+    assert not GoodsReceipt.objects.exists()
