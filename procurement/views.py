@@ -3,8 +3,6 @@ through services only; domain errors become messages (core.middleware)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -30,7 +28,10 @@ PO_REASON_REQUIRED = {"decline", "reject", "cancel"}
 
 
 def _date(value: str | None):
-    return date.fromisoformat(value) if value else None
+    """A date typed in a form; anything else is a form error (``invalid_date``), never a 500."""
+    from .services._common import to_date
+
+    return to_date(value)
 
 
 def _blank(value) -> str:

@@ -214,3 +214,18 @@ def test_the_api_refuses_receipt_and_return_quantities_beyond_the_limits(api, bu
     response = api(buyer, "post", f"/api/purchase-orders/{po.pk}/returns", body)
     assert response.status_code == 400 and response.json()["code"] == code
     assert not GoodsReceipt.objects.exists()
+
+
+def test_a_date_that_is_not_a_date_is_a_form_error_not_a_500(client_as, buyer, supplier_a):
+    from procurement.models import GoodsReceipt
+
+    po = make_purchase_order(requester=buyer, supplier=supplier_a, state="acknowledged")
+    line = po.lines.get()
+    client = client_as(buyer)
+    response = client.post(
+        f"/procurement/pos/{po.pk}/receipts/",
+        {f"accepted_{line.pk}": "1", "receipt_date": "2026-13-45"},
+        HTTP_REFERER=f"/procurement/pos/{po.pk}/",
+    )
+    assert response.status_code == 302 and not GoodsReceipt.objects.exists()
+    assert "2026-13-45" in client.get(response["Location"]).content.decode()
