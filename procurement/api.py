@@ -897,3 +897,144 @@ def rfq_award(request, rfq_id: int, payload: AwardIn):
         rfq=_rfq(request, rfq_id), actor=request.auth, decisions=[d.dict() for d in payload.decisions]
     )
     return Status(201, pos)
+
+
+# --------------------------------------------------------------------------------------------
+# PO collaboration: supplier change proposals, shipping notices
+# --------------------------------------------------------------------------------------------
+
+
+class ChangeLineIn(Schema):
+    po_line_id: int
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    promised_date: date | None = None
+
+
+class ChangeProposalIn(Schema):
+    reason: str = ""
+    lines: list[ChangeLineIn] = []
+
+
+class ChangeLineOut(Schema):
+    po_line_id: int
+    line_no: int
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    promised_date: date | None
+    old_quantity: Decimal
+    old_unit_price: Decimal
+    old_promised_date: date | None
+
+    @staticmethod
+    def resolve_line_no(obj):
+        return obj.po_line.line_no
+
+
+class ChangeProposalOut(Schema):
+    id: int
+    po_id: int
+    revision: int
+    state: str
+    reason: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str
+    resulting_revision: int | None
+    lines: list[ChangeLineOut]
+
+    @staticmethod
+    def resolve_proposed_by(obj):
+        return obj.proposed_by.username
+
+    @staticmethod
+    def resolve_decided_by(obj):
+        return obj.decided_by.username if obj.decided_by else None
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("po_line"))
+
+
+class NoticeLineOut(Schema):
+    po_line_id: int
+    quantity: Decimal
+
+
+class ShippingNoticeDetailOut(ShippingNoticeOut):
+    lines: list[NoticeLineOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.all())
+
+
+def _proposal(request, po_id: int, proposal_id: int):
+    po = _po(request, po_id)
+    proposal = po.change_proposals.filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound(f"Change proposal {proposal_id} is not on purchase order {po.number}.")
+    return proposal
+
+
+@router.get(
+    "/purchase-orders/{int:po_id}/change-proposals",
+    response=list[ChangeProposalOut],
+    tags=["purchase orders"],
+)
+def po_change_proposal_list(request, po_id: int):
+    from .po_selectors import change_proposals_for_po
+
+    return list(change_proposals_for_po(_po(request, po_id)))
+
+
+@router.post(
+    "/purchase-orders/{int:po_id}/change-proposals",
+    response={201: ChangeProposalOut},
+    tags=["purchase orders"],
+)
+def po_change_propose(request, po_id: int, payload: ChangeProposalIn):
+    """The supplier proposes new quantities, unit prices or promised dates for lines (with a reason)."""
+    proposal = services.po_change_propose(
+        po=_po(request, po_id),
+        actor=request.auth,
+        reason=payload.reason,
+        lines=[line.dict() for line in payload.lines],
+    )
+    return Status(201, proposal)
+
+
+@router.post(
+    "/purchase-orders/{int:po_id}/change-proposals/{int:proposal_id}/accept",
+    response=ChangeProposalOut,
+    tags=["purchase orders"],
+)
+def po_change_accept(request, po_id: int, proposal_id: int, payload: ReasonIn):
+    """The buyer accepts: the changes become the PO's next revision."""
+    return services.po_change_accept(
+        proposal=_proposal(request, po_id, proposal_id), actor=request.auth, reason=payload.reason
+    )
+
+
+@router.post(
+    "/purchase-orders/{int:po_id}/change-proposals/{int:proposal_id}/decline",
+    response=ChangeProposalOut,
+    tags=["purchase orders"],
+)
+def po_change_decline(request, po_id: int, proposal_id: int, payload: ReasonIn):
+    return services.po_change_decline(
+        proposal=_proposal(request, po_id, proposal_id), actor=request.auth, reason=payload.reason
+    )
+
+
+@router.get(
+    "/purchase-orders/{int:po_id}/shipping-notices",
+    response=list[ShippingNoticeDetailOut],
+    tags=["purchase orders"],
+)
+def shipping_notice_list(request, po_id: int):
+    from .po_selectors import shipping_notices_for_po
+
+    return list(shipping_notices_for_po(_po(request, po_id)))

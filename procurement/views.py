@@ -3,8 +3,6 @@ through services only; domain errors become messages (core.middleware)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -30,7 +28,10 @@ PO_REASON_REQUIRED = {"decline", "reject", "cancel"}
 
 
 def _date(value: str | None):
-    return date.fromisoformat(value) if value else None
+    """A date typed in a form; anything else is a form error (``invalid_date``), never a 500."""
+    from .services._common import to_date
+
+    return to_date(value)
 
 
 def _blank(value) -> str:
@@ -158,9 +159,13 @@ def po_create(request):
 
 
 def _po_actions(po, user) -> list[str]:
+    from .views_po import approval_blocker
+
     names = {
         t.name for t in po.get_available_state_transitions() if has_transition_perm(getattr(po, t.name), user)
     }
+    if approval_blocker(po, user):  # four-eyes, approver role, already approved: no button
+        names -= {"approve", "decline"}
     return [a for a in PO_ACTIONS if a in names]
 
 
@@ -189,6 +194,9 @@ def po_detail(request, po_id: int):
         if request.user.is_buyer and po.state == POState.DRAFT
         else [],
     }
+    from .views_po import po_collaboration_context
+
+    context.update(po_collaboration_context(po, request.user))
     return render(request, "procurement/po_detail.html", context)
 
 

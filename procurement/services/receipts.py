@@ -20,7 +20,7 @@ from ..models import (
     PurchaseOrder,
     ReceiptKind,
 )
-from ._common import next_number, require_buyer, to_quantity
+from ._common import next_number, require_buyer, require_not_future, to_date, to_quantity
 
 
 def _lock_with_lines(po: PurchaseOrder):
@@ -67,6 +67,8 @@ def goods_receipt_create(
     Accepted quantities count as received; the total received per line may exceed the ordered
     quantity only by the legal entity's over-receipt tolerance."""
     require_buyer(actor, "receive goods")
+    receipt_date = to_date(receipt_date, field="receipt_date")
+    require_not_future(receipt_date, field="receipt_date")
     with transaction.atomic():
         po, po_lines = _lock_with_lines(po)  # concurrent receipts serialise here
         if po.state not in PO_RECEIVABLE:
@@ -116,6 +118,8 @@ def goods_return_create(
 ) -> GoodsReceipt:
     """Return accepted goods to the supplier: ``lines`` = ``[{"po_line_id", "quantity", "reason"}]``."""
     require_buyer(actor, "return goods")
+    return_date = to_date(return_date, field="return_date")
+    require_not_future(return_date, field="return_date")
     with transaction.atomic():
         po, po_lines = _lock_with_lines(po)
         if po.state not in (POState.PARTIALLY_RECEIVED, POState.RECEIVED):
