@@ -6,4 +6,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core: users, roles, API tokens, transition log"
 
     def ready(self):
+        from django.db.models.signals import pre_save
+
         from . import receivers  # noqa: F401 - connects the transition log receiver
+        from .bounds import check_columns
+
+        # no Decimal that does not fit its column is ever written (see core.bounds)
+        pre_save.connect(check_columns, dispatch_uid="core.bounds.check_columns")

@@ -4,7 +4,6 @@ through services only; domain errors become messages (core.middleware)."""
 from __future__ import annotations
 
 import csv
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
+from core import bounds
 from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.listing import Column, Filter, ListSpec, list_response
@@ -34,8 +34,14 @@ PO_REASON_REQUIRED = {"decline", "reject", "cancel"}
 RFQ_ACTIONS = ("publish", "close", "cancel")
 
 
-def _date(value: str | None):
-    return date.fromisoformat(value) if value else None
+def _date(value: str | None, field: str = "date"):
+    return bounds.parse_date(value, field=field)  # a malformed date is a clear error, not a 500
+
+
+def _not_past(value, field: str):
+    """A delivery date a person types: today or later."""
+    typed = _date(value, field)
+    return bounds.date_not_past(typed, field=field) if typed else None
 
 
 def _blank(value) -> str:
@@ -212,7 +218,7 @@ def po_line_add(request, po_id: int):
         item=item,
         quantity=request.POST.get("quantity") or "0",
         unit_price=request.POST.get("unit_price") or None,
-        required_date=_date(request.POST.get("required_date")),
+        required_date=_not_past(request.POST.get("required_date"), "required_date"),
         description=request.POST.get("description", ""),
         actor=request.user,
         **extra,
@@ -264,7 +270,10 @@ def po_action(request, po_id: int, action: str):
 @require_POST
 def po_acknowledge(request, po_id: int):
     po = selectors.purchase_order_get(request.user, po_id)
-    promised = {line.pk: request.POST.get(f"promised_{line.pk}") for line in po.lines.all()}
+    promised = {
+        line.pk: _not_past(request.POST.get(f"promised_{line.pk}"), "promised_date")
+        for line in po.lines.all()
+    }
     services.purchase_order_acknowledge(po=po, actor=request.user, promised_dates=promised)
     messages.success(request, _("Purchase order acknowledged."))
     return redirect("po-detail", po_id=po.pk)
@@ -282,8 +291,8 @@ def po_shipping_notice(request, po_id: int):
     services.shipping_notice_create(
         po=po,
         actor=request.user,
-        shipped_on=_date(request.POST.get("shipped_on")),
-        expected_on=_date(request.POST.get("expected_on")),
+        shipped_on=_date(request.POST.get("shipped_on"), "shipped_on"),
+        expected_on=_date(request.POST.get("expected_on"), "expected_on"),
         carrier=request.POST.get("carrier", ""),
         tracking_no=request.POST.get("tracking_no", ""),
         lines=lines,
@@ -306,7 +315,10 @@ def po_receipt(request, po_id: int):
         if request.POST.get(f"accepted_{line.pk}") or request.POST.get(f"rejected_{line.pk}")
     ]
     services.goods_receipt_create(
-        po=po, actor=request.user, lines=lines, receipt_date=_date(request.POST.get("receipt_date"))
+        po=po,
+        actor=request.user,
+        lines=lines,
+        receipt_date=_date(request.POST.get("receipt_date"), "receipt_date"),
     )
     messages.success(request, _("Goods receipt posted."))
     return redirect("po-detail", po_id=po.pk)
@@ -607,7 +619,10 @@ def rfq_action(request, rfq_id: int, action: str):
     reason = request.POST.get("reason", "")
     if action == "publish":
         raw = request.POST.get("deadline") or ""
-        deadline = parse_datetime(raw) if raw else None
+        try:
+            deadline = parse_datetime(raw) if raw else None
+        except ValueError:  # well formed but no such moment (2026-13-45T10:00)
+            deadline = None
         if deadline is not None and timezone.is_naive(deadline):
             deadline = timezone.make_aware(deadline)
         services.rfq_publish(rfq=rfq, actor=request.user, deadline=deadline, reason=reason)

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import bounds
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.money import q6
 from suppliers.selectors import supplier_id_for
@@ -46,7 +47,7 @@ def to_quantity(value, *, field: str = "quantity", allow_zero: bool = False) -> 
             code="invalid_quantity",
             details={"field": field},
         )
-    return qty
+    return bounds.quantity(value, field=field, allow_zero=allow_zero)  # ≤ 10^9, 6 decimals
 
 
 def to_price(value, *, field: str = "unit_price", allow_zero: bool = True) -> Decimal:
@@ -56,7 +57,7 @@ def to_price(value, *, field: str = "unit_price", allow_zero: bool = True) -> De
         raise DomainError(f"{field} must be a number.", code="invalid_price") from None
     if price < 0 or (price == 0 and not allow_zero):
         raise DomainError(f"{field} must be more than zero, not {value}.", code="invalid_price")
-    return price
+    return bounds.price(value, field=field, allow_zero=allow_zero)  # < 10^12, 6 decimals
 
 
 def require_buyer(actor, what: str) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.queue import enqueue_on_commit
 from core.services import run_transition
@@ -54,7 +55,7 @@ def _tax_rate(value):
         raise DomainError(f"Tax rate {value!r} is not a rate.", code="invalid_tax_rate") from None
     if rate >= 1:
         raise DomainError(f"Tax rate {value} must be below 1 (e.g. 0.13).", code="invalid_tax_rate")
-    return rate.quantize(rate.__class__("0.0001"))
+    return bounds.tax_rate(rate)
 
 
 def _require_state(po: PurchaseOrder, states, what: str, code: str = "illegal_transition") -> None:
@@ -77,7 +78,7 @@ def purchase_order_create(
             number=next_number("PO"),
             legal_entity=legal_entity,
             supplier=supplier,
-            currency=(currency or legal_entity.default_currency or "CNY").upper()[:3],
+            currency=bounds.currency(currency or legal_entity.default_currency or "CNY"),
             requester=actor,
             rfq=rfq,
             notes=notes,
@@ -121,6 +122,7 @@ def purchase_order_line_add(
             tax_rate = (
                 contract_rate if contract_rate is not UNSET else TaxRate.as_decimal(item.default_tax_rate)
             )
+        bounds.line_amount(quantity, unit_price)
         last = po.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0
         return PurchaseOrderLine.objects.create(
             po=po,
@@ -133,7 +135,7 @@ def purchase_order_line_add(
             tax_rate=_tax_rate(tax_rate),
             contract_price=contract_price,
             contract_line_ref=str(contract.pk) if contract is not None else "",
-            required_date=required_date,
+            required_date=_as_date(required_date, not_past=False),
         )
 
 
@@ -197,6 +199,7 @@ def purchase_order_line_update(
             line.description = (description or line.item.name)[:300]
         if required_date is not UNSET:
             line.required_date = _as_date(required_date)
+        bounds.line_amount(line.quantity, line.unit_price)
         line.contract_price = contract_price
         line.contract_line_ref = str(contract.pk) if contract is not None else ""
         line.save()
@@ -218,13 +221,17 @@ def purchase_order_line_remove(*, po: PurchaseOrder, line: PurchaseOrderLine, ac
         return po
 
 
-def _as_date(value) -> date | None:
-    if value is None or value == "" or isinstance(value, date):
-        return value or None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError(f"{value!r} is not a date (YYYY-MM-DD).", code="invalid_date") from None
+def _as_date(value, field: str = "required_date", *, not_past: bool = True) -> date | None:
+    """A delivery date for a line: a date, today or later (a line made from an RFQ or a
+    requisition keeps its earlier date: ``not_past=False`` checks only that it is sane)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise DomainError(f"{value!r} is not a date (YYYY-MM-DD).", code="invalid_date") from None
+    return bounds.date_not_past(value, field=field) if not_past else bounds.date_sane(value, field=field)
 
 
 def purchase_order_submit(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
@@ -313,7 +320,8 @@ def purchase_order_acknowledge(
             )
         for line in lines:
             value = promised[line.pk]
-            line.promised_date = value if isinstance(value, date) else date.fromisoformat(str(value))
+            # the portal and the API refuse a past date as it is typed; here only a sane one
+            line.promised_date = _as_date(value, field="promised_date", not_past=False)
             line.save(update_fields=["promised_date"])
         return run_transition(po, "acknowledge", actor=actor, reason=reason)
 
@@ -379,7 +387,8 @@ def purchase_order_revise(*, po: PurchaseOrder, actor, reason: str, changes: lis
             if change.get("unit_price") is not None:
                 line.unit_price = to_price(change["unit_price"])
             if change.get("required_date"):
-                line.required_date = date.fromisoformat(str(change["required_date"]))
+                line.required_date = _as_date(change["required_date"])
+            bounds.line_amount(line.quantity, line.unit_price)
             line.save()
         for line in lines.values():
             line.promised_date = None
@@ -430,9 +439,13 @@ def shipping_notice_create(
         po = _lock(po)
         _require_state(po, [POState.ACKNOWLEDGED, POState.PARTIALLY_RECEIVED], "announce a shipment for")
         po_lines = {line.pk: line for line in po.lines.all()}
+        shipped_on = bounds.date_sane(shipped_on or timezone.localdate(), field="shipped_on")
+        if expected_on:
+            bounds.date_on_or_after(expected_on, shipped_on, field="expected_on", other_field="shipped_on")
+            bounds.date_sane(expected_on, field="expected_on")
         notice = ShippingNotice.objects.create(
             po=po,
-            shipped_on=shipped_on or timezone.localdate(),
+            shipped_on=shipped_on,
             expected_on=expected_on,
             carrier=carrier[:100],
             tracking_no=tracking_no[:100],

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core import bounds
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.money import q6
 from core.services import run_transition
@@ -41,6 +42,7 @@ from ._common import (
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # per file; setting QUOTE_ATTACHMENT_MAX_BYTES overrides
 MAX_ATTACHMENTS = 10  # per quote version
+MAX_LEAD_TIME_DAYS = 3650
 
 
 def quote_attachment_max_bytes() -> int:
@@ -109,7 +111,7 @@ def rfq_create(
             number=next_number("RFQ"),
             title=title.strip()[:200],
             legal_entity=legal_entity,
-            currency=(currency or legal_entity.default_currency or "CNY").upper()[:3],
+            currency=bounds.currency(currency or legal_entity.default_currency or "CNY"),
             buyer=actor,
             deadline=deadline,
         )
@@ -123,6 +125,8 @@ def rfq_line_add(
 ) -> RFQLine:
     require_buyer(actor, "edit RFQs")
     quantity = to_quantity(quantity)
+    if required_date:
+        required_date = bounds.date_not_past(required_date, field="required_date")
     with transaction.atomic():
         rfq = _lock(rfq)
         _require_state(rfq, [RFQState.DRAFT], "edit", code="rfq_not_editable")
@@ -155,6 +159,7 @@ def rfq_publish(*, rfq: RFQ, actor, deadline: datetime | None = None, reason: st
         deadline = deadline or rfq.deadline
         if deadline is None or deadline <= timezone.now():
             raise DomainError("The deadline must be in the future.", code="deadline_in_past")
+        bounds.date_sane(deadline, field="deadline")
         if not rfq.lines.exists():
             raise DomainError(f"RFQ {rfq.number} has no lines.", code="rfq_has_no_lines")
         if not rfq.invitations.exists():
@@ -251,6 +256,7 @@ def quote_submit(
             if line_id not in lines:
                 raise DomainError(f"Line {key} is not on {rfq.number}.", code="unknown_rfq_line")
             normalised[line_id] = to_price(value, allow_zero=False)
+            bounds.line_amount(lines[line_id].quantity, normalised[line_id])
         missing = sorted(lines[i].line_no for i in set(lines) - set(normalised))
         if missing:
             raise DomainError(f"Quote a price for every line (missing: {missing}).", code="price_required")
@@ -258,8 +264,12 @@ def quote_submit(
             lead_time_days = int(lead_time_days)
         except (TypeError, ValueError):
             lead_time_days = -1
-        if lead_time_days < 0:
-            raise DomainError("The lead time must be zero or more days.", code="invalid_lead_time")
+        if lead_time_days < 0 or lead_time_days > MAX_LEAD_TIME_DAYS:
+            raise DomainError(
+                f"The lead time must be 0 to {MAX_LEAD_TIME_DAYS} days.",
+                code="invalid_lead_time",
+                details={"field": "lead_time_days"},
+            )
         if not isinstance(valid_until, date):
             try:
                 valid_until = date.fromisoformat(str(valid_until))
@@ -269,6 +279,7 @@ def quote_submit(
                 ) from None
         if valid_until < timezone.localdate():
             raise DomainError("The quote must be valid until today or later.", code="invalid_validity")
+        bounds.date_sane(valid_until, field="valid_until")
 
         quote, _ = Quote.objects.select_for_update().get_or_create(rfq=rfq, supplier_id=supplier_id)
         previous = {
