@@ -7,9 +7,9 @@ django-ninja schemas (the ``Annotated`` types at the bottom). A value out of bou
 ``details = {"field": …, "reason": …, …}``; its message is translated into the reader's language.
 
 Limits (all strictly checked, nothing is silently rounded away):
-- money (prices, amounts): at most ``MONEY_MAX`` (10^12, below every money column's integer
-  digits) and at most 6 (prices) or 2 (amounts) decimals; not negative unless said so;
-- a line's amount (quantity × price): at most ``MONEY_MAX`` too, so that a sum of lines always
+- money (prices, amounts): below ``MONEY_MAX`` (10^12, what every money column's integer
+  digits hold) and at most 6 (prices) or 2 (amounts) decimals; not negative unless said so;
+- a line's amount (quantity × price): below ``MONEY_MAX`` too, so that a sum of lines always
   fits the 16 integer digits of a total column;
 - quantities: more than zero (or zero where said so), at most ``QUANTITY_MAX`` (10^9), 6 decimals;
 - rates: 0 to 1 (4 decimals); tax rates: one of ``TAX_RATES``;
@@ -33,6 +33,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import DomainError
+from .money import to_decimal
 
 MONEY_MAX = Decimal(10) ** 12
 QUANTITY_MAX = Decimal(10) ** 9
@@ -267,7 +268,7 @@ def _number(value, field: str) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        number = value if isinstance(value, Decimal) else _parse(str(value))
     except (InvalidOperation, ValueError, TypeError):
         number = None
     if number is None or not number.is_finite():
@@ -275,6 +276,16 @@ def _number(value, field: str) -> Decimal:
             field, "not_a_number", _("%(field)s: “%(value)s” is not a number.") % _p(field, value=value)
         )
     return number
+
+
+def _parse(text: str) -> Decimal:
+    """Text as typed: ``1234.5``, ``1,234.50`` (core.money.to_decimal); else any form Decimal
+    reads (``1e30``, 25 digits), so that a huge number is reported as too large, not as garbage."""
+    try:
+        number = to_decimal(text)
+    except ValueError:
+        number = None
+    return number if number is not None else Decimal(text.strip())
 
 
 def _p(field: str, **params) -> dict:
@@ -305,19 +316,23 @@ def number(
     places: int,
     allow_zero: bool = True,
     allow_negative: bool = False,
+    below: bool = False,
 ) -> Decimal:
-    """``value`` (Decimal, int or text) as a Decimal with ``places`` decimals, or ``OutOfBounds``."""
+    """``value`` (Decimal, int or text) as a Decimal with ``places`` decimals, or ``OutOfBounds``.
+    Its size is at most ``maximum`` (``below``: strictly below it)."""
     n = _number(value, field)
     if n < 0 and not allow_negative:
         raise OutOfBounds(field, "negative", _("%(field)s cannot be negative.") % _p(field))
     if n == 0 and not allow_zero:
         raise OutOfBounds(field, "zero", _("%(field)s must be more than zero.") % _p(field))
-    if abs(n) > maximum:
+    if abs(n) > maximum or (below and abs(n) == maximum):
+        message = (
+            _("%(field)s is too large: it must be below %(maximum)s.")
+            if below
+            else _("%(field)s is too large: at most %(maximum)s.")
+        )
         raise OutOfBounds(
-            field,
-            "too_large",
-            _("%(field)s is too large: at most %(maximum)s.") % _p(field, maximum=_plain(maximum)),
-            maximum=_plain(maximum),
+            field, "too_large", message % _p(field, maximum=_plain(maximum)), maximum=_plain(maximum)
         )
     return _places(n, places, field)
 
@@ -327,12 +342,14 @@ def _plain(d: Decimal) -> str:
 
 
 def price(value, *, field: str = "unit_price", allow_zero: bool = True) -> Decimal:
-    """A unit price: 0 (or more than 0) up to 10^12, at most 6 decimals."""
-    return number(value, field=field, maximum=MONEY_MAX, places=PRICE_PLACES, allow_zero=allow_zero)
+    """A unit price: 0 (or more than 0) and below 10^12, at most 6 decimals."""
+    return number(
+        value, field=field, maximum=MONEY_MAX, places=PRICE_PLACES, allow_zero=allow_zero, below=True
+    )
 
 
 def amount(value, *, field: str = "amount", allow_zero: bool = True, allow_negative: bool = False) -> Decimal:
-    """A money amount: up to 10^12 (either sign if allowed), at most 2 decimals."""
+    """A money amount: below 10^12 (either sign if allowed), at most 2 decimals."""
     return number(
         value,
         field=field,
@@ -340,6 +357,7 @@ def amount(value, *, field: str = "amount", allow_zero: bool = True, allow_negat
         places=AMOUNT_PLACES,
         allow_zero=allow_zero,
         allow_negative=allow_negative,
+        below=True,
     )
 
 
@@ -349,13 +367,13 @@ def quantity(value, *, field: str = "quantity", allow_zero: bool = False) -> Dec
 
 
 def line_amount(qty: Decimal, unit_price: Decimal, *, field: str = "line_amount") -> Decimal:
-    """quantity × price must stay within ``MONEY_MAX`` (so totals of lines fit their columns)."""
+    """quantity × price must stay below ``MONEY_MAX`` (so totals of lines fit their columns)."""
     total = (Decimal(qty) * Decimal(unit_price)).quantize(Decimal("0.01"), context=_WIDE)
-    if abs(total) > MONEY_MAX:
+    if abs(total) >= MONEY_MAX:
         raise OutOfBounds(
             field,
             "too_large",
-            _("The line amount (quantity × unit price) is too large: at most %(maximum)s.")
+            _("The line amount (quantity × unit price) is too large: it must be below %(maximum)s.")
             % _p(field, maximum=_plain(MONEY_MAX)),
             maximum=_plain(MONEY_MAX),
         )

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, User
 from core.services import run_transition
@@ -307,6 +308,8 @@ def qualification_document_upload(
     content_type, ext = sniffed
     if expires_on is not None and expires_on < timezone.localdate():
         raise DomainError("The document has already expired.", code="document_expired")
+    if expires_on is not None:
+        bounds.date_sane(expires_on, field="expires_on")
     digest = hashlib.sha256(data).hexdigest()
     original = (getattr(uploaded_file, "name", "") or "document")[-255:]
     with transaction.atomic():
@@ -350,6 +353,7 @@ def bank_account_add(
         raise DomainError("Bank and account holder are required.", code="bank_details_required")
     if replaces is not None and replaces.supplier_id != supplier.pk:
         raise NotFound("No such bank account.")
+    currency = bounds.currency(currency or "CNY")
     with transaction.atomic():
         Supplier.objects.select_for_update().get(pk=supplier.pk)
         return BankAccount.objects.create(
@@ -358,7 +362,7 @@ def bank_account_add(
             account_name=account_name.strip(),
             account_number_encrypted=crypto.encrypt(number),
             last4=number[-4:],
-            currency=(currency or "CNY").upper()[:3],
+            currency=currency,
             created_by=actor,
             replaces=replaces,
         )
