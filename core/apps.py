@@ -9,7 +9,9 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import pre_save
 
         from . import receivers  # noqa: F401 - connects the transition log receiver
-        from .bounds import check_columns
+        from .bounds import check_columns, tolerate_stored_overflow
 
         # no Decimal that does not fit its column is ever written (see core.bounds)
         pre_save.connect(check_columns, dispatch_uid="core.bounds.check_columns")
+        # and a value stored beyond its column before that is read, not a 500 for good
+        tolerate_stored_overflow()

@@ -588,6 +588,7 @@ def schema_type(kind, check, **kwargs):
 # --- write guard -------------------------------------------------------------------------------
 
 _DECIMAL_FIELDS: dict[type, list] = {}
+_SQLITE_READ = Context(prec=15)  # django.db.backends.sqlite3.operations: get_decimalfield_converter
 
 
 def _decimal_fields(model) -> list:
@@ -601,7 +602,12 @@ def _decimal_fields(model) -> list:
 
 
 def fits_column(value, max_digits: int, decimal_places: int) -> bool:
-    """Would ``value`` read back from a ``max_digits``/``decimal_places`` column?"""
+    """Would ``value`` read back from a ``max_digits``/``decimal_places`` column?
+
+    Exactly (PostgreSQL: rounded to the places, at most ``max_digits`` digits) and through
+    SQLite, which keeps a decimal as an 8-byte float and reads it back with 15 significant digits
+    (``999999999999.9999`` comes back as ``1.00000000000000E+12``, one digit too many for
+    (18, 6): every read of the row would fail)."""
     if isinstance(value, str):
         try:
             value = Decimal(value.strip())
@@ -612,11 +618,14 @@ def fits_column(value, max_digits: int, decimal_places: int) -> bool:
     d = Decimal(value)
     if not d.is_finite():
         return False
+    exp = Decimal(1).scaleb(-decimal_places)
+    column = Context(prec=max_digits)
     try:
-        rounded = d.quantize(Decimal(1).scaleb(-decimal_places), context=_WIDE)
-    except InvalidOperation:
+        d.quantize(exp, context=column)
+        _SQLITE_READ.create_decimal_from_float(float(d)).quantize(exp, context=column)
+    except (InvalidOperation, OverflowError):
         return False
-    return abs(rounded) < Decimal(10) ** (max_digits - decimal_places)
+    return True
 
 
 def check_columns(sender, instance, raw=False, **kwargs) -> None:
@@ -636,3 +645,29 @@ def check_columns(sender, instance, raw=False, **kwargs) -> None:
                 % {"field": label(f.name), "maximum": _plain(maximum)},
                 maximum=_plain(maximum),
             )
+
+
+def tolerate_stored_overflow() -> None:
+    """SQLite: read a Decimal stored beyond its column (written before these bounds existed, or
+    by ``.update()``) as it is, instead of failing every read of its row with InvalidOperation:
+    the page shows the value and the admin (whose form then asks for a valid one) repairs it."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    original = DatabaseOperations.get_decimalfield_converter
+    if getattr(original, "tolerant", False):
+        return
+
+    def get_decimalfield_converter(self, expression):
+        convert = original(self, expression)
+        exact = _SQLITE_READ.create_decimal_from_float
+
+        def converter(value, expression, connection):
+            try:
+                return convert(value, expression, connection)
+            except InvalidOperation:
+                return exact(value)
+
+        return converter
+
+    get_decimalfield_converter.tolerant = True
+    DatabaseOperations.get_decimalfield_converter = get_decimalfield_converter
