@@ -37,6 +37,8 @@ def domain_error(request, exc: DomainError):
     body = {"code": exc.code, "message": exc.message}
     if exc.details:
         body["details"] = exc.details
+        if "field" in exc.details:
+            body["field"] = exc.details["field"]
     return api.create_response(request, body, status=exc.status)
 
 
@@ -56,7 +58,8 @@ def validation_error(request, exc: ValidationError):
     errors = exc.errors
     body = {"code": "validation_error", "message": "The request is invalid.", "details": errors}
     if errors:
-        names = [part for part in errors[0].get("loc", ()) if isinstance(part, str)]
+        loc = errors[0].get("loc", ())
+        names = [part for part in loc if isinstance(part, str) and not part.isdigit()]  # not a dict key
         body["field"] = names[-1] if names else None
         if len(errors) == 1 and errors[0].get("msg"):
             body["message"] = errors[0]["msg"]

@@ -288,6 +288,16 @@ def _parse(text: str) -> Decimal:
     return number if number is not None else Decimal(text.strip())
 
 
+def parse_number(value) -> Decimal | None:
+    """``value`` as a finite Decimal if it is a number at all (``1e30`` and 25 digits are), else None:
+    a caller whose own parser refused it asks ``bounds`` whether it is a number out of range."""
+    try:
+        number = value if isinstance(value, Decimal) else _parse(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return number if number.is_finite() else None
+
+
 def _p(field: str, **params) -> dict:
     return {"field": label(field), **{k: str(v) for k, v in params.items()}}
 

@@ -40,6 +40,8 @@ def to_quantity(value, *, field: str = "quantity", allow_zero: bool = False) -> 
     try:
         qty = q6(value)
     except (InvalidOperation, TypeError, ValueError):
+        if bounds.parse_number(value) is not None:  # 1e30, 25 digits: say it is too large
+            bounds.quantity(value, field=field, allow_zero=allow_zero)
         raise DomainError(f"{field} must be a number.", code="invalid_quantity") from None
     if qty < 0 or (qty == 0 and not allow_zero):
         raise DomainError(
@@ -54,6 +56,8 @@ def to_price(value, *, field: str = "unit_price", allow_zero: bool = True) -> De
     try:
         price = q6(value)
     except (InvalidOperation, TypeError, ValueError):
+        if bounds.parse_number(value) is not None:  # 1e30, 25 digits: say it is too large
+            bounds.price(value, field=field, allow_zero=allow_zero)
         raise DomainError(f"{field} must be a number.", code="invalid_price") from None
     if price < 0 or (price == 0 and not allow_zero):
         raise DomainError(f"{field} must be more than zero, not {value}.", code="invalid_price")

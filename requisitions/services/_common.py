@@ -66,6 +66,8 @@ def to_quantity(value) -> Decimal:
     try:
         qty = q6(value)
     except (InvalidOperation, TypeError, ValueError):
+        if bounds.parse_number(value) is not None:  # 1e30, 25 digits: say it is too large
+            bounds.quantity(value)
         raise DomainError("The quantity must be a number.", code="invalid_quantity") from None
     if qty <= 0:
         raise DomainError(f"The quantity must be more than zero, not {value}.", code="invalid_quantity")
@@ -76,6 +78,8 @@ def to_price(value, *, field: str = "unit price") -> Decimal:
     try:
         price = q6(value)
     except (InvalidOperation, TypeError, ValueError):
+        if bounds.parse_number(value) is not None:  # 1e30, 25 digits: say it is too large
+            bounds.price(value, field=field.replace(" ", "_"))
         raise DomainError(f"The {field} must be a number.", code="invalid_price") from None
     if price < 0:
         raise DomainError(f"The {field} cannot be negative.", code="invalid_price")

@@ -88,6 +88,8 @@ def to_amount(value, field: str = "amount") -> Decimal:
     try:
         q2(text)
     except (InvalidOperation, TypeError, ValueError):
+        if bounds.parse_number(text) is not None:  # 1e30, 25 digits: say it is too large
+            bounds.amount(text, field=field, allow_negative=True)
         raise DomainError(f"{field} must be an amount such as 1234.56.", code="invalid_amount") from None
     return bounds.amount(text, field=field, allow_negative=True)
 
