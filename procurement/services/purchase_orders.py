@@ -198,7 +198,7 @@ def purchase_order_line_update(
         if description is not UNSET:
             line.description = (description or line.item.name)[:300]
         if required_date is not UNSET:
-            line.required_date = _as_date(required_date)
+            line.required_date = _changed_date(line.required_date, required_date)
         bounds.line_amount(line.quantity, line.unit_price)
         line.contract_price = contract_price
         line.contract_line_ref = str(contract.pk) if contract is not None else ""
@@ -219,6 +219,13 @@ def purchase_order_line_remove(*, po: PurchaseOrder, line: PurchaseOrderLine, ac
             later.line_no -= 1
             later.save(update_fields=["line_no"])
         return po
+
+
+def _changed_date(current: date | None, value) -> date | None:
+    """A line's date as edited: a new date must not be in the past; the date it already has
+    (the edit form sends it back unchanged) stays even when it has passed."""
+    new = _as_date(value, not_past=False)
+    return new if new == current or new is None else _as_date(new)
 
 
 def _as_date(value, field: str = "required_date", *, not_past: bool = True) -> date | None:
@@ -387,7 +394,7 @@ def purchase_order_revise(*, po: PurchaseOrder, actor, reason: str, changes: lis
             if change.get("unit_price") is not None:
                 line.unit_price = to_price(change["unit_price"])
             if change.get("required_date"):
-                line.required_date = _as_date(change["required_date"])
+                line.required_date = _changed_date(line.required_date, change["required_date"])
             bounds.line_amount(line.quantity, line.unit_price)
             line.save()
         for line in lines.values():

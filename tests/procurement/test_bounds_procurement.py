@@ -241,3 +241,21 @@ def test_a_quote_with_a_huge_price_is_refused_on_the_page_and_in_the_api(
     response = api(supplier_user_a, "post", f"/api/rfqs/{rfq.pk}/quote", huge_lead)
     assert response.status_code == 400 and response.json()["code"] == "invalid_lead_time"
     assert not Quote.objects.exists()
+
+
+def test_editing_a_line_keeps_its_passed_required_date_but_refuses_a_new_past_one(
+    buyer, supplier_a, client_as
+):
+    po = make_purchase_order(requester=buyer, supplier=supplier_a)
+    line = po.lines.get()
+    passed = timezone.localdate() - timedelta(days=10)
+    PurchaseOrderLine.objects.filter(pk=line.pk).update(required_date=passed)
+    client = client_as(buyer)
+    url, back = f"/procurement/pos/{po.pk}/lines/{line.pk}/", f"/procurement/pos/{po.pk}/"
+    post_page(client, url, {"quantity": "12", "unit_price": "5", "required_date": passed.isoformat()}, back)
+    line.refresh_from_db()
+    assert (line.quantity, line.required_date) == (Decimal("12"), passed)
+    page = post_page(client, url, {"quantity": "13", "unit_price": "5", "required_date": "2020-01-01"}, back)
+    assert "Required date 2020-01-01 is in the past" in page
+    line.refresh_from_db()
+    assert (line.quantity, line.required_date) == (Decimal("12"), passed)
