@@ -59,15 +59,21 @@ def _require_editor(actor) -> None:
         raise PermissionDenied("Only finance may change tolerance policies.")
 
 
+def rule_value(name: str, value):
+    """A rule's limit within bounds: a percent up to MAX_PERCENT (4 decimals), an amount below
+    10^12 (2 decimals); else ``core.bounds.OutOfBounds`` naming the field."""
+    if name.endswith("_percent"):
+        return bounds.number(value, field=name, maximum=MAX_PERCENT, places=4)
+    return bounds.amount(value, field=name)
+
+
 def _check(fields: dict) -> None:
     for name in RULE_FIELDS:
         value = fields.get(name)
         if value is not None and value < 0:
             raise DomainError(f"{name.replace('_', ' ')} cannot be negative.", code="invalid_tolerance")
-        if value is not None and name.endswith("_percent"):
-            fields[name] = bounds.number(value, field=name, maximum=MAX_PERCENT, places=4)
-        elif value is not None:
-            fields[name] = bounds.amount(value, field=name)
+        if value is not None:
+            fields[name] = rule_value(name, value)
     start, end = fields.get("effective_from"), fields.get("effective_to")
     if start is None:
         raise DomainError("A policy needs an effective-from date.", code="invalid_tolerance")

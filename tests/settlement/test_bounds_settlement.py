@@ -119,3 +119,23 @@ def test_a_tolerance_policy_beyond_the_limits_is_refused(finance):
             code="big", actor=finance, effective_from=PERIOD[0], invoice_total_upper_absolute=Decimal("1.234")
         )
     assert not TolerancePolicy.objects.filter(code="big").exists()
+
+
+def test_the_policy_admin_shows_a_limit_out_of_bounds_on_the_field_and_writes_no_version(client):
+    from settlement.services.match_policies import tolerance_policy_ensure_default
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", role="staff", is_staff=True, is_superuser=True))
+    default = tolerance_policy_ensure_default()
+    url = f"/admin/settlement/tolerancepolicy/{default.pk}/change/"
+    page = client.get(url)
+    form = {
+        name: ("" if value is None else value)
+        for name, value in page.context["adminform"].form.initial.items()
+        if name not in ("id", "version", "created_by", "created_at", "code")
+    }
+    form.update(unit_price_upper_percent="5000", change_reason="typo", legal_entity="", supplier="")
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "Unit price upper percent is too large" in response.content.decode()
+    assert TolerancePolicy.objects.count() == 1
