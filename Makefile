@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint bench install migrate seed clean worker browser-deps messages
+.PHONY: run test lint bench install migrate seed clean worker beat serve browser-deps messages
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -22,8 +22,8 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: seed
-	$(PY) manage.py runserver 127.0.0.1:8000
+run: seed  # rundemo = runserver + the periodic jobs in-process when no broker is set
+	$(PY) manage.py rundemo 127.0.0.1:8000
 
 test: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
@@ -48,6 +48,13 @@ browser-deps:  # Debian's Chromium for the browser tests (Playwright drives it; 
 
 worker: install
 	$(VENV)/bin/celery -A config worker -l info
+
+serve: install  # the production process set on one host (Procfile: web, worker, beat) with the production settings from the environment
+	DJANGO_SETTINGS_MODULE=config.settings.production PATH="$(CURDIR)/$(VENV)/bin:$$PATH" sh -c \
+		'python manage.py migrate --noinput && python manage.py collectstatic --noinput -v0 && exec honcho start -f Procfile web worker beat'
+
+beat: install  # the one scheduler when CELERY_BROKER_URL is set (make run runs the jobs in-process without a broker)
+	mkdir -p var && $(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media

@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core import health, metrics
+
 from .api import api
 
 urlpatterns = [
+    path("health/live/", health.liveness, name="health-live"),
+    path("health/ready/", health.readiness, name="health-ready"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

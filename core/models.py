@@ -69,6 +69,25 @@ class TransitionLog(models.Model):
     def __str__(self) -> str:
         return f"{self.content_type.model}#{self.object_id} {self.source}→{self.target} ({self.transition})"
 
+    # How the row reads (core.history): in the reader's language, chosen when shown.
+    @property
+    def transition_label(self):
+        from .history import transition_label
+
+        return transition_label(self.transition)
+
+    @property
+    def source_label(self):
+        from .history import state_label
+
+        return state_label(self.content_type.model_class(), self.source)
+
+    @property
+    def target_label(self):
+        from .history import state_label
+
+        return state_label(self.content_type.model_class(), self.target)
+
 
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -109,3 +128,14 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
+
+
+class Heartbeat(models.Model):
+    """The last beat of a periodic process (the scheduler writes ``scheduler`` every 30 seconds);
+    readiness (core.health) fails when it is older than it should be."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

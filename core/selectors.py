@@ -11,7 +11,9 @@ from .models import ApiToken, TransitionLog, User
 def transition_log_for(obj: Model) -> QuerySet[TransitionLog]:
     """The history of a document the caller has already been allowed to see."""
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    return TransitionLog.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related("actor")
+    return TransitionLog.objects.filter(content_type=ct, object_id=str(obj.pk)).select_related(
+        "actor", "content_type"
+    )
 
 
 def api_token_list(user: User) -> QuerySet[ApiToken]:

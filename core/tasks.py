@@ -10,3 +10,13 @@ def healthcheck() -> dict:
     from .models import User
 
     return {"database": connection.vendor, "users": User.objects.count()}
+
+
+@shared_task(name="core.scheduler_heartbeat", ignore_result=True)
+def scheduler_heartbeat() -> None:
+    """Run by the scheduler every 30 s: readiness checks that the scheduler is alive."""
+    from django.utils import timezone
+
+    from .models import Heartbeat
+
+    Heartbeat.objects.update_or_create(name="scheduler", defaults={"at": timezone.now()})

@@ -8,4 +8,9 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
 
     def ready(self) -> None:
+        from core.metrics import register_scrape_collector
+
         from . import panels  # noqa: F401 - registers the scorecard panel of the supplier page
+        from .metrics import invoices_by_state
+
+        register_scrape_collector(invoices_by_state)

@@ -1,8 +1,27 @@
-"""Production: every secret from the environment, HTTPS only."""
+"""Production: every secret from the environment, HTTPS only, and nothing half-configured.
+
+Production refuses to start on SQLite or with in-process tasks (a web process would run the
+tasks inside requests, and the scheduler would have no workers), without an SMTP host, and
+without an explicit MEDIA_ROOT (the shared file storage). ``PORTAL_SINGLE_HOST_TRIAL=1`` lifts
+the first two for a trial on one machine; it is named in the README and never meant for real use.
+"""
+
+import os
 
 from .base import *  # noqa: F403
-from .base import FIELD_ENCRYPTION_KEYS
-from .env import env, required
+from .base import CELERY_BROKER_URL, DATABASES, FIELD_ENCRYPTION_KEYS
+from .env import SettingError, env, required
+
+SINGLE_HOST_TRIAL = env.bool("PORTAL_SINGLE_HOST_TRIAL", default=False)
+if not SINGLE_HOST_TRIAL:
+    required("DATABASE_URL")
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        raise SettingError(
+            "DATABASE_URL must name PostgreSQL in production (postgres://user@host:5432/name)."
+        )
+    if not CELERY_BROKER_URL:
+        required("CELERY_BROKER_URL")
+required("MEDIA_ROOT")
 
 SECRET_KEY = required("DJANGO_SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
@@ -24,3 +43,26 @@ SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+    EMAIL_HOST = required("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+    EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# Static files: whitenoise (right after the security middleware) serves them compressed and with hashed names (run collectstatic first).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+
+# One JSON object per log line unless LOG_FORMAT says otherwise.
+if "LOG_FORMAT" not in os.environ:
+    LOGGING["handlers"]["console"]["formatter"] = "json"  # noqa: F405

@@ -13,7 +13,10 @@ GOOD_PRODUCTION = {
     "DJANGO_SECRET_KEY": "k3y-" + "x8Yq2Lm9Pz" * 6,
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "FIELD_ENCRYPTION_KEY": "dGhpcy1pcy1hLTMyLWJ5dGUta2V5LWZvci10ZXN0cyE=",
-    "DATABASE_URL": "sqlite:////tmp/portal-deploy-check.sqlite3",
+    "DATABASE_URL": "postgres://portal@db.example.com:5432/portal",
+    "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
+    "EMAIL_HOST": "smtp.example.com",
+    "MEDIA_ROOT": "/srv/portal/media",
 }
 
 
@@ -21,7 +24,9 @@ def manage(*args, env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "CELERY_", "FIELD_"))
+        if not k.startswith(
+            ("DJANGO_", "DATABASE_URL", "CELERY_", "FIELD_", "EMAIL_", "MEDIA_ROOT", "PORTAL_")
+        )
     }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
@@ -50,6 +55,11 @@ def test_production_check_deploy_prints_no_warnings():
         ({"FIELD_ENCRYPTION_KEY": "not-a-key"}, "FIELD_ENCRYPTION_KEY is malformed"),
         ({"FIELD_ENCRYPTION_KEY": ""}, "FIELD_ENCRYPTION_KEY is required"),
         ({"DJANGO_ALLOWED_HOSTS": ""}, "DJANGO_ALLOWED_HOSTS is required"),
+        ({"DATABASE_URL": ""}, "DATABASE_URL is required"),
+        ({"DATABASE_URL": "sqlite:////tmp/portal.sqlite3"}, "DATABASE_URL must name PostgreSQL"),
+        ({"CELERY_BROKER_URL": ""}, "CELERY_BROKER_URL is required"),
+        ({"EMAIL_HOST": ""}, "EMAIL_HOST is required"),
+        ({"MEDIA_ROOT": ""}, "MEDIA_ROOT is required"),
     ],
 )
 def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(override, named):
@@ -58,3 +68,14 @@ def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(override, named)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("configuration error: ") and named in lines[0]
+
+
+def test_a_single_host_trial_may_run_on_sqlite_with_in_process_tasks_when_it_says_so():
+    trial = {
+        **GOOD_PRODUCTION,
+        "DATABASE_URL": "sqlite:////tmp/portal-trial.sqlite3",
+        "CELERY_BROKER_URL": "",
+    }
+    assert manage("check", env=trial).returncode == 2
+    result = manage("check", env={**trial, "PORTAL_SINGLE_HOST_TRIAL": "1"})
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,49 @@
+"""How a transition-log row reads: the action and the states in the reader's language.
+
+The log stores codes (``publish``, ``draft`` → ``published``); the words are chosen when the row is
+shown, so switching the language changes how old rows read. State names come from the document
+model's own state choices; action names from the table below (a transition not listed reads as
+its code with spaces).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+TRANSITION_LABELS = {
+    "acknowledge": _("Acknowledged"),
+    "approve": _("Approved"),
+    "award": _("Awarded"),
+    "cancel": _("Cancelled"),
+    "close": _("Closed"),
+    "decline": _("Declined"),
+    "expire": _("Expired"),
+    "fail_validation": _("Failed validation"),
+    "match": _("Matched"),
+    "order": _("Ordered"),
+    "pass_validation": _("Passed validation"),
+    "pay": _("Paid"),
+    "publish": _("Published"),
+    "raise_exception": _("Sent to the exception desk"),
+    "reject": _("Rejected"),
+    "revise": _("Revised"),
+    "schedule": _("Put on a statement"),
+    "send": _("Sent"),
+    "start_validation": _("Validation started"),
+    "submit": _("Submitted"),
+    "unschedule": _("Taken off a statement"),
+    "withdraw": _("Withdrawn"),
+}
+
+
+def transition_label(name: str):
+    return TRANSITION_LABELS.get(name) or name.replace("_", " ")
+
+
+def state_label(model, value: str):
+    """The display name of ``value`` in ``model``'s ``state`` field, else the value itself."""
+    try:
+        choices = dict(model._meta.get_field("state").flatchoices)
+    except Exception:  # a model without a state field, or a deleted model
+        return value
+    return choices.get(value, value)
