@@ -57,4 +57,4 @@ beat: install  # the one scheduler when CELERY_BROKER_URL is set (make run runs 
 	mkdir -p var && $(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media var

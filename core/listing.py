@@ -178,10 +178,16 @@ def list_response(request, qs: QuerySet, spec: ListSpec, template: str):
     return render(request, template, {"listing": list_page(request, qs, spec)})
 
 
+# What makes a spreadsheet cell a formula: = + - @, a tab or carriage return, and the full-width
+# forms ＝ ＋ － ＠ (a Chinese input method types them, and some spreadsheet programs read them as
+# their ASCII twins when the file is opened).
+_FORMULA_STARTERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
 def csv_cell(value: object) -> str:
     """A CSV cell a spreadsheet program will not run as a formula (numbers stay numbers)."""
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+    if text[:1] in _FORMULA_STARTERS and not _is_number(text):
         return "'" + text
     return text
 

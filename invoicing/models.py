@@ -40,6 +40,12 @@ class InvoiceState(models.TextChoices):
     CREDITED = "credited", _("Credited")
 
 
+# Not checked yet: nothing read from the file is stored (no amounts, no findings).
+UNCHECKED_STATES = frozenset({InvoiceState.RECEIVED, InvoiceState.VALIDATING})
+# Still on its way to a result (checked, then matched) by itself: the upload page keeps polling.
+IN_PROGRESS_STATES = UNCHECKED_STATES | {InvoiceState.VALIDATED}
+
+
 class Invoice(ConcurrentTransitionMixin, models.Model):
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="invoices")
     legal_entity = models.ForeignKey(
@@ -102,6 +108,11 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.invoice_number or f"invoice #{self.pk}"
+
+    @property
+    def is_unchecked(self) -> bool:
+        """Waiting for (or in) validation: the file has not been read yet."""
+        return self.state in UNCHECKED_STATES
 
     @property
     def is_credit_note(self) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core import bounds
 from core.errors import Conflict, DomainError, PermissionDenied
-from core.queue import enqueue_on_commit
+from core.queue import enqueue, enqueue_on_commit
 from core.services import transition_locked
 from invoicing import storage
 from invoicing.checks import check_file
@@ -286,18 +286,25 @@ def _database_checks(invoice: Invoice, parsed: NormalisedInvoice) -> list[Issue]
     return issues
 
 
-def invoices_requeue_stuck(*, older_than_minutes: int = 10) -> int:
-    """Re-enqueue invoices left in received/validating (a lost message, a dead worker)."""
+def invoices_requeue_stuck(*, older_than_minutes: float | None = None) -> int:
+    """Validate again invoices left in received/validating: a lost message, a dead worker, or an
+    in-process validation that failed. ``older_than_minutes`` defaults to the
+    ``INVOICE_REQUEUE_AFTER_MINUTES`` setting (10; the demo uses half a minute). One that cannot
+    be enqueued is logged and tried again at the next run."""
     from .tasks import validate_invoice
 
+    if older_than_minutes is None:
+        older_than_minutes = getattr(settings, "INVOICE_REQUEUE_AFTER_MINUTES", 10)
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     ids = list(
         Invoice.objects.filter(
             state__in=[InvoiceState.RECEIVED, InvoiceState.VALIDATING], created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:1000]
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:1000]
     )
     for pk in ids:
-        validate_invoice.delay(pk)
+        enqueue(validate_invoice, pk)
     return len(ids)
 
 

@@ -16,7 +16,8 @@ def validate_invoice(invoice_id: int) -> str:
 
 
 @shared_task(name="invoicing.requeue_stuck_invoices", ignore_result=True)
-def requeue_stuck_invoices() -> int:
+def requeue_stuck_invoices(older_than_minutes: float | None = None) -> int:
+    """Beat: validate again invoices left received/validating (see invoices_requeue_stuck)."""
     from .services import invoices_requeue_stuck
 
-    return invoices_requeue_stuck()
+    return invoices_requeue_stuck(older_than_minutes=older_than_minutes)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("upload/file/", views.invoice_upload, name="invoice-upload"),
     path("<int:invoice_id>/", views.invoice_detail, name="invoice-detail"),
     path("<int:invoice_id>/file/", views.invoice_file, name="invoice-file"),
+    path("<int:invoice_id>/status/", views.invoice_upload_status, name="invoice-upload-status"),
 ]

@@ -12,7 +12,8 @@ from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 
 from . import selectors, services, storage
-from .models import InvoiceState
+from .models import IN_PROGRESS_STATES, InvoiceState
+from .reasons import refusal_reason, state_note
 
 INVOICE_LIST = ListSpec(
     columns=(
@@ -75,43 +76,81 @@ def invoice_file(request, invoice_id: int):
     return response
 
 
+# The upload page's rows poll every 2 s while an invoice is in progress, for at most 10 minutes.
+POLL_LIMIT = 300
+
+
 @login_required
 def invoice_upload_page(request):
     if getattr(request.user, "membership", None) is None:
         raise PermissionDenied("Only supplier users upload invoices.")
-    refusals = selectors.upload_refusal_list(request.user)[:10]
+    refusals = [
+        (refusal, refusal_reason(refusal.code))
+        for refusal in selectors.upload_refusal_list(request.user)[:10]
+    ]
     return render(request, "invoicing/upload.html", {"refusals": refusals})
+
+
+def _result(request, context: dict, *, status: int = 200) -> HttpResponse:
+    """One upload result (the page's JavaScript shows only answers marked as such)."""
+    response = render(request, "invoicing/_upload_result.html", context, status=status)
+    response["X-Upload-Result"] = "1"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _refused(request, *, code: str, detail: str, name: str, status: int) -> HttpResponse:
+    return _result(
+        request,
+        {"error": True, "code": code, "reason": refusal_reason(code), "detail": detail, "name": name},
+        status=status,
+    )
+
+
+def _invoice_result(request, invoice, *, created: bool, poll: int = 0, status: int = 200) -> HttpResponse:
+    polling = invoice.state in IN_PROGRESS_STATES and poll < POLL_LIMIT
+    return _result(
+        request,
+        {
+            "invoice": invoice,
+            "created": created,
+            "note": state_note(invoice.state) if polling or invoice.state not in IN_PROGRESS_STATES else "",
+            "polling": polling,
+            "gave_up": invoice.state in IN_PROGRESS_STATES and not polling,
+            "next_poll": poll + 1,
+        },
+        status=status,
+    )
 
 
 @login_required
 @require_POST
 def invoice_upload(request):
     """One file per request (the page sends each file on its own, with progress); answers
-    with a result row for that file."""
+    with a result row for that file, which then refreshes itself (invoice_upload_status)."""
     membership = getattr(request.user, "membership", None)
     if membership is None:
-        raise PermissionDenied("Only supplier users upload invoices.")
+        return _refused(request, code="permission_denied", detail="", name="", status=403)
     uploaded = request.FILES.get("file")
     if uploaded is None:
-        return render(
-            request, "invoicing/_upload_result.html", {"error": "No file was sent.", "name": ""}, status=400
-        )
+        return _refused(request, code="no_file", detail="", name="", status=400)
     try:
         data = services.read_upload(uploaded)
         invoice, created = services.invoice_upload(
             supplier=membership.supplier, data=data, filename=uploaded.name, actor=request.user
         )
     except DomainError as exc:
-        return render(
-            request,
-            "invoicing/_upload_result.html",
-            {"error": exc.message, "code": exc.code, "name": uploaded.name},
-            status=exc.status,
-        )
+        return _refused(request, code=exc.code, detail=exc.message, name=uploaded.name, status=exc.status)
     invoice = selectors.invoice_get(request.user, invoice.pk)
-    return render(
-        request,
-        "invoicing/_upload_result.html",
-        {"invoice": invoice, "created": created, "name": uploaded.name},
-        status=201 if created else 200,
-    )
+    return _invoice_result(request, invoice, created=created, status=201 if created else 200)
+
+
+@login_required
+def invoice_upload_status(request, invoice_id: int):
+    """An upload result row again, polled by the upload page until the invoice's state is final."""
+    invoice = selectors.invoice_get(request.user, invoice_id)
+    try:
+        poll = max(0, int(request.GET.get("poll", "0")))
+    except ValueError:
+        poll = 0
+    return _invoice_result(request, invoice, created=request.GET.get("again") != "1", poll=poll)

@@ -31,6 +31,24 @@ KINDS: dict[str, Kind] = {
             _("%(buyer)s invites you to quote on %(number)s (%(title)s) until %(deadline)s."),
         ),
         Kind(
+            "rfq_question",
+            _("Question on an RFQ"),
+            _("A supplier asks a question on %(number)s"),
+            _("A supplier asks about %(number)s (%(title)s): %(question)s"),
+        ),
+        Kind(
+            "rfq_answer",
+            _("Answer to a question on an RFQ"),
+            _("The buyer answered a question on %(number)s"),
+            _("Question on %(number)s (%(title)s): %(question)s\nAnswer: %(answer)s"),
+        ),
+        Kind(
+            "rfq_result",
+            _("RFQ result"),
+            _("The result of %(number)s is out"),
+            _("%(number)s (%(title)s) is awarded: you won %(won)s of the %(quoted)s line(s) you quoted."),
+        ),
+        Kind(
             "po_to_acknowledge",
             _("Purchase order to acknowledge"),
             _("Purchase order %(number)s waits for your acknowledgement"),

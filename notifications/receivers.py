@@ -12,6 +12,7 @@ from django_fsm.signals import post_transition
 
 from core.models import Role, User
 from core.signals import document_expiring
+from procurement.signals import rfq_question_answered, rfq_question_asked
 
 from .services import notify
 
@@ -142,3 +143,53 @@ def on_document_expiring(
         params={"document": document, "owner": owner, "date": f"{date:%Y-%m-%d}"},
         url=url,
     )
+
+
+# ---- sourcing: questions and answers on RFQs, the award's result ----------------------------
+
+
+def _rfq_params(rfq, **extra):
+    return {"number": rfq.number, "title": rfq.title, **extra}
+
+
+@receiver(rfq_question_asked, dispatch_uid="notifications.rfq_question_asked")
+def rfq_question_asked_notify(sender, question, **kwargs):
+    """The RFQ's buyer hears of a new question (other buyers see it on the RFQ page)."""
+    rfq = question.rfq
+    notify(
+        users=[rfq.buyer],
+        kind="rfq_question",
+        params=_rfq_params(rfq, question=question.question[:500]),
+        url=reverse("rfq-detail", args=[rfq.pk]),
+    )
+
+
+@receiver(rfq_question_answered, dispatch_uid="notifications.rfq_question_answered")
+def rfq_question_answered_notify(sender, question, **kwargs):
+    """Every invited supplier's users hear the answer (and the question, never who asked it)."""
+    rfq = question.rfq
+    supplier_ids = rfq.invitations.values_list("supplier_id", flat=True)
+    notify(
+        users=User.objects.filter(membership__supplier_id__in=supplier_ids, is_active=True),
+        kind="rfq_answer",
+        params=_rfq_params(rfq, question=question.question[:500], answer=question.answer[:1000]),
+        url=reverse("rfq-detail", args=[rfq.pk]),
+    )
+
+
+@_on("procurement.RFQ", "award")
+def rfq_awarded(rfq, reason):
+    """Each supplier that quoted hears how many of its quoted lines it won (the page says which)."""
+    from procurement.models import AwardLine, Quote, QuoteLine
+
+    for quote in Quote.objects.filter(rfq=rfq, current_version__gt=0):
+        quoted = QuoteLine.objects.filter(
+            version__quote=quote, version__version=quote.current_version
+        ).count()
+        won = AwardLine.objects.filter(rfq_line__rfq=rfq, supplier_id=quote.supplier_id).count()
+        notify(
+            users=supplier_users(quote.supplier_id),
+            kind="rfq_result",
+            params=_rfq_params(rfq, won=won, quoted=quoted),
+            url=reverse("rfq-detail", args=[rfq.pk]),
+        )

@@ -493,6 +493,11 @@ class QuoteIn(Schema):
     lead_time_days: int = -1
     valid_until: bounds.DateNotPast | None = None
     note: str = ""
+    no_bids: dict[int, str] = Field(
+        default_factory=dict,
+        description="RFQ line id → reason (may be empty) for each line not quoted (no-bid); "
+        "every line needs a price or a no-bid",
+    )
     keep_attachment_ids: list[int] | None = Field(
         None,
         description="attachments of the current version to carry over to the new one; "
@@ -523,12 +528,18 @@ class QuoteVersionOut(Schema):
     sha256: str
     lead_time_days: int
     valid_until: date
+    note: str
     submitted_at: datetime
     attachments: list[QuoteAttachmentOut]
+    no_bids: dict[int, str]
 
     @staticmethod
     def resolve_attachments(obj):
         return list(obj.attachments.select_related("version__quote"))
+
+    @staticmethod
+    def resolve_no_bids(obj):
+        return {nb.rfq_line_id: nb.reason for nb in obj.no_bids.all()}
 
 
 class QuoteLineOut(Schema):
@@ -575,6 +586,14 @@ class ComparisonCellOut(Schema):
     score_detail: SupplierScoreOut | None
     integrity: str
     is_lowest: bool
+    note: str
+    version: int
+
+
+class NoBidOut(Schema):
+    supplier_id: int
+    supplier_name: str
+    reason: str
 
 
 class ComparisonRowOut(Schema):
@@ -582,6 +601,49 @@ class ComparisonRowOut(Schema):
     line_no: int
     quantity: Decimal
     cells: list[ComparisonCellOut]
+    no_bids: list[NoBidOut]
+
+
+class QuestionIn(Schema):
+    question: str = ""
+
+
+class AnswerIn(Schema):
+    answer: str = ""
+
+
+class QuestionOut(Schema):
+    """A question on an RFQ; ``supplier_id`` is null for a supplier reading another's question."""
+
+    id: int
+    question: str
+    asked_at: datetime
+    answer: str
+    answered_at: datetime | None
+    supplier_id: int | None
+
+
+class AwardLineOut(Schema):
+    """The buyer's view of the award of one line."""
+
+    rfq_line_id: int
+    line_no: int
+    supplier_id: int
+    supplier_name: str
+    unit_price: Decimal
+    was_lowest: bool
+    reason: str
+    po_id: int | None
+    po_number: str | None
+
+
+class SupplierResultOut(Schema):
+    """A supplier's view: its own outcome per line (won, lost, no_bid, not_quoted), never others'."""
+
+    rfq_line_id: int
+    line_no: int
+    outcome: str
+    unit_price: Decimal | None
 
 
 class AwardDecisionIn(Schema):
@@ -692,7 +754,7 @@ def quote_submit(request, rfq_id: int, payload: QuoteIn):
     """Submit or revise the caller's supplier's quote (a new version each time)."""
     rfq = _rfq(request, rfq_id)
     if payload.valid_until is None:
-        raise DomainError("valid_until is required.", code="invalid_validity")
+        raise services.rfq.InvalidInput("valid_until is required.", code="invalid_validity")
     version = services.quote_submit(
         rfq=rfq,
         actor=request.auth,
@@ -700,6 +762,7 @@ def quote_submit(request, rfq_id: int, payload: QuoteIn):
         lead_time_days=payload.lead_time_days,
         valid_until=payload.valid_until,
         note=payload.note,
+        no_bids=payload.no_bids,
         keep_attachments=payload.keep_attachment_ids,
     )
     return Status(201, version)
@@ -753,8 +816,81 @@ def rfq_comparison(request, rfq_id: int):
                 }
                 for c in row.cells
             ],
+            "no_bids": [nb.__dict__ for nb in row.no_bids],
         }
         for row in rows
+    ]
+
+
+def _question_out(user, question) -> dict:
+    from suppliers.selectors import supplier_id_for
+
+    own = user.is_internal or question.supplier_id == supplier_id_for(user)
+    return {
+        "id": question.pk,
+        "question": question.question,
+        "asked_at": question.asked_at,
+        "answer": question.answer,
+        "answered_at": question.answered_at,
+        "supplier_id": question.supplier_id if own else None,
+    }
+
+
+@router.get("/rfqs/{int:rfq_id}/questions", response=list[QuestionOut], tags=["sourcing"])
+def rfq_question_list(request, rfq_id: int):
+    """Questions on the RFQ: buyers all (with who asked); a supplier its own and every answered one."""
+    rfq = _rfq(request, rfq_id)
+    return [_question_out(request.auth, q) for q in selectors.rfq_questions(request.auth, rfq)]
+
+
+@router.post("/rfqs/{int:rfq_id}/questions", response={201: QuestionOut}, tags=["sourcing"])
+def rfq_question_ask(request, rfq_id: int, payload: QuestionIn):
+    """An invited supplier asks a question (until the deadline); the RFQ's buyer is notified."""
+    question = services.rfq_question_ask(
+        rfq=_rfq(request, rfq_id), actor=request.auth, question=payload.question
+    )
+    return Status(201, _question_out(request.auth, question))
+
+
+@router.post("/rfqs/{int:rfq_id}/questions/{int:question_id}/answer", response=QuestionOut, tags=["sourcing"])
+def rfq_question_answer(request, rfq_id: int, question_id: int, payload: AnswerIn):
+    """A buyer answers; every invited supplier is notified of the question and the answer."""
+    rfq = _rfq(request, rfq_id)
+    question = selectors.rfq_question_get(request.auth, rfq, question_id)
+    answered = services.rfq_question_answer(question=question, actor=request.auth, answer=payload.answer)
+    return _question_out(request.auth, answered)
+
+
+@router.get("/rfqs/{int:rfq_id}/award", response=list[AwardLineOut], tags=["sourcing"])
+def rfq_award_list(request, rfq_id: int):
+    """The award per line with its reason and PO (buyers only; a supplier reads /results)."""
+    return [
+        {
+            "rfq_line_id": a.rfq_line_id,
+            "line_no": a.rfq_line.line_no,
+            "supplier_id": a.supplier_id,
+            "supplier_name": a.supplier.name,
+            "unit_price": a.unit_price,
+            "was_lowest": a.was_lowest,
+            "reason": a.reason,
+            "po_id": a.po_line.po_id if a.po_line else None,
+            "po_number": a.po_line.po.number if a.po_line else None,
+        }
+        for a in selectors.rfq_award_lines(request.auth, _rfq(request, rfq_id))
+    ]
+
+
+@router.get("/rfqs/{int:rfq_id}/results", response=list[SupplierResultOut], tags=["sourcing"])
+def rfq_supplier_results(request, rfq_id: int):
+    """A supplier's own won/lost per line once the RFQ is awarded (empty before and for buyers)."""
+    return [
+        {
+            "rfq_line_id": r.line.pk,
+            "line_no": r.line.line_no,
+            "outcome": r.outcome,
+            "unit_price": r.unit_price,
+        }
+        for r in selectors.rfq_supplier_results(request.auth, _rfq(request, rfq_id))
     ]
 
 

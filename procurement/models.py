@@ -626,3 +626,45 @@ class AwardLine(models.Model):
 
     def __str__(self) -> str:
         return f"award of RFQ line {self.rfq_line_id} to {self.supplier_id}"
+
+
+class QuoteNoBid(models.Model):
+    """A line of a quote version the supplier declines to quote (no-bid), with an optional reason.
+    Part of the version's hashed content like its prices."""
+
+    version = models.ForeignKey(QuoteVersion, on_delete=models.CASCADE, related_name="no_bids")
+    rfq_line = models.ForeignKey(RFQLine, on_delete=models.CASCADE, related_name="no_bids")
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["version", "rfq_line__line_no"]
+        constraints = [models.UniqueConstraint(fields=["version", "rfq_line"], name="uniq_quote_no_bid")]
+
+    def __str__(self) -> str:
+        return f"no bid (v {self.version_id}, RFQ line {self.rfq_line_id})"
+
+
+class RFQQuestion(models.Model):
+    """A supplier's question on a published RFQ and the buyer's answer. The answer (with the
+    question, never who asked it) reaches every invited supplier."""
+
+    rfq = models.ForeignKey(RFQ, on_delete=models.CASCADE, related_name="questions")
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField(_("question"))
+    asked_at = models.DateTimeField(default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rfq", "asked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"question {self.pk} on RFQ {self.rfq_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

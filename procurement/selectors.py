@@ -17,6 +17,7 @@ from django.db.models import (
     IntegerField,
     Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -48,10 +49,12 @@ from .models import (
     Quote,
     QuoteAttachment,
     QuoteLine,
+    QuoteNoBid,
     QuoteVersion,
     ReceiptKind,
     RFQInvitation,
     RFQLine,
+    RFQQuestion,
     RFQState,
 )
 
@@ -287,6 +290,91 @@ def quote_lines(user, rfq: RFQ) -> QuerySet[QuoteLine]:
     return qs
 
 
+def quote_no_bids(user, rfq: RFQ) -> QuerySet[QuoteNoBid]:
+    """Lines declined (no-bid) in the latest quote versions, scoped like ``quote_lines``: a
+    supplier user its own, always; buyers only once the RFQ is closed (which lines a supplier
+    declined is part of its sealed quote)."""
+    qs = QuoteNoBid.objects.filter(
+        version__quote__rfq=rfq, version__version=F("version__quote__current_version")
+    ).select_related("version__quote__supplier", "rfq_line")
+    if not user.is_internal:
+        return qs.filter(version__quote__supplier_id=supplier_id_for(user) or 0)
+    if not rfq.is_opened:
+        raise Conflict("The quotes are sealed until the RFQ is closed.", code="quotes_sealed")
+    return qs
+
+
+def rfq_questions(user, rfq: RFQ) -> QuerySet[RFQQuestion]:
+    """Questions on an RFQ: internal users see all of them with who asked; a supplier user its
+    own supplier's questions and every answered one (the view never shows it who asked those)."""
+    qs = rfq.questions.select_related("supplier", "asked_by", "answered_by")
+    if user.is_internal:
+        return qs
+    own = supplier_id_for(user) or 0
+    return qs.filter(Q(supplier_id=own) | Q(answered_at__isnull=False))
+
+
+def rfq_question_get(user, rfq: RFQ, question_id: int) -> RFQQuestion:
+    """One question the user may see (``rfq_questions``); any other is a 404."""
+    question = rfq_questions(user, rfq).filter(pk=question_id).first()
+    if question is None:
+        raise NotFound(f"Question {question_id} not found.")
+    return question
+
+
+def rfq_purchase_orders(user, rfq: RFQ) -> QuerySet[PurchaseOrder]:
+    """The purchase orders created from this RFQ's award that the user may see."""
+    return purchase_order_list(user).filter(rfq=rfq).order_by("number")
+
+
+def rfq_award_lines(user, rfq: RFQ) -> list:
+    """The award of each RFQ line (supplier, price, lowest or not, reason, PO): internal users only."""
+    if not user.is_internal:
+        raise PermissionDenied("Only buyers see the award.")
+    from .models import AwardLine
+
+    return list(
+        AwardLine.objects.filter(rfq_line__rfq=rfq)
+        .select_related("rfq_line__item", "supplier", "po_line__po", "awarded_by")
+        .order_by("rfq_line__line_no")
+    )
+
+
+@dataclass
+class SupplierLineResult:
+    """What a supplier may know of the award of one line: its own outcome, nothing of others."""
+
+    line: RFQLine
+    outcome: str  # "won", "lost", "no_bid", "not_quoted"
+    unit_price: Decimal | None = None  # its own awarded price
+
+
+def rfq_supplier_results(user, rfq: RFQ) -> list[SupplierLineResult]:
+    """A supplier user's won/lost per line once the RFQ is awarded (empty before): never the
+    name or price of whoever won a line it lost."""
+    if user.is_internal or rfq.state != RFQState.AWARDED:
+        return []
+    from .models import AwardLine
+
+    own = supplier_id_for(user) or 0
+    won = dict(
+        AwardLine.objects.filter(rfq_line__rfq=rfq, supplier_id=own).values_list("rfq_line_id", "unit_price")
+    )
+    quoted = set(quote_lines(user, rfq).values_list("rfq_line_id", flat=True))
+    declined = set(quote_no_bids(user, rfq).values_list("rfq_line_id", flat=True))
+    results = []
+    for line in rfq.lines.select_related("item").order_by("line_no"):
+        if line.pk in won:
+            results.append(SupplierLineResult(line, "won", won[line.pk]))
+        elif line.pk in quoted:
+            results.append(SupplierLineResult(line, "lost"))
+        elif line.pk in declined:
+            results.append(SupplierLineResult(line, "no_bid"))
+        else:
+            results.append(SupplierLineResult(line, "not_quoted"))
+    return results
+
+
 # Quote attachments are sealed like the prices (a price list or a signed quote PDF reveals the
 # price): a supplier user sees only its own supplier's files, always; buyers and other internal
 # users see none — not even the names — until the RFQ is closed, and every supplier's after.
@@ -420,12 +508,26 @@ class ComparisonCell:
     integrity: str
     score: SupplierScore | None
     is_lowest: bool = False
+    note: str = ""
+    version: int = 0
+
+    @property
+    def validity_expired(self) -> bool:
+        return self.valid_until is not None and self.valid_until < timezone.localdate()
+
+
+@dataclass
+class NoBidCell:
+    supplier_id: int
+    supplier_name: str
+    reason: str
 
 
 @dataclass
 class ComparisonRow:
     line: RFQLine
     cells: list[ComparisonCell] = field(default_factory=list)
+    no_bids: list[NoBidCell] = field(default_factory=list)
 
     @property
     def lowest(self) -> ComparisonCell | None:
@@ -458,7 +560,14 @@ def rfq_comparison(user, rfq: RFQ) -> list[ComparisonRow]:
                 valid_until=version.valid_until,
                 integrity=version.integrity,
                 score=scores.get(supplier.pk),
+                note=version.note,
+                version=version.version,
             )
+        )
+    for nb in quote_no_bids(user, rfq):
+        supplier = nb.version.quote.supplier
+        rows[nb.rfq_line_id].no_bids.append(
+            NoBidCell(supplier_id=supplier.pk, supplier_name=supplier.name, reason=nb.reason)
         )
     for row in rows.values():
         row.cells.sort(key=lambda c: (c.unit_price, c.lead_time_days, c.supplier_name))

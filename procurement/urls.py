@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_rfq
 
 urlpatterns = [
     path("items/", views.item_list, name="item-list"),
@@ -18,15 +18,21 @@ urlpatterns = [
     path("pos/<int:po_id>/pdf/", views.po_pdf, name="po-pdf"),
     path("pos/<int:po_id>/do/<str:action>/", views.po_action, name="po-action"),
     path("receipts/", views.receipt_list, name="receipt-list"),
-    path("rfqs/", views.rfq_list, name="rfq-list"),
-    path("rfqs/new/", views.rfq_create, name="rfq-create"),
-    path("rfqs/<int:rfq_id>/", views.rfq_detail, name="rfq-detail"),
-    path("rfqs/<int:rfq_id>/lines/", views.rfq_line_add, name="rfq-line-add"),
-    path("rfqs/<int:rfq_id>/invite/", views.rfq_invite, name="rfq-invite"),
-    path("rfqs/<int:rfq_id>/quote/", views.quote_submit, name="rfq-quote"),
-    path("rfqs/<int:rfq_id>/comparison/", views.rfq_comparison, name="rfq-comparison"),
-    path("rfqs/<int:rfq_id>/comparison.csv", views.rfq_comparison_csv, name="rfq-comparison-csv"),
-    path("rfqs/<int:rfq_id>/award/", views.rfq_award, name="rfq-award"),
-    path("rfqs/<int:rfq_id>/do/<str:action>/", views.rfq_action, name="rfq-action"),
-    path("quote-attachments/<int:attachment_id>/", views.quote_attachment, name="quote-attachment"),
+    path("rfqs/", views_rfq.rfq_list, name="rfq-list"),
+    path("rfqs/new/", views_rfq.rfq_create, name="rfq-create"),
+    path("rfqs/<int:rfq_id>/", views_rfq.rfq_detail, name="rfq-detail"),
+    path("rfqs/<int:rfq_id>/lines/", views_rfq.rfq_line_add, name="rfq-line-add"),
+    path("rfqs/<int:rfq_id>/invite/", views_rfq.rfq_invite, name="rfq-invite"),
+    path("rfqs/<int:rfq_id>/quote/", views_rfq.quote_submit, name="rfq-quote"),
+    path("rfqs/<int:rfq_id>/comparison/", views_rfq.rfq_comparison, name="rfq-comparison"),
+    path("rfqs/<int:rfq_id>/comparison.csv", views_rfq.rfq_comparison_csv, name="rfq-comparison-csv"),
+    path("rfqs/<int:rfq_id>/questions/", views_rfq.rfq_question_ask, name="rfq-question-ask"),
+    path(
+        "rfqs/<int:rfq_id>/questions/<int:question_id>/answer/",
+        views_rfq.rfq_question_answer,
+        name="rfq-question-answer",
+    ),
+    path("rfqs/<int:rfq_id>/award/", views_rfq.rfq_award, name="rfq-award"),
+    path("rfqs/<int:rfq_id>/do/<str:action>/", views_rfq.rfq_action, name="rfq-action"),
+    path("quote-attachments/<int:attachment_id>/", views_rfq.quote_attachment, name="quote-attachment"),
 ]

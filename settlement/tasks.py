@@ -43,8 +43,8 @@ def credit_note_follow_up(original_id: int) -> str:
 
 
 @shared_task(name="settlement.requeue_unmatched_invoices")
-def requeue_unmatched_invoices() -> int:
+def requeue_unmatched_invoices(older_than_minutes: float | None = None) -> int:
     """Beat: match again invoices that stayed validated (a lost message)."""
     from .services.matching import invoices_requeue_unmatched
 
-    return invoices_requeue_unmatched()
+    return invoices_requeue_unmatched(older_than_minutes=older_than_minutes)

@@ -90,6 +90,19 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # `make run` serves requests from several threads and runs tasks in-process after commit, so
+    # several connections write at once. A deferred transaction that reads and then writes cannot
+    # wait for the write lock (SQLite answers "database is locked" at once, to avoid a deadlock);
+    # BEGIN IMMEDIATE takes the write lock up front and waits for it (up to `timeout` seconds).
+    # WAL lets readers go on while one connection writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -203,6 +216,9 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # E-invoice intake
 INVOICE_MAX_AGE_DAYS = env.int("INVOICE_MAX_AGE_DAYS", default=365 * 3)
+# Sweepers: invoices left received/validating (validation) or validated (matching) for longer than
+# this are run again (a lost message, a dead worker, an in-process task that failed).
+INVOICE_REQUEUE_AFTER_MINUTES = 10
 CELERY_BEAT_SCHEDULE["invoicing-requeue-stuck"] = {
     "task": "invoicing.requeue_stuck_invoices",
     "schedule": 300.0,

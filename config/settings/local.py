@@ -1,7 +1,16 @@
 """Laptop settings for `make run`: SQLite, in-process tasks, console e-mail, DEBUG on."""
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import CELERY_BEAT_SCHEDULE, SECRET_KEY
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "local-dev-only-not-secret"  # noqa: S105
+
+# Tasks run in-process here; one that failed (its invoice stays visibly pending) is run again by
+# the sweepers, which the demo (`manage.py rundemo`) runs every 20 s: within a minute.
+INVOICE_REQUEUE_AFTER_MINUTES = 0.5
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "invoicing-requeue-stuck": {"task": "invoicing.requeue_stuck_invoices", "schedule": 20.0},
+    "settlement-requeue-unmatched": {"task": "settlement.requeue_unmatched_invoices", "schedule": 20.0},
+}

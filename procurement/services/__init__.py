@@ -37,3 +37,4 @@ from .rfq import (  # noqa: F401
     rfq_line_add,
     rfq_publish,
 )
+from .rfq_questions import rfq_question_answer, rfq_question_ask  # noqa: F401

@@ -7,11 +7,13 @@ import json
 import secrets
 from collections import defaultdict
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import bounds
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
@@ -26,6 +28,7 @@ from ..models import (
     Quote,
     QuoteAttachment,
     QuoteLine,
+    QuoteNoBid,
     QuoteVersion,
     RFQInvitation,
     RFQLine,
@@ -36,13 +39,109 @@ from ._common import (
     next_number,
     require_buyer,
     require_supplier_approved,
-    to_price,
-    to_quantity,
 )
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024  # per file; setting QUOTE_ATTACHMENT_MAX_BYTES overrides
 MAX_ATTACHMENTS = 10  # per quote version
+
+# Bounds of what sourcing accepts. The columns hold 18 digits with 6 decimals (12 before the
+# point); the sane limits below are far inside them, so a stored value can never overflow a
+# column or a total computed from it (a line total is at most 10^9 × 10^8 = 10^17).
+MAX_DECIMALS = 6
+MAX_QUANTITY = Decimal("1000000000")  # 10亿 units on one RFQ line
+MAX_UNIT_PRICE = Decimal("100000000")  # 1亿 per unit
 MAX_LEAD_TIME_DAYS = 3650
+MAX_NOTE_CHARS = 4000
+MAX_REASON_CHARS = 300
+
+
+class InvalidInput(DomainError):
+    """A value a person typed is out of bounds or malformed: 422 in the API, a message on the page."""
+
+    status = 422
+
+
+def _bounded_decimal(value, *, field: str, label: str, limit: Decimal, code: str) -> Decimal:
+    """``value`` as a Decimal more than zero, at most ``limit`` and with at most 6 decimals."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, TypeError, ValueError):
+        number = None
+    params = {"field": field, "label": label, "value": str(value)[:40], "max": f"{limit:,}"}
+    if number is None or not number.is_finite():
+        raise InvalidInput(
+            _("%(label)s must be a number, not “%(value)s”.") % params, code=code, details=params
+        )
+    if number <= 0:
+        raise InvalidInput(
+            _("%(label)s must be more than zero, not %(value)s.") % params, code=code, details=params
+        )
+    if number > limit:
+        raise InvalidInput(
+            _("%(label)s must be at most %(max)s, not %(value)s.") % params, code=code, details=params
+        )
+    if number != q6(number):
+        params["decimals"] = MAX_DECIMALS
+        raise InvalidInput(
+            _("%(label)s has more than %(decimals)s decimal places: %(value)s.") % params,
+            code=code,
+            details=params,
+        )
+    return q6(number)
+
+
+def rfq_quantity(value, *, line_no=None) -> Decimal:
+    """An RFQ line's quantity: more than zero, at most ``MAX_QUANTITY``, at most 6 decimals."""
+    label = _("Quantity") if line_no is None else _("Quantity of line %(n)s") % {"n": line_no}
+    return _bounded_decimal(value, field="quantity", label=label, limit=MAX_QUANTITY, code="invalid_quantity")
+
+
+def quote_price(value, *, line_no) -> Decimal:
+    """A quoted unit price: more than zero, at most ``MAX_UNIT_PRICE``, at most 6 decimals."""
+    return _bounded_decimal(
+        value,
+        field="unit_price",
+        label=_("Unit price of line %(n)s") % {"n": line_no},
+        limit=MAX_UNIT_PRICE,
+        code="invalid_price",
+    )
+
+
+def _required_date(value) -> date | None:
+    """A line's need-by date: empty, or a real date from today on."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidInput(
+                _("The required date must be a date (YYYY-MM-DD), not “%(value)s”.")
+                % {"value": str(value)[:40]},
+                code="invalid_date",
+                details={"field": "required_date"},
+            ) from None
+    today = timezone.localdate()
+    if value < today:
+        params = {"date": value.isoformat(), "today": today.isoformat()}
+        raise InvalidInput(
+            _("The required date %(date)s is in the past (today is %(today)s).") % params,
+            code="required_date_in_past",
+            details=params,
+        )
+    return value
+
+
+def _text(value, *, limit: int, field: str, label: str) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        params = {"label": label, "max": limit, "length": len(text), "field": field}
+        raise InvalidInput(
+            _("%(label)s is too long: %(length)s characters, at most %(max)s.") % params,
+            code="text_too_long",
+            details=params,
+        )
+    return text
 
 
 def quote_attachment_max_bytes() -> int:
@@ -124,9 +223,9 @@ def rfq_line_add(
     *, rfq: RFQ, item, quantity, actor, required_date: date | None = None, description: str = ""
 ) -> RFQLine:
     require_buyer(actor, "edit RFQs")
-    quantity = to_quantity(quantity)
-    if required_date:
-        required_date = bounds.date_not_past(required_date, field="required_date")
+    quantity = rfq_quantity(quantity)
+    required_date = _required_date(required_date)
+    description = _text(description, limit=300, field="description", label=_("Description"))
     with transaction.atomic():
         rfq = _lock(rfq)
         _require_state(rfq, [RFQState.DRAFT], "edit", code="rfq_not_editable")
@@ -147,7 +246,7 @@ def rfq_invite(*, rfq: RFQ, supplier, actor) -> RFQInvitation:
     with transaction.atomic():
         rfq = _lock(rfq)
         _require_state(rfq, [RFQState.DRAFT, RFQState.PUBLISHED], "invite suppliers to")
-        invitation, _ = RFQInvitation.objects.get_or_create(rfq=rfq, supplier=supplier)
+        invitation, _created = RFQInvitation.objects.get_or_create(rfq=rfq, supplier=supplier)
         return invitation
 
 
@@ -164,6 +263,17 @@ def rfq_publish(*, rfq: RFQ, actor, deadline: datetime | None = None, reason: st
             raise DomainError(f"RFQ {rfq.number} has no lines.", code="rfq_has_no_lines")
         if not rfq.invitations.exists():
             raise DomainError(f"RFQ {rfq.number} has no invited suppliers.", code="rfq_has_no_invitations")
+        today = timezone.localdate()
+        stale = [
+            line.line_no for line in rfq.lines.all() if line.required_date and line.required_date < today
+        ]
+        if stale:
+            params = {"lines": ", ".join(map(str, stale)), "today": today.isoformat()}
+            raise InvalidInput(
+                _("The required date of line(s) %(lines)s is in the past (today is %(today)s).") % params,
+                code="required_date_in_past",
+                details=params,
+            )
         RFQ.objects.filter(pk=rfq.pk).update(deadline=deadline)
         return run_transition(rfq, "publish", actor=actor, reason=reason)
 
@@ -179,10 +289,12 @@ def quote_canonical_bytes(
     prices,
     attachments,
     salt: str = "",
+    no_bids=None,
 ) -> bytes:
     """The canonical content of one quote version: sorted keys, no spaces, UTF-8, prices with 6
     decimals. ``prices``: {rfq_line_id: Decimal}; ``attachments``: [(name, sha256)]; ``salt``:
-    the version's random salt (absent in versions stored before salts existed)."""
+    the version's random salt (absent in versions stored before salts existed); ``no_bids``:
+    {rfq_line_id: reason} of the declined lines (absent when none, as in older versions)."""
     document = {
         "rfq": rfq_id,
         "supplier": supplier_id,
@@ -195,6 +307,8 @@ def quote_canonical_bytes(
     }
     if salt:
         document["salt"] = salt
+    if no_bids:
+        document["no_bid"] = [[int(line_id), reason] for line_id, reason in sorted(no_bids.items())]
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -212,6 +326,7 @@ def quote_version_digest(version: QuoteVersion) -> str:
             prices={ql.rfq_line_id: ql.unit_price for ql in version.lines.all()},
             attachments=[(a.name, a.sha256) for a in version.attachments.all()],
             salt=version.salt,
+            no_bids={nb.rfq_line_id: nb.reason for nb in version.no_bids.all()},
         )
     ).hexdigest()
 
@@ -226,9 +341,12 @@ def quote_submit(
     note: str = "",
     attachments: list[tuple[str, bytes]] = (),
     keep_attachments=None,
+    no_bids=None,
 ) -> QuoteVersion:
-    """Submit or revise the actor's supplier's quote: a new version with a price for every RFQ
-    line, stored with the SHA-256 of its canonical content. Only until the deadline.
+    """Submit or revise the actor's supplier's quote: a new version with a price or a no-bid for
+    every RFQ line, stored with the SHA-256 of its canonical content. Only until the deadline.
+
+    ``no_bids``: {rfq_line_id: reason} of the lines the supplier declines (reason may be empty).
 
     ``attachments``: new files [(name, bytes)], checked by type (the bytes) and size.
     ``keep_attachments``: ids of the previous version's attachments to carry over (None: all of
@@ -247,41 +365,72 @@ def quote_submit(
                 details={"state": rfq.state},
             )
         lines = {line.pk: line for line in rfq.lines.all()}
-        normalised = {}
-        for key, value in (prices or {}).items():
+
+        def line_of(key) -> RFQLine:
             try:
                 line_id = int(key)
             except (TypeError, ValueError):
                 line_id = 0
             if line_id not in lines:
                 raise DomainError(f"Line {key} is not on {rfq.number}.", code="unknown_rfq_line")
-            normalised[line_id] = to_price(value, allow_zero=False)
-            bounds.line_amount(lines[line_id].quantity, normalised[line_id])
-        missing = sorted(lines[i].line_no for i in set(lines) - set(normalised))
+            return lines[line_id]
+
+        declined = {}
+        for key, reason in (no_bids or {}).items():
+            line = line_of(key)
+            declined[line.pk] = _text(
+                reason, limit=MAX_REASON_CHARS, field="no_bid_reason", label=_("Reason for not quoting")
+            )
+        normalised = {}
+        for key, value in (prices or {}).items():
+            line = line_of(key)
+            if line.pk in declined:
+                params = {"n": line.line_no}
+                raise InvalidInput(
+                    _("Line %(n)s has a price and is marked as not quoted: choose one.") % params,
+                    code="price_and_no_bid",
+                    details=params,
+                )
+            normalised[line.pk] = quote_price(value, line_no=line.line_no)
+            bounds.line_amount(line.quantity, normalised[line.pk])
+        missing = sorted(lines[i].line_no for i in set(lines) - set(normalised) - set(declined))
         if missing:
-            raise DomainError(f"Quote a price for every line (missing: {missing}).", code="price_required")
+            params = {"lines": ", ".join(map(str, missing))}
+            raise DomainError(
+                _("Quote a price for every line or mark it as not quoted (missing: line %(lines)s).")
+                % params,
+                code="price_required",
+                details=params,
+            )
         try:
             lead_time_days = int(lead_time_days)
         except (TypeError, ValueError):
             lead_time_days = -1
         if lead_time_days < 0 or lead_time_days > MAX_LEAD_TIME_DAYS:
-            raise DomainError(
-                f"The lead time must be 0 to {MAX_LEAD_TIME_DAYS} days.",
+            params = {"max": MAX_LEAD_TIME_DAYS}
+            raise InvalidInput(
+                _("The lead time must be a whole number of days from 0 to %(max)s.") % params,
                 code="invalid_lead_time",
-                details={"field": "lead_time_days"},
+                details=params,
             )
+        note = _text(note, limit=MAX_NOTE_CHARS, field="note", label=_("Note"))
         if not isinstance(valid_until, date):
             try:
                 valid_until = date.fromisoformat(str(valid_until))
             except ValueError:
-                raise DomainError(
-                    "Give the date the quote is valid until (YYYY-MM-DD).", code="invalid_validity"
+                raise InvalidInput(
+                    _("Give the date the quote is valid until (YYYY-MM-DD)."), code="invalid_validity"
                 ) from None
         if valid_until < timezone.localdate():
-            raise DomainError("The quote must be valid until today or later.", code="invalid_validity")
-        bounds.date_sane(valid_until, field="valid_until")
+            params = {"date": valid_until.isoformat(), "today": timezone.localdate().isoformat()}
+            raise InvalidInput(
+                _("The quote must be valid until today or later, not %(date)s (today is %(today)s).")
+                % params,
+                code="invalid_validity",
+                details=params,
+            )
 
-        quote, _ = Quote.objects.select_for_update().get_or_create(rfq=rfq, supplier_id=supplier_id)
+        quote, _created = Quote.objects.select_for_update().get_or_create(rfq=rfq, supplier_id=supplier_id)
         previous = {
             a.pk: a
             for a in QuoteAttachment.objects.filter(
@@ -311,8 +460,10 @@ def quote_submit(
                 valid_until=valid_until,
                 note=note,
                 prices=normalised,
-                attachments=[(a.name, a.sha256) for a in kept] + [(name, sha) for name, _, sha, _ in files],
+                attachments=[(a.name, a.sha256) for a in kept]
+                + [(name, sha) for name, _content, sha, _type in files],
                 salt=salt,
+                no_bids=declined,
             )
         ).hexdigest()
         version = QuoteVersion.objects.create(
@@ -327,6 +478,9 @@ def quote_submit(
         )
         QuoteLine.objects.bulk_create(
             [QuoteLine(version=version, rfq_line_id=i, unit_price=p) for i, p in normalised.items()]
+        )
+        QuoteNoBid.objects.bulk_create(
+            [QuoteNoBid(version=version, rfq_line_id=i, reason=r) for i, r in declined.items()]
         )
         for old in kept:  # the same stored file, a new row of the new version
             QuoteAttachment.objects.create(
@@ -369,17 +523,34 @@ def quote_attachments_add(*, rfq: RFQ, actor, attachments: list[tuple[str, bytes
         valid_until=current.valid_until,
         note=current.note,
         attachments=attachments,
+        no_bids={nb.rfq_line_id: nb.reason for nb in current.no_bids.all()},
     )
 
 
 def rfq_close(*, rfq: RFQ, actor=None, reason: str = "") -> RFQ:
     """Close bidding and open the quotes: every stored version is checked against its hash,
-    mismatches are flagged (``integrity = mismatch``). ``actor=None`` is the scheduler."""
+    mismatches are flagged (``integrity = mismatch``). ``actor=None`` is the scheduler.
+
+    A buyer closing before the deadline opens every sealed price early: that needs a reason,
+    kept in the RFQ's history."""
     if actor is not None:
         require_buyer(actor, "close RFQs")
+    reason = _text(reason, limit=MAX_REASON_CHARS, field="reason", label=_("Reason"))
     with transaction.atomic():
         rfq = _lock(rfq)
         _require_state(rfq, [RFQState.PUBLISHED], "close")
+        early = actor is not None and rfq.deadline is not None and timezone.now() < rfq.deadline
+        if early and not reason:
+            params = {"number": rfq.number, "deadline": f"{timezone.localtime(rfq.deadline):%Y-%m-%d %H:%M}"}
+            raise InvalidInput(
+                _(
+                    "RFQ %(number)s is open for quotes until %(deadline)s: say why you close it early "
+                    "and open the sealed quotes now."
+                )
+                % params,
+                code="early_close_reason_required",
+                details=params,
+            )
         rfq = run_transition(
             rfq, "close", actor=actor, reason=reason or ("deadline reached" if actor is None else "")
         )
@@ -456,7 +627,9 @@ def rfq_award(*, rfq: RFQ, actor, decisions: list[dict]) -> list:
                     f"Line {row.line.line_no}: the quote of {cell.supplier_name} failed its hash check.",
                     code="quote_integrity_failed",
                 )
-            reason = (decision.get("reason") or "").strip()
+            reason = _text(
+                decision.get("reason"), limit=MAX_REASON_CHARS, field="reason", label=_("Reason of the award")
+            )
             if not cell.is_lowest and not reason:
                 raise DomainError(
                     f"Line {row.line.line_no}: {cell.supplier_name} is not the lowest price; give a reason.",

@@ -18,13 +18,14 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from core.errors import IllegalTransition, NotFound, PermissionDenied
 from core.permissions import is_finance
-from core.queue import enqueue_on_commit
+from core.queue import enqueue, enqueue_on_commit
 from core.services import transition_locked
 from invoicing.models import Invoice, InvoiceState
 from settlement.matching import ENGINE_VERSION, Verdict, match_invoice
@@ -277,11 +278,14 @@ def match_staleness_refresh(*, po_ids: list[int]) -> dict:
     return counts
 
 
-def invoices_requeue_unmatched(*, older_than_minutes: int = 10, limit: int = 1000) -> int:
-    """Enqueue the match again for invoices left ``validated`` (a lost message, a dead worker).
-    Safe: the task does nothing for an invoice that was matched meanwhile."""
+def invoices_requeue_unmatched(*, older_than_minutes: float | None = None, limit: int = 1000) -> int:
+    """Enqueue the match again for invoices left ``validated`` (a lost message, a dead worker, a
+    failed in-process run). Safe: the task does nothing for an invoice that was matched meanwhile.
+    ``older_than_minutes`` defaults to the ``INVOICE_REQUEUE_AFTER_MINUTES`` setting (10)."""
     from ..tasks import match_invoice as match_task
 
+    if older_than_minutes is None:
+        older_than_minutes = getattr(settings, "INVOICE_REQUEUE_AFTER_MINUTES", 10)
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     ids = list(
         Invoice.objects.filter(state=InvoiceState.VALIDATED, validated_at__lt=cutoff)
@@ -289,7 +293,7 @@ def invoices_requeue_unmatched(*, older_than_minutes: int = 10, limit: int = 100
         .values_list("pk", flat=True)[:limit]
     )
     for pk in ids:
-        match_task.delay(pk)
+        enqueue(match_task, pk)
     return len(ids)
 
 

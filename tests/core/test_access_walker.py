@@ -161,7 +161,11 @@ def test_list_pages_and_endpoints_show_nothing_of_another_supplier(client):
             continue
         url = _fill(route, world["shared"])
         response = client.get(url)
-        assert response.status_code < 500, f"GET {url} → {response.status_code}"
+        # readiness says 503 by design while the scheduler has not beaten (tests/core/test_operations.py)
+        allowed = {503} if url == "/health/ready/" else set()
+        assert response.status_code < 500 or response.status_code in allowed, (
+            f"GET {url} → {response.status_code}"
+        )
         assert MARKER not in response.content.decode(errors="replace"), (
             f"GET {url} shows another supplier's data"
         )

@@ -195,7 +195,7 @@ def test_rfq_early_close_cancel_and_award_ask_first(client, buyer, supplier_a):
     _asks(forms[f"{url}do/cancel/"], f"Cancel RFQ {rfq.number}?")
     _does_not_ask(forms[f"{url}invite/"])
 
-    rfq_close(rfq=RFQ.objects.get(pk=rfq.pk), actor=buyer)
+    rfq_close(rfq=RFQ.objects.get(pk=rfq.pk), actor=buyer, reason="closed early for the test")
     forms = _page(client, buyer, f"{url}comparison/")
     _asks(forms[f"{url}award/"], f"Award RFQ {rfq.number}")
 

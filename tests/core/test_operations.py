@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import logging.config
+import threading
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,16 @@ from core.tasks import healthcheck, scheduler_heartbeat
 pytestmark = pytest.mark.django_db
 
 
+def _ready(client, **headers):
+    """GET /health/ready/ from a thread of its own: the view is async (django-health-check) and the
+    test client's async_to_sync cannot run while the browser tests' event loop runs in this one."""
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(r=client.get("/health/ready/", **headers)))
+    thread.start()
+    thread.join(60)
+    return result["r"]
+
+
 def test_liveness_answers_without_touching_anything(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/health/live/")
@@ -24,7 +35,7 @@ def test_liveness_answers_without_touching_anything(client, django_assert_num_qu
 
 @pytest.mark.django_db(transaction=True)  # the library runs the checks in another thread
 def test_readiness_is_503_until_the_scheduler_beats_and_names_what_fails(client):
-    response = client.get("/health/ready/", HTTP_ACCEPT="application/json")
+    response = _ready(client, HTTP_ACCEPT="application/json")
     assert response.status_code == 503
     report = response.json()
     assert "never beaten" in report["SchedulerHeartbeat()"]
@@ -33,7 +44,7 @@ def test_readiness_is_503_until_the_scheduler_beats_and_names_what_fails(client)
     assert report["Broker()"] == "OK"  # no broker configured: tasks run in-process
 
     scheduler_heartbeat.apply()
-    response = client.get("/health/ready/", HTTP_ACCEPT="application/json")
+    response = _ready(client, HTTP_ACCEPT="application/json")
     assert response.status_code == 200, response.json()
     assert set(response.json().values()) == {"OK"}
 
@@ -42,7 +53,7 @@ def test_readiness_is_503_until_the_scheduler_beats_and_names_what_fails(client)
 def test_readiness_fails_when_the_broker_cannot_be_reached(client):
     scheduler_heartbeat.apply()
     with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
-        response = client.get("/health/ready/", HTTP_ACCEPT="application/json")
+        response = _ready(client, HTTP_ACCEPT="application/json")
     assert response.status_code == 503
     assert "broker unreachable" in response.json()["Broker()"]
 

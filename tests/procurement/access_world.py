@@ -1,13 +1,13 @@
 """URL parameters of procurement for the access walker (tests/core/test_access_walker.py):
 purchase orders (by id and by number) and their lines, RFQs and quote attachments of supplier A
-("own") and B ("foreign", carrying the marker in a visible field)."""
+("own") and B ("foreign", carrying the marker in a visible field), and questions on those RFQs."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
 from procurement.models import PurchaseOrder
-from procurement.services import quote_submit
+from procurement.services import quote_submit, rfq_question_ask
 from tests.factories import UserFactory, make_purchase_order, make_rfq
 
 
@@ -33,6 +33,8 @@ def build(supplier_a, supplier_b, alice, bob, foreign_id, marker):
     foreign_rfq = make_rfq(buyer=buyer, suppliers=[supplier_b], title=f"{marker} RFQ")
     own_attachment = _quote_with_attachment(own_rfq, alice, "own.txt")
     foreign_attachment = _quote_with_attachment(foreign_rfq, bob, f"{marker}.txt")
+    own_question = rfq_question_ask(rfq=own_rfq, actor=alice, question="Own question")
+    foreign_question = rfq_question_ask(rfq=foreign_rfq, actor=bob, question=f"{marker} question")
     return {
         "own": {
             "po_id": own_po.pk,
@@ -40,6 +42,7 @@ def build(supplier_a, supplier_b, alice, bob, foreign_id, marker):
             "number": own_po.number,
             "rfq_id": own_rfq.pk,
             "attachment_id": own_attachment.pk,
+            "question_id": own_question.pk,
         },
         "foreign": {
             "po_id": foreign_po.pk,
@@ -47,5 +50,6 @@ def build(supplier_a, supplier_b, alice, bob, foreign_id, marker):
             "number": foreign_po.number,
             "rfq_id": foreign_rfq.pk,
             "attachment_id": foreign_attachment.pk,
+            "question_id": foreign_question.pk,
         },
     }

@@ -174,7 +174,7 @@ def test_a_quote_racing_the_close_is_either_in_and_verified_or_refused():
             lead_time_days=2,
             valid_until=timezone.localdate() + timedelta(days=5),
         ),
-        lambda: services.rfq_close(rfq=rfq, actor=buyer),
+        lambda: services.rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test"),
     )
     assert not isinstance(results[1], Exception), results
     versions = QuoteVersion.objects.filter(quote__rfq=rfq)

@@ -144,7 +144,7 @@ def test_sealed_quote_prices_are_not_in_the_buyer_api(api, buyer, quoted_rfq):
     assert lines.status_code == 409 and lines.json()["code"] == "quotes_sealed"
     comparison = api(buyer, "get", f"/api/rfqs/{quoted_rfq.pk}/comparison")
     assert comparison.status_code == 409 and SECRET_PRICE not in comparison.content.decode()
-    services.rfq_close(rfq=quoted_rfq, actor=buyer)
+    services.rfq_close(rfq=quoted_rfq, actor=buyer, reason="closed early for the test")
     comparison = api(buyer, "get", f"/api/rfqs/{quoted_rfq.pk}/comparison")
     assert comparison.status_code == 200 and comparison.json()[0]["cells"][0]["unit_price"].startswith(
         "7654.321"
@@ -160,7 +160,7 @@ def test_sealed_quote_prices_are_not_on_buyer_pages_or_the_export(client_as, buy
     assert export.status_code != 200 and "7654" not in export.content.decode()
     attachment = quoted_rfq.quotes.get().versions.get().attachments.get()
     assert client.get(f"/procurement/quote-attachments/{attachment.pk}/").status_code == 404
-    services.rfq_close(rfq=quoted_rfq, actor=buyer)
+    services.rfq_close(rfq=quoted_rfq, actor=buyer, reason="closed early for the test")
     assert "7654.321" in client.get(f"/procurement/rfqs/{quoted_rfq.pk}/comparison/").content.decode()
     assert "7654.321" in client.get(f"/procurement/rfqs/{quoted_rfq.pk}/comparison.csv").content.decode()
     assert client.get(f"/procurement/quote-attachments/{attachment.pk}/").status_code == 200
@@ -175,7 +175,7 @@ def test_sealed_quote_prices_are_not_in_the_admin(client, buyer, quoted_rfq):
     assert client.get(f"/admin/procurement/quoteline/{line.pk}/change/").status_code in (302, 404)
     versions = client.get("/admin/procurement/quoteversion/")
     assert versions.status_code == 200 and "7654" not in versions.content.decode()
-    services.rfq_close(rfq=quoted_rfq, actor=buyer)
+    services.rfq_close(rfq=quoted_rfq, actor=buyer, reason="closed early for the test")
     assert "7654" in client.get("/admin/procurement/quoteline/").content.decode()
 
 

@@ -291,7 +291,7 @@ def test_buyers_get_attachments_only_after_the_rfq_is_closed(
     sealed = bearer(buyer, "get", f"/api/rfqs/{rfq.pk}/quote-attachments")
     assert sealed.status_code == 409 and sealed.json()["code"] == "quotes_sealed"
     assert "price-list" not in client.get(f"/procurement/rfqs/{rfq.pk}/").content.decode()
-    rfq = services.rfq_close(rfq=rfq, actor=buyer)
+    rfq = services.rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test")
     download = client.get(f"/procurement/quote-attachments/{foreign.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"9.00 CNY"
     assert download["Content-Type"].startswith("text/plain")

@@ -109,7 +109,9 @@ def test_buyer_selectors_refuse_prices_while_sealed_but_list_who_quoted(buyer, r
 def test_supplier_never_sees_a_competitors_prices(rfq, supplier_user_a, supplier_user_b):
     _quote(rfq, supplier_user_a, ["10", "3"])
     _quote(rfq, supplier_user_b, ["9", "4"])
-    services.rfq_close(rfq=rfq, actor=UserFactory(username="b9", role="buyer"))
+    services.rfq_close(
+        rfq=rfq, actor=UserFactory(username="b9", role="buyer"), reason="closed early for the test"
+    )
     prices = {ql.unit_price for ql in selectors.quote_lines(supplier_user_a, rfq)}
     assert prices == {Decimal("10"), Decimal("3")}
 
@@ -120,7 +122,7 @@ def test_closing_verifies_every_quote_hash_and_flags_a_tampered_one(
     good = _quote(rfq, supplier_user_a, ["10", "3"])
     bad = _quote(rfq, supplier_user_b, ["9", "4"])
     QuoteLine.objects.filter(version=bad).update(unit_price=Decimal("1"))  # tampered in the database
-    rfq = services.rfq_close(rfq=rfq, actor=buyer)
+    rfq = services.rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test")
     assert rfq.state == "closed" and rfq.opened_at is not None
     assert QuoteVersion.objects.get(pk=good.pk).integrity == "ok"
     assert QuoteVersion.objects.get(pk=bad.pk).integrity == "mismatch"
@@ -145,7 +147,7 @@ def test_comparison_shows_price_total_lead_time_and_marks_the_lowest(
 ):
     _quote(rfq, supplier_user_a, ["10", "3"], lead=5)
     _quote(rfq, supplier_user_b, ["9.5", "3.5"], lead=9)
-    rfq = services.rfq_close(rfq=rfq, actor=buyer)
+    rfq = services.rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test")
     first, second = selectors.rfq_comparison(buyer, rfq)
     assert [(c.supplier_name, c.unit_price, c.line_total, c.is_lowest) for c in first.cells] == [
         ("Supplier B 乙", Decimal("9.5"), Decimal("95.00"), True),
@@ -159,7 +161,7 @@ def test_award_needs_a_reason_when_not_the_lowest_and_creates_draft_pos(
 ):
     _quote(rfq, supplier_user_a, ["10", "3"])
     _quote(rfq, supplier_user_b, ["9.5", "3.5"])
-    services.rfq_close(rfq=rfq, actor=buyer)
+    services.rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test")
     first, second = rfq.lines.order_by("line_no")
     with pytest.raises(DomainError) as exc:
         services.rfq_award(

@@ -98,7 +98,7 @@ def test_each_buyer_surface_refuses_or_hides_prices_before_close_and_shows_them_
     assert "Supplier A 甲" in detail  # who quoted is shown, not what
     assert client.get(f"/api/rfqs/{rfq.pk}/quotes", **bearer).json()[0]["current_version"] == 1
 
-    services.rfq_close(rfq=rfq, actor=buyer)
+    services.rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test")
     for url in refused:
         response = client.get(url, **(bearer if url.startswith("/api/") else {}))
         assert response.status_code == 200, url
@@ -131,7 +131,9 @@ def test_no_admin_screen_shows_a_sealed_price(client, sealed):
         response = client.get(hidden)
         assert response.status_code in (302, 404), hidden  # "does not exist" for the admin
         _assert_no_price(client.get(hidden, follow=True), hidden)
-    services.rfq_close(rfq=rfq, actor=UserFactory(username="closer", role="buyer"))
+    services.rfq_close(
+        rfq=rfq, actor=UserFactory(username="closer", role="buyer"), reason="closed early for the test"
+    )
     assert "7654" in client.get("/admin/procurement/quoteline/").content.decode()
     assert "price-list.txt" in client.get("/admin/procurement/quoteattachment/").content.decode()
 
@@ -174,6 +176,6 @@ def test_a_supplier_sees_its_own_prices_but_never_a_competitors(client, buyer, s
     client.force_login(bob)
     page = client.get(f"/procurement/rfqs/{rfq.pk}/").content.decode()
     assert "1111" in page and "7654" not in page
-    services.rfq_close(rfq=rfq, actor=buyer)
+    services.rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test")
     assert "7654" not in client.get(f"/procurement/rfqs/{rfq.pk}/").content.decode()
     assert client.get(f"/procurement/rfqs/{rfq.pk}/comparison/").status_code == 403

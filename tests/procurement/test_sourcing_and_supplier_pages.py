@@ -76,7 +76,13 @@ def test_erp_creates_an_rfq_through_the_api_and_suppliers_quote_through_it(
         {
             "legal_entity_id": entity.pk,
             "title": "Cables",
-            "lines": [{"item_id": item.pk, "quantity": "20", "required_date": "2030-12-01"}],
+            "lines": [
+                {
+                    "item_id": item.pk,
+                    "quantity": "20",
+                    "required_date": (timezone.localdate() + timedelta(days=30)).isoformat(),
+                }
+            ],
             "supplier_ids": [supplier_a.pk],
         },
     )
@@ -96,7 +102,7 @@ def test_erp_creates_an_rfq_through_the_api_and_suppliers_quote_through_it(
     bad = bearer(
         supplier_user_a, "post", f"/api/rfqs/{rfq_id}/quote", {**body, "prices": {str(line_id): "0"}}
     )
-    assert bad.status_code == 400 and bad.json()["code"] == "invalid_price"
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_price"
     assert QuoteVersion.objects.count() == 1
 
 
@@ -112,7 +118,7 @@ def closed_rfq(buyer, supplier_a, supplier_b, supplier_user_a, supplier_user_b):
             lead_time_days=5,
             valid_until=VALID,
         )
-    return services.rfq_close(rfq=rfq, actor=buyer)
+    return services.rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test")
 
 
 def test_api_award_of_a_higher_price_needs_a_reason_and_then_creates_draft_pos(

@@ -137,7 +137,7 @@ def test_an_rfq_started_from_free_text_lines_links_its_award_back(
         lead_time_days=5,
         valid_until=valid,
     )
-    rfq_close(rfq=rfq, actor=buyer)
+    rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test")
     pos = rfq_award(
         rfq=rfq,
         actor=buyer,

@@ -91,7 +91,7 @@ def test_finance_runs_an_invoice_first_statement_through_the_portal(
     listing = client.get("/settlement/payments/").content.decode()
     assert statement.number in listing and "REF-1" in listing
     history = client.get(f"/settlement/statements/{statement.pk}/").content.decode()
-    for step in ("send", "confirm", "approve", "pay"):
+    for step in ("Sent", "Confirmed", "Approved", "Paid"):  # the actions by name (core.history)
         assert f'<td data-label="Action">{step}</td>' in history
 
 

@@ -1,16 +1,23 @@
-"""Demo data for `make run`: safe to run twice (get-or-create everything)."""
+"""Demo data for `make run`: safe to run twice (get-or-create everything), and quick: it runs
+at every `make run` and at the start of every journey test."""
 
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from core.models import Role, User
 from core.services import run_transition
 from procurement.demo import seed_procurement_demo
 from procurement.models import Item, LegalEntity
 from requisitions.demo import seed_requisitions_demo
-from suppliers.models import Supplier, SupplierMembership, SupplierState
+from suppliers.models import DocumentType, Supplier, SupplierMembership, SupplierState
+from suppliers.services import missing_mandatory_documents, qualification_document_upload
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - demo data for a laptop
+EMAIL_DOMAIN = "demo.example"  # every demo user gets <username>@demo.example (the console shows mail)
 LEGAL_ENTITY = ("上海示例采购有限公司 Shanghai Demo Buying Co., Ltd.", "91310000MA1FL0001R")
 SUPPLIERS = [
     ("深圳华南电子有限公司 Huanan Electronics", "91440300MA5F00002D"),
@@ -30,9 +37,12 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             logins = self._seed()
+            emails = give_demo_users_emails([username for username, _, _ in logins])
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))
         for username, role, extra in logins:
-            self.stdout.write(f"  {username:<12} / {DEMO_PASSWORD}   {role}{extra}")
+            self.stdout.write(
+                f"  {username:<12} / {DEMO_PASSWORD}   {emails.get(username, ''):<24} {role}{extra}"
+            )
 
     def _user(self, username: str, role: str, **extra) -> User:
         user, created = User.objects.get_or_create(username=username, defaults={"role": role, **extra})
@@ -56,8 +66,14 @@ class Command(BaseCommand):
             )
         buyer = self._user("buyer", Role.BUYER, first_name="Bai", last_name="Buyer")
         self._user("finance", Role.FINANCE, first_name="Fang", last_name="Finance")
+        self._user("finance2", Role.FINANCE, first_name="Fei", last_name="Finance")
         self._user("admin", Role.STAFF, is_staff=True, is_superuser=True)
-        logins = [("buyer", "buyer", ""), ("finance", "finance", ""), ("admin", "staff (Django admin)", "")]
+        logins = [
+            ("buyer", "buyer", ""),
+            ("finance", "finance", ""),
+            ("finance2", "finance", " (a second finance user)"),
+            ("admin", "staff (Django admin)", ""),
+        ]
         for index, (name, tax_id) in enumerate(SUPPLIERS, start=1):
             supplier, _ = Supplier.objects.get_or_create(tax_id=tax_id, defaults={"name": name})
             if supplier.state == SupplierState.DRAFT:
@@ -67,7 +83,55 @@ class Command(BaseCommand):
             username = f"supplier{index}"
             user = self._user(username, Role.SUPPLIER)
             SupplierMembership.objects.get_or_create(user=user, defaults={"supplier": supplier})
+            give_valid_business_licence(supplier, actor=buyer)
             logins.append((username, "supplier user", f" of {name}"))
         logins += seed_procurement_demo(buyer=buyer, password=DEMO_PASSWORD)
         logins += seed_requisitions_demo(password=DEMO_PASSWORD)
         return logins
+
+
+def give_valid_business_licence(supplier: Supplier, *, actor) -> None:
+    """A 营业执照 valid for two more years, so the daily qualification-expiry job neither warns
+    nor suspends the demo suppliers. Skipped when the supplier already holds a valid one."""
+    if not missing_mandatory_documents(supplier):
+        return
+    expires_on = timezone.localdate() + timedelta(days=730)
+    qualification_document_upload(
+        supplier=supplier,
+        doc_type=DocumentType.BUSINESS_LICENCE,
+        expires_on=expires_on,
+        uploaded_file=SimpleUploadedFile(
+            "营业执照 business licence (demo).pdf",
+            _licence_pdf(supplier, expires_on),
+            "application/pdf",
+        ),
+        actor=actor,
+    )
+
+
+def _licence_pdf(supplier: Supplier, expires_on) -> bytes:
+    """A one-page PDF standing in for the scanned licence."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from core.pdf import cjk_font
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.setFont(cjk_font(), 16)
+    lines = ["营业执照（演示） Business licence (demo)", supplier.name, f"统一社会信用代码 {supplier.tax_id}"]
+    lines.append(f"有效期至 valid until {expires_on:%Y-%m-%d}")
+    for n, text in enumerate(lines):
+        page.drawString(60, 760 - 28 * n, text)
+    page.save()
+    return buffer.getvalue()
+
+
+def give_demo_users_emails(usernames: list[str]) -> dict[str, str]:
+    """Every demo user has an address (<username>@demo.example), so each e-mail the portal sends
+    shows in the console. An address already set is kept. Returns username → address."""
+    for user in User.objects.filter(username__in=usernames, email=""):
+        user.email = f"{user.username}@{EMAIL_DOMAIN}"
+        user.save(update_fields=["email"])
+    return dict(User.objects.filter(username__in=usernames).values_list("username", "email"))

@@ -72,7 +72,8 @@ def _decode_mail(chunk: str) -> dict | None:
     match = _MAIL_START.search(chunk)
     if not match:
         return None
-    message = email.message_from_string(chunk[match.start() :].lstrip(), policy=email.policy.default)
+    raw = chunk[match.start() :].lstrip().encode("utf-8")  # the console backend wrote 8-bit UTF-8
+    message = email.message_from_bytes(raw, policy=email.policy.default)
     if not message["Subject"] and not message["To"]:
         return None
     body_part = message.get_body(preferencelist=("plain", "html"))
