@@ -451,10 +451,10 @@ class RFQOut(Schema):
         return list(obj.lines.order_by("line_no"))
 
 
-class RFQLineIn(Schema):
+class RFQLineIn(Schema):  # bounds: rfq_quantity, _required_date (services.rfq, 422 with their codes)
     item_id: int
-    quantity: bounds.Quantity
-    required_date: bounds.DateNotPast | None = None
+    quantity: Decimal
+    required_date: date | None = None
     description: str = ""
 
 
@@ -489,9 +489,9 @@ class QuoteHeaderOut(Schema):
 
 
 class QuoteIn(Schema):
-    prices: dict[int, bounds.Price] = Field(default_factory=dict, description="RFQ line id → unit price")
+    prices: dict[int, Decimal] = Field(default_factory=dict, description="RFQ line id → unit price")
     lead_time_days: int = -1
-    valid_until: bounds.DateNotPast | None = None
+    valid_until: date | None = None
     note: str = ""
     no_bids: dict[int, str] = Field(
         default_factory=dict,

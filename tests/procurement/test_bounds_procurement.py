@@ -206,18 +206,19 @@ def test_an_rfq_line_needed_by_a_past_date_or_in_a_huge_quantity_is_refused(buye
         {"item": item.pk, "quantity": "5", "required_date": "2020-01-01"},
         back,
     )
-    assert "Required date 2020-01-01 is in the past" in page
+    assert "2020-01-01 is in the past" in page  # the RFQ's own bounds (services.rfq)
     page = post_page(
         client, f"/procurement/rfqs/{rfq.pk}/lines/", {"item": item.pk, "quantity": "1e30"}, back
     )
-    assert "Quantity is too large" in page
+    assert "Quantity must be at most" in page
     assert not RFQLine.objects.exists()
     body = {
         "legal_entity_id": entity.pk,
         "title": "T",
         "lines": [{"item_id": item.pk, "quantity": "5", "required_date": "2020-01-01"}],
     }
-    refused_422(api(buyer, "post", "/api/rfqs", body), "required_date")
+    response = api(buyer, "post", "/api/rfqs", body)
+    assert response.status_code == 422 and response.json()["code"] == "required_date_in_past"
     refused_422(
         api(buyer, "post", "/api/rfqs", {"legal_entity_id": entity.pk, "title": "T", "currency": "XYZ"}),
         "currency",
@@ -234,12 +235,20 @@ def test_a_quote_with_a_huge_price_is_refused_on_the_page_and_in_the_api(
     page = post_page(
         client_as(supplier_user_a), f"/procurement/rfqs/{rfq.pk}/quote/", data, f"/procurement/rfqs/{rfq.pk}/"
     )
-    assert "Unit price is too large" in page
+    assert "Unit price of line 1 must be at most" in page
     body = {"prices": {str(line.pk): "99999999999999999999"}, "lead_time_days": 5, "valid_until": FUTURE}
-    refused_422(api(supplier_user_a, "post", f"/api/rfqs/{rfq.pk}/quote", body), "prices")
+    response = api(supplier_user_a, "post", f"/api/rfqs/{rfq.pk}/quote", body)
+    assert response.status_code == 422 and response.json()["code"] == "invalid_price"
+    big = make_rfq(buyer=buyer, suppliers=[supplier_a], lines=((1000000,),))
+    line_amount = {
+        "prices": {str(big.lines.get().pk): "10000000"},
+        "lead_time_days": 5,
+        "valid_until": FUTURE,
+    }
+    refused_422(api(supplier_user_a, "post", f"/api/rfqs/{big.pk}/quote", line_amount), "line_amount")
     huge_lead = {"prices": {str(line.pk): "5"}, "lead_time_days": 10**30, "valid_until": FUTURE}
     response = api(supplier_user_a, "post", f"/api/rfqs/{rfq.pk}/quote", huge_lead)
-    assert response.status_code == 400 and response.json()["code"] == "invalid_lead_time"
+    assert response.status_code == 422 and response.json()["code"] == "invalid_lead_time"
     assert not Quote.objects.exists()
 
 
