@@ -268,3 +268,33 @@ def test_editing_a_line_keeps_its_passed_required_date_but_refuses_a_new_past_on
     assert "Required date 2020-01-01 is in the past" in page
     line.refresh_from_db()
     assert (line.quantity, line.required_date) == (Decimal("12"), passed)
+
+
+def test_a_revision_to_a_huge_quantity_is_refused_on_the_page_and_in_the_api(
+    buyer, supplier_a, client_as, api
+):
+    po = make_purchase_order(requester=buyer, supplier=supplier_a, state="sent")
+    line = po.lines.get()
+    page = post_page(
+        client_as(buyer),
+        f"/procurement/pos/{po.pk}/revise/",
+        {f"qty_{line.pk}": "1e30", "reason": "more"},
+        f"/procurement/pos/{po.pk}/",
+    )
+    assert "Quantity is too large" in page
+    body = {"reason": "more", "changes": [{"line_id": line.pk, "quantity": "1e30"}]}
+    refused_422(api(buyer, "post", f"/api/purchase-orders/{po.pk}/revise", body), "quantity")
+    po.refresh_from_db()
+    assert (po.state, po.revision, po.lines.get().quantity) == ("sent", 1, Decimal("10"))
+
+
+def test_a_return_dated_next_year_is_refused(buyer, supplier_a, api):
+    po = make_purchase_order(requester=buyer, supplier=supplier_a, state="acknowledged")
+    line = po.lines.get()
+    url = f"/api/purchase-orders/{po.pk}/receipts"
+    assert (
+        api(buyer, "post", url, {"lines": [{"po_line_id": line.pk, "accepted_qty": "5"}]}).status_code == 201
+    )
+    body = {"return_date": NEXT_YEAR, "lines": [{"po_line_id": line.pk, "quantity": "1"}]}
+    refused_422(api(buyer, "post", f"/api/purchase-orders/{po.pk}/returns", body), "return_date")
+    assert GoodsReceipt.objects.count() == 1
