@@ -2,6 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import Router, Schema, Status
 
 from core import bounds
@@ -164,7 +165,7 @@ def contract_pdf(request, contract_id: int, version: int | None = None):
     number = version or (contract.current_version.number if contract.current_version_id else 1)
     ver = selectors.version_get(request.auth, contract, number)
     response = HttpResponse(render_contract_pdf(contract, ver), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{contract.number}-v{ver.number}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{contract.number}-v{ver.number}.pdf")
     return response
 
 

@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import pre_save
 
-        from . import metrics, observability, receivers  # noqa: F401 - connect the log receiver and task signals
+        from . import metrics, observability, receivers  # noqa: F401 - connect the log and login receivers and task signals
         from .bounds import check_columns, tolerate_stored_overflow
 
         # no Decimal that does not fit its column is ever written (see core.bounds)

@@ -86,7 +86,12 @@ def invoice_upload(
     try:
         with transaction.atomic():
             stored = StoredFile.objects.create(
-                sha256=sha, size=len(data), path=path, original_name=filename[:255], uploaded_by=actor
+                sha256=sha,
+                supplier=supplier,
+                size=len(data),
+                path=path,
+                original_name=filename[:255],
+                uploaded_by=actor,
             )
             invoice = Invoice.objects.create(supplier=supplier, file=stored, uploaded_by=actor)
             if idempotency_key:
@@ -106,12 +111,9 @@ def invoice_upload(
 
 
 def _existing_for(sha: str, supplier: Supplier) -> Invoice | None:
-    existing = Invoice.objects.filter(file__sha256=sha).first()
-    if existing is not None and existing.supplier_id != supplier.pk:
-        raise Conflict(
-            "This exact file has already been uploaded to the portal.", code="file_already_uploaded"
-        )
-    return existing
+    """This supplier's own earlier upload of these bytes. Only its own: whether another supplier
+    has uploaded the same file is never told (the upload goes on as a new one)."""
+    return Invoice.objects.filter(file__sha256=sha, supplier=supplier).first()
 
 
 def _context(invoice: Invoice) -> ValidationContext:
@@ -251,7 +253,9 @@ def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:
 
 def _duplicate_issue(invoice: Invoice, key: str) -> Issue:
     other = Invoice.objects.filter(duplicate_key=key).exclude(pk=invoice.pk).first()
-    where = f" (uploaded {other.created_at:%Y-%m-%d}, {other.get_state_display()})" if other else ""
+    # when and in what state only for the supplier's own earlier invoice, never another's
+    own = other is not None and other.supplier_id == invoice.supplier_id
+    where = f" (uploaded {other.created_at:%Y-%m-%d}, {other.get_state_display()})" if own else ""
     return Issue(
         "duplicate_invoice",
         Severity.ERROR,

@@ -2,12 +2,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.documents import panels_for_document
 from core.errors import DomainError, PermissionDenied
+from core.http import download_name
 from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 
@@ -67,11 +69,14 @@ def invoice_detail(request, invoice_id: int):
 @login_required
 def invoice_file(request, invoice_id: int):
     invoice = selectors.invoice_get(request.user, invoice_id)
-    response = HttpResponse(
-        storage.get(invoice.file.path, invoice.file.sha256), content_type="application/octet-stream"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{invoice.file.original_name or invoice.file.sha256}"'
+    data = storage.get(invoice.file.path, invoice.file.sha256)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    # Django quotes the name (RFC 6266 filename*=UTF-8'' for Chinese), so no stored name can add
+    # a header; download_name keeps a plain base name ending in the file's real kind (an OFD is
+    # a zip, every other accepted invoice is XML), so it is never saved as .html.
+    extension = ".ofd" if data[:2] == b"PK" else ".xml"
+    response["Content-Disposition"] = content_disposition_header(
+        True, download_name(invoice.file.original_name, fallback=invoice.file.sha256, extension=extension)
     )
     return response
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.http import header_text
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -102,4 +104,5 @@ def render(kind: str, params: dict, *, language: str | None = None) -> tuple[str
         return kind, ""
     values = _Params(params or {})
     with translation.override(language) if language else nullcontext():
-        return str(spec.subject) % values, str(spec.body) % values
+        # the subject becomes an e-mail header: one line whatever a supplier or user typed
+        return header_text(str(spec.subject) % values), str(spec.body) % values

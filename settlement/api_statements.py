@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import Query, Router, Schema, Status
 
 from core import bounds
@@ -323,7 +324,7 @@ def statement_pdf_download(request, statement_id: int):
         statement, selectors.statement_lines(statement), payment=getattr(statement, "payment", None)
     )
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{statement.number}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{statement.number}.pdf")
     return response
 
 
@@ -338,7 +339,9 @@ def invoice_plan_pdf_download(request, statement_id: int):
     response = HttpResponse(
         invoice_plan_pdf(plan, selectors.invoice_plan_lines(plan)), content_type="application/pdf"
     )
-    response["Content-Disposition"] = f'attachment; filename="{plan.statement.number}-invoice-plan.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{plan.statement.number}-invoice-plan.pdf"
+    )
     return response
 
 
@@ -348,7 +351,9 @@ def invoice_plan_csv_download(request, statement_id: int):
     response = HttpResponse(
         "\ufeff" + selectors.invoice_plan_csv(plan), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{plan.statement.number}-invoice-plan.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{plan.statement.number}-invoice-plan.csv"
+    )
     return response
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
@@ -241,7 +242,7 @@ def statement_pay(request, statement_id: int):
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     return response
 
 
@@ -285,7 +286,9 @@ def plan_csv(request, statement_id: int):
     response = HttpResponse(
         "\ufeff" + selectors.invoice_plan_csv(plan), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{plan.statement.number}-invoice-plan.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{plan.statement.number}-invoice-plan.csv"
+    )
     return response
 
 

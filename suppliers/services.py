@@ -22,6 +22,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, User
 from core.services import run_transition
 from core.signals import document_expiring
+from core.validators import validate_username
 
 from . import crypto
 from .models import (
@@ -246,9 +247,7 @@ def supplier_invitation_accept(
     """The invited supplier's user registers and enters the company data (a draft supplier)."""
     with transaction.atomic():
         invitation = invitation_check(token, lock=True)
-        username = (username or "").strip()
-        if not username:
-            raise DomainError("A user name is required.", code="username_required")
+        username = validate_username(username)
         if User.objects.filter(username__iexact=username).exists():
             raise DomainError(f"The user name {username!r} is taken.", code="username_taken")
         user = User(username=username, email=invitation.email, role=Role.SUPPLIER)

@@ -145,9 +145,9 @@ def invoice_plan_csv(plan: InvoicePlan) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     statement = plan.statement
-    writer.writerow(["statement", statement.number])
+    writer.writerow(["statement", csv_cell(statement.number)])
     writer.writerow(["bill_to", csv_cell(plan.buyer_name)])
-    writer.writerow(["buyer_tax_id", plan.buyer_tax_id])
+    writer.writerow(["buyer_tax_id", csv_cell(plan.buyer_tax_id)])
     writer.writerow(["currency", plan.currency])
     writer.writerow(["rounding_allowance_per_rate", plan.allowance])
     writer.writerow([])
