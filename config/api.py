@@ -76,6 +76,8 @@ def domain_error(request, exc: DomainError):
     body = {"code": exc.code, "message": exc.message}
     if exc.details:
         body["details"] = exc.details
+        if "field" in exc.details:
+            body["field"] = exc.details["field"]
     return api.create_response(request, body, status=exc.status)
 
 
@@ -90,11 +92,17 @@ def auth_error(request, exc):
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    return api.create_response(
-        request,
-        {"code": "validation_error", "message": "The request is invalid.", "details": exc.errors},
-        status=422,
-    )
+    """422; ``field`` names the first field refused and, when only one is, ``message`` says why
+    (the limits of ``core.bounds`` speak the caller's language)."""
+    errors = exc.errors
+    body = {"code": "validation_error", "message": "The request is invalid.", "details": errors}
+    if errors:
+        loc = errors[0].get("loc", ())
+        names = [part for part in loc if isinstance(part, str) and not part.isdigit()]  # not a dict key
+        body["field"] = names[-1] if names else None
+        if len(errors) == 1 and errors[0].get("msg"):
+            body["message"] = errors[0]["msg"]
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(OverflowError)

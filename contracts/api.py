@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import Router, Schema, Status
 
+from core import bounds
 from core.errors import NotFound
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get
@@ -69,21 +70,21 @@ class ContractDetailOut(ContractOut):
 class ContractIn(Schema):
     supplier_id: int
     title: str
-    valid_from: date
-    valid_to: date
-    currency: str = "CNY"
+    valid_from: bounds.SaneDate
+    valid_to: bounds.SaneDate
+    currency: bounds.Currency = "CNY"
 
 
 class PriceLineIn(Schema):
     item_code: str
     item_name: str
-    unit_price: Decimal
-    tax_rate: Decimal
+    unit_price: bounds.Price
+    tax_rate: bounds.TaxRate
     unit: str = "EA"
-    currency: str | None = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-    quantity_cap: Decimal | None = None
+    currency: bounds.Currency | None = None
+    valid_from: bounds.SaneDate | None = None
+    valid_to: bounds.SaneDate | None = None
+    quantity_cap: bounds.Quantity | None = None
 
 
 class ActionIn(Schema):

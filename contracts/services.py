@@ -12,6 +12,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.services import run_transition
 from core.signals import document_expiring
@@ -51,6 +52,9 @@ def contract_create(
         raise DomainError("The contract title is required.", code="title_required")
     if valid_to < valid_from:
         raise DomainError("The contract must end on or after its start.", code="invalid_period")
+    bounds.date_sane(valid_from, field="valid_from")
+    bounds.date_sane(valid_to, field="valid_to")
+    currency = bounds.currency(currency or "CNY")
     if supplier.state in (SupplierState.BLOCKED,):
         raise DomainError(f"Supplier {supplier.name} is blocked.", code="supplier_blocked")
     with transaction.atomic():
@@ -60,7 +64,7 @@ def contract_create(
             number=_next_number(),
             supplier=supplier,
             title=title.strip(),
-            currency=(currency or "CNY").upper()[:3],
+            currency=currency,
             valid_from=valid_from,
             valid_to=valid_to,
             created_by=actor,
@@ -130,6 +134,9 @@ def price_line_add(
         raise DomainError(f"{rate} is not a VAT rate.", code="invalid_tax_rate")
     if cap is not None and cap <= 0:
         raise DomainError("A quantity cap must be positive.", code="invalid_quantity")
+    price = bounds.price(price)  # < 10^12, 6 decimals
+    cap = bounds.quantity(cap, field="quantity_cap") if cap is not None else None
+    currency = bounds.currency(currency) if currency else None
     if not (item_code or "").strip():
         raise DomainError("The item code is required.", code="item_code_required")
     with transaction.atomic():
@@ -151,7 +158,7 @@ def price_line_add(
             item_name=(item_name or "").strip(),
             unit=unit or "EA",
             unit_price=price,
-            currency=(currency or contract.currency).upper()[:3],
+            currency=currency or contract.currency,
             tax_rate=rate,
             valid_from=valid_from,
             valid_to=valid_to,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.queue import enqueue, enqueue_on_commit
 from core.services import transition_locked
@@ -146,8 +147,12 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
             parsed = None
         else:
             parsed, issues = result.invoice, list(result.issues)
-            _fill(invoice, parsed)
-            issues += _database_checks(invoice, parsed)
+            too_large = _numbers_beyond_columns(parsed)
+            if too_large:  # rejected with the reason; numbers the columns cannot hold are not stored
+                issues.append(too_large)
+            else:
+                _fill(invoice, parsed)
+                issues += _database_checks(invoice, parsed)
         errors = [i for i in issues if i.severity == Severity.ERROR]
         if not errors:
             key = "|".join(duplicate_key(parsed))
@@ -170,6 +175,42 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
         else:
             transition_locked(invoice, "pass_validation")
     return invoice
+
+
+def _numbers_beyond_columns(parsed: NormalisedInvoice) -> Issue | None:
+    """An error when an amount, quantity, price or rate of the file does not fit its column (the
+    parsers accept 18 integer digits, an amount column holds 16): core.bounds.fits_column."""
+    values = [(Invoice, name, getattr(parsed.totals, attr)) for name, attr in _TOTALS]
+    for line in parsed.lines:
+        values += [(InvoiceLine, name, getattr(line, name)) for name in _LINE_NUMBERS]
+    beyond = sorted(
+        {
+            name
+            for model, name, value in values
+            if value is not None and not bounds.fits_column(value, *_digits(model, name))
+        }
+    )
+    if not beyond:
+        return None
+    return Issue(
+        "amount_out_of_range",
+        Severity.ERROR,
+        f"These numbers are too large for the portal: {', '.join(beyond)}.",
+    )
+
+
+_TOTALS = (
+    ("net_amount", "net"),
+    ("tax_amount", "tax"),
+    ("gross_amount", "gross"),
+    ("payable_amount", "payable"),
+)
+_LINE_NUMBERS = ("quantity", "unit_price", "net", "tax_rate", "tax")
+
+
+def _digits(model, name: str) -> tuple[int, int]:
+    field = model._meta.get_field(name)
+    return field.max_digits, field.decimal_places
 
 
 def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:

@@ -6,6 +6,7 @@ from django.http import FileResponse
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from core import bounds
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.selectors import transition_log_for
 
@@ -117,17 +118,17 @@ class POOut(Schema):
 
 class POLineIn(Schema):
     item_id: int
-    quantity: Decimal
-    unit_price: Decimal | None = None
+    quantity: bounds.Quantity
+    unit_price: bounds.Price | None = None
     tax_rate: str | None = Field(None, description='e.g. "0.13"; "exempt"; omit for the default')
     description: str = ""
-    required_date: date | None = None
+    required_date: bounds.DateNotPast | None = None
 
 
 class POIn(Schema):
     legal_entity_id: int
     supplier_id: int
-    currency: str | None = None
+    currency: bounds.Currency | None = None
     notes: str = ""
     lines: list[POLineIn] = []
 
@@ -137,15 +138,17 @@ class ReasonIn(Schema):
 
 
 class AcknowledgeIn(Schema):
-    promised_dates: dict[int, date] = Field(default_factory=dict, description="PO line id → promised date")
+    promised_dates: dict[int, bounds.DateNotPast] = Field(
+        default_factory=dict, description="PO line id → promised date"
+    )
     reason: str = ""
 
 
 class ReviseLineIn(Schema):
     line_id: int
-    quantity: Decimal | None = None
-    unit_price: Decimal | None = None
-    required_date: date | None = None
+    quantity: bounds.Quantity | None = None
+    unit_price: bounds.Price | None = None
+    required_date: bounds.DateNotPast | None = None
 
 
 class ReviseIn(Schema):
@@ -155,12 +158,12 @@ class ReviseIn(Schema):
 
 class ShippingLineIn(Schema):
     po_line_id: int
-    quantity: Decimal
+    quantity: bounds.Quantity
 
 
 class ShippingNoticeIn(Schema):
-    shipped_on: date | None = None
-    expected_on: date | None = None
+    shipped_on: bounds.SaneDate | None = None
+    expected_on: bounds.SaneDate | None = None
     carrier: str = ""
     tracking_no: str = ""
     lines: list[ShippingLineIn] = []
@@ -176,25 +179,25 @@ class ShippingNoticeOut(Schema):
 
 class ReceiptLineIn(Schema):
     po_line_id: int
-    accepted_qty: Decimal = Decimal("0")
-    rejected_qty: Decimal = Decimal("0")
+    accepted_qty: bounds.QuantityOrZero = Decimal("0")
+    rejected_qty: bounds.QuantityOrZero = Decimal("0")
     reason: str = ""
 
 
 class ReceiptIn(Schema):
-    receipt_date: date | None = None
+    receipt_date: bounds.DateNotFuture | None = None
     note: str = ""
     lines: list[ReceiptLineIn] = []
 
 
 class ReturnLineIn(Schema):
     po_line_id: int
-    quantity: Decimal
+    quantity: bounds.Quantity
     reason: str = ""
 
 
 class ReturnIn(Schema):
-    return_date: date | None = None
+    return_date: bounds.DateNotFuture | None = None
     note: str = ""
     lines: list[ReturnLineIn] = []
 
@@ -300,11 +303,11 @@ def purchase_order_line_add(request, po_id: int, payload: POLineIn):
 class POLineUpdateIn(Schema):
     """Only the fields sent change. ``unit_price: null`` goes back to the contract price."""
 
-    quantity: Decimal | None = None
-    unit_price: Decimal | None = None
+    quantity: bounds.Quantity | None = None
+    unit_price: bounds.Price | None = None
     tax_rate: str | None = Field(None, description='e.g. "0.13"; "exempt"')
     description: str | None = None
-    required_date: date | None = None
+    required_date: bounds.DateNotPast | None = None
 
 
 @router.patch(
@@ -448,7 +451,7 @@ class RFQOut(Schema):
         return list(obj.lines.order_by("line_no"))
 
 
-class RFQLineIn(Schema):
+class RFQLineIn(Schema):  # bounds: rfq_quantity, _required_date (services.rfq, 422 with their codes)
     item_id: int
     quantity: Decimal
     required_date: date | None = None
@@ -458,7 +461,7 @@ class RFQLineIn(Schema):
 class RFQIn(Schema):
     legal_entity_id: int
     title: str
-    currency: str | None = None
+    currency: bounds.Currency | None = None
     deadline: datetime | None = None
     lines: list[RFQLineIn] = []
     supplier_ids: list[int] = []

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
+from core import bounds
 from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.listing import Column, Filter, ListSpec, list_response
@@ -27,11 +28,14 @@ PO_ACTIONS = ("submit", "approve", "decline", "send", "reject", "cancel", "close
 PO_REASON_REQUIRED = {"decline", "reject", "cancel"}
 
 
-def _date(value: str | None):
-    """A date typed in a form; anything else is a form error (``invalid_date``), never a 500."""
-    from .services._common import to_date
+def _date(value: str | None, field: str = "date"):
+    return bounds.parse_date(value, field=field)  # a malformed date is a clear error, not a 500
 
-    return to_date(value)
+
+def _not_past(value, field: str):
+    """A delivery date a person types: today or later."""
+    typed = _date(value, field)
+    return bounds.date_not_past(typed, field=field) if typed else None
 
 
 def _blank(value) -> str:
@@ -215,7 +219,7 @@ def po_line_add(request, po_id: int):
         item=item,
         quantity=request.POST.get("quantity") or "0",
         unit_price=request.POST.get("unit_price") or None,
-        required_date=_date(request.POST.get("required_date")),
+        required_date=_not_past(request.POST.get("required_date"), "required_date"),
         description=request.POST.get("description", ""),
         actor=request.user,
         **extra,
@@ -267,7 +271,10 @@ def po_action(request, po_id: int, action: str):
 @require_POST
 def po_acknowledge(request, po_id: int):
     po = selectors.purchase_order_get(request.user, po_id)
-    promised = {line.pk: request.POST.get(f"promised_{line.pk}") for line in po.lines.all()}
+    promised = {
+        line.pk: _not_past(request.POST.get(f"promised_{line.pk}"), "promised_date")
+        for line in po.lines.all()
+    }
     services.purchase_order_acknowledge(po=po, actor=request.user, promised_dates=promised)
     messages.success(request, _("Purchase order acknowledged."))
     return redirect("po-detail", po_id=po.pk)
@@ -285,8 +292,8 @@ def po_shipping_notice(request, po_id: int):
     services.shipping_notice_create(
         po=po,
         actor=request.user,
-        shipped_on=_date(request.POST.get("shipped_on")),
-        expected_on=_date(request.POST.get("expected_on")),
+        shipped_on=_date(request.POST.get("shipped_on"), "shipped_on"),
+        expected_on=_date(request.POST.get("expected_on"), "expected_on"),
         carrier=request.POST.get("carrier", ""),
         tracking_no=request.POST.get("tracking_no", ""),
         lines=lines,
@@ -309,7 +316,10 @@ def po_receipt(request, po_id: int):
         if request.POST.get(f"accepted_{line.pk}") or request.POST.get(f"rejected_{line.pk}")
     ]
     services.goods_receipt_create(
-        po=po, actor=request.user, lines=lines, receipt_date=_date(request.POST.get("receipt_date"))
+        po=po,
+        actor=request.user,
+        lines=lines,
+        receipt_date=_date(request.POST.get("receipt_date"), "receipt_date"),
     )
     messages.success(request, _("Goods receipt posted."))
     return redirect("po-detail", po_id=po.pk)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema, Status
 
+from core import bounds
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
 from procurement.selectors import item_get
@@ -228,23 +229,23 @@ class RFQRef(Schema):
 
 class CartLineIn(Schema):
     price_line_id: int
-    quantity: Decimal
+    quantity: bounds.Quantity
 
 
 class FreeTextIn(Schema):
     description: str
-    quantity: Decimal
-    estimated_unit_price: Decimal | None = None
+    quantity: bounds.Quantity
+    estimated_unit_price: bounds.Price | None = None
     unit: str = "EA"
     item_id: int | None = None
 
 
 class QuantityIn(Schema):
-    quantity: Decimal | None = None
+    quantity: bounds.Quantity | None = None
 
 
 class SubmitIn(Schema):
-    needed_by: date | None = None
+    needed_by: bounds.SaneDate | None = None  # the past: needed_by_in_past (the service)
     delivery_address: str = ""
     note: str = ""
 
@@ -261,7 +262,7 @@ class ConvertIn(Schema):
 class SourceIn(Schema):
     supplier_id: int = 0
     item_id: int = 0
-    unit_price: Decimal | None = None
+    unit_price: bounds.Price | None = None
     tax_rate: str | None = Field(None, description='e.g. "0.13"; "exempt" or omitted: no VAT')
 
 

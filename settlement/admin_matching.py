@@ -5,10 +5,13 @@ pointing at the rules they used. Results, allocations and cases are read-only.""
 from django import forms
 from django.contrib import admin, messages
 
+from core.bounds import OutOfBounds
+
 from .models import ApprovalRule, ApprovalStep, ExceptionCase, MatchAllocation, MatchResult, TolerancePolicy
 from .services.match_policies import (
     RULE_FIELDS,
     SCOPE_FIELDS,
+    rule_value,
     tolerance_policy_create,
     tolerance_policy_revise,
 )
@@ -28,6 +31,11 @@ class TolerancePolicyForm(forms.ModelForm):
         for name in RULE_FIELDS:
             if data.get(name) is not None and data[name] < 0:
                 self.add_error(name, "Cannot be negative.")
+            elif data.get(name) is not None:
+                try:
+                    rule_value(name, data[name])
+                except OutOfBounds as exc:  # what the service would refuse: a form error, not a 500
+                    self.add_error(name, exc.message)
         start, end = data.get("effective_from"), data.get("effective_to")
         if start and end and end < start:
             self.add_error("effective_to", "Before effective from.")

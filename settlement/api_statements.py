@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import Query, Router, Schema, Status
 
+from core import bounds
 from core.errors import NotFound
 from core.selectors import transition_log_for
 from invoicing.selectors import invoice_get
@@ -108,9 +109,9 @@ class StatementIn(Schema):
     kind: str = "invoice_first"
     supplier_id: int = 0
     legal_entity_id: int = 0
-    period_from: date | None = None
-    period_to: date | None = None
-    currency: str | None = None
+    period_from: bounds.SaneDate | None = None
+    period_to: bounds.SaneDate | None = None
+    currency: bounds.Currency | None = None
 
 
 class ReasonIn(Schema):
@@ -129,7 +130,7 @@ class DeductionIn(Schema):
 class PaymentIn(Schema):
     amount: str = ""
     bank_reference: str = ""
-    paid_on: date | None = None
+    paid_on: bounds.SaneDate | None = None  # the future: paid_on_in_future (the service)
 
 
 class PaymentOut(Schema):

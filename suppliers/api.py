@@ -4,6 +4,7 @@ from django.http import FileResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from core import bounds
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
 
@@ -97,7 +98,7 @@ class BankAccountIn(Schema):
     bank_name: str
     account_name: str
     account_number: str
-    currency: str = "CNY"
+    currency: bounds.Currency = "CNY"
     replaces_id: int | None = None
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import bounds
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.money import q6
 from suppliers.selectors import supplier_id_for
@@ -108,7 +109,7 @@ def to_quantity(value, *, field: str = "quantity", allow_zero: bool = False) -> 
             code="invalid_quantity",
             details={"field": field},
         )
-    return qty
+    return bounds.quantity(value, field=field, allow_zero=allow_zero)  # ≤ 10^9, 6 decimals
 
 
 def to_price(value, *, field: str = "unit_price", allow_zero: bool = True) -> Decimal:
@@ -120,7 +121,7 @@ def to_price(value, *, field: str = "unit_price", allow_zero: bool = True) -> De
         raise _too_large(field, value, MAX_UNIT_PRICE, "price_too_large")
     if price < 0 or (price == 0 and not allow_zero):
         raise DomainError(f"{field} must be more than zero, not {value}.", code="invalid_price")
-    return price
+    return bounds.price(value, field=field, allow_zero=allow_zero)  # < 10^12, 6 decimals
 
 
 def check_line_amount(*, quantity: Decimal, unit_price: Decimal, line_no=None) -> None:

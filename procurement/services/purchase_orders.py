@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.queue import enqueue_on_commit
 from core.services import run_transition
@@ -58,7 +59,7 @@ def _tax_rate(value):
         raise DomainError(f"Tax rate {value!r} is not a rate.", code="invalid_tax_rate") from None
     if rate >= 1:
         raise DomainError(f"Tax rate {value} must be below 1 (e.g. 0.13).", code="invalid_tax_rate")
-    return rate.quantize(rate.__class__("0.0001"))
+    return bounds.tax_rate(rate)
 
 
 def _require_state(po: PurchaseOrder, states, what: str, code: str = "illegal_transition") -> None:
@@ -81,7 +82,7 @@ def purchase_order_create(
             number=next_number("PO"),
             legal_entity=legal_entity,
             supplier=supplier,
-            currency=(currency or legal_entity.default_currency or "CNY").upper()[:3],
+            currency=bounds.currency(currency or legal_entity.default_currency or "CNY"),
             requester=actor,
             rfq=rfq,
             notes=notes,
@@ -125,6 +126,7 @@ def purchase_order_line_add(
             tax_rate = (
                 contract_rate if contract_rate is not UNSET else TaxRate.as_decimal(item.default_tax_rate)
             )
+        bounds.line_amount(quantity, unit_price)
         last = po.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0
         check_line_amount(quantity=quantity, unit_price=unit_price, line_no=last + 1)
         return PurchaseOrderLine.objects.create(
@@ -138,7 +140,7 @@ def purchase_order_line_add(
             tax_rate=_tax_rate(tax_rate),
             contract_price=contract_price,
             contract_line_ref=str(contract.pk) if contract is not None else "",
-            required_date=required_date,
+            required_date=_as_date(required_date, not_past=False),
         )
 
 
@@ -201,7 +203,8 @@ def purchase_order_line_update(
         if description is not UNSET:
             line.description = (description or line.item.name)[:300]
         if required_date is not UNSET:
-            line.required_date = _as_date(required_date)
+            line.required_date = _changed_date(line.required_date, required_date)
+        bounds.line_amount(line.quantity, line.unit_price)
         line.contract_price = contract_price
         line.contract_line_ref = str(contract.pk) if contract is not None else ""
         check_line_amount(quantity=line.quantity, unit_price=line.unit_price, line_no=line.line_no)
@@ -224,13 +227,24 @@ def purchase_order_line_remove(*, po: PurchaseOrder, line: PurchaseOrderLine, ac
         return po
 
 
-def _as_date(value) -> date | None:
-    if value is None or value == "" or isinstance(value, date):
-        return value or None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError(f"{value!r} is not a date (YYYY-MM-DD).", code="invalid_date") from None
+def _changed_date(current: date | None, value) -> date | None:
+    """A line's date as edited: a new date must not be in the past; the date it already has
+    (the edit form sends it back unchanged) stays even when it has passed."""
+    new = _as_date(value, not_past=False)
+    return new if new == current or new is None else _as_date(new)
+
+
+def _as_date(value, field: str = "required_date", *, not_past: bool = True) -> date | None:
+    """A delivery date for a line: a date, today or later (a line made from an RFQ or a
+    requisition keeps its earlier date: ``not_past=False`` checks only that it is sane)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise DomainError(f"{value!r} is not a date (YYYY-MM-DD).", code="invalid_date") from None
+    return bounds.date_not_past(value, field=field) if not_past else bounds.date_sane(value, field=field)
 
 
 def purchase_order_submit(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
@@ -500,6 +514,10 @@ def shipping_notice_create(
             checked.append((line, qty))
         if not checked:
             raise DomainError(_("A shipping notice needs a quantity on at least one line."), code="no_lines")
+        shipped_on = bounds.date_sane(shipped_on or timezone.localdate(), field="shipped_on")
+        if expected_on:
+            bounds.date_on_or_after(expected_on, shipped_on, field="expected_on", other_field="shipped_on")
+            bounds.date_sane(expected_on, field="expected_on")
         notice = ShippingNotice.objects.create(
             po=po,
             shipped_on=shipped_on,

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core import bounds
 from core.errors import DomainError, IllegalTransition
 from core.money import q6
 from core.services import run_transition
@@ -99,7 +100,7 @@ def goods_receipt_create(
             number=next_number("GR"),
             po=po,
             kind=ReceiptKind.RECEIPT,
-            receipt_date=receipt_date or timezone.localdate(),
+            receipt_date=bounds.date_not_future(receipt_date or timezone.localdate(), field="receipt_date"),
             received_by=actor,
             note=note,
         )
@@ -143,7 +144,7 @@ def goods_return_create(
             number=next_number("RT"),
             po=po,
             kind=ReceiptKind.RETURN,
-            receipt_date=return_date or timezone.localdate(),
+            receipt_date=bounds.date_not_future(return_date or timezone.localdate(), field="return_date"),
             received_by=actor,
             note=note,
         )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from contracts.models import ContractState, PriceLine
 from contracts.selectors import active_price_for
+from core import bounds
 from core.errors import DomainError, IllegalTransition, PermissionDenied
 from core.money import q6
 from procurement.models import Item
@@ -65,20 +66,24 @@ def to_quantity(value) -> Decimal:
     try:
         qty = q6(value)
     except (InvalidOperation, TypeError, ValueError):
+        if bounds.parse_number(value) is not None:  # 1e30, 25 digits: say it is too large
+            bounds.quantity(value)
         raise DomainError("The quantity must be a number.", code="invalid_quantity") from None
     if qty <= 0:
         raise DomainError(f"The quantity must be more than zero, not {value}.", code="invalid_quantity")
-    return qty
+    return bounds.quantity(value)  # ≤ 10^9, 6 decimals
 
 
 def to_price(value, *, field: str = "unit price") -> Decimal:
     try:
         price = q6(value)
     except (InvalidOperation, TypeError, ValueError):
+        if bounds.parse_number(value) is not None:  # 1e30, 25 digits: say it is too large
+            bounds.price(value, field=field.replace(" ", "_"))
         raise DomainError(f"The {field} must be a number.", code="invalid_price") from None
     if price < 0:
         raise DomainError(f"The {field} cannot be negative.", code="invalid_price")
-    return price
+    return bounds.price(value, field=field.replace(" ", "_"))  # < 10^12, 6 decimals
 
 
 def require_supplier_orderable(supplier: Supplier) -> None:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contracts.models import PriceLine
+from core import bounds
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.services import transition_locked
 from procurement.services import next_number
@@ -95,6 +96,8 @@ def cart_add(*, actor, price_line: PriceLine, quantity) -> RequisitionLine:
             .first()
         )
         total = quantity + (existing.quantity if existing else Decimal("0"))
+        bounds.quantity(total)
+        bounds.line_amount(total, current.unit_price)
         check_remaining(current, total)
         fields = {
             "price_line": current,
@@ -130,6 +133,7 @@ def cart_add_free_text(
             "Give an estimated unit price: the budget check needs it.", code="estimate_required"
         )
     price = to_price(estimated_unit_price, field="estimated unit price")
+    bounds.line_amount(quantity, price)
     with transaction.atomic():
         cart = _locked_cart(actor)
         return RequisitionLine.objects.create(
@@ -156,6 +160,7 @@ def cart_line_update(*, actor, line: RequisitionLine, quantity) -> RequisitionLi
     quantity = to_quantity(quantity)
     with transaction.atomic():
         _, line = _cart_line(actor, line)
+        bounds.line_amount(quantity, line.unit_price)
         if line.kind == LineKind.CATALOG:
             check_remaining(price_in_force(line.price_line), quantity)
         line.quantity = quantity
@@ -193,6 +198,7 @@ def requisition_submit(
             raise DomainError(
                 f"The needed-by date {needed_by:%Y-%m-%d} is in the past.", code="needed_by_in_past"
             )
+        bounds.date_sane(needed_by, field="needed_by", today=today)
         address = (delivery_address or cart.delivery_address or "").strip()
         if not address:
             raise DomainError("Give a delivery address.", code="delivery_address_required")

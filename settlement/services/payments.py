@@ -15,6 +15,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition
 from core.services import run_transition, transition_locked
 from invoicing.models import Invoice, InvoiceState
@@ -44,6 +45,7 @@ def payment_record(
     paid_on = paid_on or timezone.localdate()
     if paid_on > timezone.localdate():
         raise DomainError("A payment cannot be recorded for a future date.", code="paid_on_in_future")
+    bounds.date_sane(paid_on, field="paid_on")
     with transaction.atomic():
         statement = lock_statement(statement)
         if statement.state == StatementState.PAID or Payment.objects.filter(statement=statement).exists():

@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.money import q2
 from core.services import run_transition, transition_locked
@@ -86,11 +87,16 @@ def require_state(statement: Statement, states, what: str, code: str = "illegal_
 
 
 def to_amount(value, field: str = "amount") -> Decimal:
+    """An amount typed by finance: a number (``invalid_amount``), at most 2 decimals and 10^12
+    either sign (``core.bounds``, 422); the sign rules are the caller's."""
+    text = value if isinstance(value, Decimal | int) else str(value).strip()
     try:
-        amount = q2(value if isinstance(value, Decimal | int) else str(value).strip())
+        q2(text)
     except (InvalidOperation, TypeError, ValueError):
+        if bounds.parse_number(text) is not None:  # 1e30, 25 digits: say it is too large
+            bounds.amount(text, field=field, allow_negative=True)
         raise DomainError(f"{field} must be an amount such as 1234.56.", code="invalid_amount") from None
-    return amount
+    return bounds.amount(text, field=field, allow_negative=True)
 
 
 def live_invoice_lines(statement: Statement):
@@ -123,7 +129,9 @@ def statement_create(
         )
     if (period_to - period_from).days > MAX_PERIOD_DAYS:
         raise DomainError("A statement period is at most one year.", code="invalid_period")
-    currency = (currency or legal_entity.default_currency or "CNY").upper()[:3]
+    bounds.date_sane(period_from, field="period_from")
+    bounds.date_sane(period_to, field="period_to")
+    currency = bounds.currency(currency or legal_entity.default_currency or "CNY")
     with transaction.atomic():
         # One finance user at a time gathers for a supplier: the second sees the first's lines.
         Supplier.objects.select_for_update().get(pk=supplier.pk)
