@@ -4,31 +4,70 @@ Auth: a per-user bearer token (``Authorization: Bearer pp_…``) for supplier / 
 or the portal session (with CSRF). Every error is JSON ``{"code": …, "message": …}``.
 """
 
+import json
 import logging
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest
-from ninja import NinjaAPI
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from core.errors import DomainError
+from core.errors import DomainError, PermissionDenied
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        from core.services import api_token_authenticate
+        from core.services import api_token_resolve
 
-        user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
+        api_token = api_token_resolve(token)
+        if api_token is None:
+            return None
+        if not api_token.allows(request.method):
+            raise PermissionDenied(
+                _("This API token may only read (GET); create a read-and-write token to change data."),
+                code="token_scope_read_only",
+            )
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token.user
+
+
+class PortalSessionAuth(SessionAuth):
+    """The portal session. Checks CSRF only for a logged-in session: an anonymous caller, or one
+    with a revoked or made-up token and no session, gets the documented 401, not a 403 'CSRF
+    check failed' that would hide what is wrong."""
+
+    def __call__(self, request: HttpRequest):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+class PortalSwagger(Swagger):
+    """The API docs page from the portal's own static files (static/vendor/swagger-ui, copied
+    from django-ninja's package): no CDN, no inline script, so it works under the portal's CSP."""
+
+    template = "core/api_docs.html"
+
+    def render_page(self, request, api, **kwargs):
+        if not request.user.is_authenticated:  # the page is for portal users; openapi.json stays public
+            return redirect_to_login(request.get_full_path())
+        # validatorUrl None: Swagger UI would otherwise load a badge from validator.swagger.io
+        config = {**self.settings, "url": self.get_openapi_url(api, kwargs), "validatorUrl": None}
+        # JSON inside <script type="application/json">: "<" escaped so no value can close the tag
+        context = {"swagger_settings": json.dumps(config).replace("<", "\\u003c"), "api": api}
+        return render(request, self.template, context)
 
 
 api = NinjaAPI(
     title="Procurement & e-invoice portal API",
     version="1",
-    auth=[TokenAuth(), SessionAuth()],
+    auth=[TokenAuth(), PortalSessionAuth()],
     urls_namespace="api",
+    docs=PortalSwagger(),
 )
 
 
@@ -37,6 +76,8 @@ def domain_error(request, exc: DomainError):
     body = {"code": exc.code, "message": exc.message}
     if exc.details:
         body["details"] = exc.details
+        if "field" in exc.details:
+            body["field"] = exc.details["field"]
     return api.create_response(request, body, status=exc.status)
 
 
@@ -51,11 +92,17 @@ def auth_error(request, exc):
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    return api.create_response(
-        request,
-        {"code": "validation_error", "message": "The request is invalid.", "details": exc.errors},
-        status=422,
-    )
+    """422; ``field`` names the first field refused and, when only one is, ``message`` says why
+    (the limits of ``core.bounds`` speak the caller's language)."""
+    errors = exc.errors
+    body = {"code": "validation_error", "message": "The request is invalid.", "details": errors}
+    if errors:
+        loc = errors[0].get("loc", ())
+        names = [part for part in loc if isinstance(part, str) and not part.isdigit()]  # not a dict key
+        body["field"] = names[-1] if names else None
+        if len(errors) == 1 and errors[0].get("msg"):
+            body["message"] = errors[0]["msg"]
+    return api.create_response(request, body, status=422)
 
 
 @api.exception_handler(OverflowError)

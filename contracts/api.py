@@ -2,14 +2,15 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import Field, Router, Schema, Status
 
+from core import bounds
 from core.errors import NotFound
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get
 
 from . import selectors, services
-from .limits import MAX_QUANTITY, MAX_UNIT_PRICE, PRICE_PLACES, QUANTITY_PLACES
 from .pdf import render_contract_pdf
 
 router = Router(tags=["contracts"])
@@ -69,26 +70,25 @@ class ContractDetailOut(ContractOut):
 class ContractIn(Schema):
     supplier_id: int
     title: str = Field(min_length=1, max_length=200)
-    valid_from: date
-    valid_to: date
-    currency: str = Field("CNY", min_length=3, max_length=3)
+    valid_from: bounds.SaneDate
+    valid_to: bounds.SaneDate
+    currency: bounds.Currency = "CNY"
 
 
 class PriceLineIn(Schema):
-    """Bounded like the columns and contracts.limits: a price below 10^12 with at most 6
-    decimals, a cap above 0 and at most 10^9; anything else is a 422 before any service runs."""
+    """Bounded by core.bounds (a price below 10^12 with at most 6 decimals, a cap above 0 and at
+    most 10^9, a VAT rate, sane dates): anything else is a 422 before any service runs. The
+    name and unit default from the item master."""
 
     item_code: str = Field(min_length=1, max_length=40)
     item_name: str = Field("", max_length=200)
-    unit_price: Decimal = Field(ge=0, lt=MAX_UNIT_PRICE, max_digits=18, decimal_places=PRICE_PLACES)
-    tax_rate: Decimal = Field(ge=0, lt=1, max_digits=5, decimal_places=4)
+    unit_price: bounds.Price
+    tax_rate: bounds.TaxRate
     unit: str = Field("", max_length=20)
-    currency: str | None = Field(None, min_length=3, max_length=3)
-    valid_from: date | None = None
-    valid_to: date | None = None
-    quantity_cap: Decimal | None = Field(
-        None, gt=0, le=MAX_QUANTITY, max_digits=18, decimal_places=QUANTITY_PLACES
-    )
+    currency: bounds.Currency | None = None
+    valid_from: bounds.SaneDate | None = None
+    valid_to: bounds.SaneDate | None = None
+    quantity_cap: bounds.Quantity | None = None
 
 
 class ActionIn(Schema):
@@ -169,7 +169,7 @@ def contract_pdf(request, contract_id: int, version: int | None = None):
     number = version or (contract.current_version.number if contract.current_version_id else 1)
     ver = selectors.version_get(request.auth, contract, number)
     response = HttpResponse(render_contract_pdf(contract, ver), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{contract.number}-v{ver.number}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{contract.number}-v{ver.number}.pdf")
     return response
 
 

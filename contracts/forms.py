@@ -1,16 +1,13 @@
 """Forms of the contract pages: they keep what the person typed on any error and check every
-figure against its column and a business limit (contracts.limits) before a service runs."""
+figure against its column and a business limit (core.bounds) before a service runs."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .limits import MAX_QUANTITY, MAX_UNIT_PRICE, PRICE_PLACES, QUANTITY_PLACES
+from core import bounds
 
 TAX_RATE_CHOICES = [
     ("0.13", "13%"),
@@ -20,20 +17,25 @@ TAX_RATE_CHOICES = [
     ("0.01", "1%"),
     ("0", "0%"),
 ]
-MAX_PRICE_INPUT = MAX_UNIT_PRICE - Decimal("0.000001")  # below 10^12
 
 
 class ContractForm(forms.Form):
     supplier_id = forms.TypedChoiceField(label=_("Supplier"), coerce=int)
     title = forms.CharField(label=_("Title"), max_length=200, strip=True)
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_("Valid to"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("Valid from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[bounds.validator(bounds.date_sane, field="valid_from")],
+    )
+    valid_to = forms.DateField(
+        label=_("Valid to"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[bounds.validator(bounds.date_sane, field="valid_to")],
+    )
     currency = forms.CharField(
         label=_("Currency"),
         initial="CNY",
-        max_length=3,
-        min_length=3,
-        validators=[RegexValidator(r"^[A-Za-z]{3}$", _("A currency is a three-letter code such as CNY."))],
+        validators=[bounds.validator(bounds.currency, field="currency")],
     )
 
     def __init__(self, *args, suppliers=(), **kwargs):
@@ -43,7 +45,7 @@ class ContractForm(forms.Form):
         ]
 
     def clean_currency(self):
-        return self.cleaned_data["currency"].upper()
+        return bounds.currency(self.cleaned_data["currency"])
 
     def clean(self):
         data = super().clean()
@@ -62,12 +64,7 @@ class PriceLineForm(forms.Form):
     item_name = forms.CharField(
         label=_("Item name"), max_length=200, required=False, help_text=_("empty: the item master's name")
     )
-    unit_price = forms.DecimalField(
-        label=_("Unit price"),
-        max_digits=18,
-        decimal_places=PRICE_PLACES,
-        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(MAX_PRICE_INPUT)],
-    )
+    unit_price = bounds.form_field(bounds.price, field="unit_price", label=_("Unit price"))  # [0, 10^12)
     tax_rate = forms.ChoiceField(label=_("Tax rate"), choices=TAX_RATE_CHOICES, initial="0.13")
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     valid_from = forms.DateField(
@@ -76,13 +73,9 @@ class PriceLineForm(forms.Form):
     valid_to = forms.DateField(
         label=_("Valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    quantity_cap = forms.DecimalField(
-        label=_("Quantity cap"),
-        required=False,
-        max_digits=18,
-        decimal_places=QUANTITY_PLACES,
-        validators=[MinValueValidator(Decimal("0.000001")), MaxValueValidator(MAX_QUANTITY)],
-    )
+    quantity_cap = bounds.form_field(
+        bounds.quantity, field="quantity_cap", required=False, label=_("Quantity cap")
+    )  # (0, 10^9]
 
     def clean(self):
         data = super().clean()

@@ -4,15 +4,14 @@ which needs no font files (PDF viewers supply it)."""
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.pdf import cjk_font
+from core.pdf import cjk_font, para
 
 
 def render_contract_pdf(contract, version) -> bytes:
@@ -24,7 +23,7 @@ def render_contract_pdf(contract, version) -> bytes:
     )
 
     def p(text, style=body):
-        return Paragraph(escape(str(text)), style)
+        return para(text, style)
 
     story = [
         p(f"采购框架合同 Framework contract {contract.number}", title),

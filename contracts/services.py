@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import bounds
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.services import run_transition
 from core.signals import document_expiring
 from suppliers.models import Supplier, SupplierState
 
 from .items import item_facts
-from .limits import MAX_QUANTITY, MAX_UNIT_PRICE, PRICE_PLACES, QUANTITY_PLACES
 from .models import Contract, ContractState, ContractVersion, PriceLine, VersionState
 
 CONTRACT_ACTIONS = ("submit", "approve", "reject", "terminate", "amend")
@@ -60,6 +60,9 @@ def contract_create(
             code="invalid_period",
             details={"valid_from": str(valid_from), "valid_to": str(valid_to)},
         )
+    bounds.date_sane(valid_from, field="valid_from")
+    bounds.date_sane(valid_to, field="valid_to")
+    currency = bounds.currency(currency or "CNY")
     if supplier.state in (SupplierState.BLOCKED,):
         raise DomainError(f"Supplier {supplier.name} is blocked.", code="supplier_blocked")
     with transaction.atomic():
@@ -69,7 +72,7 @@ def contract_create(
             number=_next_number(),
             supplier=supplier,
             title=title.strip(),
-            currency=(currency or "CNY").upper()[:3],
+            currency=currency,
             valid_from=valid_from,
             valid_to=valid_to,
             created_by=actor,
@@ -115,32 +118,6 @@ def _decimal(value, field: str) -> Decimal:
     return result
 
 
-def _check_bounds(value: Decimal, *, field: str, maximum: Decimal, places: int, inclusive: bool) -> None:
-    """``value`` is not negative, has at most ``places`` decimals and stays under ``maximum``."""
-    label = {"unit_price": _("unit price"), "quantity_cap": _("quantity cap")}.get(field, field)
-    if value < 0:
-        raise DomainError(
-            _("The %(field)s cannot be negative.") % {"field": label},
-            code="value_negative",
-            details={"field": field, "value": str(value)},
-        )
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > places:
-        raise DomainError(
-            _("The %(field)s has more than %(places)s decimals.") % {"field": label, "places": places},
-            code="too_many_decimals",
-            details={"field": field, "value": str(value), "places": places},
-        )
-    if value > maximum or (not inclusive and value == maximum):
-        limit = _("at most %(max)s") if inclusive else _("below %(max)s")
-        raise DomainError(
-            _("The %(field)s %(value)s is too large: it must be %(limit)s.")
-            % {"field": label, "value": f"{value:f}", "limit": limit % {"max": f"{maximum:,}"}},
-            code="value_too_large",
-            details={"field": field, "value": str(value), "max": str(maximum)},
-        )
-
-
 def price_line_add(
     *,
     contract: Contract,
@@ -157,14 +134,13 @@ def price_line_add(
 ) -> PriceLine:
     """Add an agreed price to the draft version. The item must be in the item master (its name
     and unit default from there; another unit is refused), so every contract line reaches the
-    catalog. Prices and caps are bounded (contracts.limits)."""
+    catalog. Prices and caps are bounded (core.bounds)."""
     _require_buyer(actor)
     price = _decimal(unit_price, "unit price")
     rate = _decimal(tax_rate, "tax rate")
     cap = _decimal(quantity_cap, "quantity cap") if quantity_cap not in (None, "") else None
     if price < 0:
         raise DomainError(_("The unit price cannot be negative."), code="invalid_price")
-    _check_bounds(price, field="unit_price", maximum=MAX_UNIT_PRICE, places=PRICE_PLACES, inclusive=False)
     if rate not in ALLOWED_TAX_RATES:
         raise DomainError(
             _("%(rate)s is not a VAT rate.") % {"rate": rate},
@@ -173,8 +149,9 @@ def price_line_add(
         )
     if cap is not None and cap <= 0:
         raise DomainError(_("A quantity cap must be positive."), code="invalid_quantity")
-    if cap is not None:
-        _check_bounds(cap, field="quantity_cap", maximum=MAX_QUANTITY, places=QUANTITY_PLACES, inclusive=True)
+    price = bounds.price(price)  # < 10^12, 6 decimals
+    cap = bounds.quantity(cap, field="quantity_cap") if cap is not None else None  # <= 10^9
+    currency = bounds.currency(currency) if currency else None
     item_code = (item_code or "").strip()
     if not item_code:
         raise DomainError(_("The item code is required."), code="item_code_required")
@@ -230,7 +207,7 @@ def price_line_add(
             item_name=item_name[:200],
             unit=unit[:20],
             unit_price=price,
-            currency=(currency or contract.currency).upper()[:3],
+            currency=currency or contract.currency,
             tax_rate=rate,
             valid_from=valid_from,
             valid_to=valid_to,

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -255,7 +256,9 @@ def contract_pdf(request, contract_id: int):
         else contract.current_version or versions[-1]
     )
     response = HttpResponse(render_contract_pdf(contract, version), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{contract.number}-v{version.number}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{contract.number}-v{version.number}.pdf"
+    )
     return response
 
 

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Literal
 
 from ninja import Router, Schema, Status
 
@@ -18,6 +19,7 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str
+    scope: Literal["read", "read_write"] = "read"
 
 
 class TokenOut(Schema):
@@ -28,6 +30,7 @@ class TokenOut(Schema):
     last_used_at: datetime | None
     revoked_at: datetime | None
     expires_at: datetime | None
+    scope: str
 
 
 class TokenCreatedOut(TokenOut):
@@ -49,7 +52,16 @@ def token_list(request):
 
 @router.post("/tokens", response={201: TokenCreatedOut})
 def token_create(request, payload: TokenIn):
-    token, raw = services.api_token_create(user=request.auth, name=payload.name)
+    """Only from a portal session whose password was proved in the last 15 minutes (log in
+    again, or confirm it on the API tokens page); a token cannot create tokens (403
+    ``token_cannot_create_tokens`` / ``reauthentication_required``)."""
+    token, raw = services.api_token_create_checked(
+        user=request.auth,
+        name=payload.name,
+        scope=payload.scope,
+        session=getattr(request, "session", None),
+        via_token=getattr(request, "api_token", None),
+    )
     return Status(201, {**TokenOut.from_orm(token).dict(), "key": raw})
 
 

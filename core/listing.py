@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def csv_response(request, qs: QuerySet, spec: ListSpec) -> StreamingHttpResponse
             yield writer.writerow([csv_cell(c.value(obj)) for c in spec.columns])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{spec.csv_name}.csv"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{spec.csv_name}.csv")
     return response
 
 
@@ -178,16 +178,18 @@ def list_response(request, qs: QuerySet, spec: ListSpec, template: str):
     return render(request, template, {"listing": list_page(request, qs, spec)})
 
 
-# What makes a spreadsheet cell a formula: = + - @, a tab or carriage return, and the full-width
-# forms ＝ ＋ － ＠ (a Chinese input method types them, and some spreadsheet programs read them as
-# their ASCII twins when the file is opened).
-_FORMULA_STARTERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+# What makes a spreadsheet program read a cell as a formula: the ASCII starters, their
+# full-width forms (Excel and WPS in Chinese locales convert ＝＋－＠ on input), and a tab, CR or LF
+# at the start (a leading whitespace run before a starter is skipped by some programs).
+FORMULA_STARTERS = frozenset("=+-@\t\r\n＝＋－＠")
 
 
 def csv_cell(value: object) -> str:
-    """A CSV cell a spreadsheet program will not run as a formula (numbers stay numbers)."""
+    """A CSV cell a spreadsheet program will not run as a formula (numbers stay numbers): the one
+    guard every CSV export of the portal puts every text cell through."""
     text = "" if value is None else str(value)
-    if text[:1] in _FORMULA_STARTERS and not _is_number(text):
+    stripped = text.lstrip(" \t\r\n\u3000")
+    if (text[:1] in FORMULA_STARTERS or stripped[:1] in FORMULA_STARTERS) and not _is_number(text):
         return "'" + text
     return text
 

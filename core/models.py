@@ -93,10 +93,20 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class ApiTokenScope(models.TextChoices):
+    READ = "read", _("Read only")
+    READ_WRITE = "read_write", _("Read and write")
+
+
 class ApiToken(models.Model):
-    """A per-user API token for supplier / ERP systems. Only its SHA-256 is stored."""
+    """A per-user API token for supplier / ERP systems. Only its SHA-256 is stored.
+
+    ``scope`` read: only GET/HEAD/OPTIONS; read_write: every method. ``parent``: the token that
+    made this one (tokens can no longer make tokens; kept so revoking a token revokes every
+    token it made)."""
 
     PREFIX = "pp_"
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -106,6 +116,10 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)  # None: never (API_TOKEN_LIFETIME_DAYS=0)
+    scope = models.CharField(max_length=16, choices=ApiTokenScope.choices, default=ApiTokenScope.READ_WRITE)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -128,6 +142,9 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
+
+    def allows(self, method: str) -> bool:
+        return self.scope == ApiTokenScope.READ_WRITE or method.upper() in self.SAFE_METHODS
 
 
 class Heartbeat(models.Model):

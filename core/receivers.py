@@ -4,6 +4,7 @@ Services pass ``by=<user>`` and optionally ``reason="…"`` to the transition me
 read here from the transition's keyword arguments.
 """
 
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.contenttypes.models import ContentType
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
@@ -25,3 +26,12 @@ def log_transition(sender, instance, name, source, target, **kwargs):
         actor=method_kwargs.get("by"),
         reason=method_kwargs.get("reason", "") or "",
     )
+
+
+@receiver(user_logged_in)
+def note_password_proof(sender, request, user, **kwargs):
+    """A login proves the password: token creation may follow for REAUTH_WINDOW."""
+    from .services import mark_authenticated
+
+    if request is not None and hasattr(request, "session"):
+        mark_authenticated(request.session)

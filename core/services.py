@@ -7,12 +7,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
-from .errors import IllegalTransition, NotFound, PermissionDenied
-from .models import ApiToken, User
+from .errors import DomainError, IllegalTransition, NotFound, PermissionDenied
+from .models import ApiToken, ApiTokenScope, User
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how fresh ApiToken.last_used_at is kept
+REAUTH_WINDOW = timedelta(minutes=15)  # how recent a password proof must be to create a token
+SESSION_AUTH_AT = "portal_auth_at"  # session key: when its user last proved their password
 
 
 def run_transition(
@@ -65,8 +68,13 @@ def transition_locked(
     obj.save()
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the raw key is returned once and never stored."""
+def api_token_create(
+    *, user: User, name: str, scope: str = ApiTokenScope.READ_WRITE, parent: ApiToken | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token; the raw key is returned once and never stored. People and programs come
+    through :func:`api_token_create_checked`; this is the bare write (tests, seed data)."""
+    if scope not in ApiTokenScope.values:
+        raise DomainError(f"Unknown token scope {scope!r}.", code="invalid_token_scope")
     raw = ApiToken.new_raw_key()
     days = settings.API_TOKEN_LIFETIME_DAYS
     token = ApiToken.objects.create(
@@ -75,20 +83,70 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         key_prefix=raw[:10],
         key_hash=ApiToken.hash(raw),
         expires_at=timezone.now() + timedelta(days=days) if days > 0 else None,
+        scope=scope,
+        parent=parent,
     )
     return token, raw
 
 
+def recently_authenticated(session) -> bool:
+    """True when this session's user proved their password less than REAUTH_WINDOW ago (at
+    login or by confirming it again)."""
+    at = session.get(SESSION_AUTH_AT) if session is not None else None
+    if not isinstance(at, (int, float)):
+        return False
+    return 0 <= timezone.now().timestamp() - at < REAUTH_WINDOW.total_seconds()
+
+
+def mark_authenticated(session) -> None:
+    """Record in the session that its user has just proved their password."""
+    session[SESSION_AUTH_AT] = timezone.now().timestamp()
+
+
+def api_token_create_checked(
+    *, user: User, name: str, scope: str, session=None, via_token: ApiToken | None = None
+) -> tuple[ApiToken, str]:
+    """A token made by a person: only from a portal session whose password was proved in the
+    last REAUTH_WINDOW, never by another token (a stolen token cannot make itself a successor
+    that survives its revocation)."""
+    if via_token is not None:
+        raise PermissionDenied(
+            _("An API token cannot create API tokens; create them on the portal's API tokens page."),
+            code="token_cannot_create_tokens",
+        )
+    if not recently_authenticated(session):
+        raise PermissionDenied(
+            _("Confirm your password to create an API token."), code="reauthentication_required"
+        )
+    return api_token_create(user=user, name=(name or "").strip() or "API token", scope=scope)
+
+
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """Revoke the token and every token it made (and so on down)."""
     if token.user_id != actor.pk and not actor.is_staff:
         raise NotFound("No such token.")
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+    now = timezone.now()
+    with transaction.atomic():
+        ids, frontier = {token.pk}, [token.pk]
+        while frontier:
+            frontier = list(
+                ApiToken.objects.filter(parent_id__in=frontier)
+                .exclude(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+            ids.update(frontier)
+        ApiToken.objects.filter(pk__in=ids, revoked_at__isnull=True).update(revoked_at=now)
+    token.refresh_from_db()
     return token
 
 
 def api_token_authenticate(raw: str) -> User | None:
+    token = api_token_resolve(raw)
+    return token.user if token is not None else None
+
+
+def api_token_resolve(raw: str) -> ApiToken | None:
+    """The live token (with its user) for a raw key, else None; notes its use."""
     if not raw or not raw.startswith(ApiToken.PREFIX):
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash(raw)).first()
@@ -98,4 +156,4 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
         # one write a minute per token at most, not one per request
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

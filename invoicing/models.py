@@ -11,9 +11,14 @@ from core.permissions import is_finance, is_internal
 
 
 class StoredFile(models.Model):
-    """Original bytes, stored unchanged and addressed by their SHA-256."""
+    """Original bytes, stored unchanged and addressed by their SHA-256. One row per supplier
+    that uploaded them: the same bytes from another supplier are that supplier's own upload
+    (never an answer that tells them someone else has the file); on disk they are one file."""
 
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     size = models.PositiveIntegerField()
     path = models.CharField(max_length=200)  # storage name: invoices/ab/cd/<sha256>
     original_name = models.CharField(max_length=255, blank=True)
@@ -21,6 +26,11 @@ class StoredFile(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "sha256"], name="storedfile_once_per_supplier")
+        ]
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]}… ({self.size} bytes)"

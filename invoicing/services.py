@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.queue import enqueue, enqueue_on_commit
 from core.services import transition_locked
@@ -16,7 +17,7 @@ from invoicing import storage
 from invoicing.checks import check_file
 from invoicing.formats.detect import parse_invoice
 from invoicing.formats.model import Issue, NormalisedInvoice, Refused, Severity
-from invoicing.validation import ValidationContext, duplicate_key
+from invoicing.validation import ValidationContext, comparable_tax_id, duplicate_key
 from procurement.models import LegalEntity
 from suppliers.models import Supplier
 from suppliers.services import supplier_require_approved
@@ -85,7 +86,12 @@ def invoice_upload(
     try:
         with transaction.atomic():
             stored = StoredFile.objects.create(
-                sha256=sha, size=len(data), path=path, original_name=filename[:255], uploaded_by=actor
+                sha256=sha,
+                supplier=supplier,
+                size=len(data),
+                path=path,
+                original_name=filename[:255],
+                uploaded_by=actor,
             )
             invoice = Invoice.objects.create(supplier=supplier, file=stored, uploaded_by=actor)
             if idempotency_key:
@@ -105,12 +111,9 @@ def invoice_upload(
 
 
 def _existing_for(sha: str, supplier: Supplier) -> Invoice | None:
-    existing = Invoice.objects.filter(file__sha256=sha).first()
-    if existing is not None and existing.supplier_id != supplier.pk:
-        raise Conflict(
-            "This exact file has already been uploaded to the portal.", code="file_already_uploaded"
-        )
-    return existing
+    """This supplier's own earlier upload of these bytes. Only its own: whether another supplier
+    has uploaded the same file is never told (the upload goes on as a new one)."""
+    return Invoice.objects.filter(file__sha256=sha, supplier=supplier).first()
 
 
 def _context(invoice: Invoice) -> ValidationContext:
@@ -144,8 +147,12 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
             parsed = None
         else:
             parsed, issues = result.invoice, list(result.issues)
-            _fill(invoice, parsed)
-            issues += _database_checks(invoice, parsed)
+            too_large = _numbers_beyond_columns(parsed)
+            if too_large:  # rejected with the reason; numbers the columns cannot hold are not stored
+                issues.append(too_large)
+            else:
+                _fill(invoice, parsed)
+                issues += _database_checks(invoice, parsed)
         errors = [i for i in issues if i.severity == Severity.ERROR]
         if not errors:
             key = "|".join(duplicate_key(parsed))
@@ -170,6 +177,42 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
     return invoice
 
 
+def _numbers_beyond_columns(parsed: NormalisedInvoice) -> Issue | None:
+    """An error when an amount, quantity, price or rate of the file does not fit its column (the
+    parsers accept 18 integer digits, an amount column holds 16): core.bounds.fits_column."""
+    values = [(Invoice, name, getattr(parsed.totals, attr)) for name, attr in _TOTALS]
+    for line in parsed.lines:
+        values += [(InvoiceLine, name, getattr(line, name)) for name in _LINE_NUMBERS]
+    beyond = sorted(
+        {
+            name
+            for model, name, value in values
+            if value is not None and not bounds.fits_column(value, *_digits(model, name))
+        }
+    )
+    if not beyond:
+        return None
+    return Issue(
+        "amount_out_of_range",
+        Severity.ERROR,
+        f"These numbers are too large for the portal: {', '.join(beyond)}.",
+    )
+
+
+_TOTALS = (
+    ("net_amount", "net"),
+    ("tax_amount", "tax"),
+    ("gross_amount", "gross"),
+    ("payable_amount", "payable"),
+)
+_LINE_NUMBERS = ("quantity", "unit_price", "net", "tax_rate", "tax")
+
+
+def _digits(model, name: str) -> tuple[int, int]:
+    field = model._meta.get_field(name)
+    return field.max_digits, field.decimal_places
+
+
 def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:
     invoice.format = str(parsed.format)
     invoice.document_type = str(parsed.document_type)
@@ -189,7 +232,7 @@ def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:
     invoice.signature_status = parsed.signature.status
     invoice.signature_signer = parsed.signature.signer[:300]
     invoice.signature_detail = parsed.signature.detail[:500]
-    invoice.legal_entity = LegalEntity.objects.filter(tax_id=parsed.buyer.tax_id.strip().upper()).first()
+    invoice.legal_entity = LegalEntity.objects.filter(tax_id=comparable_tax_id(parsed.buyer.tax_id)).first()
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,
@@ -210,7 +253,9 @@ def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:
 
 def _duplicate_issue(invoice: Invoice, key: str) -> Issue:
     other = Invoice.objects.filter(duplicate_key=key).exclude(pk=invoice.pk).first()
-    where = f" (uploaded {other.created_at:%Y-%m-%d}, {other.get_state_display()})" if other else ""
+    # when and in what state only for the supplier's own earlier invoice, never another's
+    own = other is not None and other.supplier_id == invoice.supplier_id
+    where = f" (uploaded {other.created_at:%Y-%m-%d}, {other.get_state_display()})" if own else ""
     return Issue(
         "duplicate_invoice",
         Severity.ERROR,

@@ -57,6 +57,24 @@ def normalise_id(value: str | None) -> str:
     return "".join((value or "").split()).upper()
 
 
+def comparable_tax_id(value: str | None) -> str:
+    """A tax id as it is compared with a party's: ``normalise_id``, and an EN 16931 VAT id written
+    with its country prefix (``CN`` + the 18-character unified social credit code, as BR-CO-09
+    requires) read as that code, so ``CN91440300MA5F00002D`` equals ``91440300MA5F00002D``."""
+    tax_id = normalise_id(value)
+    if len(tax_id) == 20 and tax_id.startswith("CN"):
+        return tax_id[2:]
+    return tax_id
+
+
+def _compared(tax_id: str) -> str:
+    """How a tax id was read for the comparison, for the message."""
+    read = comparable_tax_id(tax_id)
+    if read != tax_id:
+        return f"{tax_id} (read as the unified social credit code {read}, without the country prefix CN)"
+    return tax_id or "(none)"
+
+
 def duplicate_key(invoice: NormalisedInvoice) -> tuple[str, str, str]:
     """(seller tax id, invoice code or "", invoice number): the same for every file of one invoice.
 
@@ -64,7 +82,7 @@ def duplicate_key(invoice: NormalisedInvoice) -> tuple[str, str, str]:
     identified by its 发票代码 + 发票号码.
     """
     return (
-        normalise_id(invoice.seller.tax_id),
+        comparable_tax_id(invoice.seller.tax_id),
         "".join((invoice.invoice_code or "").split()),
         "".join(invoice.invoice_number.split()),
     )
@@ -127,24 +145,24 @@ def _check_parties(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[I
 
     if ctx.expected_seller_tax_id is not None:
         expected = normalise_id(ctx.expected_seller_tax_id)
-        if seller_id != expected:
+        if comparable_tax_id(seller_id) != comparable_tax_id(expected):
             issues.append(
                 Issue(
                     "seller_mismatch",
                     ERROR,
-                    f"The seller's tax id on the invoice is {seller_id or '(none)'}, "
-                    f"but the supplier's tax id is {expected}.",
+                    f"The seller's tax id on the invoice is {_compared(seller_id)}, "
+                    f"but the supplier's tax id is {_compared(expected)}.",
                 )
             )
     if ctx.buyer_tax_ids is not None:
-        ours = {normalise_id(t) for t in ctx.buyer_tax_ids}
-        if buyer_id not in ours:
+        ours = {comparable_tax_id(t) for t in ctx.buyer_tax_ids}
+        if comparable_tax_id(buyer_id) not in ours:
             issues.append(
                 Issue(
                     "buyer_not_ours",
                     ERROR,
                     f"The buyer on the invoice ({invoice.buyer.name or 'no name'}, tax id "
-                    f"{buyer_id or '(none)'}) is not one of our legal entities.",
+                    f"{_compared(buyer_id)}) is not one of our legal entities.",
                 )
             )
     return issues

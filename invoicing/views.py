@@ -2,18 +2,28 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.documents import panels_for_document
 from core.errors import DomainError, PermissionDenied
+from core.http import download_name
 from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 
 from . import selectors, services, storage
 from .models import IN_PROGRESS_STATES, InvoiceState
 from .reasons import refusal_reason, state_note
+
+
+def _signed(invoice, amount):
+    """A credit note's amounts are shown negative, whatever sign its file carried."""
+    if amount is None or not invoice.is_credit_note:
+        return amount
+    return -abs(amount)
+
 
 INVOICE_LIST = ListSpec(
     columns=(
@@ -26,7 +36,8 @@ INVOICE_LIST = ListSpec(
         ),
         Column("supplier", _("Supplier"), lambda i: i.supplier.name, sort="supplier__name"),
         Column("issued", _("Issued"), lambda i: i.issue_date, sort="issue_date"),
-        Column("gross", _("Gross"), lambda i: i.gross_amount, sort="gross_amount", numeric=True),
+        Column("type", _("Document type"), lambda i: _("Credit note") if i.is_credit_note else _("Invoice")),
+        Column("gross", _("Gross"), lambda i: _signed(i, i.gross_amount), sort="gross_amount", numeric=True),
         Column("currency", _("Currency"), lambda i: i.currency),
         Column("state", _("State"), lambda i: i.get_state_display(), sort="state"),
         Column("received", _("Received"), lambda i: localtime(i.created_at).date(), sort="created_at"),
@@ -67,11 +78,14 @@ def invoice_detail(request, invoice_id: int):
 @login_required
 def invoice_file(request, invoice_id: int):
     invoice = selectors.invoice_get(request.user, invoice_id)
-    response = HttpResponse(
-        storage.get(invoice.file.path, invoice.file.sha256), content_type="application/octet-stream"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{invoice.file.original_name or invoice.file.sha256}"'
+    data = storage.get(invoice.file.path, invoice.file.sha256)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    # Django quotes the name (RFC 6266 filename*=UTF-8'' for Chinese), so no stored name can add
+    # a header; download_name keeps a plain base name ending in the file's real kind (an OFD is
+    # a zip, every other accepted invoice is XML), so it is never saved as .html.
+    extension = ".ofd" if data[:2] == b"PK" else ".xml"
+    response["Content-Disposition"] = content_disposition_header(
+        True, download_name(invoice.file.original_name, fallback=invoice.file.sha256, extension=extension)
     )
     return response
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.http import header_text
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -79,6 +81,48 @@ KINDS: dict[str, Kind] = {
             _("Invoice %(number)s of %(supplier)s did not match: %(reasons)s"),
         ),
         Kind(
+            "po_rejected",
+            _("Purchase order rejected by the supplier"),
+            _("%(supplier)s rejected purchase order %(number)s"),
+            _("%(supplier)s rejected purchase order %(number)s (revision %(revision)s): %(reason)s"),
+        ),
+        Kind(
+            "po_change_proposed",
+            _("Change proposed on a purchase order"),
+            _("%(supplier)s proposes a change to purchase order %(number)s"),
+            _("%(supplier)s proposes to change %(lines)s line(s) of purchase order %(number)s: %(reason)s"),
+        ),
+        Kind(
+            "po_change_accepted",
+            _("Your change proposal was accepted"),
+            _("Your change to purchase order %(number)s was accepted"),
+            _(
+                "The buyer accepted your change to purchase order %(number)s: it is now revision %(revision)s. %(reason)s"
+            ),
+        ),
+        Kind(
+            "po_change_declined",
+            _("Your change proposal was declined"),
+            _("Your change to purchase order %(number)s was declined"),
+            _("The buyer declined your change to purchase order %(number)s: %(reason)s"),
+        ),
+        Kind(
+            "shipping_notice",
+            _("Shipping notice from a supplier"),
+            _("%(supplier)s ships goods for purchase order %(number)s"),
+            _(
+                "%(supplier)s shipped goods for purchase order %(number)s on %(shipped_on)s (expected %(expected_on)s, %(carrier)s %(tracking_no)s): %(lines)s"
+            ),
+        ),
+        Kind(
+            "quote_submitted",
+            _("Quote submitted"),
+            _("%(supplier)s submitted a quote on %(number)s"),
+            _(
+                "%(supplier)s submitted version %(version)s of its quote on %(number)s (%(title)s). Prices stay sealed until the RFQ closes."
+            ),
+        ),
+        Kind(
             "document_expiring",
             _("Document about to expire"),
             _("%(document)s expires on %(date)s"),
@@ -102,4 +146,5 @@ def render(kind: str, params: dict, *, language: str | None = None) -> tuple[str
         return kind, ""
     values = _Params(params or {})
     with translation.override(language) if language else nullcontext():
-        return str(spec.subject) % values, str(spec.body) % values
+        # the subject becomes an e-mail header: one line whatever a supplier or user typed
+        return header_text(str(spec.subject) % values), str(spec.body) % values

@@ -4,6 +4,7 @@ signal), so no business app needs to know about notifications."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -12,7 +13,12 @@ from django_fsm.signals import post_transition
 
 from core.models import Role, User
 from core.signals import document_expiring
-from procurement.signals import rfq_question_answered, rfq_question_asked
+from procurement.signals import (
+    po_change_proposed,
+    rfq_question_answered,
+    rfq_question_asked,
+    shipping_notice_sent,
+)
 
 from .services import notify
 
@@ -132,11 +138,144 @@ def match_exception(invoice, reason):
     )
 
 
+def _quantity(value) -> str:
+    return f"{value.normalize():f}"
+
+
+def _po_buyer(po):
+    """The buyer responsible for a PO: its requester (the one who created or last revised it)."""
+    return [po.requester]
+
+
+@_on("procurement.PurchaseOrder", "reject")
+def purchase_order_rejected(po, reason):
+    notify(
+        users=_po_buyer(po),
+        kind="po_rejected",
+        params={
+            "number": po.number,
+            "revision": po.revision,
+            "supplier": po.supplier.name,
+            "reason": reason[:500],
+        },
+        url=reverse("po-detail", args=[po.pk]),
+    )
+
+
+@receiver(po_change_proposed, dispatch_uid="notifications.po_change_proposed")
+def on_po_change_proposed(sender, *, proposal, **kwargs):
+    po = proposal.po
+    notify(
+        users=_po_buyer(po),
+        kind="po_change_proposed",
+        params={
+            "number": po.number,
+            "supplier": po.supplier.name,
+            "lines": proposal.lines.count(),
+            "reason": proposal.reason[:500],
+        },
+        url=reverse("po-detail", args=[po.pk]) + f"#proposal-{proposal.pk}",
+    )
+
+
+def _change_decided(kind):
+    def handler(proposal, reason):
+        po = proposal.po
+        notify(
+            users=supplier_users(po.supplier_id),
+            kind=kind,
+            params={
+                "number": po.number,
+                "revision": proposal.resulting_revision or po.revision,
+                "reason": reason[:500],
+            },
+            url=reverse("po-detail", args=[po.pk]) + f"#proposal-{proposal.pk}",
+        )
+
+    return handler
+
+
+_on("procurement.POChangeProposal", "accept")(_change_decided("po_change_accepted"))
+_on("procurement.POChangeProposal", "decline")(_change_decided("po_change_declined"))
+
+
+@receiver(shipping_notice_sent, dispatch_uid="notifications.shipping_notice")
+def on_shipping_notice(sender, *, notice, **kwargs):
+    po = notice.po
+    lines = ", ".join(
+        f"#{nl.po_line.line_no} × {_quantity(nl.quantity)}" for nl in notice.lines.select_related("po_line")
+    )
+    notify(
+        users=_po_buyer(po),
+        kind="shipping_notice",
+        params={
+            "number": po.number,
+            "supplier": po.supplier.name,
+            "shipped_on": f"{notice.shipped_on:%Y-%m-%d}",
+            "expected_on": f"{notice.expected_on:%Y-%m-%d}" if notice.expected_on else "—",
+            "carrier": notice.carrier or "—",
+            "tracking_no": notice.tracking_no,
+            "lines": lines,
+        },
+        url=reverse("po-detail", args=[po.pk]) + "#shipping-notices",
+    )
+
+
+@receiver(post_save, sender="procurement.QuoteVersion", dispatch_uid="notifications.quote_submitted")
+def quote_submitted(sender, instance, created, **kwargs):
+    """Every submitted quote version (``quote_submit`` creates one per submission) tells the
+    RFQ's buyer who quoted, never what: prices stay sealed."""
+    if not created:
+        return
+    quote = instance.quote
+    rfq = quote.rfq
+    notify(
+        users=[rfq.buyer],
+        kind="quote_submitted",
+        params={
+            "number": rfq.number,
+            "title": rfq.title,
+            "supplier": quote.supplier.name,
+            "version": instance.version,
+        },
+        url=reverse("rfq-detail", args=[rfq.pk]),
+    )
+
+
+def buyers_responsible_for(supplier_id: int):
+    """The buyers who work with a supplier: requesters of its open POs, authors of its current
+    contracts, buyers of its open RFQs; nobody yet: every active buyer (someone must hear)."""
+    from contracts.models import Contract
+    from procurement.models import RFQ, PurchaseOrder
+
+    open_po = ~Q(state__in=["closed", "cancelled", "received"])
+    ids = set(
+        PurchaseOrder.objects.filter(open_po, supplier_id=supplier_id).values_list("requester_id", flat=True)
+    )
+    ids |= set(
+        Contract.objects.filter(supplier_id=supplier_id, state__in=["in_approval", "active"]).values_list(
+            "created_by_id", flat=True
+        )
+    )
+    ids |= set(
+        RFQ.objects.filter(
+            invitations__supplier_id=supplier_id, state__in=["published", "closed"]
+        ).values_list("buyer_id", flat=True)
+    )
+    buyers = User.objects.filter(role=Role.BUYER, is_active=True)
+    responsible = buyers.filter(pk__in=ids)
+    return responsible if responsible.exists() else buyers
+
+
 @receiver(document_expiring, dispatch_uid="notifications.document_expiring")
 def on_document_expiring(
     sender, *, document: str, owner: str, date, supplier_id=None, users=(), url="", **kwargs
 ):
+    """The users the sender names (a contract's author) and the supplier's users; for a
+    supplier's qualification document also the buyers responsible for that supplier."""
     recipients = list(users) + (list(supplier_users(supplier_id)) if supplier_id else [])
+    if supplier_id and sender._meta.label == "suppliers.QualificationDocument":
+        recipients += list(buyers_responsible_for(supplier_id))
     notify(
         users=recipients,
         kind="document_expiring",

@@ -6,6 +6,7 @@ from django.http import FileResponse
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from core import bounds
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.selectors import transition_log_for
 
@@ -117,17 +118,17 @@ class POOut(Schema):
 
 class POLineIn(Schema):
     item_id: int
-    quantity: Decimal
-    unit_price: Decimal | None = None
+    quantity: bounds.Quantity
+    unit_price: bounds.Price | None = None
     tax_rate: str | None = Field(None, description='e.g. "0.13"; "exempt"; omit for the default')
     description: str = ""
-    required_date: date | None = None
+    required_date: bounds.DateNotPast | None = None
 
 
 class POIn(Schema):
     legal_entity_id: int
     supplier_id: int
-    currency: str | None = None
+    currency: bounds.Currency | None = None
     notes: str = ""
     lines: list[POLineIn] = []
 
@@ -137,15 +138,17 @@ class ReasonIn(Schema):
 
 
 class AcknowledgeIn(Schema):
-    promised_dates: dict[int, date] = Field(default_factory=dict, description="PO line id → promised date")
+    promised_dates: dict[int, bounds.DateNotPast] = Field(
+        default_factory=dict, description="PO line id → promised date"
+    )
     reason: str = ""
 
 
 class ReviseLineIn(Schema):
     line_id: int
-    quantity: Decimal | None = None
-    unit_price: Decimal | None = None
-    required_date: date | None = None
+    quantity: bounds.Quantity | None = None
+    unit_price: bounds.Price | None = None
+    required_date: bounds.DateNotPast | None = None
 
 
 class ReviseIn(Schema):
@@ -155,12 +158,12 @@ class ReviseIn(Schema):
 
 class ShippingLineIn(Schema):
     po_line_id: int
-    quantity: Decimal
+    quantity: bounds.Quantity
 
 
 class ShippingNoticeIn(Schema):
-    shipped_on: date | None = None
-    expected_on: date | None = None
+    shipped_on: bounds.SaneDate | None = None
+    expected_on: bounds.SaneDate | None = None
     carrier: str = ""
     tracking_no: str = ""
     lines: list[ShippingLineIn] = []
@@ -176,25 +179,25 @@ class ShippingNoticeOut(Schema):
 
 class ReceiptLineIn(Schema):
     po_line_id: int
-    accepted_qty: Decimal = Decimal("0")
-    rejected_qty: Decimal = Decimal("0")
+    accepted_qty: bounds.QuantityOrZero = Decimal("0")
+    rejected_qty: bounds.QuantityOrZero = Decimal("0")
     reason: str = ""
 
 
 class ReceiptIn(Schema):
-    receipt_date: date | None = None
+    receipt_date: bounds.DateNotFuture | None = None
     note: str = ""
     lines: list[ReceiptLineIn] = []
 
 
 class ReturnLineIn(Schema):
     po_line_id: int
-    quantity: Decimal
+    quantity: bounds.Quantity
     reason: str = ""
 
 
 class ReturnIn(Schema):
-    return_date: date | None = None
+    return_date: bounds.DateNotFuture | None = None
     note: str = ""
     lines: list[ReturnLineIn] = []
 
@@ -300,11 +303,11 @@ def purchase_order_line_add(request, po_id: int, payload: POLineIn):
 class POLineUpdateIn(Schema):
     """Only the fields sent change. ``unit_price: null`` goes back to the contract price."""
 
-    quantity: Decimal | None = None
-    unit_price: Decimal | None = None
+    quantity: bounds.Quantity | None = None
+    unit_price: bounds.Price | None = None
     tax_rate: str | None = Field(None, description='e.g. "0.13"; "exempt"')
     description: str | None = None
-    required_date: date | None = None
+    required_date: bounds.DateNotPast | None = None
 
 
 @router.patch(
@@ -448,7 +451,7 @@ class RFQOut(Schema):
         return list(obj.lines.order_by("line_no"))
 
 
-class RFQLineIn(Schema):
+class RFQLineIn(Schema):  # bounds: rfq_quantity, _required_date (services.rfq, 422 with their codes)
     item_id: int
     quantity: Decimal
     required_date: date | None = None
@@ -458,7 +461,7 @@ class RFQLineIn(Schema):
 class RFQIn(Schema):
     legal_entity_id: int
     title: str
-    currency: str | None = None
+    currency: bounds.Currency | None = None
     deadline: datetime | None = None
     lines: list[RFQLineIn] = []
     supplier_ids: list[int] = []
@@ -897,3 +900,144 @@ def rfq_award(request, rfq_id: int, payload: AwardIn):
         rfq=_rfq(request, rfq_id), actor=request.auth, decisions=[d.dict() for d in payload.decisions]
     )
     return Status(201, pos)
+
+
+# --------------------------------------------------------------------------------------------
+# PO collaboration: supplier change proposals, shipping notices
+# --------------------------------------------------------------------------------------------
+
+
+class ChangeLineIn(Schema):
+    po_line_id: int
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    promised_date: date | None = None
+
+
+class ChangeProposalIn(Schema):
+    reason: str = ""
+    lines: list[ChangeLineIn] = []
+
+
+class ChangeLineOut(Schema):
+    po_line_id: int
+    line_no: int
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    promised_date: date | None
+    old_quantity: Decimal
+    old_unit_price: Decimal
+    old_promised_date: date | None
+
+    @staticmethod
+    def resolve_line_no(obj):
+        return obj.po_line.line_no
+
+
+class ChangeProposalOut(Schema):
+    id: int
+    po_id: int
+    revision: int
+    state: str
+    reason: str
+    proposed_by: str
+    proposed_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str
+    resulting_revision: int | None
+    lines: list[ChangeLineOut]
+
+    @staticmethod
+    def resolve_proposed_by(obj):
+        return obj.proposed_by.username
+
+    @staticmethod
+    def resolve_decided_by(obj):
+        return obj.decided_by.username if obj.decided_by else None
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.select_related("po_line"))
+
+
+class NoticeLineOut(Schema):
+    po_line_id: int
+    quantity: Decimal
+
+
+class ShippingNoticeDetailOut(ShippingNoticeOut):
+    lines: list[NoticeLineOut]
+
+    @staticmethod
+    def resolve_lines(obj):
+        return list(obj.lines.all())
+
+
+def _proposal(request, po_id: int, proposal_id: int):
+    po = _po(request, po_id)
+    proposal = po.change_proposals.filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound(f"Change proposal {proposal_id} is not on purchase order {po.number}.")
+    return proposal
+
+
+@router.get(
+    "/purchase-orders/{int:po_id}/change-proposals",
+    response=list[ChangeProposalOut],
+    tags=["purchase orders"],
+)
+def po_change_proposal_list(request, po_id: int):
+    from .po_selectors import change_proposals_for_po
+
+    return list(change_proposals_for_po(_po(request, po_id)))
+
+
+@router.post(
+    "/purchase-orders/{int:po_id}/change-proposals",
+    response={201: ChangeProposalOut},
+    tags=["purchase orders"],
+)
+def po_change_propose(request, po_id: int, payload: ChangeProposalIn):
+    """The supplier proposes new quantities, unit prices or promised dates for lines (with a reason)."""
+    proposal = services.po_change_propose(
+        po=_po(request, po_id),
+        actor=request.auth,
+        reason=payload.reason,
+        lines=[line.dict() for line in payload.lines],
+    )
+    return Status(201, proposal)
+
+
+@router.post(
+    "/purchase-orders/{int:po_id}/change-proposals/{int:proposal_id}/accept",
+    response=ChangeProposalOut,
+    tags=["purchase orders"],
+)
+def po_change_accept(request, po_id: int, proposal_id: int, payload: ReasonIn):
+    """The buyer accepts: the changes become the PO's next revision."""
+    return services.po_change_accept(
+        proposal=_proposal(request, po_id, proposal_id), actor=request.auth, reason=payload.reason
+    )
+
+
+@router.post(
+    "/purchase-orders/{int:po_id}/change-proposals/{int:proposal_id}/decline",
+    response=ChangeProposalOut,
+    tags=["purchase orders"],
+)
+def po_change_decline(request, po_id: int, proposal_id: int, payload: ReasonIn):
+    return services.po_change_decline(
+        proposal=_proposal(request, po_id, proposal_id), actor=request.auth, reason=payload.reason
+    )
+
+
+@router.get(
+    "/purchase-orders/{int:po_id}/shipping-notices",
+    response=list[ShippingNoticeDetailOut],
+    tags=["purchase orders"],
+)
+def shipping_notice_list(request, po_id: int):
+    from .po_selectors import shipping_notices_for_po
+
+    return list(shipping_notices_for_po(_po(request, po_id)))

@@ -56,6 +56,10 @@ def seed_procurement_demo(*, buyer: User, password: str) -> list[tuple[str, str,
     }
     (user1, supplier1), (user2, supplier2) = ((m.user, m.supplier) for m in memberships)
     today = timezone.localdate()
+    # demo addresses, so the notifications' e-mails show in `make run`'s console
+    for user in (buyer, approver, user1, user2):
+        if not user.email:
+            User.objects.filter(pk=user.pk).update(email=f"{user.username}@demo.example.cn")
 
     ApprovalRule.objects.get_or_create(
         legal_entity=entity,
@@ -181,8 +185,12 @@ def _purchase_orders(entity, buyer, approver, items, first, second, today):
         if until == "acknowledged":
             user = user1 if supplier == supplier1 else user2
             order = services.purchase_order_acknowledge(
-                po=order, actor=user, promised_dates={line.pk: promised for line in order.lines.all()}
+                po=order,
+                actor=user,
+                promised_dates={line.pk: max(promised, today) for line in order.lines.all()},
             )
+            if promised < today:  # history: promised in the past (the portal refuses that today)
+                order.lines.update(promised_date=promised)
         return order, True
 
     po("draft: cables to edit", supplier1, [("EL-1001", 40, None), ("OF-2001", 5, "26.00")], until="draft")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -13,6 +14,8 @@ from core.models import Role
 from core.money import q2
 from core.permissions import is_buyer, is_internal, is_supplier_user
 from suppliers.validators import validate_uscc
+
+from .fields import StoredDecimalField
 
 
 class TaxRate(models.TextChoices):
@@ -295,24 +298,24 @@ class PurchaseOrderLine(models.Model):
     line_no = models.PositiveIntegerField(_("line"))
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="po_lines")
     description = models.CharField(_("description"), max_length=300, blank=True)
-    quantity = models.DecimalField(_("quantity"), max_digits=18, decimal_places=6)
+    quantity = StoredDecimalField(_("quantity"), max_digits=18, decimal_places=6)
     unit = models.CharField(_("unit"), max_length=20)
-    unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=6)
-    tax_rate = models.DecimalField(
+    unit_price = StoredDecimalField(_("unit price"), max_digits=18, decimal_places=6)
+    tax_rate = StoredDecimalField(
         _("tax rate"), max_digits=5, decimal_places=4, null=True, blank=True, help_text=_("empty = exempt")
     )
-    contract_price = models.DecimalField(
+    contract_price = StoredDecimalField(
         _("contract price"), max_digits=18, decimal_places=6, null=True, blank=True
     )
     contract_line_ref = models.CharField(_("contract price line"), max_length=64, blank=True)
     # how much of the price agreement this line holds now: set on approval (each revision takes
     # or gives back only the difference), given back on cancel
-    contract_consumed_qty = models.DecimalField(
+    contract_consumed_qty = StoredDecimalField(
         _("quantity taken from the contract"), max_digits=18, decimal_places=6, default=0
     )
     required_date = models.DateField(_("required date"), null=True, blank=True)
     promised_date = models.DateField(_("promised date"), null=True, blank=True)
-    received_qty = models.DecimalField(_("received quantity"), max_digits=18, decimal_places=6, default=0)
+    received_qty = StoredDecimalField(_("received quantity"), max_digits=18, decimal_places=6, default=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -404,7 +407,7 @@ class ShippingNotice(models.Model):
 class ShippingNoticeLine(models.Model):
     notice = models.ForeignKey(ShippingNotice, on_delete=models.CASCADE, related_name="lines")
     po_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(max_digits=18, decimal_places=6)
+    quantity = StoredDecimalField(max_digits=18, decimal_places=6)
 
     class Meta:
         constraints = [
@@ -413,6 +416,87 @@ class ShippingNoticeLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.po_line_id} × {self.quantity}"
+
+
+class ChangeProposalState(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("change proposal", "Waiting for the buyer")
+    ACCEPTED = "accepted", pgettext_lazy("change proposal", "Accepted")
+    DECLINED = "declined", pgettext_lazy("change proposal", "Declined")
+
+
+class POChangeProposal(ConcurrentTransitionMixin, models.Model):
+    """A supplier's proposal to change lines of a sent or acknowledged PO (quantity, unit price,
+    promised date), with a reason. The buyer accepts it (the changes become a new revision of the
+    PO) or declines it with a reason."""
+
+    po = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="change_proposals")
+    revision = models.PositiveIntegerField(_("revision"))  # the PO revision it was made against
+    state = FSMField(default=ChangeProposalState.PENDING, choices=ChangeProposalState.choices, protected=True)
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    resulting_revision = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        verbose_name = _("change proposal")
+
+    def __str__(self) -> str:
+        return f"change proposal {self.pk} for {self.po_id}"
+
+    @transition(
+        field=state,
+        source=ChangeProposalState.PENDING,
+        target=ChangeProposalState.ACCEPTED,
+        permission=is_buyer,
+    )
+    def accept(self, *, by=None, reason=""):
+        pass
+
+    @transition(
+        field=state,
+        source=ChangeProposalState.PENDING,
+        target=ChangeProposalState.DECLINED,
+        permission=is_buyer,
+    )
+    def decline(self, *, by=None, reason=""):
+        pass
+
+
+class POChangeProposalLine(models.Model):
+    """What the supplier proposes for one line; an empty field means "no change"."""
+
+    proposal = models.ForeignKey(POChangeProposal, on_delete=models.CASCADE, related_name="lines")
+    po_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.CASCADE, related_name="+")
+    quantity = StoredDecimalField(_("quantity"), max_digits=18, decimal_places=6, null=True, blank=True)
+    unit_price = StoredDecimalField(_("unit price"), max_digits=18, decimal_places=6, null=True, blank=True)
+    promised_date = models.DateField(_("promised date"), null=True, blank=True)
+    # the line as it was when proposed, to show "from → to"
+    old_quantity = StoredDecimalField(max_digits=18, decimal_places=6)
+    old_unit_price = StoredDecimalField(max_digits=18, decimal_places=6)
+    old_promised_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposal", "po_line__line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "po_line"], name="uniq_change_proposal_line"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__isnull=True) | models.Q(quantity__gt=0),
+                name="change_proposal_quantity_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__isnull=True) | models.Q(unit_price__gte=0),
+                name="change_proposal_price_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}/{self.po_line_id}"
 
 
 class ReceiptKind(models.TextChoices):
@@ -443,9 +527,9 @@ class GoodsReceiptLine(models.Model):
 
     receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
     po_line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="receipt_lines")
-    accepted_qty = models.DecimalField(max_digits=18, decimal_places=6, default=0)
-    rejected_qty = models.DecimalField(max_digits=18, decimal_places=6, default=0)
-    returned_qty = models.DecimalField(max_digits=18, decimal_places=6, default=0)
+    accepted_qty = StoredDecimalField(max_digits=18, decimal_places=6, default=0)
+    rejected_qty = StoredDecimalField(max_digits=18, decimal_places=6, default=0)
+    returned_qty = StoredDecimalField(max_digits=18, decimal_places=6, default=0)
     reason = models.CharField(max_length=300, blank=True)
 
     class Meta:

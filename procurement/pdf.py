@@ -6,13 +6,14 @@ from __future__ import annotations
 from io import BytesIO
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.pdf import cjk_font
+from core.pdf import cjk_font, para
 
 
 def purchase_order_pdf(po) -> bytes:
@@ -29,11 +30,11 @@ def purchase_order_pdf(po) -> bytes:
         author=po.legal_entity.name,
     )
     parts = [
-        Paragraph(f"采购订单 Purchase order {po.number} (rev. {po.revision})", title),
+        para(f"采购订单 Purchase order {po.number} (rev. {po.revision})", title),
         Spacer(1, 4 * mm),
-        Paragraph(f"买方 Buyer: {po.legal_entity.name} — {po.legal_entity.tax_id}", body),
-        Paragraph(f"供应商 Supplier: {po.supplier.name} — {po.supplier.tax_id}", body),
-        Paragraph(f"币种 Currency: {po.currency} · 状态 State: {po.state}", body),
+        para(f"买方 Buyer: {po.legal_entity.name} — {po.legal_entity.tax_id}", body),
+        para(f"供应商 Supplier: {po.supplier.name} — {po.supplier.tax_id}", body),
+        para(f"币种 Currency: {po.currency} · 状态 State: {po.state}", body),
         Spacer(1, 4 * mm),
     ]
     rows = [
@@ -54,7 +55,7 @@ def purchase_order_pdf(po) -> bytes:
             [
                 str(line.line_no),
                 line.item.code,
-                Paragraph(line.description, body),
+                para(line.description, body),
                 f"{line.quantity.normalize():f}",
                 line.unit,
                 f"{line.unit_price.normalize():f}",
@@ -89,5 +90,5 @@ def purchase_order_pdf(po) -> bytes:
 
 def purchase_order_pdf_response(po) -> HttpResponse:
     response = HttpResponse(purchase_order_pdf(po), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{po.number}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"{po.number}.pdf")
     return response

@@ -43,6 +43,8 @@ from .models import (
     Integrity,
     Item,
     LegalEntity,
+    POChangeProposal,
+    POState,
     PurchaseOrder,
     PurchaseOrderApproval,
     PurchaseOrderLine,
@@ -95,7 +97,11 @@ def purchase_order_list(user) -> QuerySet[PurchaseOrder]:
     supplier_id = supplier_id_for(user)
     if supplier_id is None:
         return qs.none()
-    return qs.filter(supplier_id=supplier_id, state__in=PO_SUPPLIER_VISIBLE)
+    # a PO the supplier proposed changes to (so it was sent) stays visible while the revision
+    # made from the proposal waits for internal approval
+    proposed = Exists(POChangeProposal.objects.filter(po=OuterRef("pk")))
+    in_approval = Q(state__in=[POState.PENDING_APPROVAL, POState.APPROVED]) & Q(proposed)
+    return qs.filter(Q(state__in=PO_SUPPLIER_VISIBLE) | in_approval, supplier_id=supplier_id)
 
 
 def purchase_order_get(user, po_id: int) -> PurchaseOrder:

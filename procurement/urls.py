@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_rfq
+from . import views, views_po, views_rfq
 
 urlpatterns = [
     path("items/", include("procurement.urls_items")),
@@ -16,6 +16,17 @@ urlpatterns = [
     path("pos/<int:po_id>/returns/", views.po_return, name="po-return"),
     path("pos/<int:po_id>/revise/", views.po_revise, name="po-revise"),
     path("pos/<int:po_id>/pdf/", views.po_pdf, name="po-pdf"),
+    path("pos/<int:po_id>/changes/", views_po.po_change_propose, name="po-change-propose"),
+    path(
+        "pos/<int:po_id>/changes/<int:proposal_id>/accept/",
+        views_po.po_change_accept,
+        name="po-change-accept",
+    ),
+    path(
+        "pos/<int:po_id>/changes/<int:proposal_id>/decline/",
+        views_po.po_change_decline,
+        name="po-change-decline",
+    ),
     path("pos/<int:po_id>/do/<str:action>/", views.po_action, name="po-action"),
     path("receipts/", views.receipt_list, name="receipt-list"),
     path("rfqs/", views_rfq.rfq_list, name="rfq-list"),

@@ -3,8 +3,6 @@ through services only; domain errors become messages (core.middleware)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
+from core import bounds
 from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.listing import Column, Filter, ListSpec, list_response
@@ -29,8 +28,14 @@ PO_ACTIONS = ("submit", "approve", "decline", "send", "reject", "cancel", "close
 PO_REASON_REQUIRED = {"decline", "reject", "cancel"}
 
 
-def _date(value: str | None):
-    return date.fromisoformat(value) if value else None
+def _date(value: str | None, field: str = "date"):
+    return bounds.parse_date(value, field=field)  # a malformed date is a clear error, not a 500
+
+
+def _not_past(value, field: str):
+    """A delivery date a person types: today or later."""
+    typed = _date(value, field)
+    return bounds.date_not_past(typed, field=field) if typed else None
 
 
 def _blank(value) -> str:
@@ -153,9 +158,13 @@ def po_create(request):
 
 
 def _po_actions(po, user) -> list[str]:
+    from .views_po import approval_blocker
+
     names = {
         t.name for t in po.get_available_state_transitions() if has_transition_perm(getattr(po, t.name), user)
     }
+    if approval_blocker(po, user):  # four-eyes, approver role, already approved: no button
+        names -= {"approve", "decline"}
     return [a for a in PO_ACTIONS if a in names]
 
 
@@ -184,6 +193,9 @@ def po_detail(request, po_id: int):
         if request.user.is_buyer and po.state == POState.DRAFT
         else [],
     }
+    from .views_po import po_collaboration_context
+
+    context.update(po_collaboration_context(po, request.user))
     return render(request, "procurement/po_detail.html", context)
 
 
@@ -202,7 +214,7 @@ def po_line_add(request, po_id: int):
         item=item,
         quantity=request.POST.get("quantity") or "0",
         unit_price=request.POST.get("unit_price") or None,
-        required_date=_date(request.POST.get("required_date")),
+        required_date=_not_past(request.POST.get("required_date"), "required_date"),
         description=request.POST.get("description", ""),
         actor=request.user,
         **extra,
@@ -254,7 +266,10 @@ def po_action(request, po_id: int, action: str):
 @require_POST
 def po_acknowledge(request, po_id: int):
     po = selectors.purchase_order_get(request.user, po_id)
-    promised = {line.pk: request.POST.get(f"promised_{line.pk}") for line in po.lines.all()}
+    promised = {
+        line.pk: _not_past(request.POST.get(f"promised_{line.pk}"), "promised_date")
+        for line in po.lines.all()
+    }
     services.purchase_order_acknowledge(po=po, actor=request.user, promised_dates=promised)
     messages.success(request, _("Purchase order acknowledged."))
     return redirect("po-detail", po_id=po.pk)
@@ -272,8 +287,8 @@ def po_shipping_notice(request, po_id: int):
     services.shipping_notice_create(
         po=po,
         actor=request.user,
-        shipped_on=_date(request.POST.get("shipped_on")),
-        expected_on=_date(request.POST.get("expected_on")),
+        shipped_on=_date(request.POST.get("shipped_on"), "shipped_on"),
+        expected_on=_date(request.POST.get("expected_on"), "expected_on"),
         carrier=request.POST.get("carrier", ""),
         tracking_no=request.POST.get("tracking_no", ""),
         lines=lines,
@@ -296,7 +311,10 @@ def po_receipt(request, po_id: int):
         if request.POST.get(f"accepted_{line.pk}") or request.POST.get(f"rejected_{line.pk}")
     ]
     services.goods_receipt_create(
-        po=po, actor=request.user, lines=lines, receipt_date=_date(request.POST.get("receipt_date"))
+        po=po,
+        actor=request.user,
+        lines=lines,
+        receipt_date=_date(request.POST.get("receipt_date"), "receipt_date"),
     )
     messages.success(request, _("Goods receipt posted."))
     return redirect("po-detail", po_id=po.pk)

@@ -4,11 +4,10 @@ the selectors: another requester's requisition is a 404, supplier users see noth
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
 
-from contracts.limits import MAX_QUANTITY, MAX_UNIT_PRICE
+from core import bounds
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
 from procurement.selectors import item_get
@@ -228,31 +227,25 @@ class RFQRef(Schema):
     state: str
 
 
-# Bounds of quantities and prices (their columns hold 18 digits, 6 decimals; the business limits
-# are those of contracts.limits): anything else is a 422 before a service runs.
-Quantity = Annotated[Decimal, Field(gt=0, le=MAX_QUANTITY, max_digits=18, decimal_places=6)]
-Price = Annotated[Decimal, Field(ge=0, lt=MAX_UNIT_PRICE, max_digits=18, decimal_places=6)]
-
-
 class CartLineIn(Schema):
     price_line_id: int
-    quantity: Quantity
+    quantity: bounds.Quantity
 
 
 class FreeTextIn(Schema):
-    description: str = Field(max_length=300)
-    quantity: Quantity
-    estimated_unit_price: Price | None = None
-    unit: str = Field("EA", max_length=20)
+    description: str
+    quantity: bounds.Quantity
+    estimated_unit_price: bounds.Price | None = None
+    unit: str = "EA"
     item_id: int | None = None
 
 
 class QuantityIn(Schema):
-    quantity: Quantity | None = None
+    quantity: bounds.Quantity | None = None
 
 
 class SubmitIn(Schema):
-    needed_by: date | None = None
+    needed_by: bounds.SaneDate | None = None  # the past: needed_by_in_past (the service)
     delivery_address: str = Field("", max_length=300)
     note: str = ""
     cost_centre_id: int | None = Field(
@@ -272,7 +265,7 @@ class ConvertIn(Schema):
 class SourceIn(Schema):
     supplier_id: int = 0
     item_id: int = 0
-    unit_price: Price | None = None
+    unit_price: bounds.Price | None = None
     tax_rate: str | None = Field(None, description='e.g. "0.13"; "exempt" or omitted: no VAT')
 
 

@@ -5,10 +5,13 @@ pointing at the rules they used. Results, allocations and cases are read-only.""
 from django import forms
 from django.contrib import admin, messages
 
-from .models import ExceptionCase, MatchAllocation, MatchResult, TolerancePolicy
+from core.bounds import OutOfBounds
+
+from .models import ApprovalRule, ApprovalStep, ExceptionCase, MatchAllocation, MatchResult, TolerancePolicy
 from .services.match_policies import (
     RULE_FIELDS,
     SCOPE_FIELDS,
+    rule_value,
     tolerance_policy_create,
     tolerance_policy_revise,
 )
@@ -28,6 +31,11 @@ class TolerancePolicyForm(forms.ModelForm):
         for name in RULE_FIELDS:
             if data.get(name) is not None and data[name] < 0:
                 self.add_error(name, "Cannot be negative.")
+            elif data.get(name) is not None:
+                try:
+                    rule_value(name, data[name])
+                except OutOfBounds as exc:  # what the service would refuse: a form error, not a 500
+                    self.add_error(name, exc.message)
         start, end = data.get("effective_from"), data.get("effective_to")
         if start and end and end < start:
             self.add_error("effective_to", "Before effective from.")
@@ -124,4 +132,34 @@ class ExceptionCaseAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApprovalRule)
+class ApprovalRuleAdmin(admin.ModelAdmin):
+    """Approval routing of the exception desk, edited as data by finance or a superuser."""
+
+    list_display = (
+        "name",
+        "applies_to",
+        "legal_entity",
+        "cost_centre_code",
+        "reason_code",
+        "min_amount",
+        "second_approver_above",
+        "comment_from",
+        "active",
+    )
+    list_filter = ("active", "applies_to", "comment_from")
+
+
+@admin.register(ApprovalStep)
+class ApprovalStepAdmin(admin.ModelAdmin):
+    list_display = ("case", "kind", "actor", "addressed_to", "created_at")
+    readonly_fields = [f.name for f in ApprovalStep._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -8,6 +8,8 @@
     POST /api/matching/invoices/{id}/request-credit-note   finance, {"reason"} (the message)
     POST /api/matching/invoices/{id}/reject            finance, {"reason"}
     POST /api/matching/invoices/{id}/rematch           finance, {"reason"} optional
+    POST /api/matching/invoices/{id}/ask-comment       finance, {"role": buyer|receiver, "question"}
+    POST /api/matching/invoices/{id}/comment           the person asked, {"text"}
     GET  /api/matching/policies                        finance: tolerance policy versions
 
 Supplier users get their own invoices only (another supplier's id is a 404), and reasons in
@@ -25,6 +27,7 @@ from ninja import Query, Router, Schema
 from core.errors import PermissionDenied
 
 from .selectors import matching as selectors
+from .services import approvals
 from .services import exceptions as desk
 from .services.match_policies import RULE_FIELDS
 
@@ -259,6 +262,33 @@ def exception_accept(request, invoice_id: int, payload: ReasonIn):
     """Accept the variance (finance; reason required): the invoice is approved."""
     _visible(request, invoice_id)
     desk.exception_accept(invoice_id=invoice_id, actor=request.auth, reason=payload.reason)
+    return _after(request, invoice_id)
+
+
+class CommentRequestIn(Schema):
+    role: str = ""  # buyer | receiver
+    question: str = ""
+
+
+class CommentIn(Schema):
+    text: str = ""
+
+
+@router.post("/matching/invoices/{int:invoice_id}/ask-comment", response=MatchStatusOut)
+def exception_ask_comment(request, invoice_id: int, payload: CommentRequestIn):
+    """Send the exception to the PO's buyer or the receiver for a comment (finance)."""
+    _visible(request, invoice_id)
+    approvals.exception_request_comment(
+        invoice_id=invoice_id, actor=request.auth, role=payload.role, question=payload.question
+    )
+    return _after(request, invoice_id)
+
+
+@router.post("/matching/invoices/{int:invoice_id}/comment", response=MatchStatusOut)
+def exception_comment(request, invoice_id: int, payload: CommentIn):
+    """The buyer or receiver asked comments ("price confirmed", "goods arrived")."""
+    _visible(request, invoice_id)
+    approvals.exception_comment(invoice_id=invoice_id, actor=request.auth, text=payload.text)
     return _after(request, invoice_id)
 
 

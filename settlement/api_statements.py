@@ -6,8 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import Query, Router, Schema, Status
 
+from core import bounds
 from core.errors import NotFound
 from core.selectors import transition_log_for
 from invoicing.selectors import invoice_get
@@ -107,9 +109,9 @@ class StatementIn(Schema):
     kind: str = "invoice_first"
     supplier_id: int = 0
     legal_entity_id: int = 0
-    period_from: date | None = None
-    period_to: date | None = None
-    currency: str | None = None
+    period_from: bounds.SaneDate | None = None
+    period_to: bounds.SaneDate | None = None
+    currency: bounds.Currency | None = None
 
 
 class ReasonIn(Schema):
@@ -128,7 +130,7 @@ class DeductionIn(Schema):
 class PaymentIn(Schema):
     amount: str = ""
     bank_reference: str = ""
-    paid_on: date | None = None
+    paid_on: bounds.SaneDate | None = None  # the future: paid_on_in_future (the service)
 
 
 class PaymentOut(Schema):
@@ -322,7 +324,7 @@ def statement_pdf_download(request, statement_id: int):
         statement, selectors.statement_lines(statement), payment=getattr(statement, "payment", None)
     )
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{statement.number}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(True, f"{statement.number}.pdf")
     return response
 
 
@@ -337,7 +339,9 @@ def invoice_plan_pdf_download(request, statement_id: int):
     response = HttpResponse(
         invoice_plan_pdf(plan, selectors.invoice_plan_lines(plan)), content_type="application/pdf"
     )
-    response["Content-Disposition"] = f'attachment; filename="{plan.statement.number}-invoice-plan.pdf"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{plan.statement.number}-invoice-plan.pdf"
+    )
     return response
 
 
@@ -347,7 +351,9 @@ def invoice_plan_csv_download(request, statement_id: int):
     response = HttpResponse(
         "\ufeff" + selectors.invoice_plan_csv(plan), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{plan.statement.number}-invoice-plan.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{plan.statement.number}-invoice-plan.csv"
+    )
     return response
 
 

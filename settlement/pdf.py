@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.pdf import cjk_font
+from core.pdf import cjk_font, para
 
 from .models import StatementLineKind, rate_label
 
@@ -62,12 +61,12 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
     body, title = _styles()
 
     def p(text):
-        return Paragraph(escape(str(text)), body)
+        return para(text, body)
 
     buffer = BytesIO()
     doc = _doc(buffer, statement.number, wide=True)
     story = [
-        Paragraph(escape(f"对账单 Settlement statement {statement.number}"), title),
+        para(f"对账单 Settlement statement {statement.number}", title),
         Spacer(1, 3 * mm),
         p(f"供应商 Supplier: {statement.supplier.name} — {statement.supplier.tax_id}"),
         p(f"采购方 Buyer: {statement.legal_entity.name} — {statement.legal_entity.tax_id}"),
@@ -147,13 +146,13 @@ def invoice_plan_pdf(plan, lines) -> bytes:
     body, title = _styles()
 
     def p(text):
-        return Paragraph(escape(str(text)), body)
+        return para(text, body)
 
     statement = plan.statement
     buffer = BytesIO()
     doc = _doc(buffer, f"{statement.number} invoice plan")
     story = [
-        Paragraph(escape(f"开票计划 Invoice plan — {statement.number}"), title),
+        para(f"开票计划 Invoice plan — {statement.number}", title),
         Spacer(1, 3 * mm),
         p(f"购买方名称 Bill to: {plan.buyer_name}"),
         p(f"购买方纳税人识别号 Buyer tax id: {plan.buyer_tax_id}"),

@@ -14,4 +14,7 @@ urlpatterns = [
     ),
     path("matching/invoices/<int:invoice_id>/reject/", views.match_reject, name="match-reject"),
     path("matching/invoices/<int:invoice_id>/rematch/", views.match_rematch, name="match-rematch"),
+    path("matching/invoices/<int:invoice_id>/ask/", views.match_ask_comment, name="match-ask-comment"),
+    path("matching/invoices/<int:invoice_id>/comment/", views.match_comment, name="match-comment"),
+    path("matching/comments/", views.comment_requests, name="match-comment-requests"),
 ]

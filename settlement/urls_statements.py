@@ -35,4 +35,7 @@ urlpatterns = [
     path("statements/<int:statement_id>/plan/pdf/", views.plan_pdf, name="plan-pdf"),
     path("statements/<int:statement_id>/plan/csv/", views.plan_csv, name="plan-csv"),
     path("payments/", views.payment_list, name="payment-list"),
+    path("credit-notes/", views.credit_note_list, name="credit-note-list"),
+    path("credit-notes/<int:invoice_id>/cancel/", views.credit_note_cancel, name="credit-note-cancel"),
+    path("credit-notes/<int:invoice_id>/refund/", views.credit_note_refund, name="credit-note-refund"),
 ]

@@ -17,8 +17,9 @@ from core.selectors import transition_log_for
 from procurement.selectors import legal_entity_list
 from suppliers.selectors import supplier_list
 
-from .models import CaseState
+from .models import CaseState, CommentFrom
 from .selectors import matching as selectors
+from .services import approvals
 from .services import exceptions as desk
 
 
@@ -63,10 +64,29 @@ def exception_desk(request):
     )
 
 
+def _chain_context(user, invoice, case, finance: bool) -> dict:
+    if case is None or not user.is_internal:
+        return {"chain": None}
+    steps = list(case.steps.select_related("actor", "addressed_to"))
+    asked = any(s.kind == "comment_request" and s.addressed_to_id == user.pk for s in steps)
+    if not (finance or asked):
+        return {"chain": None}
+    requirement = approvals.approval_requirement(invoice, case) if case.is_open else None
+    return {
+        "chain": steps,
+        "requirement": requirement,
+        "requirement_comments": [CommentFrom(r).label for r in sorted(requirement.comments)]
+        if requirement
+        else [],
+        "can_comment": asked and case.is_open,
+    }
+
+
 def _detail_context(user, invoice, result) -> dict:
     finance = selectors.can_work_desk(user)
     case = selectors.exception_case_for(user, invoice)
     return {
+        **_chain_context(user, invoice, case, finance),
         "invoice": invoice,
         "result": result,
         "explanation": selectors.explanation_view(result, for_supplier=not finance) if result else None,
@@ -121,8 +141,45 @@ def _done(request, invoice_id: int, text: str):
 @require_POST
 def match_accept(request, invoice_id: int):
     selectors.match_result_current(request.user, invoice_id)  # 404 before any role check
-    desk.exception_accept(invoice_id=invoice_id, actor=request.user, reason=request.POST.get("reason", ""))
+    invoice = desk.exception_accept(
+        invoice_id=invoice_id, actor=request.user, reason=request.POST.get("reason", "")
+    )
+    if invoice.state == "exception":
+        return _done(
+            request, invoice_id, _("Your approval is recorded; the rules need another finance approver.")
+        )
     return _done(request, invoice_id, _("Variance accepted: the invoice is approved for payment."))
+
+
+@login_required
+@require_POST
+def match_ask_comment(request, invoice_id: int):
+    selectors.match_result_current(request.user, invoice_id)
+    step = approvals.exception_request_comment(
+        invoice_id=invoice_id,
+        actor=request.user,
+        role=request.POST.get("role", ""),
+        question=request.POST.get("question", ""),
+    )
+    return _done(request, invoice_id, _("Sent for comment to %(who)s.") % {"who": step.addressed_to})
+
+
+@login_required
+@require_POST
+def match_comment(request, invoice_id: int):
+    selectors.match_result_current(request.user, invoice_id)
+    approvals.exception_comment(invoice_id=invoice_id, actor=request.user, text=request.POST.get("text", ""))
+    return _done(request, invoice_id, _("Your comment is recorded for finance."))
+
+
+@login_required
+def comment_requests(request):
+    """Exceptions finance sent to this buyer or receiver for a comment."""
+    return render(
+        request,
+        "settlement/comment_requests.html",
+        {"requests": approvals.comment_requests_for(request.user)},
+    )
 
 
 @login_required

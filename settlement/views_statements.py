@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
@@ -23,7 +24,7 @@ from suppliers.selectors import approved_bank_account_for_payment, supplier_get,
 from .models import StatementKind, StatementLineKind, StatementState
 from .pdf import invoice_plan_pdf, statement_pdf
 from .selectors import statements as selectors
-from .services import payments, statements
+from .services import credit_notes, payments, statements
 
 # action → (service, reason required); each has its own URL (statement-<action>)
 ACTIONS = {
@@ -241,7 +242,7 @@ def statement_pay(request, statement_id: int):
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     return response
 
 
@@ -285,7 +286,9 @@ def plan_csv(request, statement_id: int):
     response = HttpResponse(
         "\ufeff" + selectors.invoice_plan_csv(plan), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{plan.statement.number}-invoice-plan.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{plan.statement.number}-invoice-plan.csv"
+    )
     return response
 
 
@@ -293,3 +296,48 @@ def plan_csv(request, statement_id: int):
 def payment_list(request):
     qs = selectors.payment_list(request.user)
     return list_response(request, qs, PAYMENT_LIST, "settlement/payment_list.html")
+
+
+CREDIT_NOTE_STATUS = {
+    selectors.CREDIT_NOTE_WAITING: _("waits for its original invoice"),
+    selectors.CREDIT_NOTE_OWED: _("owed back by the supplier (original paid)"),
+    selectors.CREDIT_NOTE_ON_STATEMENT: _("on a statement"),
+    selectors.CREDIT_NOTE_VOID: _("original rejected, cancelled or credited: nothing to settle"),
+}
+
+
+@login_required
+def credit_note_list(request):
+    """Open credit notes and the supplier balance (what suppliers owe back)."""
+    rows = selectors.open_credit_notes(request.user)
+    return render(
+        request,
+        "settlement/credit_note_list.html",
+        {
+            "rows": [(cn, status, CREDIT_NOTE_STATUS[status]) for cn, status in rows],
+            "balances": selectors.supplier_balances(rows),
+            "is_finance": request.user.is_finance or request.user.is_superuser,
+        },
+    )
+
+
+@login_required
+@require_POST
+def credit_note_cancel(request, invoice_id: int):
+    _require_finance(request.user)
+    invoice = invoice_get(request.user, invoice_id)
+    credit_notes.credit_note_cancel(
+        credit_note_id=invoice.pk, actor=request.user, reason=request.POST.get("reason", "")
+    )
+    return redirect("credit-note-list")
+
+
+@login_required
+@require_POST
+def credit_note_refund(request, invoice_id: int):
+    _require_finance(request.user)
+    invoice = invoice_get(request.user, invoice_id)
+    credit_notes.credit_note_refund_record(
+        credit_note_id=invoice.pk, actor=request.user, bank_reference=request.POST.get("bank_reference", "")
+    )
+    return redirect("credit-note-list")

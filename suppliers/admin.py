@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import BankAccount, QualificationDocument, Supplier, SupplierInvitation, SupplierMembership
+from .models import (
+    BankAccount,
+    QualificationDocument,
+    Supplier,
+    SupplierChange,
+    SupplierInvitation,
+    SupplierMembership,
+)
 
 
 @admin.register(Supplier)
@@ -38,3 +45,20 @@ class BankAccountAdmin(admin.ModelAdmin):
     list_filter = ("state",)
     exclude = ("account_number_encrypted",)
     readonly_fields = ("state", "last4", "created_by", "replaces", "masked_number")
+
+
+@admin.register(SupplierChange)
+class SupplierChangeAdmin(admin.ModelAdmin):
+    """Read-only: changes are requested and decided in the portal (a second person approves)."""
+
+    list_display = ("supplier", "kind", "state", "requested_by", "requested_at", "decided_by", "decided_at")
+    list_filter = ("kind", "state")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,6 +4,7 @@ from django.http import FileResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from core import bounds
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
 
@@ -27,6 +28,35 @@ class SupplierIn(Schema):
     contact_email: str = ""
     contact_name: str = ""
     contact_phone: str = ""
+
+
+class ChangeOut(Schema):
+    id: int
+    supplier_id: int
+    kind: str
+    before: dict
+    after: dict
+    state: str
+    bank_account_id: int | None
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str
+
+    @staticmethod
+    def resolve_requested_by(obj):
+        return obj.requested_by.username
+
+    @staticmethod
+    def resolve_decided_by(obj):
+        return obj.decided_by.username if obj.decided_by else None
+
+
+class SupplierUpdatedOut(SupplierOut):
+    """The supplier as it now is; a new legal name / tax id waits in ``pending_change``."""
+
+    pending_change: ChangeOut | None = None
 
 
 class InvitationIn(Schema):
@@ -59,6 +89,7 @@ class DocumentOut(Schema):
     content_type: str
     size: int
     sha256: str
+    issued_on: date | None
     expires_on: date | None
     uploaded_at: datetime
 
@@ -67,7 +98,7 @@ class BankAccountIn(Schema):
     bank_name: str
     account_name: str
     account_number: str
-    currency: str = "CNY"
+    currency: bounds.Currency = "CNY"
     replaces_id: int | None = None
 
 
@@ -121,7 +152,6 @@ def invitation_create(request, payload: InvitationIn):
     invitation, _raw = services.supplier_invite(
         email=payload.email,
         actor=request.auth,
-        accept_url_template=request.build_absolute_uri("/suppliers/invitations/{token}/"),
     )
     return Status(201, invitation)
 
@@ -195,10 +225,32 @@ def supplier_history(request, supplier_id: int):
     return transition_log_for(selectors.supplier_get(request.auth, supplier_id))
 
 
-@router.put("/{int:supplier_id}", response=SupplierOut)
+@router.put("/{int:supplier_id}", response=SupplierUpdatedOut)
 def supplier_update(request, supplier_id: int, payload: SupplierIn):
+    """Company data. Once the supplier has left the draft state a new legal name or tax id is
+    not applied: it becomes ``pending_change`` until another internal user approves it."""
     supplier = selectors.supplier_get(request.auth, supplier_id)
-    return services.supplier_update(supplier=supplier, actor=request.auth, **payload.dict())
+    updated = services.supplier_update(supplier=supplier, actor=request.auth, **payload.dict())
+    updated.pending_change = getattr(updated, "pending_change", None)
+    return updated
+
+
+@router.get("/{int:supplier_id}/changes", response=list[ChangeOut])
+def supplier_change_list(request, supplier_id: int):
+    supplier = selectors.supplier_get(request.auth, supplier_id)
+    return selectors.supplier_change_list(request.auth, supplier_id=supplier.pk)
+
+
+@router.post("/changes/{int:change_id}/approve", response=ChangeOut)
+def supplier_change_approve(request, change_id: int, payload: TransitionIn):
+    change = selectors.supplier_change_get(request.auth, change_id)
+    return services.supplier_change_approve(change=change, actor=request.auth, reason=payload.reason)
+
+
+@router.post("/changes/{int:change_id}/reject", response=ChangeOut)
+def supplier_change_reject(request, change_id: int, payload: TransitionIn):
+    change = selectors.supplier_change_get(request.auth, change_id)
+    return services.supplier_change_reject(change=change, actor=request.auth, reason=payload.reason)
 
 
 @router.get("/{int:supplier_id}/documents", response=list[DocumentOut])
@@ -214,10 +266,16 @@ def document_upload(
     doc_type: Form[str],
     file: File[UploadedFile],
     expires_on: Form[date | None] = None,
+    issued_on: Form[date | None] = None,
 ):
     supplier = selectors.supplier_get(request.auth, supplier_id)
     document = services.qualification_document_upload(
-        supplier=supplier, doc_type=doc_type, expires_on=expires_on, uploaded_file=file, actor=request.auth
+        supplier=supplier,
+        doc_type=doc_type,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        uploaded_file=file,
+        actor=request.auth,
     )
     return Status(201, document)
 

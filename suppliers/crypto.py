@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -71,6 +72,32 @@ def decrypt(token: str) -> str:
 
 def needs_rotation(token: str) -> bool:
     return stored_key_id(token) != current_key_id()
+
+
+def local_key(path: Path) -> bytes:
+    """A key for a laptop (``make run`` without FIELD_ENCRYPTION_KEY): made once, kept in
+    ``path`` (readable by its owner only) and read back on every later start, so numbers stored
+    yesterday still decrypt today. Never used in production, which requires its own key."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.urlsafe_b64encode(os.urandom(32)).decode() + "\n")
+        try:
+            os.link(tmp, path)  # atomic; loses to a process that made the file first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    try:
+        key = base64.urlsafe_b64decode(path.read_text().strip().encode())
+    except (ValueError, TypeError):
+        key = b""
+    if len(key) != 32:
+        raise ImproperlyConfigured(f"{path} does not hold a 32-byte key; delete it to make a new one.")
+    return key
 
 
 def mask(last4: str) -> str:

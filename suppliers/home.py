@@ -6,6 +6,7 @@ from .models import SupplierState
 from .selectors import (
     bank_accounts_awaiting_approval,
     documents_expiring,
+    supplier_changes_awaiting,
     supplier_id_for,
     supplier_list,
 )
@@ -48,4 +49,15 @@ def documents_expiring_soon(user):
         _("Your documents expiring within 30 days"),
         "suppliers/_panel_documents.html",
         {"documents": documents_expiring(user, within_days=30)},
+    )
+
+
+@register
+def supplier_changes_to_approve(user):
+    if not (user.is_buyer or user.is_superuser):
+        return None
+    return Panel(
+        _("Supplier data changes waiting for your approval"),
+        "suppliers/_panel_changes.html",
+        {"changes": supplier_changes_awaiting(user)},
     )

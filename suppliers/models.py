@@ -31,6 +31,11 @@ class Supplier(ConcurrentTransitionMixin, models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     state = FSMField(default=SupplierState.DRAFT, choices=SupplierState.choices, protected=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who entered the supplier (a buyer, or the supplier's own user through an invitation): four
+    # eyes, this user never approves it.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -142,6 +147,7 @@ class QualificationDocument(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
@@ -228,4 +234,76 @@ class BankAccount(ConcurrentTransitionMixin, models.Model):
         field=state, source=BankAccountState.APPROVED, target=BankAccountState.RETIRED, permission=is_finance
     )
     def retire(self, *, by=None, reason=""):
+        pass
+
+
+class ChangeState(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ChangeKind(models.TextChoices):
+    COMPANY = "company", _("Legal name / tax id")
+    BANK_ACCOUNT = "bank_account", _("Bank account")
+
+
+# Company fields under change control once a supplier has left the draft state.
+CONTROLLED_FIELDS = ("name", "tax_id")
+
+
+class SupplierChange(ConcurrentTransitionMixin, models.Model):
+    """A change of a supplier's master data (legal name, tax id, bank account) waiting for a
+    second person, and afterwards its history entry with the values before and after. The old
+    values stay in force until the change is approved. A bank-account change follows its
+    BankAccount (approved or rejected by finance there)."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=16, choices=ChangeKind.choices)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    bank_account = models.OneToOneField(
+        BankAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="change"
+    )
+    state = FSMField(default=ChangeState.PENDING, choices=ChangeState.choices, protected=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier"],
+                condition=models.Q(state="pending", kind="company"),
+                name="one_pending_company_change_per_supplier",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.supplier})"
+
+    @property
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) for display."""
+        labels = {
+            "name": _("Company name"),
+            "tax_id": _("Unified social credit code"),
+            "bank_account": _("Bank account"),
+        }
+        return [
+            (labels.get(field, field), self.before.get(field) or "—", self.after.get(field) or "—")
+            for field in self.after
+        ]
+
+    @transition(field=state, source=ChangeState.PENDING, target=ChangeState.APPROVED, permission=is_internal)
+    def approve(self, *, by=None, reason=""):
+        pass
+
+    @transition(field=state, source=ChangeState.PENDING, target=ChangeState.REJECTED, permission=is_internal)
+    def reject(self, *, by=None, reason=""):
         pass

@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from core.errors import DomainError, NotFound
 
-from .models import BankAccount, BankAccountState, QualificationDocument, Supplier
+from .models import (
+    BankAccount,
+    BankAccountState,
+    ChangeKind,
+    ChangeState,
+    QualificationDocument,
+    Supplier,
+    SupplierChange,
+)
 
 
 def supplier_id_for(user) -> int | None:
@@ -101,3 +109,29 @@ def bank_account_check_payable(account: BankAccount) -> BankAccount:
             details={"bank_account_id": account.pk, "state": getattr(fresh, "state", None)},
         )
     return fresh
+
+
+def supplier_change_list(user, *, supplier_id: int | None = None) -> QuerySet[SupplierChange]:
+    qs = SupplierChange.objects.filter(supplier__in=supplier_list(user)).select_related(
+        "supplier", "requested_by", "decided_by", "bank_account"
+    )
+    return qs.filter(supplier_id=supplier_id) if supplier_id is not None else qs
+
+
+def supplier_change_get(user, change_id: int) -> SupplierChange:
+    change = supplier_change_list(user).filter(pk=change_id).first()
+    if change is None:
+        raise NotFound(f"Change {change_id} not found.")
+    return change
+
+
+def supplier_changes_awaiting(user) -> QuerySet[SupplierChange]:
+    """Company-data changes another person asked for that this internal user may decide."""
+    if not (user.is_authenticated and user.is_internal):
+        return SupplierChange.objects.none()
+    return (
+        supplier_change_list(user)
+        .filter(kind=ChangeKind.COMPANY, state=ChangeState.PENDING)
+        .exclude(requested_by=user)
+        .order_by("requested_at")
+    )

@@ -1,4 +1,9 @@
-"""Writes of suppliers. Each service runs atomically and leaves a transition log row."""
+"""Writes of suppliers. Each service runs atomically and leaves a transition log row.
+
+Refusals carry a code and speak the reader's language (``gettext`` runs in the request's
+language). A refused input raises ``InvalidInput`` with every wrong field in
+``details["fields"]`` (field → [{code, message}]) and stores nothing.
+"""
 
 from __future__ import annotations
 
@@ -15,26 +20,34 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_fsm import can_proceed, has_transition_perm
 
+from core.currency import is_currency, normalise_currency
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from core.models import Role, User
+from core.models import Role, TransitionLog, User
 from core.services import run_transition
 from core.signals import document_expiring
+from core.validators import validate_username
 
 from . import crypto
 from .models import (
+    CONTROLLED_FIELDS,
     MANDATORY_DOCUMENT_TYPES,
     BankAccount,
     BankAccountState,
+    ChangeKind,
+    ChangeState,
     DocumentType,
     QualificationDocument,
     Supplier,
+    SupplierChange,
     SupplierInvitation,
     SupplierMembership,
     SupplierState,
 )
-from .taxid import normalise_tax_id, tax_id_error
+from .taxid import normalise_tax_id, uscc_problem
 from .uploads import ALLOWED_DESCRIPTION, MAX_DOCUMENT_BYTES, sniff_document
 
 INVITATION_VALID_FOR = timedelta(days=7)
@@ -43,26 +56,135 @@ EDITABLE_STATES = {SupplierState.DRAFT}
 SUPPLIER_TRANSITIONS = ("submit", "approve", "reject", "suspend", "reinstate", "block")
 REASON_REQUIRED = {"reject", "suspend", "block"}
 
+# Longest values the forms and the API accept (the columns' sizes).
+MAX_LENGTHS = {
+    "name": 200,
+    "address": 300,
+    "contact_name": 100,
+    "contact_email": 254,
+    "email": 254,
+    "contact_phone": 40,
+    "bank_name": 200,
+    "account_name": 200,
+    "username": 150,
+}
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}(?:\s*(?:ext\.?|x|转|分机)\s*[0-9]{1,6})?$")
 
-def _checked_tax_id(tax_id: str, *, exclude_pk: int | None = None) -> str:
+
+class InvalidInput(DomainError):
+    """One or more fields are wrong; nothing was stored. ``details["fields"]`` maps each wrong
+    field to its errors; ``code``/``message`` are the first one's."""
+
+    status = 422
+
+
+class _Fields:
+    """Collects field errors so that a form shows all of them at once."""
+
+    def __init__(self):
+        self.errors: dict[str, list[dict]] = {}
+
+    def add(self, field: str, code: str, message: str) -> None:
+        self.errors.setdefault(field, []).append({"code": code, "message": str(message)})
+
+    def has(self, field: str) -> bool:
+        return field in self.errors
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            first = next(iter(self.errors.values()))[0]
+            raise InvalidInput(first["message"], code=first["code"], details={"fields": self.errors})
+
+
+def invalid(field: str, code: str, message: str) -> InvalidInput:
+    errors = _Fields()
+    errors.add(field, code, message)
+    first = errors.errors[field][0]
+    return InvalidInput(first["message"], code=code, details={"fields": errors.errors})
+
+
+def _text(errors: _Fields, field: str, value, *, required: bool = False, label: str = "") -> str:
+    value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    if required and not value:
+        errors.add(field, f"{field}_required", _("%(field)s is required.") % {"field": label})
+    limit = MAX_LENGTHS.get(field)
+    if limit and len(value) > limit:
+        errors.add(
+            field,
+            "too_long",
+            _("%(field)s may have at most %(limit)d characters (it has %(length)d).")
+            % {"field": label, "limit": limit, "length": len(value)},
+        )
+    return value
+
+
+def tax_id_message(code: str, params: dict) -> str:
+    if code == "tax_id_required":
+        return _("The unified social credit code is required.")
+    if code == "tax_id_length":
+        return _("A unified social credit code has 18 characters; this one has %(length)d.") % params
+    if code == "tax_id_characters":
+        return _("These characters are not allowed in a unified social credit code: %(characters)s.") % params
+    return (
+        _("The check character (the last one) is %(found)s; for this code it must be %(expected)s.") % params
+    )
+
+
+def _check_tax_id(errors: _Fields, tax_id: str, *, exclude_pk: int | None = None) -> str:
     tax_id = normalise_tax_id(tax_id)
-    error = tax_id_error(tax_id)
-    if error:
-        raise DomainError(error, code="invalid_tax_id")
-    if Supplier.objects.filter(tax_id=tax_id).exclude(pk=exclude_pk).exists():
-        raise DomainError(f"A supplier with tax id {tax_id} already exists.", code="duplicate_tax_id")
+    problem = uscc_problem(tax_id)
+    if problem:
+        # The historic code of every tax id refusal is invalid_tax_id; the detail is in the text.
+        errors.add("tax_id", "invalid_tax_id", tax_id_message(*problem))
+    elif Supplier.objects.filter(tax_id=tax_id).exclude(pk=exclude_pk).exists():
+        errors.add(
+            "tax_id",
+            "duplicate_tax_id",
+            _("A supplier with the unified social credit code %(tax_id)s already exists.")
+            % {"tax_id": tax_id},
+        )
     return tax_id
 
 
-def _checked_email(email: str, *, required: bool = False) -> str:
-    email = (email or "").strip()
-    if not email and not required:
-        return ""
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise DomainError(f"{email!r} is not a valid e-mail address.", code="invalid_email") from None
+def _check_email(errors: _Fields, field: str, email, *, required: bool = False) -> str:
+    email = _text(errors, field, email, required=required, label=_("The e-mail address"))
+    if email and not errors.has(field):
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add(
+                field, "invalid_email", _("%(email)s is not a valid e-mail address.") % {"email": email}
+            )
     return email
+
+
+def _check_phone(errors: _Fields, phone) -> str:
+    phone = _text(errors, "contact_phone", phone, label=_("The contact phone"))
+    if phone and not errors.has("contact_phone") and not _PHONE_RE.match(phone):
+        errors.add(
+            "contact_phone",
+            "invalid_phone",
+            _("%(phone)s is not a phone number: use digits, spaces, + - ( ) and an extension.")
+            % {"phone": phone},
+        )
+    return phone
+
+
+def _clean_company(data: dict, *, exclude_pk: int | None = None, errors: _Fields | None = None) -> dict:
+    """Every company field checked at once; the cleaned values, or InvalidInput."""
+    errors = errors or _Fields()
+    cleaned = {
+        "name": _text(errors, "name", data.get("name"), required=True, label=_("The company name")),
+        "tax_id": _check_tax_id(errors, data.get("tax_id"), exclude_pk=exclude_pk),
+        "address": _text(errors, "address", data.get("address"), label=_("The address")),
+        "contact_name": _text(
+            errors, "contact_name", data.get("contact_name"), label=_("The contact person")
+        ),
+        "contact_email": _check_email(errors, "contact_email", data.get("contact_email")),
+        "contact_phone": _check_phone(errors, data.get("contact_phone")),
+    }
+    errors.raise_if_any()
+    return cleaned
 
 
 def supplier_create(
@@ -75,17 +197,17 @@ def supplier_create(
     contact_name: str = "",
     contact_phone: str = "",
 ) -> Supplier:
-    tax_id = _checked_tax_id(tax_id)
-    if not name.strip():
-        raise DomainError("The supplier name is required.", code="name_required")
-    return Supplier.objects.create(
-        name=name.strip(),
-        tax_id=tax_id,
-        address=address.strip(),
-        contact_email=_checked_email(contact_email),
-        contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(),
+    cleaned = _clean_company(
+        {
+            "name": name,
+            "tax_id": tax_id,
+            "address": address,
+            "contact_email": contact_email,
+            "contact_name": contact_name,
+            "contact_phone": contact_phone,
+        }
     )
+    return Supplier.objects.create(**cleaned, created_by=actor if getattr(actor, "pk", None) else None)
 
 
 def _require_own_or_internal(supplier: Supplier, actor) -> None:
@@ -93,7 +215,7 @@ def _require_own_or_internal(supplier: Supplier, actor) -> None:
         return
     membership = getattr(actor, "membership", None)
     if membership is None or membership.supplier_id != supplier.pk:
-        raise PermissionDenied("Only the supplier's own users or a buyer may change it.")
+        raise PermissionDenied(_("Only the supplier's own users or a buyer may change it."))
 
 
 def supplier_update(
@@ -108,26 +230,133 @@ def supplier_update(
     contact_phone: str = "",
 ) -> Supplier:
     """Company data may change while the supplier is a draft (before submission or after a
-    rejection); afterwards only a buyer may correct it."""
+    rejection); afterwards only a buyer may change it. Once the supplier has left the draft
+    state, a new legal name or tax id does not apply at once: it becomes a pending
+    SupplierChange that another internal user approves (the old values stay in force until
+    then). The other fields apply at once. Returns the supplier as it now is; its
+    ``pending_change`` attribute is the change request made, if any."""
     if not (actor.is_buyer or actor.is_superuser):
         _require_own_or_internal(supplier, actor)
+    data = {
+        "name": name,
+        "tax_id": tax_id,
+        "address": address,
+        "contact_name": contact_name,
+        "contact_email": contact_email,
+        "contact_phone": contact_phone,
+    }
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         if supplier.state not in EDITABLE_STATES and not (actor.is_buyer or actor.is_superuser):
             raise Conflict(
-                "Company data can only be changed before the supplier is submitted.",
+                _("Company data can only be changed before the supplier is submitted."),
                 code="supplier_not_editable",
             )
-        if not name.strip():
-            raise DomainError("The supplier name is required.", code="name_required")
-        supplier.tax_id = _checked_tax_id(tax_id, exclude_pk=supplier.pk)
-        supplier.name = name.strip()
-        supplier.address = address.strip()
-        supplier.contact_name = contact_name.strip()
-        supplier.contact_email = _checked_email(contact_email)
-        supplier.contact_phone = contact_phone.strip()
+        errors = _Fields()
+        if supplier.state == SupplierState.BLOCKED:
+            raise Conflict(_("A blocked supplier's data cannot be changed."), code="supplier_blocked")
+        controlled_change = supplier.state not in EDITABLE_STATES
+        pending = supplier.changes.filter(kind=ChangeKind.COMPANY, state=ChangeState.PENDING).first()
+        cleaned = _clean_company(data, exclude_pk=supplier.pk, errors=errors)
+        before = {f: getattr(supplier, f) for f in CONTROLLED_FIELDS}
+        after = {f: cleaned[f] for f in CONTROLLED_FIELDS if cleaned[f] != before[f]}
+        supplier.pending_change = None
+        if controlled_change and after:
+            if pending is not None:
+                raise invalid(
+                    next(iter(after)),
+                    "change_pending",
+                    _(
+                        "A change of the legal name or tax id is already waiting for approval; "
+                        "it must be approved or rejected first."
+                    ),
+                )
+            if (
+                "tax_id" in after
+                and SupplierChange.objects.filter(
+                    kind=ChangeKind.COMPANY, state=ChangeState.PENDING, after__tax_id=after["tax_id"]
+                ).exists()
+            ):
+                raise invalid(
+                    "tax_id",
+                    "duplicate_tax_id",
+                    _("A supplier with the unified social credit code %(tax_id)s already exists.")
+                    % {"tax_id": after["tax_id"]},
+                )
+            supplier.pending_change = SupplierChange.objects.create(
+                supplier=supplier,
+                kind=ChangeKind.COMPANY,
+                before={f: before[f] for f in after},
+                after=after,
+                requested_by=actor,
+            )
+        else:
+            supplier.name = cleaned["name"]
+            supplier.tax_id = cleaned["tax_id"]
+        for f in ("address", "contact_name", "contact_email", "contact_phone"):
+            setattr(supplier, f, cleaned[f])
         supplier.save()
     return supplier
+
+
+def _may_decide(change: SupplierChange, actor) -> None:
+    if not getattr(actor, "is_internal", False):
+        raise PermissionDenied(_("Only internal users approve changes of supplier master data."))
+    if change.requested_by_id == actor.pk:
+        raise PermissionDenied(
+            _("You requested this change; another person must approve or reject it."),
+            code="own_change_approval",
+        )
+
+
+def supplier_change_approve(*, change: SupplierChange, actor, reason: str = "") -> SupplierChange:
+    """A second person approves a change of legal name / tax id: the new values apply now."""
+    if change.kind == ChangeKind.BANK_ACCOUNT:
+        bank_account_approve(account=change.bank_account, actor=actor, reason=reason)
+        return SupplierChange.objects.get(pk=change.pk)
+    _may_decide(change, actor)
+    with transaction.atomic():
+        supplier = Supplier.objects.select_for_update().get(pk=change.supplier_id)
+        change = SupplierChange.objects.select_for_update().get(pk=change.pk)
+        if change.state == ChangeState.PENDING and "tax_id" in change.after:
+            errors = _Fields()
+            _check_tax_id(errors, change.after["tax_id"], exclude_pk=supplier.pk)
+            errors.raise_if_any()
+        change = run_transition(change, "approve", actor=actor, reason=(reason or "").strip())
+        change.decided_by, change.decided_at = actor, timezone.now()
+        change.reason = (reason or "").strip()
+        change.save(update_fields=["decided_by", "decided_at", "reason"])
+        for field, value in change.after.items():
+            setattr(supplier, field, value)
+        supplier.save()
+    return change
+
+
+def supplier_change_reject(*, change: SupplierChange, actor, reason: str) -> SupplierChange:
+    if change.kind == ChangeKind.BANK_ACCOUNT:
+        bank_account_reject(account=change.bank_account, actor=actor, reason=reason)
+        return SupplierChange.objects.get(pk=change.pk)
+    _may_decide(change, actor)
+    if not (reason or "").strip():
+        raise invalid("reason", "reason_required", _("A reason is required to reject a change."))
+    with transaction.atomic():
+        change = run_transition(change, "reject", actor=actor, reason=reason.strip())
+        change.decided_by, change.decided_at, change.reason = actor, timezone.now(), reason.strip()
+        change.save(update_fields=["decided_by", "decided_at", "reason"])
+    return change
+
+
+def _change_decided(account: BankAccount, *, actor, state: str, reason: str) -> None:
+    """The history entry of a bank-account change follows the account's decision."""
+    change = SupplierChange.objects.select_for_update().filter(bank_account=account).first()
+    if change is None or change.state != ChangeState.PENDING:
+        return
+    run_transition(
+        change, "approve" if state == ChangeState.APPROVED else "reject", actor=actor, reason=reason
+    )
+    SupplierChange.objects.filter(pk=change.pk).update(
+        decided_by=actor, decided_at=timezone.now(), reason=reason
+    )
 
 
 def supplier_require_approved(supplier: Supplier) -> None:
@@ -141,24 +370,55 @@ def supplier_require_approved(supplier: Supplier) -> None:
         )
 
 
+def supplier_approval_excluded(supplier: Supplier) -> set[int]:
+    """Users who may not approve the supplier (four eyes): whoever entered it, invited it or
+    submitted it."""
+    excluded = {supplier.created_by_id}
+    excluded |= set(supplier.invitations.values_list("created_by_id", flat=True))
+    excluded |= set(
+        TransitionLog.objects.filter(
+            content_type__app_label="suppliers",
+            content_type__model="supplier",
+            object_id=str(supplier.pk),
+            transition="submit",
+        ).values_list("actor_id", flat=True)
+    )
+    return {pk for pk in excluded if pk is not None}
+
+
+def _missing_documents_error(missing: list[str], action: str) -> DomainError:
+    labels = ", ".join(str(DocumentType(t).label) for t in missing)
+    if action == "submit":
+        message = _("Upload a valid %(documents)s first.") % {"documents": labels}
+    else:
+        message = _(
+            "This supplier cannot be %(action)s: a required qualification is missing or expired "
+            "(%(documents)s). Ask the supplier to upload a valid one first."
+        ) % {"action": _("approved") if action == "approve" else _("reinstated"), "documents": labels}
+    return DomainError(message, code="mandatory_documents_missing", details={"missing": missing})
+
+
 def supplier_transition(*, supplier: Supplier, name: str, actor, reason: str = "") -> Supplier:
     if name not in SUPPLIER_TRANSITIONS:
-        raise DomainError(f"Unknown supplier action {name!r}.", code="unknown_action")
+        raise DomainError(_("Unknown supplier action %(action)s.") % {"action": name}, code="unknown_action")
     if name in REASON_REQUIRED and not reason.strip():
-        raise DomainError(f"A reason is required to {name} a supplier.", code="reason_required")
-    if name == "submit":
-        if not actor.is_internal:
-            membership = getattr(actor, "membership", None)
-            if membership is None or membership.supplier_id != supplier.pk:
-                raise PermissionDenied("Only the supplier's own users or a buyer may submit it.")
-        if supplier.state == SupplierState.DRAFT:
+        raise invalid("reason", "reason_required", _("A reason is required for this action."))
+    if name == "submit" and not actor.is_internal:
+        membership = getattr(actor, "membership", None)
+        if membership is None or membership.supplier_id != supplier.pk:
+            raise PermissionDenied(_("Only the supplier's own users or a buyer may submit it."))
+    method = getattr(supplier, name)
+    if can_proceed(method, check_conditions=False) and has_transition_perm(method, actor):
+        # Only for a step this user may take now (otherwise run_transition refuses with 409/403).
+        if name in ("submit", "approve", "reinstate"):
             missing = missing_mandatory_documents(supplier)
             if missing:
-                raise DomainError(
-                    "Upload a valid " + ", ".join(str(DocumentType(t).label) for t in missing) + " first.",
-                    code="mandatory_documents_missing",
-                    details={"missing": missing},
-                )
+                raise _missing_documents_error(missing, name)
+        if name == "approve" and actor.pk in supplier_approval_excluded(supplier):
+            raise PermissionDenied(
+                _("You entered, invited or submitted this supplier; another buyer must approve it."),
+                code="own_change_approval",
+            )
     return run_transition(supplier, name, actor=actor, reason=reason.strip())
 
 
@@ -188,12 +448,34 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def supplier_invite(*, email: str, actor, accept_url_template: str = "/suppliers/invitations/{token}/"):
+def invitation_link(raw_token: str) -> str:
+    """The absolute link an invited supplier opens (PORTAL_BASE_URL: the address people use)."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("invitation-accept", args=[raw_token])
+
+
+def _invitation_mail(link: str) -> tuple[str, str]:
+    """Subject and body in Chinese, then English (the supplier has no language chosen yet)."""
+    parts = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            parts.append(
+                _(
+                    "You are invited to register your company as a supplier.\n"
+                    "Open this link within %(days)d days (it works once):\n%(link)s\n"
+                )
+                % {"days": INVITATION_VALID_FOR.days, "link": link}
+            )
+    return "供应商门户邀请 / Invitation to the supplier portal", "\n".join(parts)
+
+
+def supplier_invite(*, email: str, actor):
     """A buyer invites a new supplier: a single-use link, valid for INVITATION_VALID_FOR, by e-mail.
     Returns (invitation, raw token); only the token's hash is stored."""
     if not (actor.is_buyer or actor.is_superuser):
-        raise PermissionDenied("Only buyers invite suppliers.")
-    email = _checked_email(email, required=True)
+        raise PermissionDenied(_("Only buyers invite suppliers."))
+    errors = _Fields()
+    email = _check_email(errors, "email", email, required=True)
+    errors.raise_if_any()
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = SupplierInvitation.objects.create(
@@ -202,16 +484,8 @@ def supplier_invite(*, email: str, actor, accept_url_template: str = "/suppliers
             created_by=actor,
             expires_at=timezone.now() + INVITATION_VALID_FOR,
         )
-        link = accept_url_template.format(token=raw)
-        transaction.on_commit(
-            lambda: send_mail(
-                "Invitation to the supplier portal / 供应商门户邀请",
-                f"You are invited to register your company as a supplier.\n"
-                f"Open this link within {INVITATION_VALID_FOR.days} days (it works once):\n{link}\n",
-                settings.DEFAULT_FROM_EMAIL,
-                [email],
-            )
-        )
+        subject, body = _invitation_mail(invitation_link(raw))
+        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
     return invitation, raw
 
 
@@ -220,12 +494,12 @@ def invitation_check(raw_token: str, *, lock: bool = False) -> SupplierInvitatio
     qs = SupplierInvitation.objects.select_for_update() if lock else SupplierInvitation.objects
     invitation = qs.filter(token_hash=_hash(raw_token or "")).first()
     if invitation is None:
-        raise NotFound("This invitation link is not valid.", code="invitation_invalid")
+        raise NotFound(_("This invitation link is not valid."), code="invitation_invalid")
     if invitation.used_at is not None:
-        raise Conflict("This invitation link has already been used.", code="invitation_used")
+        raise Conflict(_("This invitation link has already been used."), code="invitation_used")
     if invitation.is_expired:
         raise DomainError(
-            "This invitation link has expired; ask the buyer for a new one.", code="invitation_expired"
+            _("This invitation link has expired; ask the buyer for a new one."), code="invitation_expired"
         )
     return invitation
 
@@ -245,27 +519,36 @@ def supplier_invitation_accept(
     """The invited supplier's user registers and enters the company data (a draft supplier)."""
     with transaction.atomic():
         invitation = invitation_check(token, lock=True)
-        username = (username or "").strip()
-        if not username:
-            raise DomainError("A user name is required.", code="username_required")
-        if User.objects.filter(username__iexact=username).exists():
-            raise DomainError(f"The user name {username!r} is taken.", code="username_taken")
+        errors = _Fields()
+        try:
+            username = validate_username(username)
+        except DomainError as exc:
+            errors.add("username", exc.code, exc.message)
+            username = (username or "").strip()
+        else:
+            if User.objects.filter(username__iexact=username).exists():
+                errors.add(
+                    "username", "username_taken", _("The user name %(name)s is taken.") % {"name": username}
+                )
         user = User(username=username, email=invitation.email, role=Role.SUPPLIER)
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise DomainError(" ".join(exc.messages), code="weak_password") from None
-        supplier = supplier_create(
-            name=name,
-            tax_id=tax_id,
-            actor=None,
-            address=address,
-            contact_name=contact_name,
-            contact_email=contact_email or invitation.email,
-            contact_phone=contact_phone,
+            errors.add("password", "weak_password", " ".join(exc.messages))
+        cleaned = _clean_company(
+            {
+                "name": name,
+                "tax_id": tax_id,
+                "address": address,
+                "contact_name": contact_name,
+                "contact_email": contact_email or invitation.email,
+                "contact_phone": contact_phone,
+            },
+            errors=errors,
         )
         user.set_password(password)
         user.save()
+        supplier = Supplier.objects.create(**cleaned, created_by=user)
         SupplierMembership.objects.create(user=user, supplier=supplier)
         invitation.used_at = timezone.now()
         invitation.used_by = user
@@ -278,35 +561,44 @@ def supplier_invitation_accept(
 
 
 def qualification_document_upload(
-    *, supplier: Supplier, doc_type: str, expires_on, uploaded_file, actor
+    *, supplier: Supplier, doc_type: str, expires_on, uploaded_file, actor, issued_on=None
 ) -> QualificationDocument:
     _require_own_or_internal(supplier, actor)
-    if doc_type not in DocumentType.values:
-        raise DomainError(f"Unknown document type {doc_type!r}.", code="invalid_document_type")
     if supplier.state == SupplierState.BLOCKED:
-        raise Conflict("A blocked supplier cannot upload documents.", code="supplier_blocked")
+        raise Conflict(_("A blocked supplier cannot upload documents."), code="supplier_blocked")
+    errors = _Fields()
+    today = timezone.localdate()
+    if doc_type not in DocumentType.values:
+        errors.add("doc_type", "invalid_document_type", _("Choose a document type from the list."))
+    if issued_on is not None and issued_on > today:
+        errors.add("issued_on", "issued_in_future", _("The issue date cannot be in the future."))
+    if expires_on is not None and expires_on < today:
+        errors.add("expires_on", "document_expired", _("The document has already expired."))
+    elif expires_on is not None and issued_on is not None and expires_on <= issued_on:
+        errors.add("expires_on", "expiry_before_issue", _("The expiry date must be after the issue date."))
     limit = getattr(settings, "QUALIFICATION_MAX_UPLOAD_BYTES", MAX_DOCUMENT_BYTES)
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > limit:
-        raise DomainError(
-            f"The file is {size} bytes; the limit is {limit} bytes.",
-            code="document_too_large",
-            details={"size": size, "limit": limit},
-        )
-    data = uploaded_file.read(limit + 1)
-    if len(data) > limit:
-        raise DomainError(f"The file is larger than {limit} bytes.", code="document_too_large")
-    if not data:
-        raise DomainError("The file is empty.", code="document_empty")
-    sniffed = sniff_document(data)
-    if sniffed is None:
-        raise DomainError(
-            f"This kind of file is not accepted; upload {ALLOWED_DESCRIPTION}.",
-            code="document_type_not_allowed",
-        )
-    content_type, ext = sniffed
-    if expires_on is not None and expires_on < timezone.localdate():
-        raise DomainError("The document has already expired.", code="document_expired")
+    data = b""
+    if uploaded_file is None:
+        errors.add("file", "file_required", _("Choose a file to upload."))
+    else:
+        size = getattr(uploaded_file, "size", None)
+        data = b"" if size is not None and size > limit else uploaded_file.read(limit + 1)
+        if (size is not None and size > limit) or len(data) > limit:
+            errors.add(
+                "file",
+                "document_too_large",
+                _("The file is larger than the limit of %(limit)s MB.") % {"limit": f"{limit / 1048576:g}"},
+            )
+        elif not data:
+            errors.add("file", "document_empty", _("The file is empty."))
+        elif sniff_document(data) is None:
+            errors.add(
+                "file",
+                "document_type_not_allowed",
+                _("This kind of file is not accepted; upload %(kinds)s.") % {"kinds": ALLOWED_DESCRIPTION},
+            )
+    errors.raise_if_any()
+    content_type, ext = sniff_document(data)
     digest = hashlib.sha256(data).hexdigest()
     original = (getattr(uploaded_file, "name", "") or "document")[-255:]
     with transaction.atomic():
@@ -317,6 +609,7 @@ def qualification_document_upload(
             content_type=content_type,
             size=len(data),
             sha256=digest,
+            issued_on=issued_on,
             expires_on=expires_on,
             uploaded_by=actor,
         )
@@ -331,6 +624,10 @@ def qualification_document_upload(
 _ACCOUNT_RE = re.compile(r"^[0-9A-Z]{6,34}$")
 
 
+def _account_label(account: BankAccount | None) -> str:
+    return f"{account.bank_name} {account.masked_number} ({account.currency})" if account else ""
+
+
 def bank_account_add(
     *,
     supplier: Supplier,
@@ -341,37 +638,82 @@ def bank_account_add(
     currency: str = "CNY",
     replaces: BankAccount | None = None,
 ) -> BankAccount:
-    """A new (or changed) account: pending until finance approves; it pays nothing before."""
+    """A new (or changed) account: pending until finance approves it; it pays nothing before.
+    The same number twice for one supplier (pending or approved) is refused. Leaves a pending
+    SupplierChange (before/after) in the supplier's history."""
     _require_own_or_internal(supplier, actor)
-    number = re.sub(r"[\s-]", "", account_number or "").upper()
-    if not _ACCOUNT_RE.match(number):
-        raise DomainError("An account number has 6 to 34 digits or letters.", code="invalid_account_number")
-    if not bank_name.strip() or not account_name.strip():
-        raise DomainError("Bank and account holder are required.", code="bank_details_required")
+    if supplier.state == SupplierState.BLOCKED:
+        raise Conflict(_("A blocked supplier cannot add bank accounts."), code="supplier_blocked")
     if replaces is not None and replaces.supplier_id != supplier.pk:
-        raise NotFound("No such bank account.")
+        raise NotFound(_("No such bank account."))
+    errors = _Fields()
+    bank_name = _text(errors, "bank_name", bank_name, required=True, label=_("The bank"))
+    account_name = _text(errors, "account_name", account_name, required=True, label=_("The account holder"))
+    number = re.sub(r"[\s-]", "", account_number or "").upper()
+    if not number:
+        errors.add("account_number", "account_number_required", _("The account number is required."))
+    elif not _ACCOUNT_RE.match(number):
+        errors.add(
+            "account_number",
+            "invalid_account_number",
+            _("An account number has 6 to 34 digits or letters (spaces and dashes are ignored)."),
+        )
+    currency = normalise_currency(currency) or "CNY"
+    if not is_currency(currency):
+        errors.add(
+            "currency",
+            "invalid_currency",
+            _("%(currency)s is not an ISO 4217 currency code (for example CNY, USD, EUR).")
+            % {"currency": currency[:10]},
+        )
     with transaction.atomic():
         Supplier.objects.select_for_update().get(pk=supplier.pk)
-        return BankAccount.objects.create(
+        if not errors.has("account_number"):
+            for existing in BankAccount.objects.filter(
+                supplier=supplier, state__in=[BankAccountState.PENDING, BankAccountState.APPROVED]
+            ):
+                if existing.account_number() == number:
+                    errors.add(
+                        "account_number",
+                        "duplicate_account_number",
+                        _(
+                            "This account number is already registered for this supplier (%(account)s, %(state)s)."
+                        )
+                        % {"account": existing.masked_number, "state": existing.get_state_display()},
+                    )
+                    break
+        errors.raise_if_any()
+        if replaces is None:
+            replaces = BankAccount.objects.filter(supplier=supplier, state=BankAccountState.APPROVED).first()
+        account = BankAccount.objects.create(
             supplier=supplier,
-            bank_name=bank_name.strip(),
-            account_name=account_name.strip(),
+            bank_name=bank_name,
+            account_name=account_name,
             account_number_encrypted=crypto.encrypt(number),
             last4=number[-4:],
-            currency=(currency or "CNY").upper()[:3],
+            currency=currency,
             created_by=actor,
             replaces=replaces,
         )
+        SupplierChange.objects.create(
+            supplier=supplier,
+            kind=ChangeKind.BANK_ACCOUNT,
+            before={"bank_account": _account_label(replaces)},
+            after={"bank_account": _account_label(account)},
+            bank_account=account,
+            requested_by=actor,
+        )
+        return account
 
 
 def bank_account_approve(*, account: BankAccount, actor, reason: str = "") -> BankAccount:
     """Finance approves; the previously approved account (if any) is retired in the same step.
     Four eyes: whoever entered the account cannot approve it."""
     if not (actor.is_finance or actor.is_superuser):
-        raise PermissionDenied("Only finance approves bank accounts.")
+        raise PermissionDenied(_("Only finance approves bank accounts."))
     if account.created_by_id == getattr(actor, "pk", None):
         raise PermissionDenied(
-            "You entered this bank account; another finance user must approve it.",
+            _("You entered this bank account; another finance user must approve it."),
             code="own_change_approval",
         )
     with transaction.atomic():
@@ -384,13 +726,18 @@ def bank_account_approve(*, account: BankAccount, actor, reason: str = "") -> Ba
             return run_transition(account, "approve", actor=actor, reason=reason)  # raises 409/403
         for old in previous.exclude(pk=account.pk):
             run_transition(old, "retire", actor=actor, reason=f"replaced by bank account {account.pk}")
-        return run_transition(account, "approve", actor=actor, reason=reason)
+        account = run_transition(account, "approve", actor=actor, reason=reason)
+        _change_decided(account, actor=actor, state=ChangeState.APPROVED, reason=reason)
+        return account
 
 
 def bank_account_reject(*, account: BankAccount, actor, reason: str) -> BankAccount:
     if not (reason or "").strip():
-        raise DomainError("A reason is required to reject a bank account.", code="reason_required")
-    return run_transition(account, "reject", actor=actor, reason=reason.strip())
+        raise invalid("reason", "reason_required", _("A reason is required to reject a bank account."))
+    with transaction.atomic():
+        account = run_transition(account, "reject", actor=actor, reason=reason.strip())
+        _change_decided(account, actor=actor, state=ChangeState.REJECTED, reason=reason.strip())
+        return account
 
 
 def rotate_encryption_keys(*, batch_size: int = 500) -> int:

@@ -36,6 +36,23 @@ def uscc_error(code: str) -> str | None:
     return None
 
 
+def uscc_problem(code: str) -> tuple[str, dict] | None:
+    """Why ``code`` is not a valid unified social credit code, as a code with parameters (for a
+    message in the reader's language), or None when it is valid."""
+    code = (code or "").strip().upper()
+    if not code:
+        return "tax_id_required", {}
+    if len(code) != 18:
+        return "tax_id_length", {"length": len(code)}
+    if not _USCC_RE.match(code):
+        bad = "".join(sorted({c for c in code if c not in _VALUE}))
+        return "tax_id_characters", {"characters": bad}
+    expected = uscc_check_character(code[:17])
+    if code[17] != expected:
+        return "tax_id_check_character", {"found": code[17], "expected": expected}
+    return None
+
+
 def is_valid_uscc(code: str) -> bool:
     return uscc_error(code) is None
 

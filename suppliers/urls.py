@@ -13,6 +13,9 @@ urlpatterns = [
         views.bank_account_action,
         name="bank-account-action",
     ),
+    path(
+        "changes/<int:change_id>/<str:action>/", views.supplier_change_action, name="supplier-change-action"
+    ),
     path("documents/<int:document_id>/file/", views.document_file, name="document-file"),
     path("<int:supplier_id>/", views.supplier_detail, name="supplier-detail"),
     path("<int:supplier_id>/edit/", views.supplier_edit, name="supplier-edit"),

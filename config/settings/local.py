@@ -1,7 +1,7 @@
 """Laptop settings for `make run`: SQLite, in-process tasks, console e-mail, DEBUG on."""
 
 from .base import *  # noqa: F403
-from .base import CELERY_BEAT_SCHEDULE, SECRET_KEY
+from .base import BASE_DIR, CELERY_BEAT_SCHEDULE, FIELD_ENCRYPTION_KEYS, SECRET_KEY
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "local-dev-only-not-secret"  # noqa: S105
@@ -14,3 +14,11 @@ CELERY_BEAT_SCHEDULE = {
     "invoicing-requeue-stuck": {"task": "invoicing.requeue_stuck_invoices", "schedule": 20.0},
     "settlement-requeue-unmatched": {"task": "settlement.requeue_unmatched_invoices", "schedule": 20.0},
 }
+
+if not FIELD_ENCRYPTION_KEYS:
+    # Bank account numbers are stored encrypted. Without FIELD_ENCRYPTION_KEY a key of this
+    # laptop is made once in var/ (gitignored) and reused on every later start. Production
+    # refuses to start without its own key (config/settings/production.py).
+    from suppliers.crypto import local_key
+
+    FIELD_ENCRYPTION_KEYS = [local_key(BASE_DIR / "var" / "field-encryption.key")]

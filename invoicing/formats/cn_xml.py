@@ -34,6 +34,7 @@ from .model import (
     SignatureInfo,
     Totals,
 )
+from .po_refs import line_reference_in, po_references_in
 from .safexml import local
 
 MAX_LINES = 10_000
@@ -168,6 +169,7 @@ def _lines(data: etree._Element, *, credit_note: bool) -> list[InvoiceLine]:
                 tax_rate=_tax_rate(_text(item, "TaxRate"), what + "TaxRate"),
                 tax=tax,
                 item_code=_text(item, "TaxClassificationCode"),
+                po_reference=line_reference_in(_text(item, "SpecMod")),
                 line_id=line_id,
                 discount_for=last_item_id if is_discount else "",
             )
@@ -265,6 +267,7 @@ def parse(root: etree._Element) -> NormalisedInvoice:
         lines=_lines(data, credit_note=credit_note),
         invoice_code=None,
         corrects_invoice=corrects,
+        po_references=po_references_in(remark),
         signature=SignatureInfo(present=True, detail=SIGNATURE_DETAIL) if signed else SignatureInfo(),
         issues=issues,
         extra={k: v for k, v in extra.items() if v},

@@ -129,11 +129,30 @@ def _byte_family(data: bytes) -> tuple[str, int]:
     return "", 0
 
 
-def _not_xml(text_start: str) -> Refused:
-    if text_start[:1] in ("{", "["):
+def _looks_binary(sample: bytes) -> bool:
+    """True for bytes that are not text: a NUL, many control bytes, or bytes that are neither UTF-8
+    nor GB18030 (what Chinese text files are written in)."""
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if (b < 0x20 and b not in (9, 10, 12, 13)) or b == 0x7F)
+    if controls * 100 > len(sample) * 2:
+        return True
+    for codec in ("utf-8", "gb18030"):
+        try:
+            sample.decode(codec)
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(sample) - 4:  # a character cut at the end of the sample
+                return False
+            continue
+        return False
+    return True
+
+
+def _not_xml(text_start: str, sample: bytes = b"") -> Refused:
+    if _looks_binary(sample or text_start.encode("latin-1", errors="replace")):
+        what = "unrecognised binary data, not text"
+    elif text_start[:1] in ("{", "["):
         what = "JSON"
-    elif "\x00" in text_start:
-        what = "unrecognised binary data"
     else:
         what = "plain text, not XML"
     return Refused("unsupported_format", f"The file looks like {what}. {_ADVICE}")
@@ -152,7 +171,7 @@ def _to_utf8_xml(data: bytes) -> bytes:
     if not start:
         raise Refused("unsupported_format", "The file is empty (only white space).")
     if not start.startswith("<"):
-        raise _not_xml(start)
+        raise _not_xml(start, b"" if family.startswith("utf-16") else body[:4096])
     match = _ENCODING_RE.match(head)
     declared = match[1].strip().lower().replace("_", "-") if match else ""
 

@@ -37,6 +37,7 @@ from .model import (
     Totals,
 )
 from .ofd_signature import check_signatures, optional_xml, resolve_path
+from .po_refs import line_reference_in, po_references_in
 from .safexml import local, parse_xml
 from .safezip import read_zip
 
@@ -375,6 +376,7 @@ class _Reader:
             invoice_code=code,
             corrects_invoice=corrects_number,
             corrects_invoice_code=corrects_code,
+            po_references=po_references_in(note),
             issues=self.issues,
             extra=extra,
         )
@@ -443,6 +445,7 @@ class _Reader:
             net=net if net is not None else Decimal("0"),
             tax_rate=rate,
             tax=tax if tax is not None else Decimal("0"),
+            po_reference=line_reference_in(raw.get("spec", "")),
             line_id=str(number),
         )
 

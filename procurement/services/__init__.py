@@ -5,6 +5,7 @@ approval rules, supplier acknowledgement, revisions), ``receipts`` (goods receip
 """
 
 from ._common import next_number  # noqa: F401 - document numbers for other apps too
+from .po_changes import po_change_accept, po_change_decline, po_change_propose  # noqa: F401
 from .purchase_orders import (  # noqa: F401
     purchase_order_acknowledge,
     purchase_order_approve,

@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.queue import enqueue_on_commit
 from core.services import run_transition
@@ -27,12 +29,15 @@ from ..models import (
     TaxRate,
 )
 from ._common import (
+    check_line_amount,
     contract_price_for,
     contract_price_hold,
     next_number,
     require_buyer,
+    require_not_past,
     require_same_supplier,
     require_supplier_approved,
+    to_date,
     to_price,
     to_quantity,
 )
@@ -54,7 +59,7 @@ def _tax_rate(value):
         raise DomainError(f"Tax rate {value!r} is not a rate.", code="invalid_tax_rate") from None
     if rate >= 1:
         raise DomainError(f"Tax rate {value} must be below 1 (e.g. 0.13).", code="invalid_tax_rate")
-    return rate.quantize(rate.__class__("0.0001"))
+    return bounds.tax_rate(rate)
 
 
 def _require_state(po: PurchaseOrder, states, what: str, code: str = "illegal_transition") -> None:
@@ -77,7 +82,7 @@ def purchase_order_create(
             number=next_number("PO"),
             legal_entity=legal_entity,
             supplier=supplier,
-            currency=(currency or legal_entity.default_currency or "CNY").upper()[:3],
+            currency=bounds.currency(currency or legal_entity.default_currency or "CNY"),
             requester=actor,
             rfq=rfq,
             notes=notes,
@@ -121,7 +126,9 @@ def purchase_order_line_add(
             tax_rate = (
                 contract_rate if contract_rate is not UNSET else TaxRate.as_decimal(item.default_tax_rate)
             )
+        bounds.line_amount(quantity, unit_price)
         last = po.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0
+        check_line_amount(quantity=quantity, unit_price=unit_price, line_no=last + 1)
         return PurchaseOrderLine.objects.create(
             po=po,
             line_no=last + 1,
@@ -133,7 +140,7 @@ def purchase_order_line_add(
             tax_rate=_tax_rate(tax_rate),
             contract_price=contract_price,
             contract_line_ref=str(contract.pk) if contract is not None else "",
-            required_date=required_date,
+            required_date=_as_date(required_date, not_past=False),
         )
 
 
@@ -196,9 +203,11 @@ def purchase_order_line_update(
         if description is not UNSET:
             line.description = (description or line.item.name)[:300]
         if required_date is not UNSET:
-            line.required_date = _as_date(required_date)
+            line.required_date = _changed_date(line.required_date, required_date)
+        bounds.line_amount(line.quantity, line.unit_price)
         line.contract_price = contract_price
         line.contract_line_ref = str(contract.pk) if contract is not None else ""
+        check_line_amount(quantity=line.quantity, unit_price=line.unit_price, line_no=line.line_no)
         line.save()
         return line
 
@@ -218,13 +227,24 @@ def purchase_order_line_remove(*, po: PurchaseOrder, line: PurchaseOrderLine, ac
         return po
 
 
-def _as_date(value) -> date | None:
-    if value is None or value == "" or isinstance(value, date):
-        return value or None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise DomainError(f"{value!r} is not a date (YYYY-MM-DD).", code="invalid_date") from None
+def _changed_date(current: date | None, value) -> date | None:
+    """A line's date as edited: a new date must not be in the past; the date it already has
+    (the edit form sends it back unchanged) stays even when it has passed."""
+    new = _as_date(value, not_past=False)
+    return new if new == current or new is None else _as_date(new)
+
+
+def _as_date(value, field: str = "required_date", *, not_past: bool = True) -> date | None:
+    """A delivery date for a line: a date, today or later (a line made from an RFQ or a
+    requisition keeps its earlier date: ``not_past=False`` checks only that it is sane)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise DomainError(f"{value!r} is not a date (YYYY-MM-DD).", code="invalid_date") from None
+    return bounds.date_not_past(value, field=field) if not_past else bounds.date_sane(value, field=field)
 
 
 def purchase_order_submit(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
@@ -311,9 +331,12 @@ def purchase_order_acknowledge(
                 f"Give a promised delivery date for every line (missing: {missing}).",
                 code="promised_date_required",
             )
+        dates = {}
         for line in lines:
-            value = promised[line.pk]
-            line.promised_date = value if isinstance(value, date) else date.fromisoformat(str(value))
+            dates[line.pk] = to_date(promised[line.pk], field="promised_date")
+            require_not_past(dates[line.pk], field="promised_date")
+        for line in lines:
+            line.promised_date = dates[line.pk]
             line.save(update_fields=["promised_date"])
         return run_transition(po, "acknowledge", actor=actor, reason=reason)
 
@@ -379,7 +402,14 @@ def purchase_order_revise(*, po: PurchaseOrder, actor, reason: str, changes: lis
             if change.get("unit_price") is not None:
                 line.unit_price = to_price(change["unit_price"])
             if change.get("required_date"):
-                line.required_date = date.fromisoformat(str(change["required_date"]))
+                line.required_date = to_date(change["required_date"], field="required_date")
+            if line.quantity < line.received_qty:
+                raise DomainError(
+                    _("Line %(line)s: %(qty)s is below the %(received)s already received.")
+                    % {"line": line.line_no, "qty": line.quantity, "received": line.received_qty},
+                    code="quantity_below_received",
+                )
+            check_line_amount(quantity=line.quantity, unit_price=line.unit_price, line_no=line.line_no)
             line.save()
         for line in lines.values():
             line.promised_date = None
@@ -424,27 +454,81 @@ def shipping_notice_create(
     tracking_no: str = "",
     lines: list[dict] = (),
 ) -> ShippingNotice:
-    """An advance shipping notice from the supplier (``lines``: ``[{"po_line_id", "quantity"}]``)."""
+    """An advance shipping notice from the supplier (``lines``: ``[{"po_line_id", "quantity"}]``).
+
+    Each line's quantity is bounded by what is still open for a notice: the ordered quantity
+    plus the legal entity's over-receipt tolerance, less what earlier notices announced (goods
+    rejected or returned may be shipped again) or what was received (``po_selectors.LineProgress``)."""
+    from ..po_selectors import line_progress
+
     require_same_supplier(actor, po.supplier_id, "send shipping notices", f"Purchase order {po.pk}")
+    shipped_on = to_date(shipped_on, field="shipped_on") or timezone.localdate()
+    expected_on = to_date(expected_on, field="expected_on")
+    require_not_past(expected_on, field="expected_on")
+    if expected_on is not None and expected_on < shipped_on:
+        raise DomainError(
+            _("The expected arrival %(expected)s is before the shipping date %(shipped)s.")
+            % {"expected": expected_on.isoformat(), "shipped": shipped_on.isoformat()},
+            code="expected_before_shipped",
+        )
     with transaction.atomic():
         po = _lock(po)
         _require_state(po, [POState.ACKNOWLEDGED, POState.PARTIALLY_RECEIVED], "announce a shipment for")
         po_lines = {line.pk: line for line in po.lines.all()}
+        progress = line_progress(po)
+        checked, seen = [], set()
+        for entry in lines or ():
+            try:
+                line = po_lines.get(int(entry.get("po_line_id") or 0))
+            except (TypeError, ValueError):
+                line = None
+            if line is None:
+                raise DomainError(
+                    _("Line %(line)s is not on %(number)s.")
+                    % {"line": entry.get("po_line_id"), "number": po.number},
+                    code="unknown_po_line",
+                )
+            if line.pk in seen:
+                raise DomainError(
+                    _("Line %(line)s appears twice.") % {"line": line.line_no}, code="duplicate_line"
+                )
+            seen.add(line.pk)
+            qty = to_quantity(entry.get("quantity"))
+            open_qty = progress[line.pk].shippable
+            if qty > open_qty:
+                raise DomainError(
+                    _(
+                        "Line %(line)s: %(qty)s is more than the %(open)s still open for shipping "
+                        "(ordered %(ordered)s, already announced or received %(covered)s)."
+                    )
+                    % {
+                        "line": line.line_no,
+                        "qty": f"{qty.normalize():f}",
+                        "open": f"{open_qty.normalize():f}",
+                        "ordered": f"{line.quantity.normalize():f}",
+                        "covered": f"{progress[line.pk].covered.normalize():f}",
+                    },
+                    code="shipping_exceeds_open",
+                    details={"line_no": line.line_no, "open": str(open_qty), "quantity": str(qty)},
+                )
+            checked.append((line, qty))
+        if not checked:
+            raise DomainError(_("A shipping notice needs a quantity on at least one line."), code="no_lines")
+        shipped_on = bounds.date_sane(shipped_on or timezone.localdate(), field="shipped_on")
+        if expected_on:
+            bounds.date_on_or_after(expected_on, shipped_on, field="expected_on", other_field="shipped_on")
+            bounds.date_sane(expected_on, field="expected_on")
         notice = ShippingNotice.objects.create(
             po=po,
-            shipped_on=shipped_on or timezone.localdate(),
+            shipped_on=shipped_on,
             expected_on=expected_on,
             carrier=carrier[:100],
             tracking_no=tracking_no[:100],
             created_by=actor,
         )
-        for entry in lines or ():
-            line = po_lines.get(int(entry.get("po_line_id") or 0))
-            if line is None:
-                raise DomainError(
-                    f"Line {entry.get('po_line_id')} is not on {po.number}.", code="unknown_po_line"
-                )
-            ShippingNoticeLine.objects.create(
-                notice=notice, po_line=line, quantity=to_quantity(entry.get("quantity"))
-            )
+        for line, qty in checked:
+            ShippingNoticeLine.objects.create(notice=notice, po_line=line, quantity=qty)
+        from ..signals import shipping_notice_sent  # the buyer hears of it (notifications listens)
+
+        shipping_notice_sent.send(sender=ShippingNotice, notice=notice)
         return notice

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core import bounds
 from core.errors import DomainError, IllegalTransition
 from core.money import q6
 from core.services import run_transition
@@ -20,7 +21,7 @@ from ..models import (
     PurchaseOrder,
     ReceiptKind,
 )
-from ._common import next_number, require_buyer, to_quantity
+from ._common import next_number, require_buyer, require_not_future, to_date, to_quantity
 
 
 def _lock_with_lines(po: PurchaseOrder):
@@ -67,6 +68,8 @@ def goods_receipt_create(
     Accepted quantities count as received; the total received per line may exceed the ordered
     quantity only by the legal entity's over-receipt tolerance."""
     require_buyer(actor, "receive goods")
+    receipt_date = to_date(receipt_date, field="receipt_date")
+    require_not_future(receipt_date, field="receipt_date")
     with transaction.atomic():
         po, po_lines = _lock_with_lines(po)  # concurrent receipts serialise here
         if po.state not in PO_RECEIVABLE:
@@ -97,7 +100,7 @@ def goods_receipt_create(
             number=next_number("GR"),
             po=po,
             kind=ReceiptKind.RECEIPT,
-            receipt_date=receipt_date or timezone.localdate(),
+            receipt_date=bounds.date_not_future(receipt_date or timezone.localdate(), field="receipt_date"),
             received_by=actor,
             note=note,
         )
@@ -116,6 +119,8 @@ def goods_return_create(
 ) -> GoodsReceipt:
     """Return accepted goods to the supplier: ``lines`` = ``[{"po_line_id", "quantity", "reason"}]``."""
     require_buyer(actor, "return goods")
+    return_date = to_date(return_date, field="return_date")
+    require_not_future(return_date, field="return_date")
     with transaction.atomic():
         po, po_lines = _lock_with_lines(po)
         if po.state not in (POState.PARTIALLY_RECEIVED, POState.RECEIVED):
@@ -139,7 +144,7 @@ def goods_return_create(
             number=next_number("RT"),
             po=po,
             kind=ReceiptKind.RETURN,
-            receipt_date=return_date or timezone.localdate(),
+            receipt_date=bounds.date_not_future(return_date or timezone.localdate(), field="return_date"),
             received_by=actor,
             note=note,
         )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import bounds
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.money import q6
 from core.services import run_transition
@@ -209,7 +210,7 @@ def rfq_create(
             number=next_number("RFQ"),
             title=title.strip()[:200],
             legal_entity=legal_entity,
-            currency=(currency or legal_entity.default_currency or "CNY").upper()[:3],
+            currency=bounds.currency(currency or legal_entity.default_currency or "CNY"),
             buyer=actor,
             deadline=deadline,
         )
@@ -257,6 +258,7 @@ def rfq_publish(*, rfq: RFQ, actor, deadline: datetime | None = None, reason: st
         deadline = deadline or rfq.deadline
         if deadline is None or deadline <= timezone.now():
             raise DomainError("The deadline must be in the future.", code="deadline_in_past")
+        bounds.date_sane(deadline, field="deadline")
         if not rfq.lines.exists():
             raise DomainError(f"RFQ {rfq.number} has no lines.", code="rfq_has_no_lines")
         if not rfq.invitations.exists():
@@ -390,6 +392,7 @@ def quote_submit(
                     details=params,
                 )
             normalised[line.pk] = quote_price(value, line_no=line.line_no)
+            bounds.line_amount(line.quantity, normalised[line.pk])
         missing = sorted(lines[i].line_no for i in set(lines) - set(normalised) - set(declined))
         if missing:
             params = {"lines": ", ".join(map(str, missing))}

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import PriceLine
+from core import bounds
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.services import transition_locked
 from procurement.services import next_number
@@ -96,6 +97,8 @@ def cart_add(*, actor, price_line: PriceLine, quantity) -> RequisitionLine:
             .first()
         )
         total = quantity + (existing.quantity if existing else Decimal("0"))
+        bounds.quantity(total)
+        bounds.line_amount(total, current.unit_price)
         check_remaining(current, total)
         fields = {
             "price_line": current,
@@ -131,6 +134,7 @@ def cart_add_free_text(
             "Give an estimated unit price: the budget check needs it.", code="estimate_required"
         )
     price = to_price(estimated_unit_price, field="estimated unit price")
+    bounds.line_amount(quantity, price)
     with transaction.atomic():
         cart = _locked_cart(actor)
         return RequisitionLine.objects.create(
@@ -157,6 +161,7 @@ def cart_line_update(*, actor, line: RequisitionLine, quantity) -> RequisitionLi
     quantity = to_quantity(quantity)
     with transaction.atomic():
         _, line = _cart_line(actor, line)
+        bounds.line_amount(quantity, line.unit_price)
         if line.kind == LineKind.CATALOG:
             check_remaining(price_in_force(line.price_line), quantity)
         line.quantity = quantity
@@ -198,6 +203,7 @@ def requisition_submit(
             )
         if cost_centre_id and int(cost_centre_id) != cart.cost_centre_id:
             _charge_to(cart, actor, int(cost_centre_id))
+        bounds.date_sane(needed_by, field="needed_by", today=today)
         address = (delivery_address or cart.delivery_address or "").strip()
         if not address:
             raise DomainError("Give a delivery address.", code="delivery_address_required")

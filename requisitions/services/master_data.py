@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db import transaction
 
+from core import bounds
 from core.errors import DomainError, PermissionDenied
 from core.models import Role
 
@@ -60,7 +61,9 @@ def requester_assign(*, user, cost_centre: CostCentre, actor, delivery_address: 
 def budget_set(*, cost_centre: CostCentre, starts_on: date, ends_on: date, amount, actor) -> Budget:
     """Create or change the budget of one period; periods of a cost centre never overlap."""
     _require_finance_or_staff(actor, "set budgets")
-    amount = to_price(amount, field="budget amount")
+    amount = bounds.amount(to_price(amount, field="budget amount"), field="budget_amount")
+    bounds.date_sane(starts_on, field="starts_on")
+    bounds.date_sane(ends_on, field="ends_on")
     if ends_on < starts_on:
         raise DomainError("A budget period must end on or after its start.", code="invalid_period")
     with transaction.atomic():

@@ -4,7 +4,9 @@ starting an RFQ from them; when the RFQ is awarded the lines follow the award's 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition
 from procurement.models import RFQ, AwardLine
 from procurement.services import rfq_create
@@ -55,8 +57,10 @@ def requisition_line_source(
     rate = None if tax_rate in (None, "", "exempt") else to_price(tax_rate, field="tax rate")
     if rate is not None and rate >= 1:
         raise DomainError(f"Tax rate {tax_rate} must be below 1 (e.g. 0.13).", code="invalid_tax_rate")
+    rate = None if rate is None else bounds.tax_rate(rate)
     with transaction.atomic():
         _, line = _locked_free_line(line)
+        bounds.line_amount(line.quantity, price)
         require_supplier_orderable(supplier)
         line.supplier, line.item, line.unit_price, line.tax_rate = supplier, item, price, rate
         line.sourced_by = actor
@@ -100,7 +104,10 @@ def requisition_rfq_start(*, actor, title: str, lines: list[tuple[RequisitionLin
                 {
                     "item": item,
                     "quantity": line.quantity,
-                    "required_date": req.needed_by,
+                    # a need-by date that has passed is not asked of suppliers
+                    "required_date": req.needed_by
+                    if req.needed_by and req.needed_by >= timezone.localdate()
+                    else None,
                     "description": line.description,
                 }
                 for req, line, item in locked

@@ -10,7 +10,8 @@ For each invoice line, in this order:
   each in id order. What cannot be allocated is a quantity variance:
   within the quantity tolerance when something was matched and the rest is within it, else an
   exception. A line with nothing allocated is always an exception;
-* compare its unit price with the PO price (unit price tolerance), its amount with the matched
+* compare its unit price with the PO price (unit price tolerance; a price the document states is
+  always compared, even when the line amount equals quantity x PO price), its amount with the matched
   quantity at the PO price (line amount tolerance), its tax rate with the PO's and its tax with
   ``amount x rate`` (tax rounding allowance).
 
@@ -51,6 +52,7 @@ from .model import (
     LineResult,
     MatchResult,
     MatchType,
+    PairedBy,
     PoLine,
     Reason,
     ReasonCode,
@@ -105,6 +107,7 @@ def _match(
     )
 
     document = _as_reductions(invoice) if invoice.is_credit_note else invoice
+    stated = frozenset(line.id for line in document.lines if line.unit_price is not None)
     lines = sorted((_with_unit_price(line) for line in document.lines), key=lambda x: natural_key(x.id))
     ledger = build_ledger(
         po_lines,
@@ -114,18 +117,43 @@ def _match(
         is_credit_note=document.is_credit_note,
     )
     po_by_id = {po.id: po for po in po_lines}
+    open_at_start = {po.id: ledger.open_quantity(po.id) for po in po_lines}
     pairings = pair_lines(
         [line for line in lines if line.quantity > 0],
         po_lines,
-        {po.id: ledger.open_quantity(po.id) for po in po_lines},
+        open_at_start,
         credit_note=document.is_credit_note,
     )
 
     # lines that have their PO line to themselves (or name it) take from it first, then the lines
     # that share one, each group in id order; results are reported in id order
+    order = sorted(lines, key=lambda x: _shares(pairings.get(x.id)))  # stable: id order within
+    taken: dict[str, _Taken] = {}
+    for line in order:
+        pairing = pairings.get(line.id)
+        if line.quantity > 0 and pairing is not None and pairing.po_line_id is not None:
+            po_id = pairing.po_line_id
+            before = ledger.facts[po_id].taken
+            pieces = [(po_id, rid, q) for rid, q in ledger.take(po_id, line.quantity)]
+            taken[line.id] = _Taken(before, pieces)
+    # then, in the same order, a line its PO line could not fill takes the rest from the other PO
+    # lines of the same item at the same price (never beyond what is open on them)
+    for line in order:
+        if line.id in taken:
+            _spill(line, pairings[line.id], taken[line.id], po_by_id, ledger)
     matched: dict[str, tuple[LineResult, list[Allocation]]] = {}
-    for line in sorted(lines, key=lambda x: _shares(pairings.get(x.id))):  # stable: id order within
-        matched[line.id] = _match_line(line, pairings.get(line.id), po_by_id, ledger, document, policy)
+    for line in order:
+        matched[line.id] = _match_line(
+            line,
+            pairings.get(line.id),
+            po_by_id,
+            ledger,
+            document,
+            policy,
+            stated=line.id in stated,
+            taken=taken.get(line.id),
+            open_at_start=open_at_start,
+        )
     line_results = [matched[line.id][0] for line in lines]
     allocations = [piece for line in lines for piece in matched[line.id][1]]
 
@@ -180,6 +208,39 @@ def _shares(pairing: Pairing | None) -> bool:
     return pairing is not None and pairing.shares
 
 
+@dataclasses.dataclass
+class _Taken:
+    before: Decimal  # what other lines of this document had taken from the PO line first
+    pieces: list[tuple[str, str | None, Decimal]]  # (PO line id, receipt line id, quantity)
+
+    @property
+    def quantity(self) -> Decimal:
+        return sum((q for _, _, q in self.pieces), ZERO)
+
+
+def _spill(
+    line: InvoiceLine, pairing: Pairing, taken: _Taken, po_by_id: dict[str, PoLine], ledger: Ledger
+) -> None:
+    if pairing.paired_by is PairedBy.PO_LINE_REFERENCE or not pairing.alternatives:
+        return
+    missing = line.quantity - taken.quantity
+    po = po_by_id[pairing.po_line_id]
+    for other_id in pairing.alternatives:
+        if missing <= 0:
+            break
+        other = po_by_id[other_id]
+        if (other.unit_price, other.tax_rate, other.currency, other.receipt_required) != (
+            po.unit_price,
+            po.tax_rate,
+            po.currency,
+            po.receipt_required,
+        ):
+            continue
+        for rid, q in ledger.take(other_id, missing):
+            taken.pieces.append((other_id, rid, q))
+            missing -= q
+
+
 def _with_unit_price(line: InvoiceLine) -> InvoiceLine:
     if line.unit_price is not None or line.quantity == 0:
         return line
@@ -196,6 +257,10 @@ def _match_line(
     ledger: Ledger,
     document: Invoice,
     policy: TolerancePolicy,
+    *,
+    stated: bool = False,
+    taken: _Taken | None = None,
+    open_at_start: dict[str, Decimal] | None = None,
 ) -> tuple[LineResult, list[Allocation]]:
     def unmatched(reason: Reason) -> tuple[LineResult, list[Allocation]]:
         return (
@@ -213,20 +278,38 @@ def _match_line(
 
     po = po_by_id[pairing.po_line_id]
     facts = ledger.facts[po.id]
-    taken_before = facts.taken
-    pieces = ledger.take(po.id, line.quantity)
-    matched = sum((q for _, q in pieces), ZERO)
+    assert taken is not None
+    taken_before = taken.before
+    matched = taken.quantity
     sign = -1 if document.is_credit_note else 1
-    allocations = [Allocation(line.id, po.id, receipt_id, sign * q) for receipt_id, q in pieces]
+    allocations = [Allocation(line.id, po_id, receipt_id, sign * q) for po_id, receipt_id, q in taken.pieces]
 
     variances: list[Variance] = []
     reasons: list[Reason] = []
+    if pairing.passed_over:
+        reasons.append(
+            explain.paired_with_open_quantity(
+                line.id,
+                po.display,
+                (open_at_start or {}).get(po.id, ZERO),
+                [po_by_id[x].display for x in pairing.passed_over],
+            )
+        )
+    on_lines: dict[str, Decimal] = {}
+    for po_id, _, q in taken.pieces:
+        on_lines[po_id] = on_lines.get(po_id, ZERO) + q
+    if len(on_lines) > 1:
+        reasons.append(
+            explain.split_across_po_lines(line.id, [(po_by_id[x].display, q) for x, q in on_lines.items()])
+        )
     if line.quantity > matched:
         _check_quantity(line, matched, facts, taken_before, po, document, policy, variances, reasons)
     if document.currency != po.currency:
         reasons.append(explain.currency_mismatch(line.id, document.currency, po.currency, po.display))
     else:
-        _check_price_and_amount(line, matched, po, document.currency, policy, variances, reasons)
+        _check_price_and_amount(
+            line, matched, po, document.currency, policy, variances, reasons, stated=stated
+        )
     if line.tax_rate != po.tax_rate:
         reasons.append(explain.tax_rate_mismatch(line.id, line.tax_rate, po.tax_rate, po.display))
     _check_tax(line, policy, variances, reasons)
@@ -333,6 +416,8 @@ def _check_price_and_amount(
     policy: TolerancePolicy,
     variances: list[Variance],
     reasons: list[Reason],
+    *,
+    stated: bool = False,
 ) -> None:
     assert line.unit_price is not None
     allowance = policy.tax_rounding_per_line
@@ -357,7 +442,16 @@ def _check_price_and_amount(
                 per="line",
             )
         )
-    if not price_explained and line.unit_price != po.unit_price:
+    # a unit price the document states is always compared: a line amount that happens to equal
+    # quantity x PO price does not make a stated 50.00 right against a PO price of 0.50. Only a
+    # stated price whose quantity x price differs from quantity x PO price by no more than the
+    # rounding allowance is rounding, not a price variance.
+    stated_differs = (
+        stated
+        and line.unit_price != po.unit_price
+        and abs(q2(line.quantity * line.unit_price) - expected_net) > allowance
+    )
+    if (stated_differs or not price_explained) and line.unit_price != po.unit_price:
         variances.append(_variance("unit_price", line.unit_price, po.unit_price))
         limit_check = check(line.unit_price - po.unit_price, po.unit_price, policy.unit_price)
         reasons.append(

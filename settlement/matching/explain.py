@@ -116,6 +116,30 @@ def unknown_reference(line_id: str, reference: str) -> Reason:
     )
 
 
+def paired_with_open_quantity(line_id: str, chosen: str, open_quantity: Decimal, passed: list[str]) -> Reason:
+    return Reason(
+        ReasonCode.PAIRED_WITH_OPEN_QUANTITY,
+        Verdict.MATCHED,
+        f"Paired with PO line {chosen}, which has {quantity(open_quantity)} open to invoice, rather than "
+        f"PO line {', '.join(passed)} of the same item, which has nothing open (nothing received, or all of "
+        f"it already invoiced) (rule: without a PO line reference, a line with open quantity is preferred).",
+        "pairing prefers open quantity",
+        line_id,
+    )
+
+
+def split_across_po_lines(line_id: str, pieces: list[tuple[str, Decimal]]) -> Reason:
+    parts = ", ".join(f"{quantity(q)} on PO line {label}" for label, q in pieces)
+    return Reason(
+        ReasonCode.SPLIT_ACROSS_PO_LINES,
+        Verdict.MATCHED,
+        f"The line's quantity was allocated across PO lines of the same item at the same price: {parts} "
+        f"(rule: one invoice line may cover several PO lines of the same item).",
+        "allocation across PO lines",
+        line_id,
+    )
+
+
 def no_po_line(line_id: str, item_code: str | None, name: str) -> Reason:
     described = []
     if item_code:

@@ -13,7 +13,8 @@ from enum import StrEnum
 
 from core.money import as_decimal as to_decimal
 
-ENGINE_VERSION = "2"  # 2: exact pairs first, unique tie-break, excess-only variance
+ENGINE_VERSION = "3"  # 3: stated prices always compared, references in notes, split lines, open first
+# 2: exact pairs first, unique tie-break, excess-only variance
 ZERO = Decimal(0)
 
 
@@ -79,6 +80,8 @@ class ReasonCode(StrEnum):
     PO_LINE_REFERENCE_UNKNOWN = "po_line_reference_unknown"
     NO_PO_LINE = "no_po_line"
     CURRENCY_MISMATCH = "currency_mismatch"
+    PAIRED_WITH_OPEN_QUANTITY = "paired_with_open_quantity"  # information, never an exception
+    SPLIT_ACROSS_PO_LINES = "split_across_po_lines"  # information, never an exception
     TAX_RATE_MISMATCH = "tax_rate_mismatch"
     # quantity
     QUANTITY_NOT_RECEIVED = "quantity_not_received"

@@ -6,7 +6,10 @@ Each invoice line is paired with at most one PO line:
 2. else by item code, when some PO line has the same code;
 3. else by normalised name (see :func:`normalise_name`).
 
-Step 2 and 3 can offer several candidates (the same item on several PO lines). Ambiguity is resolved
+Step 2 and 3 can offer several candidates (the same item on several PO lines). A candidate with
+nothing open (nothing received, or all of it already invoiced; for a credit note: nothing the
+original claims) is left out while another candidate of the item has quantity open, and the line's
+result says so (:attr:`Pairing.passed_over`). Ambiguity is resolved
 optimally and never first-come: first each PO line takes at most one invoice line, choosing the
 assignment that is best by these rules, in this order (:mod:`.grouping` has the details):
 
@@ -85,6 +88,11 @@ class Pairing:
     paired_by: PairedBy | None
     unknown_reference: bool = False
     shares: bool = False  # left over after the one-to-one pairing: joins a PO line another line has
+    # the other candidates of the same item (id order): what the line may spill into when its PO
+    # line has less open than it bills
+    alternatives: tuple[str, ...] = ()
+    # candidates left out because nothing is open on them while another candidate has quantity open
+    passed_over: tuple[str, ...] = ()
 
 
 NOT_PAIRED = Pairing(None, None)
@@ -132,6 +140,16 @@ def pair_lines(
     if not lines_by_key:
         return result
 
+    # a candidate with nothing open (nothing received, or all of it invoiced) is never chosen while
+    # another candidate of the same item has quantity open
+    passed_over: dict[tuple[PairedBy, str], tuple[str, ...]] = {}
+    for key in lines_by_key:
+        with_open = [po for po in by_key[key] if open_quantity.get(po.id, Decimal(0)) > 0]
+        if with_open and len(with_open) < len(by_key[key]):
+            keep = {po.id for po in with_open}
+            passed_over[key] = tuple(po.id for po in by_key[key] if po.id not in keep)
+            by_key[key] = with_open
+
     referenced = {p.po_line_id for p in result.values() if p.po_line_id is not None}
     numbers = _Numbers(
         [x for group in lines_by_key.values() for x in group],
@@ -158,7 +176,7 @@ def pair_lines(
         )
         for (line, key), column in zip(members, assigned, strict=True):
             if column is not None:
-                result[line.id] = Pairing(group_pos[column].id, key[0])
+                result[line.id] = _pairing(group_pos[column].id, key, by_key, passed_over)
 
     # 2. lines left over share the PO line with the fewest tax-rate differences, then one their
     #    quantity tells, then the least variance against what the lines paired in step 1 leave open
@@ -182,8 +200,25 @@ def pair_lines(
             best = min(
                 pool or by_key[key], key=lambda po, line=line: (numbers.share_cost(line, po), rank[po.id])
             )
-            result[line.id] = Pairing(best.id, key[0], shares=True)
+            result[line.id] = _pairing(best.id, key, by_key, passed_over, shares=True)
     return result
+
+
+def _pairing(
+    po_line_id: str,
+    key: tuple[PairedBy, str],
+    by_key: Mapping[tuple[PairedBy, str], list[PoLine]],
+    passed_over: Mapping[tuple[PairedBy, str], tuple[str, ...]],
+    *,
+    shares: bool = False,
+) -> Pairing:
+    return Pairing(
+        po_line_id,
+        key[0],
+        shares=shares,
+        alternatives=tuple(po.id for po in by_key[key] if po.id != po_line_id),
+        passed_over=passed_over.get(key, ()),
+    )
 
 
 def _groups(

@@ -84,7 +84,7 @@ class TolerancePolicy(models.Model):
     line_amount_upper_absolute = _limit(_("line amount: upper amount"), "50")
     invoice_total_lower_percent = _limit(_("invoice total: lower %"), "10")
     invoice_total_lower_absolute = _limit(_("invoice total: lower amount"), "1000")
-    invoice_total_upper_percent = _limit(_("invoice total: upper %"), "1")
+    invoice_total_upper_percent = _limit(_("invoice total: upper %"), "2")
     invoice_total_upper_absolute = _limit(_("invoice total: upper amount"), "100")
     tax_rounding_per_line = models.DecimalField(
         _("tax rounding allowance per line"), max_digits=10, decimal_places=2, default=Decimal("0.01")
@@ -152,6 +152,8 @@ class MatchResult(models.Model):
     policy_version = models.CharField(max_length=80)  # the label, e.g. "global v1"
     engine_version = models.CharField(max_length=20)
     explanation = models.JSONField()  # the engine's MatchResult as JSON, plus display labels
+    # what it was decided on: the engine's inputs as a reconcile_scenario file (exact replay)
+    inputs = models.JSONField(null=True, blank=True)
     summary = models.TextField(blank=True)  # the first reasons that decided an exception
     purchase_orders = models.ManyToManyField("procurement.PurchaseOrder", related_name="+", blank=True)
     is_current = models.BooleanField(default=True)

@@ -118,10 +118,14 @@ def aging_counts(user, today: date | None = None) -> dict[str, int]:
 
 
 def stale_result_list(user) -> QuerySet[MatchResult]:
-    """Current results whose inputs changed after they were made (finance)."""
-    qs = MatchResult.objects.filter(is_current=True, is_stale=True).select_related(
-        "invoice", "invoice__supplier"
-    )
+    """Current results whose inputs changed after they were made, of invoices finance can still match
+    again (exception, matched, approved): a scheduled, paid, credited or cancelled invoice is not
+    listed, nobody can act on it."""
+    qs = MatchResult.objects.filter(
+        is_current=True,
+        is_stale=True,
+        invoice__state__in=[InvoiceState.EXCEPTION, InvoiceState.MATCHED, InvoiceState.APPROVED],
+    ).select_related("invoice", "invoice__supplier")
     return qs if can_work_desk(user) else qs.none()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -145,9 +146,9 @@ def invoice_plan_csv(plan: InvoicePlan) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     statement = plan.statement
-    writer.writerow(["statement", statement.number])
+    writer.writerow(["statement", csv_cell(statement.number)])
     writer.writerow(["bill_to", csv_cell(plan.buyer_name)])
-    writer.writerow(["buyer_tax_id", plan.buyer_tax_id])
+    writer.writerow(["buyer_tax_id", csv_cell(plan.buyer_tax_id)])
     writer.writerow(["currency", plan.currency])
     writer.writerow(["rounding_allowance_per_rate", plan.allowance])
     writer.writerow([])
@@ -200,3 +201,56 @@ def payment_for(user, statement_id: int) -> Payment:
     if payment is None:
         raise NotFound(f"Statement {statement.number} has no payment.")
     return payment
+
+
+# --- credit notes and the supplier balance ------------------------------------------------------
+
+CREDIT_NOTE_WAITING = "waiting"  # its original is not payable yet: the credit note waits with it
+CREDIT_NOTE_OWED = "owed"  # its original was paid: the supplier owes the amount back
+CREDIT_NOTE_ON_STATEMENT = "on_statement"
+CREDIT_NOTE_VOID = "original_void"  # its original was rejected, cancelled or credited: nothing to settle
+
+
+def credit_note_status(credit_note: Invoice) -> str:
+    original = credit_note.corrects
+    if StatementLine.objects.filter(invoice=credit_note, is_live=True).exists():
+        return CREDIT_NOTE_ON_STATEMENT
+    if original is None or original.state in (
+        InvoiceState.REJECTED,
+        InvoiceState.CANCELLED,
+        InvoiceState.CREDITED,
+    ):
+        return CREDIT_NOTE_VOID
+    if original.state == InvoiceState.PAID:
+        return CREDIT_NOTE_OWED
+    return CREDIT_NOTE_WAITING
+
+
+def open_credit_notes(user) -> list[tuple[Invoice, str]]:
+    """Approved credit notes not yet settled, with their status, for finance (all suppliers) or
+    a supplier user (its own)."""
+    qs = Invoice.objects.filter(document_type="credit_note", state=InvoiceState.APPROVED).select_related(
+        "supplier", "corrects", "legal_entity"
+    )
+    if not _active(user):
+        return []
+    if not user.is_internal:
+        supplier_id = supplier_id_for(user)
+        if supplier_id is None:
+            return []
+        qs = qs.filter(supplier_id=supplier_id)
+    return [(cn, credit_note_status(cn)) for cn in qs.order_by("supplier__name", "issue_date", "id")]
+
+
+def supplier_balances(rows: list[tuple[Invoice, str]]) -> list[dict]:
+    """What each supplier owes back (credit notes whose original was paid), per currency."""
+    totals: dict[tuple[int, str], dict] = {}
+    for credit_note, status in rows:
+        if status != CREDIT_NOTE_OWED:
+            continue
+        key = (credit_note.supplier_id, credit_note.currency or "CNY")
+        entry = totals.setdefault(
+            key, {"supplier": credit_note.supplier, "currency": key[1], "amount": Decimal("0.00")}
+        )
+        entry["amount"] += abs(credit_note.gross_amount or Decimal("0"))
+    return list(totals.values())

@@ -17,6 +17,8 @@ from core.services import run_transition
 from invoicing.models import InvoiceState
 
 from ..models import CaseResolution, CaseState, ExceptionCase
+from .approvals import approval_record
+from .conflicts import conflict_on_lock
 from .matching import (
     RematchOutcome,
     close_case,
@@ -48,6 +50,7 @@ def _require_exception(invoice, what: str) -> None:
         )
 
 
+@conflict_on_lock()
 def exception_accept(*, invoice_id: int, actor, reason: str):
     """Accept the variance: the invoice is approved for payment by this finance user."""
     _require_finance(actor, "accept a match variance")
@@ -61,6 +64,9 @@ def exception_accept(*, invoice_id: int, actor, reason: str):
                 "The receipts or PO changed since this invoice was matched: match it again before accepting.",
                 code="match_result_stale",
             )
+        case = open_case(invoice)
+        if case is not None and not approval_record(invoice=invoice, case=case, actor=actor, reason=reason):
+            return invoice  # the chain waits for another finance approver
         invoice = run_transition(invoice, "approve", actor=actor, reason=f"variance accepted: {reason}")
         close_case(invoice, CaseResolution.ACCEPTED, actor=actor, reason=reason)
         if invoice.is_credit_note and invoice.corrects_id:
@@ -70,6 +76,7 @@ def exception_accept(*, invoice_id: int, actor, reason: str):
         return invoice
 
 
+@conflict_on_lock()
 def exception_request_credit_note(*, invoice_id: int, actor, message: str) -> ExceptionCase:
     """Ask the supplier for a credit note (红字发票); the case waits for it. When a credit note
     against the invoice is matched, the invoice is matched again (``credit_note_follow_up``)."""
@@ -91,6 +98,7 @@ def exception_request_credit_note(*, invoice_id: int, actor, message: str) -> Ex
         return run_transition(case, "request_credit_note", actor=actor, reason=message)
 
 
+@conflict_on_lock()
 def exception_reject(*, invoice_id: int, actor, reason: str):
     """Send the invoice back to the supplier: ``reject_match``; its claims on receipts are released."""
     _require_finance(actor, "reject an invoice")
@@ -103,6 +111,7 @@ def exception_reject(*, invoice_id: int, actor, reason: str):
         return invoice
 
 
+@conflict_on_lock()
 def exception_rematch(*, invoice_id: int, actor, reason: str = "") -> RematchOutcome:
     """Match again (after a late receipt). Unchanged inputs: nothing happens (``changed=False``)."""
     _require_finance(actor, "match an invoice again")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from core.money import q2
 from core.services import transition_locked
 from invoicing.models import Invoice, InvoiceState
+from invoicing.validation import comparable_tax_id
 
 from ..models import (
     InvoicePlan,
@@ -122,7 +123,7 @@ def invoice_plan_claim(invoice) -> bool:
         locked = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         if locked is None or locked.state != InvoiceState.VALIDATED or locked.is_credit_note:
             return False
-        buyer_tax_id = (locked.buyer_tax_id or "").strip().upper()
+        buyer_tax_id = comparable_tax_id(locked.buyer_tax_id)
         plans = list(
             InvoicePlan.objects.select_for_update()
             .select_related("statement")

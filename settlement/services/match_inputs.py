@@ -4,7 +4,9 @@ invoice is matched against, and the hash of all of it.
 Rules (documented in docs/matching.md):
 
 * Purchase orders: those the invoice names (header ``po_references`` and line ``po_reference``,
-  by PO number) of the invoice's supplier and legal entity. A line reference ``PO-…/3`` (also
+  by PO number, also written with other separators or case; the parsers find them in 备注 and line
+  notes; a statement number names the POs of that statement's goods) of the invoice's supplier and
+  legal entity. A line reference ``PO-…/3`` (also
   ``#3`` or ``:3``), or a bare ``3`` when the invoice names exactly one PO, points at line 3 of that
   PO. Without any reference: the supplier's open POs (sent, acknowledged, partially received,
   received) for the legal entity. A credit note adds the POs its original invoice was allocated to.
@@ -77,7 +79,14 @@ class MatchInputs:
 
 def _references(invoice: Invoice, lines) -> tuple[set[str], dict[int, tuple[str | None, str]]]:
     """PO numbers named by the invoice, and per line (PO number or None, line number or raw text)."""
-    numbers = {str(ref).strip() for ref in (invoice.po_references or []) if str(ref).strip()}
+    numbers: set[str] = set()
+    for ref in invoice.po_references or []:
+        ref = str(ref).strip()
+        match = _LINE_REF.match(ref)
+        if match and not ref.isdigit():
+            ref = match["po"]  # a header reference to a PO line names its PO
+        if ref:
+            numbers.add(ref)
     per_line: dict[int, tuple[str | None, str]] = {}
     for line in lines:
         ref = (line.po_reference or "").strip()
@@ -92,6 +101,41 @@ def _references(invoice: Invoice, lines) -> tuple[set[str], dict[int, tuple[str 
         else:
             numbers.add(ref)  # names a whole PO
     return numbers, per_line
+
+
+def _key(number: str) -> str:
+    """A PO number as written by hand compared with the portal's: letters and digits only, upper case
+    (``po 2026 000007`` and ``PO-2026-000007`` are the same)."""
+    return "".join(ch for ch in number.upper() if ch.isalnum())
+
+
+def _resolve_numbers(invoice: Invoice, numbers: set[str]) -> dict[str, str]:
+    """Each reference as the portal's PO number it names, when it names one of this supplier's POs
+    (exactly, or written differently); a statement number (``ST-…``) an invoice answers names the POs
+    of the goods on that statement."""
+    if not numbers:
+        return {}
+    base = PurchaseOrder.objects.filter(supplier_id=invoice.supplier_id)
+    if invoice.legal_entity_id:
+        base = base.filter(legal_entity_id=invoice.legal_entity_id)
+    wanted = {_key(n): n for n in numbers}
+    resolved: dict[str, str] = {}
+    for number in base.values_list("number", flat=True).iterator():
+        given = wanted.get(_key(number))
+        if given is not None:
+            resolved[given] = number
+    from ..models import Statement, StatementLine
+
+    statements = Statement.objects.filter(supplier_id=invoice.supplier_id, number__in=numbers)
+    for statement in statements:
+        po_numbers = (
+            StatementLine.objects.filter(statement=statement, receipt_line__isnull=False)
+            .values_list("receipt_line__receipt__po__number", flat=True)
+            .distinct()
+        )
+        for number in po_numbers:
+            resolved.setdefault(number, number)
+    return resolved
 
 
 def _candidate_po_ids(invoice: Invoice, numbers: set[str]) -> list[int]:
@@ -109,7 +153,29 @@ def _candidate_po_ids(invoice: Invoice, numbers: set[str]) -> list[int]:
         )
     if not ids and not numbers:
         ids |= set(base.filter(state__in=OPEN_PO_STATES).values_list("pk", flat=True))
+        ids |= set(base.filter(pk__in=_open_plan_po_ids(invoice)).values_list("pk", flat=True))
     return sorted(ids)
+
+
+def _open_plan_po_ids(invoice: Invoice) -> list[int]:
+    """The POs of the goods on the supplier's open invoice plans to this buyer: an invoice that
+    answers a plan without naming it (and that the plan did not take) is matched against them too,
+    also when the PO has been closed since."""
+    from invoicing.validation import comparable_tax_id
+
+    from ..models import InvoicePlan, StatementLine
+
+    buyer = comparable_tax_id(invoice.buyer_tax_id)
+    if invoice.is_credit_note or not buyer:
+        return []
+    plans = InvoicePlan.objects.filter(
+        supplier_id=invoice.supplier_id, buyer_tax_id=buyer, fulfilled_at__isnull=True
+    ).values("statement_id")
+    return list(
+        StatementLine.objects.filter(statement_id__in=plans, receipt_line__isnull=False, is_live=True)
+        .values_list("receipt_line__receipt__po_id", flat=True)
+        .distinct()
+    )
 
 
 def _engine_lines(invoice: Invoice, lines, po_line_ref) -> list[InvoiceLine]:
@@ -185,6 +251,9 @@ def build_inputs(invoice: Invoice, *, lock: bool, before_result_id: int | None =
     limits earlier allocations to results older than that one (to re-check a stored result)."""
     lines = list(invoice.lines.order_by("line_no"))
     numbers, per_line = _references(invoice, lines)
+    resolved = _resolve_numbers(invoice, numbers)
+    per_line = {pk: (resolved.get(n, n) if n else n, ln) for pk, (n, ln) in per_line.items()}
+    numbers = {resolved.get(n, n) for n in numbers} | set(resolved.values())
     po_ids = _candidate_po_ids(invoice, numbers)
     if lock and po_ids:
         list(PurchaseOrder.objects.select_for_update().filter(pk__in=po_ids).order_by("pk").values_list("pk"))

@@ -10,10 +10,12 @@ effect the engine's ``resolve_policy`` picks the most specific scope.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from core import bounds
 from core.errors import DomainError, PermissionDenied
 from core.permissions import is_finance
 from settlement.matching import Limit, Tolerance, resolve_policy
@@ -29,6 +31,7 @@ RULE_FIELDS = tuple(
     for side in ("lower", "upper")
     for half in ("percent", "absolute")
 ) + ("tax_rounding_per_line", "tax_rounding_per_invoice")
+MAX_PERCENT = Decimal(1000)
 SCOPE_FIELDS = ("legal_entity", "supplier", "item_category", "effective_from", "effective_to", "description")
 
 
@@ -56,16 +59,29 @@ def _require_editor(actor) -> None:
         raise PermissionDenied("Only finance may change tolerance policies.")
 
 
+def rule_value(name: str, value):
+    """A rule's limit within bounds: a percent up to MAX_PERCENT (4 decimals), an amount below
+    10^12 (2 decimals); else ``core.bounds.OutOfBounds`` naming the field."""
+    if name.endswith("_percent"):
+        return bounds.number(value, field=name, maximum=MAX_PERCENT, places=4)
+    return bounds.amount(value, field=name)
+
+
 def _check(fields: dict) -> None:
     for name in RULE_FIELDS:
         value = fields.get(name)
         if value is not None and value < 0:
             raise DomainError(f"{name.replace('_', ' ')} cannot be negative.", code="invalid_tolerance")
+        if value is not None:
+            fields[name] = rule_value(name, value)
     start, end = fields.get("effective_from"), fields.get("effective_to")
     if start is None:
         raise DomainError("A policy needs an effective-from date.", code="invalid_tolerance")
     if end is not None and end < start:
         raise DomainError("effective to is before effective from.", code="invalid_tolerance")
+    for name in ("effective_from", "effective_to"):
+        if fields.get(name) is not None:
+            bounds.date_sane(fields[name], field=name)
 
 
 def tolerance_policy_create(*, code: str, actor, reason: str = "", **fields) -> TolerancePolicy:

@@ -42,7 +42,7 @@ from ..models.matching import OPEN_CASE_STATES
 from ..selectors.matching import supplier_words
 from . import invoice_plans
 from .match_inputs import CREDIT_COUNTS, MatchInputs, build_inputs
-from .match_json import policy_to_json, result_to_json
+from .match_json import policy_to_json, result_to_json, scenario_to_json
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,7 @@ def _store(invoice: Invoice, inputs: MatchInputs, *, actor) -> MatchResult:
         policy_version=inputs.policy_row.label,
         engine_version=engine_result.engine_version or ENGINE_VERSION,
         explanation=explanation,
+        inputs=scenario_to_json(inputs.invoice, **inputs.engine_kwargs()),
         summary=_summary(engine_result) if engine_result.verdict is Verdict.EXCEPTION else "",
         triggered_by=actor,
     )

@@ -15,6 +15,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition
 from core.services import run_transition, transition_locked
 from invoicing.models import Invoice, InvoiceState
@@ -22,9 +23,17 @@ from suppliers.models import Supplier
 from suppliers.selectors import bank_account_require_approved_for_payment
 
 from ..models import Payment, PaymentInvoice, Statement, StatementState
+from .conflicts import conflict_on_lock
 from .statements import live_invoice_lines, lock_statement, require_finance, to_amount
 
 
+def _already_paid(*, statement: Statement, **_) -> Conflict | None:
+    if Payment.objects.filter(statement_id=statement.pk).exists():
+        return Conflict(f"Statement {statement.number} is already paid.", code="statement_already_paid")
+    return None
+
+
+@conflict_on_lock(_already_paid)
 def payment_record(
     *, statement: Statement, amount, bank_reference: str, actor, paid_on: date | None = None
 ) -> Payment:
@@ -36,6 +45,7 @@ def payment_record(
     paid_on = paid_on or timezone.localdate()
     if paid_on > timezone.localdate():
         raise DomainError("A payment cannot be recorded for a future date.", code="paid_on_in_future")
+    bounds.date_sane(paid_on, field="paid_on")
     with transaction.atomic():
         statement = lock_statement(statement)
         if statement.state == StatementState.PAID or Payment.objects.filter(statement=statement).exists():

@@ -1,11 +1,15 @@
 """Settlement statements (对账单): the only code that writes statements and their lines.
 
 Two kinds (``StatementKind``):
-- invoice first: finance gathers the supplier's approved invoices and credit notes of a period
-  (issue date) into a statement; each invoice moves approved → scheduled while it is in it.
+- invoice first: finance gathers the supplier's approved invoices of a period (issue date) into a
+  statement, and the approved credit notes whose original is on it (a credit note reduces only
+  what its original claimed, never more; it waits while its original is not payable, and once the
+  original is paid it is a supplier balance, settled explicitly: see ``credit_notes``); each
+  invoice moves approved → scheduled while it is in it.
 - statement first: finance gathers goods-receipt lines of the period that are received but not
-  yet invoiced (accepted minus returned, at the PO line's price and tax rate); when the supplier
-  confirms, an invoice plan is issued (settlement.services.invoice_plans).
+  yet invoiced (accepted minus returned minus what live invoices were matched against, at the PO
+  line's price and tax rate, so a partly invoiced receipt line contributes its rest); when the
+  supplier confirms, an invoice plan is issued (settlement.services.invoice_plans).
 
 Both take finance deductions (reason, amount). State machine on ``Statement``; every service
 locks the statement row first, then the rows it changes (invoices in id order), so two finance
@@ -22,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.money import q2
 from core.services import run_transition, transition_locked
@@ -41,6 +46,7 @@ from ..models import (
     StatementLineKind,
     StatementState,
 )
+from .conflicts import conflict_on_lock
 from .invoice_plans import invoice_plan_issue
 
 MAX_PERIOD_DAYS = 366
@@ -81,11 +87,16 @@ def require_state(statement: Statement, states, what: str, code: str = "illegal_
 
 
 def to_amount(value, field: str = "amount") -> Decimal:
+    """An amount typed by finance: a number (``invalid_amount``), at most 2 decimals and 10^12
+    either sign (``core.bounds``, 422); the sign rules are the caller's."""
+    text = value if isinstance(value, Decimal | int) else str(value).strip()
     try:
-        amount = q2(value if isinstance(value, Decimal | int) else str(value).strip())
+        q2(text)
     except (InvalidOperation, TypeError, ValueError):
+        if bounds.parse_number(text) is not None:  # 1e30, 25 digits: say it is too large
+            bounds.amount(text, field=field, allow_negative=True)
         raise DomainError(f"{field} must be an amount such as 1234.56.", code="invalid_amount") from None
-    return amount
+    return bounds.amount(text, field=field, allow_negative=True)
 
 
 def live_invoice_lines(statement: Statement):
@@ -95,6 +106,7 @@ def live_invoice_lines(statement: Statement):
 # --- create and gather ------------------------------------------------------------------------
 
 
+@conflict_on_lock()
 def statement_create(
     *,
     kind: str,
@@ -117,7 +129,9 @@ def statement_create(
         )
     if (period_to - period_from).days > MAX_PERIOD_DAYS:
         raise DomainError("A statement period is at most one year.", code="invalid_period")
-    currency = (currency or legal_entity.default_currency or "CNY").upper()[:3]
+    bounds.date_sane(period_from, field="period_from")
+    bounds.date_sane(period_to, field="period_to")
+    currency = bounds.currency(currency or legal_entity.default_currency or "CNY")
     with transaction.atomic():
         # One finance user at a time gathers for a supplier: the second sees the first's lines.
         Supplier.objects.select_for_update().get(pk=supplier.pk)
@@ -147,6 +161,7 @@ def statement_create(
     return statement
 
 
+@conflict_on_lock()
 def statement_gather(*, statement: Statement, actor) -> int:
     """Gather again into a draft (e.g. after a dispute): adds what became eligible since.
     Returns the number of lines added."""
@@ -162,15 +177,16 @@ def statement_gather(*, statement: Statement, actor) -> int:
 
 def _gather(statement: Statement, actor) -> int:
     if statement.kind == StatementKind.INVOICE_FIRST:
+        same = {"supplier_id": statement.supplier_id, "legal_entity_id": statement.legal_entity_id}
         invoices = (
             Invoice.objects.select_for_update()
             .filter(
-                supplier_id=statement.supplier_id,
-                legal_entity_id=statement.legal_entity_id,
+                **same,
                 state=InvoiceState.APPROVED,
                 issue_date__gte=statement.period_from,
                 issue_date__lte=statement.period_to,
             )
+            .exclude(document_type="credit_note")
             .filter(Q(currency=statement.currency) | Q(currency=""))
             .order_by("id")
         )
@@ -179,21 +195,32 @@ def _gather(statement: Statement, actor) -> int:
             if not receipts_billed_by_statement(invoice):
                 _add_invoice(statement, invoice, actor)
                 count += 1
+        # a credit note goes only where its original is: it reduces what the original claims and
+        # is never netted against other invoices (it waits while its original is not payable)
+        on_statement = live_invoice_lines(statement).values("invoice_id")
+        credit_notes = (
+            Invoice.objects.select_for_update()
+            .filter(**same, state=InvoiceState.APPROVED, document_type="credit_note")
+            .filter(corrects_id__in=on_statement)
+            .order_by("id")
+        )
+        for credit_note in credit_notes:
+            if credit_note_room(credit_note) is None:
+                _add_invoice(statement, credit_note, actor)
+                count += 1
         return count
     lines = eligible_receipt_lines(statement)
-    _create_lines([_receipt_line(statement, rl, actor) for rl in lines])
+    _create_lines([_receipt_line(statement, rl, actor, quantity=rl.not_invoiced) for rl in lines])
     return len(lines)
 
 
 def eligible_receipt_lines(statement: Statement) -> list[GoodsReceiptLine]:
     """Receipt (and return) lines of the period for the statement's supplier, legal entity and
-    currency that are in no live statement and against which no live invoice has been matched
-    (a receipt line partly invoiced through three-way matching is left to invoice-first
-    settlement)."""
+    currency that are in no live statement, with what is not yet invoiced on them
+    (``not_invoiced``: accepted minus returned minus what live invoices were matched against; a
+    receipt line partly invoiced through three-way matching contributes the rest)."""
     in_statement = StatementLine.objects.filter(receipt_line=OuterRef("pk"), is_live=True)
-    invoiced = MatchAllocation.objects.filter(receipt_line=OuterRef("pk"), quantity__gt=0).exclude(
-        invoice__state__in=DEAD_INVOICE_STATES
-    )
+    invoiced = _invoiced_on_receipt_lines()
     qs = (
         GoodsReceiptLine.objects.filter(
             receipt__po__supplier_id=statement.supplier_id,
@@ -202,32 +229,61 @@ def eligible_receipt_lines(statement: Statement) -> list[GoodsReceiptLine]:
             receipt__receipt_date__gte=statement.period_from,
             receipt__receipt_date__lte=statement.period_to,
         )
-        .filter(~Exists(in_statement), ~Exists(invoiced))
+        .filter(~Exists(in_statement))
         .select_related("receipt", "receipt__po", "po_line", "po_line__item")
         .order_by("receipt__receipt_date", "receipt_id", "po_line__line_no", "id")
     )
-    return [rl for rl in qs if rl.net_received != 0]
+    rows = list(qs)
+    taken = invoiced([rl.pk for rl in rows])
+    out = []
+    for rl in rows:
+        already = taken.get(rl.pk, Decimal("0"))
+        rl.not_invoiced = rl.net_received - already
+        if rl.not_invoiced != 0 and (not already or rl.not_invoiced > 0):
+            out.append(rl)
+    return out
+
+
+def _invoiced_on_receipt_lines():
+    def invoiced(ids: list[int]) -> dict[int, Decimal]:
+        rows = (
+            MatchAllocation.objects.filter(receipt_line_id__in=ids)
+            .exclude(invoice__state__in=DEAD_INVOICE_STATES)
+            .values("receipt_line_id")
+            .annotate(q=Sum("quantity"))
+        )
+        return {row["receipt_line_id"]: max(row["q"] or Decimal("0"), Decimal("0")) for row in rows}
+
+    return invoiced
 
 
 def receipts_billed_by_statement(invoice: Invoice) -> str:
     """The number of a live statement-first statement that already bills receipt lines this
-    invoice was matched against ('' if none): paying both would pay the goods twice."""
-    line = (
+    invoice was matched against ('' if none): paying both would pay the goods twice. A statement
+    that bills only the part of a receipt line no invoice was matched against is no conflict."""
+    lines = list(
         StatementLine.objects.filter(
             is_live=True,
             kind=StatementLineKind.RECEIPT,
             receipt_line__match_allocations__invoice=invoice,
             receipt_line__match_allocations__quantity__gt=0,
         )
-        .select_related("statement")
-        .first()
+        .select_related("statement", "receipt_line")
+        .distinct()
     )
-    return line.statement.number if line else ""
+    if not lines:
+        return ""
+    invoiced = _invoiced_on_receipt_lines()([line.receipt_line_id for line in lines])
+    for line in lines:
+        billed = line.quantity if line.quantity is not None else line.receipt_line.net_received
+        if billed + invoiced.get(line.receipt_line_id, Decimal("0")) > line.receipt_line.net_received:
+            return line.statement.number
+    return ""
 
 
-def _receipt_line(statement: Statement, rl: GoodsReceiptLine, actor) -> StatementLine:
+def _receipt_line(statement: Statement, rl: GoodsReceiptLine, actor, *, quantity=None) -> StatementLine:
     po_line = rl.po_line
-    qty = rl.net_received
+    qty = rl.net_received if quantity is None else quantity
     net = q2(qty * po_line.unit_price)
     tax = q2(net * po_line.tax_rate) if po_line.tax_rate is not None else Decimal("0.00")
     return StatementLine(
@@ -245,6 +301,26 @@ def _receipt_line(statement: Statement, rl: GoodsReceiptLine, actor) -> Statemen
         gross=net + tax,
         created_by=actor,
     )
+
+
+def credit_note_room(credit_note: Invoice) -> str | None:
+    """Why this credit note cannot reduce its original now (a code), or None when it can: its
+    original must exist, and the credit notes set against it may not take more than it claimed."""
+    original = credit_note.corrects
+    if original is None:
+        return "credit_note_without_original"
+    claimed = abs(original.net_amount or Decimal("0"))
+    taken = (
+        StatementLine.objects.filter(
+            invoice__corrects=original, kind=StatementLineKind.CREDIT_NOTE, is_live=True
+        )
+        .exclude(invoice=credit_note)
+        .aggregate(s=Sum("net"))["s"]
+        or 0
+    )
+    if abs(Decimal(taken)) + abs(credit_note.net_amount or Decimal("0")) > claimed:
+        return "credit_exceeds_original"
+    return None
 
 
 def _create_lines(lines: list[StatementLine]) -> None:
@@ -302,6 +378,7 @@ def _recompute(statement: Statement) -> None:
 # --- edit a draft -------------------------------------------------------------------------------
 
 
+@conflict_on_lock()
 def statement_invoice_add(*, statement: Statement, invoice: Invoice, actor) -> StatementLine:
     """Add one approved invoice or credit note of the statement's supplier (invoice-first, draft)."""
     require_finance(actor, "change statements")
@@ -340,6 +417,8 @@ def statement_invoice_add(*, statement: Statement, invoice: Invoice, actor) -> S
                 f"Invoice {invoice} is in {invoice.currency}, the statement in {statement.currency}.",
                 code="currency_mismatch",
             )
+        if invoice.is_credit_note:
+            _require_credit_note_settleable(statement, invoice)
         billed_by = receipts_billed_by_statement(invoice)
         if billed_by:
             raise Conflict(
@@ -352,6 +431,32 @@ def statement_invoice_add(*, statement: Statement, invoice: Invoice, actor) -> S
     return line
 
 
+def _require_credit_note_settleable(statement: Statement, credit_note: Invoice) -> None:
+    """A credit note goes on a statement with its original, or, once its original is paid, as an
+    explicit set-off of the supplier's balance; never while its original is not payable."""
+    original = credit_note.corrects
+    if original is None:
+        raise DomainError(
+            f"Credit note {credit_note} does not name the invoice it corrects; it cannot be settled.",
+            code="credit_note_without_original",
+        )
+    with_original = live_invoice_lines(statement).filter(invoice=original).exists()
+    if not with_original and original.state != InvoiceState.PAID:
+        raise DomainError(
+            f"Credit note {credit_note} corrects invoice {original}, which is "
+            f"{original.get_state_display()} and not on this statement: the credit note waits for it.",
+            code="credit_note_original_not_payable",
+            details={"original": original.pk, "state": original.state},
+        )
+    why = credit_note_room(credit_note)
+    if why:
+        raise DomainError(
+            f"Credit note {credit_note} would take more off invoice {original} than it claimed.",
+            code=why,
+        )
+
+
+@conflict_on_lock()
 def statement_deduction_add(*, statement: Statement, amount, reason: str, actor) -> StatementLine:
     """A finance deduction (e.g. a late-delivery penalty): reduces the amount to pay."""
     require_finance(actor, "add deductions")
@@ -377,6 +482,7 @@ def statement_deduction_add(*, statement: Statement, amount, reason: str, actor)
     return line
 
 
+@conflict_on_lock()
 def statement_line_remove(*, statement: Statement, line_id: int, actor) -> None:
     """Take a line out of a draft: an invoice goes back to approved, a receipt line is free again."""
     require_finance(actor, "change statements")
@@ -386,18 +492,28 @@ def statement_line_remove(*, statement: Statement, line_id: int, actor) -> None:
         if line is None:
             raise NotFound(f"Line {line_id} is not on statement {statement.number}.")
         require_state(statement, [StatementState.DRAFT], "remove a line", "statement_not_draft")
+        lines = [line]
         if line.invoice_id:
-            invoice = Invoice.objects.select_for_update().get(pk=line.invoice_id)
-            transition_locked(
-                invoice, "unschedule", actor=actor, reason=f"Removed from statement {statement.number}."
+            # its credit notes wait with it: they leave the statement together
+            lines += list(
+                live_invoice_lines(statement).filter(
+                    invoice__corrects_id=line.invoice_id, kind=StatementLineKind.CREDIT_NOTE
+                )
             )
-        line.delete()
+        for each in lines:
+            if each.invoice_id:
+                invoice = Invoice.objects.select_for_update().get(pk=each.invoice_id)
+                transition_locked(
+                    invoice, "unschedule", actor=actor, reason=f"Removed from statement {statement.number}."
+                )
+            each.delete()
         _recompute(statement)
 
 
 # --- state changes --------------------------------------------------------------------------
 
 
+@conflict_on_lock()
 def statement_send(*, statement: Statement, actor, reason: str = "") -> Statement:
     """Draft → sent: the supplier sees it and confirms or disputes."""
     require_finance(actor, "send statements")
@@ -437,6 +553,7 @@ def _require_own_supplier(statement: Statement, actor, what: str) -> None:
         raise NotFound(f"Statement {statement.pk} not found.")
 
 
+@conflict_on_lock()
 def statement_confirm(*, statement: Statement, actor, reason: str = "") -> Statement:
     """The supplier agrees. Statement-first: the invoice plan is issued in the same step."""
     _require_own_supplier(statement, actor, "confirm statements")
@@ -448,6 +565,7 @@ def statement_confirm(*, statement: Statement, actor, reason: str = "") -> State
     return statement
 
 
+@conflict_on_lock()
 def statement_dispute(*, statement: Statement, actor, reason: str) -> Statement:
     _require_own_supplier(statement, actor, "dispute statements")
     reason = require_reason(reason, "dispute a statement")
@@ -459,12 +577,14 @@ def statement_dispute(*, statement: Statement, actor, reason: str) -> Statement:
     return statement
 
 
+@conflict_on_lock()
 def statement_revise(*, statement: Statement, actor, reason: str = "") -> Statement:
     """Disputed → draft: finance corrects it and sends it again."""
     require_finance(actor, "revise statements")
     return run_transition(statement, "revise", actor=actor, reason=reason)
 
 
+@conflict_on_lock()
 def statement_approve(*, statement: Statement, actor, reason: str = "") -> Statement:
     """Confirmed (invoice first) or invoiced (statement first) → approved for payment."""
     require_finance(actor, "approve statements")
@@ -478,6 +598,7 @@ def statement_approve(*, statement: Statement, actor, reason: str = "") -> State
         return run_transition(statement, "approve", actor=actor, reason=reason)
 
 
+@conflict_on_lock()
 def statement_cancel(*, statement: Statement, actor, reason: str) -> Statement:
     """Withdraw a statement not yet confirmed: its invoices go back to approved, its receipt
     lines are free for another statement. The lines stay on it for the record."""

@@ -133,11 +133,11 @@ def test_a_new_contract_that_has_already_ended_is_refused_on_the_form(buyer, sup
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("unit_price", "1000000000000", "less than or equal to"),
-        ("unit_price", "-1", "greater than or equal to"),
-        ("unit_price", "1.1234567", "decimal places"),
-        ("quantity_cap", "1000000001", "less than or equal to"),
-        ("quantity_cap", "0", "greater than or equal to"),
+        ("unit_price", "1000000000000", "Unit price is too large"),
+        ("unit_price", "-1", "Unit price cannot be negative"),
+        ("unit_price", "1.1234567", "at most 6 decimal places"),
+        ("quantity_cap", "1000000001", "Quantity cap is too large"),
+        ("quantity_cap", "0", "Quantity cap must be more than zero"),
         ("valid_to", "2000-01-01", "end on or after its start"),
     ],
 )

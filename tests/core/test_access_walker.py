@@ -31,7 +31,7 @@ def _core_world(supplier_a, supplier_b, alice, bob):
         "own": {"supplier_id": supplier_a.pk, "token_id": own_token.pk},
         "foreign": {"supplier_id": FOREIGN_ID, "token_id": FOREIGN_ID},
         "shared": {"item_id": ItemFactory().pk},
-        "literal": {"action": "submit"},
+        "literal": {"action": "submit", "uidb64": "MQ", "token": "set-password"},
     }
 
 

@@ -120,11 +120,13 @@ def test_po_cancel_close_return_and_supplier_reject_ask_first(client, buyer, sup
     _does_not_ask(forms[f"{url}receipts/"])
 
 
-def test_po_action_buttons_have_labels_not_transition_names(client, buyer, supplier_a, supplier_user_a):
+def test_po_action_buttons_have_labels_not_transition_names(
+    client, buyer, buyer2, supplier_a, supplier_user_a
+):
     seen = {}
     for state, user in (
         ("draft", buyer),
-        ("pending_approval", buyer),
+        ("pending_approval", buyer2),  # not the requester: four-eyes hides approve from them
         ("approved", buyer),
         ("sent", supplier_user_a),
         ("received", buyer),
@@ -157,14 +159,14 @@ LABELS = {
 
 
 def test_po_action_buttons_and_confirmations_are_chinese_in_zh_hans(
-    client, buyer, supplier_a, supplier_user_a
+    client, buyer, buyer2, supplier_a, supplier_user_a
 ):
     with translation.override("zh-hans"):
         expected = {action: translation.gettext(label) for action, label in LABELS.items()}
     seen, messages = {}, {}
     for state, user in (
         ("draft", buyer),
-        ("pending_approval", buyer),
+        ("pending_approval", buyer2),  # not the requester: four-eyes hides approve from them
         ("approved", buyer),
         ("sent", supplier_user_a),
         ("received", buyer),

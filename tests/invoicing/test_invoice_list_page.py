@@ -70,7 +70,7 @@ def test_the_csv_export_has_the_filtered_rows_a_bom_and_defused_formulas(client,
     response = client.get("/invoices/?state=validated&format=csv")
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8")
-    assert text.startswith("\ufeffNumber,Supplier,Issued,Gross,")
+    assert text.startswith("\ufeffNumber,Supplier,Issued,Document type,Gross,")
     lines = text.strip().splitlines()
     assert len(lines) == 2
     assert lines[1].startswith("\"'=HYPERLINK(")

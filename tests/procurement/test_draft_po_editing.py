@@ -46,10 +46,10 @@ def test_buyer_changes_quantity_price_tax_rate_and_date_of_a_draft_line(buyer, d
         quantity="4.5",
         unit_price="3.20",
         tax_rate="exempt",
-        required_date="2026-12-01",
+        required_date="2030-12-01",
     )
     assert (changed.quantity, changed.unit_price, changed.tax_rate) == (Decimal("4.5"), Decimal("3.2"), None)
-    assert str(changed.required_date) == "2026-12-01"
+    assert str(changed.required_date) == "2030-12-01"
     assert PurchaseOrder.objects.get(pk=draft.pk).net_total == Decimal("71.40")  # 50 + 14.40 + 7
 
 
@@ -192,8 +192,9 @@ def test_api_refuses_editing_a_sent_po_with_409_and_a_code(bearer, buyer, suppli
     assert po.lines.get().quantity == Decimal("10")
 
 
-def test_api_zero_quantity_on_a_draft_line_is_a_400_with_a_code(bearer, buyer, draft):
+def test_api_zero_quantity_on_a_draft_line_is_a_422_naming_the_field(bearer, buyer, draft):
     line = draft.lines.get(line_no=1)
     response = bearer(buyer, "patch", f"/api/purchase-orders/{draft.pk}/lines/{line.pk}", {"quantity": "0"})
-    assert response.status_code == 400 and response.json()["code"] == "invalid_quantity"
+    assert response.status_code == 422 and response.json()["code"] == "validation_error"
+    assert response.json()["details"][0]["loc"][-1] == "quantity"
     assert draft.lines.get(line_no=1).quantity == Decimal("10")

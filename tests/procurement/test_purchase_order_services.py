@@ -199,16 +199,16 @@ def test_supplier_acknowledges_with_a_promised_date_per_line(buyer, supplier_a, 
     ids = list(po.lines.order_by("line_no").values_list("pk", flat=True))
     with pytest.raises(DomainError) as exc:
         services.purchase_order_acknowledge(
-            po=po, actor=supplier_user_a, promised_dates={ids[0]: "2026-12-01"}
+            po=po, actor=supplier_user_a, promised_dates={ids[0]: "2099-12-01"}
         )
     assert exc.value.code == "promised_date_required"
     po = services.purchase_order_acknowledge(
-        po=po, actor=supplier_user_a, promised_dates={ids[0]: "2026-12-01", ids[1]: "2026-12-05"}
+        po=po, actor=supplier_user_a, promised_dates={ids[0]: "2099-12-01", ids[1]: "2099-12-05"}
     )
     assert po.state == "acknowledged"
     assert [str(d) for d in po.lines.order_by("line_no").values_list("promised_date", flat=True)] == [
-        "2026-12-01",
-        "2026-12-05",
+        "2099-12-01",
+        "2099-12-05",
     ]
     assert _log(po)[-1] == ("acknowledge", "sent", "acknowledged", "alice")
 
@@ -238,7 +238,7 @@ def test_revising_an_acknowledged_po_keeps_the_old_revision_and_needs_approval_a
         requester=approver, supplier=supplier_a, lines=((10, "5"),), state="acknowledged"
     )
     line = po.lines.get()
-    line.promised_date = "2026-12-01"
+    line.promised_date = "2099-12-01"
     line.save()
     po = services.purchase_order_revise(
         po=po, actor=buyer, reason="more needed", changes=[{"line_id": line.pk, "quantity": "12"}]
@@ -253,7 +253,7 @@ def test_revising_an_acknowledged_po_keeps_the_old_revision_and_needs_approval_a
     po = services.purchase_order_approve(po=po, actor=approver)
     po = services.purchase_order_send(po=po, actor=buyer)
     po = services.purchase_order_acknowledge(
-        po=po, actor=supplier_user_a, promised_dates={line.pk: "2026-12-03"}
+        po=po, actor=supplier_user_a, promised_dates={line.pk: "2099-12-03"}
     )
     assert po.state == "acknowledged" and po.revision == 2
     assert po.history.filter(revision=1).exists()

@@ -37,7 +37,7 @@ def test_buyer_creates_and_publishes_an_rfq_in_the_portal_and_the_invited_suppli
     rfq = RFQ.objects.get()
     client.post(
         f"/procurement/rfqs/{rfq.pk}/lines/",
-        {"item": item.pk, "quantity": "500", "required_date": "2026-12-20"},
+        {"item": item.pk, "quantity": "500", "required_date": "2030-12-20"},
     )
     client.post(f"/procurement/rfqs/{rfq.pk}/invite/", {"supplier": supplier_a.pk})
     deadline = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
@@ -45,7 +45,7 @@ def test_buyer_creates_and_publishes_an_rfq_in_the_portal_and_the_invited_suppli
     rfq.refresh_from_db()
     line = rfq.lines.get()
     assert rfq.state == "published" and rfq.deadline > timezone.now()
-    assert (line.quantity, str(line.required_date)) == (Decimal("500"), "2026-12-20")
+    assert (line.quantity, str(line.required_date)) == (Decimal("500"), "2030-12-20")
 
     client.force_login(supplier_user_b)  # not invited
     assert "螺栓 2026" not in client.get("/procurement/rfqs/").content.decode()
@@ -166,13 +166,13 @@ def test_supplier_acknowledges_with_promised_dates_and_announces_a_shipment_in_t
     )
     client.post(
         f"/procurement/pos/{po.pk}/acknowledge/",
-        {f"promised_{first.pk}": "2026-12-10", f"promised_{second.pk}": "2026-12-12"},
+        {f"promised_{first.pk}": "2030-12-10", f"promised_{second.pk}": "2030-12-12"},
     )
     po.refresh_from_db()
     assert po.state == "acknowledged"
     assert [str(d) for d in po.lines.order_by("line_no").values_list("promised_date", flat=True)] == [
-        "2026-12-10",
-        "2026-12-12",
+        "2030-12-10",
+        "2030-12-12",
     ]
     client.post(
         f"/procurement/pos/{po.pk}/shipping-notice/",

@@ -46,9 +46,8 @@ def history(buyer, approver, supplier_a, supplier_b, supplier_user_a):
     po_a = _sent_po(buyer, approver, supplier_a)
     _age_log(po_a, "send", hours=2)
     line = po_a.lines.get()
-    services.purchase_order_acknowledge(
-        po=po_a, actor=supplier_user_a, promised_dates={line.pk: TODAY - timedelta(days=5)}
-    )
+    services.purchase_order_acknowledge(po=po_a, actor=supplier_user_a, promised_dates={line.pk: TODAY})
+    po_a.lines.update(promised_date=TODAY - timedelta(days=5))  # setup: promised for 5 days ago
     services.goods_receipt_create(
         po=po_a,
         actor=buyer,

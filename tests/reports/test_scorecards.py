@@ -63,7 +63,8 @@ def _history(buyer, approver, supplier, *, answered_after_hours=2, deliveries=((
     line = po.lines.get()
     user = supplier.memberships.first().user if supplier.memberships.exists() else None
     user = user or make_supplier_user(supplier, f"user-of-{supplier.pk}")
-    services.purchase_order_acknowledge(po=po, actor=user, promised_dates={line.pk: promised})
+    services.purchase_order_acknowledge(po=po, actor=user, promised_dates={line.pk: TODAY})
+    po.lines.update(promised_date=promised)  # setup: promised for 3 days ago (refused as input today)
     acknowledged_at = sent_at + timedelta(hours=answered_after_hours)
     TransitionLog.objects.filter(object_id=str(po.pk), transition="acknowledge").update(at=acknowledged_at)
     for accepted, rejected, on_time in deliveries:

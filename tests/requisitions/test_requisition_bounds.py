@@ -30,7 +30,7 @@ def test_a_free_text_estimate_of_a_trillion_is_refused(world, client_as):
         HTTP_REFERER="/requisitions/cart/",
         follow=True,
     )
-    assert "out of bounds" in response.content.decode()
+    assert "too large" in response.content.decode()
     assert not RequisitionLine.objects.exists()
 
 

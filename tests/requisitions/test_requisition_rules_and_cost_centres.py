@@ -104,7 +104,9 @@ def test_buyers_read_the_rules_but_only_rule_administrators_change_them(
     assert ApprovalRule.objects.get().min_amount == 0
     assert client_as(supplier_user_a).get("/requisitions/rules/").status_code == 403
     # a buyer given the permission (a rule-administrators group in the Django admin) may
-    buyer.user_permissions.add(Permission.objects.get(codename="change_approvalrule"))
+    buyer.user_permissions.add(
+        Permission.objects.get(codename="change_approvalrule", content_type__app_label="procurement")
+    )
     buyer = type(buyer).objects.get(pk=buyer.pk)
     assert client_as(buyer).post(f"/requisitions/rules/po/{rule.pk}/", payload).status_code == 302
     assert ApprovalRule.objects.get().min_amount == D("5.00")

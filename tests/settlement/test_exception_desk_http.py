@@ -128,9 +128,11 @@ def test_the_desk_page_and_the_match_page_work_for_finance(client, finance, drif
 def test_a_refused_page_action_shows_the_message_and_changes_nothing(client, finance, drifted):
     client.force_login(finance)
     response = client.post(
-        f"/settlement/matching/invoices/{drifted.pk}/reject/", {"reason": ""}, HTTP_REFERER="/here/"
+        f"/settlement/matching/invoices/{drifted.pk}/reject/",
+        {"reason": ""},
+        HTTP_REFERER=f"http://testserver/invoices/{drifted.pk}/",
     )
-    assert response.status_code == 302 and response["Location"] == "/here/"
+    assert response.status_code == 302 and response["Location"] == f"/invoices/{drifted.pk}/"
     assert Invoice.objects.get(pk=drifted.pk).state == "exception"
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from django.core.files.base import ContentFile
 
 from suppliers import crypto
-from suppliers.models import BankAccount, QualificationDocument
+from suppliers.models import BankAccount, QualificationDocument, SupplierChange
 
 
 def _document(supplier, user, *, pk=None, name="licence.pdf"):
@@ -37,13 +37,30 @@ def _account(supplier, user, *, pk=None, bank_name="Bank"):
     )
 
 
+def _change(supplier, user, *, pk=None, name="New name"):
+    return SupplierChange.objects.create(
+        pk=pk,
+        supplier=supplier,
+        kind="company",
+        before={"name": supplier.name},
+        after={"name": name},
+        requested_by=user,
+    )
+
+
 def build(supplier_a, supplier_b, alice, bob, foreign_id, marker):
     own_doc = _document(supplier_a, alice)
     foreign_doc = _document(supplier_b, bob, pk=foreign_id, name=f"{marker}.pdf")
     own_account = _account(supplier_a, alice)
     foreign_account = _account(supplier_b, bob, pk=foreign_id, bank_name=f"{marker} bank")
+    own_change = _change(supplier_a, alice)
+    foreign_change = _change(supplier_b, bob, pk=foreign_id, name=f"{marker} new name")
     return {
-        "own": {"document_id": own_doc.pk, "bank_account_id": own_account.pk},
-        "foreign": {"document_id": foreign_doc.pk, "bank_account_id": foreign_account.pk},
+        "own": {"document_id": own_doc.pk, "bank_account_id": own_account.pk, "change_id": own_change.pk},
+        "foreign": {
+            "document_id": foreign_doc.pk,
+            "bank_account_id": foreign_account.pk,
+            "change_id": foreign_change.pk,
+        },
         "literal": {"invitation_token": "not-a-real-invitation-token"},
     }

@@ -4,6 +4,7 @@ from django.test import override_settings
 
 from core.errors import DomainError, IllegalTransition, PermissionDenied
 from core.models import TransitionLog
+from core.selectors import transition_log_for
 from suppliers import crypto
 from suppliers.models import BankAccount
 from suppliers.selectors import (
@@ -47,7 +48,7 @@ def test_a_new_account_pays_nothing_until_finance_approves_it(supplier_user_a, s
 
     bank_account_approve(account=account, actor=finance, reason="called the supplier back")
     assert approved_bank_account_for_payment(supplier_a).pk == account.pk
-    log = TransitionLog.objects.get(object_id=str(account.pk), transition="approve")
+    log = transition_log_for(account).get(transition="approve")
     assert (log.source, log.target, log.actor, log.reason) == (
         "pending",
         "approved",

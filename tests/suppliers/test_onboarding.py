@@ -204,7 +204,7 @@ def test_document_upload_api_returns_a_machine_readable_code(client_as, supplier
         f"/api/suppliers/{supplier_a.pk}/documents",
         {"doc_type": "business_licence", "file": SimpleUploadedFile("x.pdf", b"GIF89a....")},
     )
-    assert response.status_code == 400 and response.json()["code"] == "document_type_not_allowed"
+    assert response.status_code == 422 and response.json()["code"] == "document_type_not_allowed"
     response = client.post(
         f"/api/suppliers/{supplier_a.pk}/documents",
         {

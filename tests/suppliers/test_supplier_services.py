@@ -75,7 +75,8 @@ def test_suspend_requires_a_reason(buyer, supplier_a):
     assert Supplier.objects.get(pk=supplier_a.pk).state == "approved"
 
 
-def test_suspend_and_reinstate_round_trip(buyer, supplier_a):
+def test_suspend_and_reinstate_round_trip(buyer, supplier_a, supplier_user_a):
+    make_document(supplier_a, supplier_user_a)
     supplier_transition(supplier=supplier_a, name="suspend", actor=buyer, reason="licence expired")
     supplier = supplier_transition(supplier=supplier_a, name="reinstate", actor=buyer)
     assert supplier.state == "approved"

@@ -8,6 +8,8 @@ run ``celery beat`` and workers instead (README).
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.contrib.staticfiles.management.commands.runserver import Command as RunserverCommand
 
@@ -19,6 +21,10 @@ class Command(RunserverCommand):
     help = "Development server for the demo, with the periodic jobs run in-process when there is no broker."
 
     def inner_run(self, *args, **options):
+        if not os.environ.get("PORTAL_BASE_URL"):
+            # links in e-mails (password reset, notifications) point at this server, whatever its port
+            host = f"[{self.addr}]" if self._raw_ipv6 else self.addr
+            settings.PORTAL_BASE_URL = f"{self.protocol}://{host}:{self.port}"
         if settings.CELERY_BROKER_URL:
             self.stdout.write("Broker configured: periodic jobs are celery beat's job (make beat).")
         else:

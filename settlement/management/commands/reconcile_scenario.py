@@ -2,7 +2,8 @@
 
     python manage.py reconcile_scenario case.json          # prints the MatchResult as JSON
     python manage.py reconcile_scenario - < case.json       # the scenario on standard input
-    python manage.py reconcile_scenario --dump-invoice 42   # the scenario of invoice 42 from the database
+    python manage.py reconcile_scenario --dump-invoice 42   # the scenario invoice 42's current result was decided on
+    python manage.py reconcile_scenario --result 7          # the scenario of match result 7 (any, also an old one)
 
 Exit 0 with the result (whatever the verdict), 2 with one line on standard error when the file
 cannot be read or is not a valid scenario. The formats are in docs/matching.md.
@@ -34,12 +35,26 @@ class Command(BaseCommand):
             "--dump-invoice",
             type=int,
             default=None,
-            help="print the scenario of this invoice from the database",
+            help="print the scenario this invoice's current match result was decided on",
+        )
+        parser.add_argument(
+            "--result",
+            type=int,
+            default=None,
+            help="print the scenario this match result (any, also an earlier one) was decided on",
+        )
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="with --dump-invoice: build the scenario from today's data instead of the stored one",
         )
 
-    def handle(self, *args, path=None, dump_invoice=None, **options):
+    def handle(self, *args, path=None, dump_invoice=None, result=None, rebuild=False, **options):
+        if result is not None:
+            self._dump_result(result)
+            return
         if dump_invoice is not None:
-            self._dump(dump_invoice)
+            self._dump(dump_invoice, rebuild=rebuild)
             return
         if not path:
             self._refuse("give a scenario file (or - for standard input), or --dump-invoice ID")
@@ -60,13 +75,36 @@ class Command(BaseCommand):
             self._refuse(f"invalid scenario: {exc}")
         self.stdout.write(json.dumps(result_to_json(result), indent=2, ensure_ascii=False))
 
-    def _dump(self, invoice_id: int):
+    def _dump_result(self, result_id: int):
+        from settlement.models import MatchResult
+
+        stored = MatchResult.objects.filter(pk=result_id).first()
+        if stored is None:
+            self._refuse(f"match result {result_id} does not exist")
+        if not stored.inputs:
+            self._refuse(
+                f"match result {result_id} was stored before results kept their inputs; "
+                f"use --dump-invoice {stored.invoice_id} --rebuild for today's data"
+            )
+        self.stdout.write(json.dumps(stored.inputs, indent=2, ensure_ascii=False))
+
+    def _dump(self, invoice_id: int, *, rebuild: bool = False):
         from invoicing.models import Invoice
+        from settlement.models import MatchResult
         from settlement.services.match_inputs import build_inputs
 
         invoice = Invoice.objects.filter(pk=invoice_id).first()
         if invoice is None:
             self._refuse(f"invoice {invoice_id} does not exist")
+        if not rebuild:
+            stored = (
+                MatchResult.objects.filter(invoice=invoice, inputs__isnull=False)
+                .order_by("-is_current", "-created_at", "-pk")
+                .first()
+            )
+            if stored is not None:
+                self.stdout.write(json.dumps(stored.inputs, indent=2, ensure_ascii=False))
+                return
         inputs = build_inputs(invoice, lock=False)
         scenario = scenario_to_json(
             inputs.invoice,

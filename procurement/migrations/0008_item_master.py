@@ -36,7 +36,7 @@ def seed_units_and_categories(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0006_rfq_questions_and_no_bids'),
+        ('procurement', '0007_po_change_proposals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
