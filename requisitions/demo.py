@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from contracts.models import Contract
@@ -20,8 +19,7 @@ from contracts.selectors import active_price_for
 from contracts.services import contract_create, contract_transition, price_line_add
 from core.models import Role, User
 from procurement.models import Item, ItemCategory, LegalEntity
-from suppliers.models import DocumentType, SupplierMembership, SupplierState
-from suppliers.services import missing_mandatory_documents, qualification_document_upload
+from suppliers.models import SupplierMembership, SupplierState
 
 from . import services
 from .models import CatalogLeadTime, Requisition
@@ -44,7 +42,6 @@ def seed_requisitions_demo(*, password: str) -> list[tuple[str, str, str]]:
     if entity is None or admin is None or owner is None or buyer is None or not suppliers:
         return []
     today = timezone.localdate()
-    _licences(suppliers, buyer, today)
     requester, created = User.objects.get_or_create(
         username="requester", defaults={"role": Role.REQUESTER, "first_name": "Ren", "last_name": "Requester"}
     )
@@ -123,24 +120,6 @@ def seed_requisitions_demo(*, password: str) -> list[tuple[str, str, str]]:
             first = _requisition(requester, prices[-1:], today)
             services.requisition_approve(requisition=first, actor=owner, reason="demo data")
     return [("requester", "requester", " of cost centres CC-DEMO and CC-IT (budget owner: finance)")]
-
-
-DEMO_LICENCE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _licences(suppliers, buyer, today) -> None:
-    """A valid business licence for each demo supplier: without its mandatory document the daily
-    qualification check (run by ``make run``'s scheduler at start) suspends the supplier, and a
-    suspended supplier has no catalog, no contract approval and no purchase orders."""
-    for supplier in suppliers:
-        if missing_mandatory_documents(supplier, on=today):
-            qualification_document_upload(
-                supplier=supplier,
-                doc_type=DocumentType.BUSINESS_LICENCE,
-                expires_on=date(today.year + 2, 12, 31),
-                uploaded_file=ContentFile(DEMO_LICENCE, name="营业执照 business licence.pdf"),
-                actor=buyer,
-            )
 
 
 # seed_demo files the demo items under short codes; the item master shows categories by name
