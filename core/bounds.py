@@ -503,7 +503,13 @@ def check_columns(sender, instance, raw=False, **kwargs) -> None:
 def tolerate_stored_overflow() -> None:
     """SQLite: read a Decimal stored beyond its column (written before these bounds existed, or
     by ``.update()``) as it is, instead of failing every read of its row with InvalidOperation:
-    the page shows the value and the admin (whose form then asks for a valid one) repairs it."""
+    the page shows the value and the admin (whose form then asks for a valid one) repairs it.
+    Only on SQLite: other databases refuse such values on write (and importing SQLite's backend
+    while another one is loading is a circular import)."""
+    from django.conf import settings
+
+    if not any(db["ENGINE"].endswith("sqlite3") for db in settings.DATABASES.values()):
+        return
     from django.db.backends.sqlite3.operations import DatabaseOperations
 
     original = DatabaseOperations.get_decimalfield_converter

@@ -56,10 +56,6 @@ def seed_procurement_demo(*, buyer: User, password: str) -> list[tuple[str, str,
     }
     (user1, supplier1), (user2, supplier2) = ((m.user, m.supplier) for m in memberships)
     today = timezone.localdate()
-    # demo addresses, so the notifications' e-mails show in `make run`'s console
-    for user in (buyer, approver, user1, user2):
-        if not user.email:
-            User.objects.filter(pk=user.pk).update(email=f"{user.username}@demo.example.cn")
 
     ApprovalRule.objects.get_or_create(
         legal_entity=entity,

@@ -66,7 +66,7 @@ def test_a_po_is_changed_acknowledged_shipped_received_and_partly_returned(demo_
     assert supplier.locator("#propose-change").count() == 0  # one open proposal at a time
 
     # 2. the buyer hears of it (inbox and e-mail) and accepts: revision 2
-    mail = demo_server.wait_for_email(to="buyer@demo.example.cn", subject_contains=number)
+    mail = demo_server.wait_for_email(to="buyer@demo.example", subject_contains=number)
     assert "产能不足" in mail["body"] and "#proposal-" in mail["body"]
     buyer = journey_page("buyer")
     _open_from_inbox(buyer, number)
@@ -88,7 +88,7 @@ def test_a_po_is_changed_acknowledged_shipped_received_and_partly_returned(demo_
     assert "已发送给供应商" in buyer.locator("h1").inner_text()
 
     # 3. supplier1 sees the outcome, proposes a higher price; the buyer declines it
-    demo_server.wait_for_email(to="supplier1@demo.example.cn", subject_contains=number)
+    demo_server.wait_for_email(to="supplier1@demo.example", subject_contains=number)
     _home(supplier)
     _open_po_from_home_panel(supplier, "待确认的采购订单")
     assert "40" in supplier.locator("table").first.inner_text()

@@ -15,7 +15,7 @@ import pytest
 pytestmark = [pytest.mark.journey, pytest.mark.browser]
 
 USER = "requester"
-EMAIL = "requester@demo.example.cn"
+EMAIL = "requester@demo.example"
 NEW_PASSWORD = "Spring-2026-纸张-order"
 NEWER_PASSWORD = "Autumn-2026-墨盒-order"
 

@@ -40,7 +40,7 @@ from core.services import run_transition
 from suppliers.models import QualificationDocument, Supplier
 buyer = User.objects.get(username="buyer")
 for name in ("buyer", "supplier1", "supplier2"):
-    User.objects.filter(username=name, email="").update(email=name + "@demo.example.cn")
+    User.objects.filter(username=name, email="").update(email=name + "@demo.example")
 for supplier in Supplier.objects.filter(memberships__user__username__in=["supplier1", "supplier2"]):
     if not supplier.documents.filter(doc_type="business_licence", expires_on__gte=date.today()).exists():
         doc = QualificationDocument(supplier=supplier, doc_type="business_licence", original_name="licence.pdf",
