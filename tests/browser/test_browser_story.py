@@ -3,9 +3,8 @@ receives the goods, the supplier uploads a real signed OFD e-invoice and sees it
 settles it in a statement the supplier confirms, approves it and records the payment."""
 
 import re
-from decimal import Decimal
-
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
