@@ -204,6 +204,11 @@ class PurchaseOrder(ConcurrentTransitionMixin, models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who wrote the current revision (created, converted from requisitions or revised it): neither
+    # they nor the requester may approve it (four eyes). Empty on POs from before this field.
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     state = FSMField(default=POState.DRAFT, choices=POState.choices, protected=True)
     revision = models.PositiveIntegerField(_("revision"), default=1)
     rfq = models.ForeignKey(
@@ -219,6 +224,10 @@ class PurchaseOrder(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def wrote(self, user) -> bool:
+        """``user`` asked for or wrote the current revision, so may not approve it (four eyes)."""
+        return user is not None and user.pk in (self.requester_id, self.prepared_by_id)
 
     @property
     def net_total(self) -> Decimal:

@@ -21,8 +21,10 @@ def approval_blocker(po, user) -> str:
     waiting for approval): the page hides the buttons and shows this sentence instead."""
     if po.state != POState.PENDING_APPROVAL or not user.is_internal:
         return ""
-    if po.requester_id == user.pk:
-        return _("You requested this purchase order: another person must approve it (four-eyes rule).")
+    if po.wrote(user):
+        return _(
+            "You requested or prepared this purchase order: another person must approve it (four-eyes rule)."
+        )
     rule = selectors.approval_rule_for(po)
     if not (user.is_superuser or user.role == rule.role):
         return _("This purchase order needs approval by the %(role)s role.") % {

@@ -84,6 +84,7 @@ def purchase_order_create(
             supplier=supplier,
             currency=bounds.currency(currency or legal_entity.default_currency or "CNY"),
             requester=actor,
+            prepared_by=actor,
             rfq=rfq,
             notes=notes,
         )
@@ -263,7 +264,7 @@ def purchase_order_approve(*, po: PurchaseOrder, actor, reason: str = "") -> Pur
     with transaction.atomic():
         po = _lock(po)  # two approvers at once: the second waits here and sees the first's effect
         _require_state(po, [POState.PENDING_APPROVAL], "approve")
-        if po.requester_id == actor.pk:
+        if po.wrote(actor):
             raise PermissionDenied(
                 f"You requested purchase order {po.number}; someone else must approve it.",
                 code="own_po_approval",
@@ -295,7 +296,7 @@ def purchase_order_decline(*, po: PurchaseOrder, actor, reason: str) -> Purchase
     with transaction.atomic():
         po = _lock(po)
         _require_state(po, [POState.PENDING_APPROVAL], "decline")
-        if po.requester_id == actor.pk:
+        if po.wrote(actor):
             raise PermissionDenied("You cannot decide on your own purchase order.", code="own_po_approval")
         po = run_transition(po, "decline", actor=actor, reason=reason.strip())
         PurchaseOrderApproval.objects.filter(po=po, revision=po.revision).delete()
@@ -414,7 +415,8 @@ def purchase_order_revise(*, po: PurchaseOrder, actor, reason: str, changes: lis
         for line in lines.values():
             line.promised_date = None
             line.save(update_fields=["promised_date"])
-        PurchaseOrder.objects.filter(pk=po.pk).update(requester=actor, revision=po.revision + 1)
+        # the requester stays; the reviser wrote this revision and may not approve it
+        PurchaseOrder.objects.filter(pk=po.pk).update(prepared_by=actor, revision=po.revision + 1)
         return run_transition(
             po, "revise", actor=actor, reason=f"revision {po.revision + 1}: {reason.strip()}"
         )

@@ -46,3 +46,27 @@ def test_a_buyer_without_the_rules_role_and_an_approver_who_already_approved_see
         f"/procurement/pos/{finance_rule_po.pk}/"
     )
     assert "approve" not in response.context["actions"]
+
+
+def test_a_revision_keeps_the_requester_and_its_author_may_not_approve_it(
+    client_as, buyer, buyer2, approver, supplier_a
+):
+    from procurement.services import purchase_order_approve, purchase_order_revise
+
+    po = make_purchase_order(requester=buyer, supplier=supplier_a, state="sent")
+    line = po.lines.get()
+    purchase_order_revise(
+        po=po, actor=buyer2, reason="more", changes=[{"line_id": line.pk, "quantity": str(line.quantity + 1)}]
+    )
+    po.refresh_from_db()
+    assert po.state == "pending_approval" and po.revision == 2
+    assert po.requester == buyer and po.prepared_by == buyer2  # the PO is still for whom asked
+    page = client_as(buyer2).get(f"/procurement/pos/{po.pk}/").content.decode()
+    assert f"/procurement/pos/{po.pk}/do/approve/" not in page and 'id="approval-blocker"' in page
+    assert "Requester" in page and buyer.username in page
+    from core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        purchase_order_approve(po=po, actor=buyer2)
+    response = client_as(approver).get(f"/procurement/pos/{po.pk}/")
+    assert "approve" in response.context["actions"]
