@@ -17,12 +17,3 @@ _CODES = """
     TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL
 """
 ISO_4217 = frozenset(_CODES.split())
-
-
-def normalise_currency(code: str | None) -> str:
-    return (code or "").strip().upper()
-
-
-def is_currency(code: str | None) -> bool:
-    """True for an ISO 4217 code (upper case, exactly three letters)."""
-    return code in ISO_4217

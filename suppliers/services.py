@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from core.currency import is_currency, normalise_currency
+from core import bounds
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, TransitionLog, User
 from core.services import run_transition
@@ -73,7 +73,8 @@ _PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{4,30}(?:\s*(?:ext\.?|x|转|分机)\
 
 class InvalidInput(DomainError):
     """One or more fields are wrong; nothing was stored. ``details["fields"]`` maps each wrong
-    field to its errors; ``code``/``message`` are the first one's."""
+    field to its errors; ``code``/``message``/``details["field"]`` are the first one's (the API
+    answers 422 with ``field`` as for ``core.bounds.OutOfBounds``)."""
 
     status = 422
 
@@ -93,14 +94,17 @@ class _Fields:
     def raise_if_any(self) -> None:
         if self.errors:
             first = next(iter(self.errors.values()))[0]
-            raise InvalidInput(first["message"], code=first["code"], details={"fields": self.errors})
+            field = next(iter(self.errors))
+            raise InvalidInput(
+                first["message"], code=first["code"], details={"field": field, "fields": self.errors}
+            )
 
 
 def invalid(field: str, code: str, message: str) -> InvalidInput:
     errors = _Fields()
     errors.add(field, code, message)
     first = errors.errors[field][0]
-    return InvalidInput(first["message"], code=code, details={"fields": errors.errors})
+    return InvalidInput(first["message"], code=code, details={"field": field, "fields": errors.errors})
 
 
 def _text(errors: _Fields, field: str, value, *, required: bool = False, label: str = "") -> str:
@@ -658,14 +662,10 @@ def bank_account_add(
             "invalid_account_number",
             _("An account number has 6 to 34 digits or letters (spaces and dashes are ignored)."),
         )
-    currency = normalise_currency(currency) or "CNY"
-    if not is_currency(currency):
-        errors.add(
-            "currency",
-            "invalid_currency",
-            _("%(currency)s is not an ISO 4217 currency code (for example CNY, USD, EUR).")
-            % {"currency": currency[:10]},
-        )
+    try:
+        currency = bounds.currency(str(currency or "").strip() or "CNY")
+    except bounds.OutOfBounds as exc:  # the one currency check (core.bounds), shown with the others
+        errors.add("currency", exc.code, exc.message)
     with transaction.atomic():
         Supplier.objects.select_for_update().get(pk=supplier.pk)
         if not errors.has("account_number"):

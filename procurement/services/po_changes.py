@@ -104,7 +104,6 @@ def po_change_propose(*, po: PurchaseOrder, actor, reason: str, lines: list[dict
             check_line_amount(
                 quantity=qty if qty is not None else line.quantity,
                 unit_price=price if price is not None else line.unit_price,
-                line_no=line.line_no,
             )
             checked.append((line, qty, price, promised))
         if not checked:

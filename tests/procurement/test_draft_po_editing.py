@@ -83,16 +83,17 @@ def test_removing_a_draft_line_renumbers_the_lines_after_it(buyer, draft):
 def test_invalid_changes_are_refused_and_nothing_changes(buyer, draft):
     before = _lines(draft)
     line = draft.lines.get(line_no=1)
-    for kwargs, code in (
-        ({"quantity": "0"}, "invalid_quantity"),
-        ({"quantity": "-2"}, "invalid_quantity"),
-        ({"unit_price": "-1"}, "invalid_price"),
-        ({"tax_rate": "1.3"}, "invalid_tax_rate"),
-        ({"unit_price": None}, "unit_price_required"),  # no contract price to fall back to
+    for kwargs, code, field in (  # out of range: core.bounds' validation_error naming the field
+        ({"quantity": "0"}, "validation_error", "quantity"),
+        ({"quantity": "-2"}, "validation_error", "quantity"),
+        ({"unit_price": "-1"}, "validation_error", "unit_price"),
+        ({"tax_rate": "1.3"}, "validation_error", "tax_rate"),
+        ({"unit_price": None}, "unit_price_required", None),  # no contract price to fall back to
     ):
         with pytest.raises(Exception) as exc:
             services.purchase_order_line_update(po=draft, line=line, actor=buyer, **kwargs)
         assert getattr(exc.value, "code", None) == code
+        assert getattr(exc.value, "details", {}).get("field") == field
     assert _lines(draft) == before
 
 

@@ -124,11 +124,11 @@ def test_a_promised_date_only_change_is_recorded_without_new_approval(
 @pytest.mark.parametrize(
     "fields,message",
     [
-        ({"qty": "1e30"}, "1e30"),
-        ({"qty": "99999999999999999999"}, "1,000,000,000"),
-        ({"price": "99999999999999999999"}, "1,000,000,000"),
-        ({"qty": "-5"}, "-5"),
-        ({"date": "2020-01-01"}, "2020-01-01"),
+        ({"qty": "1e30"}, "Quantity is too large: at most 1,000,000,000."),
+        ({"qty": "99999999999999999999"}, "Quantity is too large: at most 1,000,000,000."),
+        ({"price": "99999999999999999999"}, "Unit price is too large: it must be below 1,000,000,000,000."),
+        ({"qty": "-5"}, "Quantity cannot be negative."),
+        ({"date": "2020-01-01"}, "Promised delivery date 2020-01-01 is in the past."),
         ({"reason": ""}, ""),
         ({}, ""),
     ],
@@ -161,14 +161,20 @@ def test_the_api_proposes_accepts_and_refuses_with_codes(api, buyer, supplier_us
     bad = api(
         supplier_user_a, "post", base, {"reason": "x", "lines": [{"po_line_id": line.pk, "quantity": "1e30"}]}
     )
-    assert bad.status_code == 400 and bad.json()["code"] == "quantity_too_large"
+    assert bad.status_code == 422 and (bad.json()["code"], bad.json()["field"]) == (
+        "validation_error",
+        "quantity",
+    )
     past = api(
         supplier_user_a,
         "post",
         base,
         {"reason": "x", "lines": [{"po_line_id": line.pk, "promised_date": "2020-01-01"}]},
     )
-    assert past.status_code == 400 and past.json()["code"] == "date_in_past"
+    assert past.status_code == 422 and (past.json()["code"], past.json()["field"]) == (
+        "validation_error",
+        "promised_date",
+    )
     assert not POChangeProposal.objects.exists()
     made = api(
         supplier_user_a,

@@ -86,12 +86,16 @@ def test_the_buyer_sees_the_notice_and_the_receipt_form_is_pre_filled(
 @pytest.mark.parametrize(
     "qty,extra,code_text",
     [
-        ("1e30", {}, "1e30"),
-        ("99999999999999999999", {}, "1,000,000,000"),
-        ("-1", {}, "-1"),
-        ("abc", {}, "abc"),
-        ("5", {"expected_on": "2020-01-01"}, "2020-01-01"),
-        ("5", {"shipped_on": "2099-01-02", "expected_on": "2099-01-01"}, "2099-01-01"),
+        ("1e30", {}, "Quantity is too large: at most 1,000,000,000."),
+        ("99999999999999999999", {}, "Quantity is too large: at most 1,000,000,000."),
+        ("-1", {}, "Quantity cannot be negative."),
+        ("abc", {}, "Quantity: “abc” is not a number."),
+        ("5", {"expected_on": "2020-01-01"}, "Expected on 2020-01-01 is in the past."),
+        (
+            "5",
+            {"shipped_on": "2099-01-02", "expected_on": "2099-01-01"},
+            "Expected on 2099-01-01 is before Shipped on (2099-01-02).",
+        ),
     ],
 )
 def test_bad_notices_are_refused_with_a_message(client_as, supplier_user_a, acked_po, qty, extra, code_text):

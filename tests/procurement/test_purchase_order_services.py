@@ -50,7 +50,7 @@ def test_zero_or_negative_quantity_is_refused_and_no_line_is_stored(buyer, suppl
         services.purchase_order_line_add(
             po=po, item=ItemFactory(), quantity=quantity, unit_price="1", actor=buyer
         )
-    assert exc.value.code == "invalid_quantity"
+    assert (exc.value.code, exc.value.details["field"]) == ("validation_error", "quantity")
     assert not po.lines.exists()
 
 
