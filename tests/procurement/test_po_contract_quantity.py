@@ -45,9 +45,9 @@ def _approved_po(buyer, approver, supplier_a, quantity):
 def _revise_and_approve(po, buyer, approver, quantity):
     line = po.lines.get()
     po = services.purchase_order_revise(
-        po=po, actor=approver, reason="quantity changed", changes=[{"line_id": line.pk, "quantity": quantity}]
+        po=po, actor=buyer, reason="quantity changed", changes=[{"line_id": line.pk, "quantity": quantity}]
     )
-    return services.purchase_order_approve(po=po, actor=buyer)  # the reviser is now the requester
+    return services.purchase_order_approve(po=po, actor=approver)  # never the requester or the reviser
 
 
 def test_reapproving_a_revised_po_takes_only_the_difference(price_line, buyer, approver, supplier_a):
@@ -80,10 +80,10 @@ def test_a_revision_beyond_the_cap_is_refused_and_changes_nothing(price_line, bu
     po = _approved_po(buyer, approver, supplier_a, "90")
     line = po.lines.get()
     po = services.purchase_order_revise(
-        po=po, actor=approver, reason="more", changes=[{"line_id": line.pk, "quantity": "101"}]
+        po=po, actor=buyer, reason="more", changes=[{"line_id": line.pk, "quantity": "101"}]
     )
     with pytest.raises(DomainError) as exc:
-        services.purchase_order_approve(po=po, actor=buyer)
+        services.purchase_order_approve(po=po, actor=approver)
     assert exc.value.code == "contract_quantity_exceeded"
     assert PurchaseOrder.objects.get(pk=po.pk).state == "pending_approval"
     assert _ordered(price_line) == Decimal("90")

@@ -232,7 +232,7 @@ def test_supplier_rejects_with_a_reason(buyer, supplier_a, supplier_user_a):
 
 
 def test_revising_an_acknowledged_po_keeps_the_old_revision_and_needs_approval_and_ack_again(
-    buyer, approver, supplier_a, supplier_user_a
+    buyer, buyer2, approver, supplier_a, supplier_user_a
 ):
     po = make_purchase_order(
         requester=approver, supplier=supplier_a, lines=((10, "5"),), state="acknowledged"
@@ -248,9 +248,11 @@ def test_revising_an_acknowledged_po_keeps_the_old_revision_and_needs_approval_a
     assert old.revision == 1 and old.snapshot["lines"][0]["quantity"] == "10.000000"
     line.refresh_from_db()
     assert line.quantity == Decimal("12") and line.promised_date is None
-    with pytest.raises(PermissionDenied):  # the reviser is now the requester
-        services.purchase_order_approve(po=po, actor=buyer)
-    po = services.purchase_order_approve(po=po, actor=approver)
+    assert po.requester == approver and po.prepared_by == buyer  # the PO stays the requester's
+    for own in (buyer, approver):  # neither the reviser nor the requester approves the revision
+        with pytest.raises(PermissionDenied):
+            services.purchase_order_approve(po=po, actor=own)
+    po = services.purchase_order_approve(po=po, actor=buyer2)
     po = services.purchase_order_send(po=po, actor=buyer)
     po = services.purchase_order_acknowledge(
         po=po, actor=supplier_user_a, promised_dates={line.pk: "2099-12-03"}

@@ -70,7 +70,7 @@ def test_an_invoice_without_a_po_is_approved_only_by_two_different_finance_users
     page.get_by_role("link", name=f"2644039900{datetime.now():%m%d}000001"[:20]).first.click()
     text = _accept(page, "办公室采购，电话确认")
     shot(page, "approval-2-first-approval-recorded")
-    assert "another finance approver" in text, text[:300]
+    assert "另一名财务审批人" in text, text[:300]  # "another finance approver", in Chinese
     assert "Exceptions above 50,000.00" not in text  # only the rules that ask for something
     assert "异常" in page.locator("h1").inner_text()
     shot(page, "approval-2-first-approval-recorded")
