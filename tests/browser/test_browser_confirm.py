@@ -92,8 +92,11 @@ def test_escape_closes_the_dialog_and_enter_in_the_reason_field_asks_too(new_pag
     page.locator("dialog.confirm-dialog[open]").wait_for(state="detached")
     assert _focused(page) == "page: Cancel order"
 
-    # implicit submission from the text field is held back as well
-    page.locator("#reason-cancel").press("Enter")
+    # implicit submission from the text field is held back as well (focus settled first: on a
+    # loaded machine the key could arrive while the closing dialog still moved focus)
+    page.locator("#reason-cancel").focus()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'reason-cancel'")
+    page.keyboard.press("Enter")
     _open_dialog(page)
     page.keyboard.press("Escape")
     page.locator("dialog.confirm-dialog[open]").wait_for(state="detached")
