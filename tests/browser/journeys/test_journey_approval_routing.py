@@ -43,8 +43,9 @@ def _confirm(page) -> None:
 def _accept(page, reason: str, *, label="接受差异 — 原因", button="接受并批准") -> str:
     page.get_by_label(label).fill(reason)
     page.get_by_role("button", name=button).click()
-    _confirm(page)
-    message = page.locator("main p.msg[role=status]").first
+    with page.expect_navigation():  # read the page the action leads to, not the one before it
+        _confirm(page)
+    message = page.locator("main p.msg").first
     message.wait_for()
     return message.inner_text() + "\n" + page.locator("main").inner_text()
 
