@@ -43,7 +43,7 @@ class Broker(HealthCheck):
         from config.celery import app
 
         try:
-            with app.connection_for_write() as connection:
+            with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
                 connection.ensure_connection(max_retries=1, timeout=2)
         except Exception as exc:
             raise ServiceUnavailable(f"broker unreachable ({type(exc).__name__})") from exc

@@ -73,15 +73,12 @@ class InProcessScheduler:
             task_name, _schedule, args = self.entries[name]
             self.last_run[name] = timezone.now()
             self._save()
-            close_old_connections()
             try:
                 result = self.app.tasks[task_name].apply(args=args)
                 outcome = "failed: " + repr(result.result) if result.failed() else f"ok {result.result!r}"
             except Exception as exc:  # one failing job must not stop the others
                 logger.exception("scheduled job %s failed", name)
                 outcome = f"failed: {exc!r}"
-            finally:
-                close_old_connections()
             self.out.write(f"[scheduler] {timezone.localtime():%Y-%m-%d %H:%M:%S} {task_name} {outcome}\n")
             self.out.flush()
             ran.append(name)
@@ -89,7 +86,9 @@ class InProcessScheduler:
 
     def loop(self) -> None:
         while not self._stop.is_set():
+            close_old_connections()  # this thread's own connection, as a request would
             self.run_due()
+            close_old_connections()
             self._stop.wait(min(self.seconds_to_next(), 30.0))
 
     def start(self) -> threading.Thread:

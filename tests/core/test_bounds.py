@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import override
 from ninja import Schema
@@ -155,6 +156,8 @@ def test_the_testers_contract_page_answers_and_its_line_can_be_removed_when_a_hu
     """Before the bounds, 99999999999999999999 was stored as it was (SQLite) and every read of the
     line failed: page, API and line removal answered 500 for good. Such a row is now read as it
     is, so the page answers and the buyer removes the line."""
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores a value beyond its column's digits (PostgreSQL refuses the write)")
     line = price_line_add(
         contract=contract, actor=buyer, item_code="A", item_name="a", unit_price="1", tax_rate="0.13"
     )

@@ -5,6 +5,7 @@ stored, and no value already in the database makes the PO pages or API answer 50
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from procurement.models import PurchaseOrderLine
 from tests.factories import make_purchase_order
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.django_db
 def test_a_stored_extreme_value_never_makes_the_po_page_its_api_or_the_list_fail(
     client_as, buyer, supplier_a, supplier_user_a, field, value
 ):
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores a value beyond its column's digits (PostgreSQL refuses the write)")
     po = make_purchase_order(requester=buyer, supplier=supplier_a, state="sent")
     PurchaseOrderLine.objects.filter(po=po).update(**{field: value})
     for user in (buyer, supplier_user_a):
@@ -192,6 +195,8 @@ def test_the_api_refuses_a_receipt_dated_next_year(api, buyer, supplier_a):
 def test_a_stored_extreme_receipt_quantity_never_makes_the_receipt_pages_fail(
     client_as, buyer, supplier_a, supplier_user_a
 ):
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite stores a value beyond its column's digits (PostgreSQL refuses the write)")
     from procurement.models import GoodsReceiptLine
     from procurement.services import goods_receipt_create
 
