@@ -74,7 +74,9 @@ def api_token_create(
     """Create a token; the raw key is returned once and never stored. People and programs come
     through :func:`api_token_create_checked`; this is the bare write (tests, seed data)."""
     if scope not in ApiTokenScope.values:
-        raise DomainError(f"Unknown token scope {scope!r}.", code="invalid_token_scope")
+        raise DomainError(
+            _("Unknown token scope %(scope)s.") % {"scope": repr(scope)}, code="invalid_token_scope"
+        )
     raw = ApiToken.new_raw_key()
     days = settings.API_TOKEN_LIFETIME_DAYS
     token = ApiToken.objects.create(

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -978,7 +979,10 @@ def _proposal(request, po_id: int, proposal_id: int):
     po = _po(request, po_id)
     proposal = po.change_proposals.filter(pk=proposal_id).first()
     if proposal is None:
-        raise NotFound(f"Change proposal {proposal_id} is not on purchase order {po.number}.")
+        raise NotFound(
+            _("Change proposal %(id)s is not on purchase order %(number)s.")
+            % {"id": proposal_id, "number": po.number}
+        )
     return proposal
 
 

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, NotFound, PermissionDenied
 from core.models import Role, TransitionLog
@@ -292,7 +293,7 @@ def quote_lines(user, rfq: RFQ) -> QuerySet[QuoteLine]:
     if not user.is_internal:
         return qs.filter(version__quote__supplier_id=supplier_id_for(user) or 0)
     if not rfq.is_opened:
-        raise Conflict("The quotes are sealed until the RFQ is closed.", code="quotes_sealed")
+        raise Conflict(_("The quotes are sealed until the RFQ is closed."), code="quotes_sealed")
     return qs
 
 
@@ -306,7 +307,7 @@ def quote_no_bids(user, rfq: RFQ) -> QuerySet[QuoteNoBid]:
     if not user.is_internal:
         return qs.filter(version__quote__supplier_id=supplier_id_for(user) or 0)
     if not rfq.is_opened:
-        raise Conflict("The quotes are sealed until the RFQ is closed.", code="quotes_sealed")
+        raise Conflict(_("The quotes are sealed until the RFQ is closed."), code="quotes_sealed")
     return qs
 
 
@@ -336,7 +337,7 @@ def rfq_purchase_orders(user, rfq: RFQ) -> QuerySet[PurchaseOrder]:
 def rfq_award_lines(user, rfq: RFQ) -> list:
     """The award of each RFQ line (supplier, price, lowest or not, reason, PO): internal users only."""
     if not user.is_internal:
-        raise PermissionDenied("Only buyers see the award.")
+        raise PermissionDenied(_("Only buyers see the award."))
     from .models import AwardLine
 
     return list(
@@ -407,7 +408,7 @@ def quote_attachment_list(user, rfq: RFQ) -> QuerySet[QuoteAttachment]:
     """The attachments of the current quote versions of an RFQ the user may see: a supplier user
     its own; buyers every supplier's once closed (Conflict ``quotes_sealed`` before)."""
     if user.is_internal and not rfq.is_opened:
-        raise Conflict("The quotes are sealed until the RFQ is closed.", code="quotes_sealed")
+        raise Conflict(_("The quotes are sealed until the RFQ is closed."), code="quotes_sealed")
     return (
         _attachments_for(user)
         .filter(version__quote__rfq=rfq, version__version=F("version__quote__current_version"))

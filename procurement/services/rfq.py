@@ -356,7 +356,7 @@ def quote_submit(
     with transaction.atomic():
         rfq = _lock(rfq)  # serialises with closing: a quote is either in before closing or refused
         if not rfq.invitations.filter(supplier_id=supplier_id).exists():
-            raise PermissionDenied("Your company is not invited to this RFQ.", code="not_invited")
+            raise PermissionDenied(_("Your company is not invited to this RFQ."), code="not_invited")
         if rfq.state != RFQState.PUBLISHED or (rfq.deadline and timezone.now() >= rfq.deadline):
             raise IllegalTransition(
                 f"RFQ {rfq.number} no longer accepts quotes"

@@ -37,7 +37,7 @@ def rfq_question_ask(*, rfq: RFQ, actor, question: str) -> RFQQuestion:
     with transaction.atomic():
         rfq = RFQ.objects.select_for_update().get(pk=rfq.pk)
         if not rfq.invitations.filter(supplier_id=supplier_id).exists():
-            raise PermissionDenied("Your company is not invited to this RFQ.", code="not_invited")
+            raise PermissionDenied(_("Your company is not invited to this RFQ."), code="not_invited")
         if rfq.state != RFQState.PUBLISHED or (rfq.deadline and timezone.now() >= rfq.deadline):
             params = {"number": rfq.number}
             raise IllegalTransition(
