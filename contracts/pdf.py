@@ -1,5 +1,5 @@
-"""The contract as a PDF (reportlab). Chinese text uses the built-in CID font STSong-Light,
-which needs no font files (PDF viewers supply it)."""
+"""The contract as a PDF (reportlab, the embedded CJK font of core.pdf; figures and dates through
+core.formatting)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.pdf import cjk_font, para
+from core import formatting
+from core.pdf import cjk_font, para, pdf_canvas
 
 
 def render_contract_pdf(contract, version) -> bytes:
@@ -31,7 +32,7 @@ def render_contract_pdf(contract, version) -> bytes:
         p(f"标题 Title: {contract.title}"),
         p(f"供应商 Supplier: {contract.supplier.name}"),
         p(f"统一社会信用代码 USCC: {contract.supplier.tax_id}"),
-        p(f"有效期 Valid: {contract.valid_from:%Y-%m-%d} – {contract.valid_to:%Y-%m-%d}"),
+        p(f"有效期 Valid: {formatting.day(contract.valid_from)} – {formatting.day(contract.valid_to)}"),
         p(f"版本 Version: {version.number} ({version.get_state_display()})"),
         Spacer(1, 4 * mm),
     ]
@@ -43,10 +44,10 @@ def render_contract_pdf(contract, version) -> bytes:
             [
                 p(line.item_code),
                 p(line.item_name),
-                p(f"{line.unit_price.normalize():f} {line.currency}/{line.unit}"),
-                p(f"{(line.tax_rate * 100).normalize():f}%"),
-                p(f"{line.valid_from:%Y-%m-%d} – {line.valid_to:%Y-%m-%d}"),
-                p("—" if line.quantity_cap is None else f"{line.quantity_cap.normalize():f}"),
+                p(f"{formatting.price(line.unit_price)} {line.currency}/{line.unit}"),
+                p(formatting.rate(line.tax_rate)),
+                p(f"{formatting.day(line.valid_from)} – {formatting.day(line.valid_to)}"),
+                p("—" if line.quantity_cap is None else formatting.quantity(line.quantity_cap)),
             ]
         )
     table = Table(rows, repeatRows=1, colWidths=[25 * mm, 45 * mm, 32 * mm, 15 * mm, 35 * mm, 20 * mm])
@@ -54,5 +55,5 @@ def render_contract_pdf(contract, version) -> bytes:
         TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
     )
     story.append(table)
-    doc.build(story)
+    doc.build(story, canvasmaker=pdf_canvas)
     return buf.getvalue()

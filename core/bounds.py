@@ -83,6 +83,8 @@ LABELS = {
     "lead_time_days": _("Lead time"),
     "period_from": _("Period from"),
     "period_to": _("Period to"),
+    "delivery_address": _("Delivery address"),
+    "payment_terms": _("Payment terms"),
 }
 
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header, urlencode
+
+from . import formatting
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Column:
     sort: str | None = None  # ORM field to order by, or None: not sortable
     numeric: bool = False
     link: Callable[[object], str] | None = None  # row → URL the cell links to
+    currency: Callable[[object], str] | None = None  # row → currency code: the page shows an amount
 
 
 @dataclass(frozen=True)
@@ -72,13 +76,39 @@ class ListPage:
         for obj in self.page:
             yield [
                 {
-                    "value": c.value(obj),
+                    "value": shown(c.value(obj), c.currency(obj) if c.currency else None),
                     "link": c.link(obj) if c.link else "",
                     "numeric": c.numeric,
                     "label": c.label,
                 }
                 for c in self.spec.columns
             ]
+
+
+def shown(value: object, currency: str | None = None) -> object:
+    """A cell as a person reads it (core.formatting): dates per language, an amount with its
+    currency, other decimals grouped with at least two places; text as it is."""
+    if isinstance(value, datetime):
+        return formatting.moment(value)
+    if isinstance(value, date):
+        return formatting.day(value)
+    if currency is not None and isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return formatting.amount(value, currency)
+    if isinstance(value, Decimal):
+        return formatting.price(value)
+    return value
+
+
+def csv_value(value: object) -> object:
+    """A cell for CSV: machine-readable (ISO dates, ungrouped decimals) and without float noise: a
+    quantity stored with six places keeps only the digits it has, at least two
+    (``12.500000`` → ``12.50``, ``100.000000`` → ``100.00``)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        exact = value.normalize()
+        exponent = exact.as_tuple().exponent
+        places = max(2, -exponent) if isinstance(exponent, int) else 2
+        return format(value, f".{places}f")
+    return value
 
 
 def _parse_date(text: str) -> date | None:
@@ -163,7 +193,7 @@ def csv_response(request, qs: QuerySet, spec: ListSpec) -> StreamingHttpResponse
     def rows():
         yield "\ufeff" + writer.writerow([str(c.label) for c in spec.columns])
         for obj in qs.iterator(chunk_size=500):
-            yield writer.writerow([csv_cell(c.value(obj)) for c in spec.columns])
+            yield writer.writerow([csv_cell(csv_value(c.value(obj))) for c in spec.columns])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{spec.csv_name}.csv")

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core import formatting
 from core.http import header_text
 
 
@@ -72,7 +74,7 @@ KINDS: dict[str, Kind] = {
             "statement_to_confirm",
             _("Statement to confirm"),
             _("Statement %(number)s waits for your confirmation"),
-            _("Statement %(number)s over %(amount)s %(currency)s waits for your confirmation."),
+            _("Statement %(number)s over %(amount)s waits for your confirmation."),
         ),
         Kind(
             "match_exception",
@@ -139,12 +141,28 @@ class _Params(dict):
         return ""
 
 
+def _readable(values: _Params) -> _Params:
+    """Figures and dates as the reader's language writes them (core.formatting): ``amount`` in its
+    ``currency``, ``date`` a day, ``deadline`` a day and time (stored as ISO text)."""
+    if values.get("amount") not in (None, ""):
+        values["amount"] = formatting.amount(values["amount"], values.get("currency"))
+    if values.get("date"):
+        values["date"] = formatting.day(values["date"])
+    deadline = values.get("deadline")
+    if deadline and deadline != "—":
+        try:
+            values["deadline"] = formatting.moment(datetime.fromisoformat(str(deadline)))
+        except ValueError:
+            pass
+    return values
+
+
 def render(kind: str, params: dict, *, language: str | None = None) -> tuple[str, str]:
     """(subject, body) of a notification in ``language`` (default: the active language)."""
     spec = KINDS.get(kind)
     if spec is None:
         return kind, ""
-    values = _Params(params or {})
     with translation.override(language) if language else nullcontext():
+        values = _readable(_Params(params or {}))
         # the subject becomes an e-mail header: one line whatever a supplier or user typed
         return header_text(str(spec.subject) % values), str(spec.body) % values

@@ -98,6 +98,8 @@ class POOut(Schema):
     requester: str
     state: str
     revision: int
+    delivery_address: str
+    payment_terms: str
     net_total: Decimal
     tax_total: Decimal
     gross_total: Decimal
@@ -131,6 +133,8 @@ class POIn(Schema):
     supplier_id: int
     currency: bounds.Currency | None = None
     notes: str = ""
+    delivery_address: str = Field("", max_length=300)
+    payment_terms: str = Field("", max_length=200)
     lines: list[POLineIn] = []
 
 
@@ -265,6 +269,8 @@ def purchase_order_create(request, payload: POIn):
         currency=payload.currency,
         notes=payload.notes,
         lines=lines,
+        delivery_address=payload.delivery_address,
+        payment_terms=payload.payment_terms,
     )
     return Status(201, po)
 

@@ -215,6 +215,10 @@ class PurchaseOrder(ConcurrentTransitionMixin, models.Model):
         "procurement.RFQ", null=True, blank=True, on_delete=models.PROTECT, related_name="purchase_orders"
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Printed on the PO (PDF) for the supplier: where to deliver (default: the legal entity's
+    # address) and when and how the buyer pays.
+    delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
+    payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -1,5 +1,6 @@
-"""The purchase order as PDF (reportlab). Chinese text uses the CID font STSong-Light, which every
-PDF reader has built in, so nothing is embedded."""
+"""The purchase order as PDF (reportlab, the embedded CJK font of core.pdf): parties, delivery
+address, payment terms, lines, totals and a signature block for both sides. Figures and dates go
+through core.formatting; the state is its display name."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.pdf import cjk_font, para
+from core import formatting
+from core.pdf import cjk_font, para, pdf_canvas
 
 
 def purchase_order_pdf(po) -> bytes:
     font = cjk_font()
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=20)
-    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12)
+    body = ParagraphStyle("body", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
     buffer = BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -29,48 +32,43 @@ def purchase_order_pdf(po) -> bytes:
         title=f"{po.number}",
         author=po.legal_entity.name,
     )
+    money = po.currency
     parts = [
         para(f"采购订单 Purchase order {po.number} (rev. {po.revision})", title),
         Spacer(1, 4 * mm),
-        para(f"买方 Buyer: {po.legal_entity.name} — {po.legal_entity.tax_id}", body),
+        para(f"采购方 Buyer: {po.legal_entity.name} — {po.legal_entity.tax_id}", body),
         para(f"供应商 Supplier: {po.supplier.name} — {po.supplier.tax_id}", body),
-        para(f"币种 Currency: {po.currency} · 状态 State: {po.state}", body),
+        para(
+            f"订单日期 Order date: {formatting.day(po.created_at)} · 币种 Currency: {po.currency} · "
+            f"状态 State: {po.get_state_display()}",
+            body,
+        ),
+        para(f"收货地址 Delivery address: {po.delivery_address or po.legal_entity.address or '—'}", body),
+        para(f"付款条件 Payment terms: {po.payment_terms or '—'}", body),
         Spacer(1, 4 * mm),
     ]
-    rows = [
-        [
-            "#",
-            "物料 Item",
-            "描述 Description",
-            "数量 Qty",
-            "单位",
-            "单价 Price",
-            "税率 Tax",
-            "金额 Net",
-            "交期 Date",
-        ]
-    ]
+    rows = [["#", "物料 Item", "描述 Description", "数量 Qty", "单位", "单价 Price", "税率 Tax", "金额 Net", "交期 Date"]]
     for line in po.lines.select_related("item").order_by("line_no"):
         rows.append(
             [
                 str(line.line_no),
                 line.item.code,
-                para(line.description, body),
-                f"{line.quantity.normalize():f}",
+                para(line.description, small),
+                formatting.quantity(line.quantity),
                 line.unit,
-                f"{line.unit_price.normalize():f}",
-                "免税" if line.tax_rate is None else f"{line.tax_rate * 100:.0f}%",
-                f"{line.net_amount:,.2f}",
-                str(line.promised_date or line.required_date or ""),
+                formatting.price(line.unit_price),
+                formatting.rate(line.tax_rate),
+                formatting.amount(line.net_amount, money),
+                formatting.day(line.promised_date or line.required_date),
             ]
         )
-    rows.append(["", "", "", "", "", "", "合计 Net", f"{po.net_total:,.2f}", ""])
-    rows.append(["", "", "", "", "", "", "税额 Tax", f"{po.tax_total:,.2f}", ""])
-    rows.append(["", "", "", "", "", "", "总计 Total", f"{po.gross_total:,.2f}", ""])
+    rows.append(["", "", "", "", "", "", "合计 Net", formatting.amount(po.net_total, money), ""])
+    rows.append(["", "", "", "", "", "", "税额 Tax", formatting.amount(po.tax_total, money), ""])
+    rows.append(["", "", "", "", "", "", "总计 Total", formatting.amount(po.gross_total, money), ""])
     table = Table(
         rows,
         repeatRows=1,
-        colWidths=[8 * mm, 22 * mm, 45 * mm, 16 * mm, 10 * mm, 20 * mm, 18 * mm, 22 * mm, 20 * mm],
+        colWidths=[8 * mm, 20 * mm, 42 * mm, 16 * mm, 10 * mm, 20 * mm, 16 * mm, 26 * mm, 22 * mm],
     )
     table.setStyle(
         TableStyle(
@@ -84,8 +82,37 @@ def purchase_order_pdf(po) -> bytes:
         )
     )
     parts.append(table)
-    doc.build(parts)
+    if po.notes:
+        parts += [Spacer(1, 4 * mm), para(f"备注 Notes: {po.notes}", small)]
+    parts += [Spacer(1, 12 * mm), _signature_block(po, body, font)]
+    doc.build(parts, canvasmaker=pdf_canvas)
     return buffer.getvalue()
+
+
+def _signature_block(po, body, font) -> Table:
+    """Both parties sign and stamp: name, signature, company seal and date."""
+    blank = "\n\n"
+    block = Table(
+        [
+            [para(f"采购方（盖章）Buyer (seal): {po.legal_entity.name}", body), para(f"供应商（盖章）Supplier (seal): {po.supplier.name}", body)],
+            [para("授权代表签字 Authorised signature:", body), para("授权代表签字 Authorised signature:", body)],
+            [blank, blank],
+            [para("日期 Date:", body), para("日期 Date:", body)],
+        ],
+        colWidths=[90 * mm, 90 * mm],
+    )
+    block.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, 9),
+                ("BOX", (0, 0), (0, -1), 0.5, colors.grey),
+                ("BOX", (1, 0), (1, -1), 0.5, colors.grey),
+                ("LINEBELOW", (0, 2), (-1, 2), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return block
 
 
 def purchase_order_pdf_response(po) -> HttpResponse:

@@ -78,7 +78,12 @@ _PO_TAIL = (
     Column("required", gettext_lazy("Required by"), lambda po: po.required_by, sort="required_by"),
     Column("promised", gettext_lazy("Promised by"), lambda po: po.promised_by, sort="promised_by"),
     Column(
-        "total", gettext_lazy("Total incl. tax"), lambda po: po.gross_total, sort="gross_sort", numeric=True
+        "total",
+        gettext_lazy("Total incl. tax"),
+        lambda po: po.gross_total,
+        sort="gross_sort",
+        numeric=True,
+        currency=lambda po: po.currency,
     ),
     Column("currency", gettext_lazy("Currency"), lambda po: po.currency),
 )
@@ -145,6 +150,8 @@ def po_create(request):
             actor=request.user,
             currency=request.POST.get("currency") or None,
             notes=request.POST.get("notes", ""),
+            delivery_address=request.POST.get("delivery_address", ""),
+            payment_terms=request.POST.get("payment_terms", ""),
         )
         return redirect("po-detail", po_id=po.pk)
     return render(

@@ -10,7 +10,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from core.pdf import cjk_font, para
+from core import formatting
+from core.pdf import CJK_FONT, cjk_font, para, pdf_canvas
 
 from .models import StatementLineKind, rate_label
 
@@ -23,6 +24,7 @@ KIND_LABELS = {
 }
 GRID = TableStyle(
     [
+        ("FONT", (0, 0), (-1, -1), CJK_FONT, 8.5),  # plain-text cells too (reportlab's default is Helvetica)
         ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
@@ -50,11 +52,11 @@ def _doc(buffer, title: str, *, wide: bool = False) -> SimpleDocTemplate:
 
 
 def _num(value, places: int | None = None) -> str:
+    """Figures as core.formatting writes them: amounts (``places=2``) grouped with two decimals,
+    quantities exact without trailing zeros."""
     if value is None:
         return ""
-    if places is None:
-        return f"{value.normalize():f}"
-    return f"{value:,.{places}f}"
+    return formatting.amount(value) if places == 2 else formatting.quantity(value)
 
 
 def statement_pdf(statement, lines, *, payment=None) -> bytes:
@@ -71,7 +73,7 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
         p(f"供应商 Supplier: {statement.supplier.name} — {statement.supplier.tax_id}"),
         p(f"采购方 Buyer: {statement.legal_entity.name} — {statement.legal_entity.tax_id}"),
         p(
-            f"对账期间 Period: {statement.period_from:%Y-%m-%d} – {statement.period_to:%Y-%m-%d} · "
+            f"对账期间 Period: {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)} · "
             f"币种 Currency: {statement.currency} · 类型 Kind: {statement.get_kind_display()} · "
             f"状态 State: {statement.get_state_display()}"
         ),
@@ -85,10 +87,10 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
         row = [
             p(KIND_LABELS.get(line.kind, line.kind)),
             p(line.reference),
-            p(line.date or ""),
+            p(formatting.day(line.date)),
             p(line.description),
             _num(line.quantity),
-            _num(line.unit_price),
+            formatting.price(line.unit_price),
             rate_label(line.tax_rate)
             if line.kind == StatementLineKind.RECEIPT or line.tax_rate is not None
             else "",
@@ -126,7 +128,7 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
         story += [
             Spacer(1, 3 * mm),
             p(
-                f"付款 Payment: {payment.paid_on:%Y-%m-%d} · {_num(payment.amount, 2)} {payment.currency} · "
+                f"付款 Payment: {formatting.day(payment.paid_on)} · {formatting.amount(payment.amount, payment.currency)} · "
                 f"银行流水号 Bank reference {payment.bank_reference} · "
                 f"收款账户 Account {payment.bank_name} {payment.account_name} ****{payment.account_last4}"
             ),
@@ -138,7 +140,7 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
             "采购方确认（盖章） Buyer confirmation: ______________________"
         ),
     ]
-    doc.build(story)
+    doc.build(story, canvasmaker=pdf_canvas)
     return buffer.getvalue()
 
 
@@ -158,10 +160,10 @@ def invoice_plan_pdf(plan, lines) -> bytes:
         p(f"购买方纳税人识别号 Buyer tax id: {plan.buyer_tax_id}"),
         p(f"销售方 Seller: {statement.supplier.name} — {statement.supplier.tax_id}"),
         p(
-            f"币种 Currency: {plan.currency} · 对账期间 Period: {statement.period_from:%Y-%m-%d} – {statement.period_to:%Y-%m-%d}"
+            f"币种 Currency: {plan.currency} · 对账期间 Period: {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)}"
         ),
         p(
-            f"每个税率允许的尾差 Rounding allowance per tax rate: {plan.allowance} · "
+            f"每个税率允许的尾差 Rounding allowance per tax rate: {formatting.amount(plan.allowance, plan.currency)} · "
             "请按税率开具，金额与税额不超过计划 Invoice per tax rate, within the amounts below."
         ),
         Spacer(1, 3 * mm),
@@ -213,7 +215,7 @@ def invoice_plan_pdf(plan, lines) -> bytes:
                 p(line.reference),
                 p(line.description),
                 _num(line.quantity),
-                _num(line.unit_price),
+                formatting.price(line.unit_price),
                 rate_label(line.tax_rate),
                 _num(line.net, 2),
                 _num(line.tax, 2),
@@ -224,5 +226,5 @@ def invoice_plan_pdf(plan, lines) -> bytes:
     )
     table.setStyle(GRID)
     story.append(table)
-    doc.build(story)
+    doc.build(story, canvasmaker=pdf_canvas)
     return buffer.getvalue()

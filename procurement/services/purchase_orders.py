@@ -65,12 +65,34 @@ def _require_state(po: PurchaseOrder, states, what: str, code: str = "illegal_tr
         )
 
 
+def _printed_text(value: str, *, field: str, limit: int) -> str:
+    text = " ".join((value or "").split())
+    if len(text) > limit:
+        raise DomainError(
+            _("%(field)s is longer than %(limit)d characters.") % {"field": bounds.label(field), "limit": limit},
+            code=f"{field}_too_long",
+        )
+    return text
+
+
 def purchase_order_create(
-    *, legal_entity, supplier, actor, currency: str | None = None, notes: str = "", lines=(), rfq=None
+    *,
+    legal_entity,
+    supplier,
+    actor,
+    currency: str | None = None,
+    notes: str = "",
+    lines=(),
+    rfq=None,
+    delivery_address: str = "",
+    payment_terms: str = "",
 ) -> PurchaseOrder:
-    """A draft PO; ``lines`` are dicts accepted by ``purchase_order_line_add``."""
+    """A draft PO; ``lines`` are dicts accepted by ``purchase_order_line_add``. Without a delivery
+    address the goods go to the legal entity's address."""
     require_buyer(actor, "create purchase orders")
     require_supplier_approved(supplier)
+    delivery_address = _printed_text(delivery_address, field="delivery_address", limit=300)
+    payment_terms = _printed_text(payment_terms, field="payment_terms", limit=200)
     with transaction.atomic():
         po = PurchaseOrder.objects.create(
             number=next_number("PO"),
@@ -81,6 +103,8 @@ def purchase_order_create(
             prepared_by=actor,
             rfq=rfq,
             notes=notes,
+            delivery_address=delivery_address or legal_entity.address,
+            payment_terms=payment_terms,
         )
         for line in lines:
             purchase_order_line_add(po=po, actor=actor, **line)

@@ -149,6 +149,7 @@ def requisitions_convert(
                 currency=group.currency,
                 notes=_po_notes(group.lines),
                 lines=[_po_line_spec(line) for line in group.lines],
+                delivery_address=_delivery_address(group.lines),
             )
             # the PO is for the person who asked (the buyer who converted it is in its history)
             po.requester = group.requester
@@ -189,6 +190,13 @@ def _po_notes(lines) -> str:
         for number, (who, needed, address) in sorted(seen.items())
     ]
     return "From requisitions:\n" + "\n".join(parts)
+
+
+def _delivery_address(lines) -> str:
+    """The one address all the requisitions of a PO deliver to; several: left to the notes (each
+    requisition's address is listed there) and the PO prints the legal entity's address."""
+    addresses = {line.requisition.delivery_address for line in lines}
+    return addresses.pop() if len(addresses) == 1 else ""
 
 
 def requisitions_auto_convert() -> list:

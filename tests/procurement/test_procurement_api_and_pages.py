@@ -212,10 +212,10 @@ def test_home_panels_show_pos_to_approve_and_to_acknowledge(
     assert sent.number in home and pending.number not in home
 
 
-def test_po_pdf_renders_chinese_text_with_the_cid_font(client_as, buyer, supplier_a):
+def test_po_pdf_renders_chinese_text_with_the_embedded_font(client_as, buyer, supplier_a):
     po = make_purchase_order(requester=buyer, supplier=supplier_a)
     po.lines.update(description="六角螺栓 M8")
     response = client_as(buyer).get(f"/procurement/pos/{po.pk}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     content = response.content
-    assert content.startswith(b"%PDF") and b"STSong-Light" in content
+    assert content.startswith(b"%PDF") and b"WenQuanYiMicroHei" in content and b"/FontFile2" in content

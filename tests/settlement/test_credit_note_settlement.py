@@ -126,9 +126,9 @@ def test_a_credit_note_of_a_paid_invoice_is_a_supplier_balance_settled_by_a_reco
     assert Statement.objects.get().gross_total == Decimal("1130.00")
 
     page = client.get("/settlement/credit-notes/").content.decode()
-    assert "owed back by the supplier" in page and "-762.75" in page
+    assert "owed back by the supplier" in page and "-CN¥762.75" in page
     supplier_page = client_as(supplier_user_a).get("/settlement/credit-notes/").content.decode()
-    assert "-762.75" in supplier_page and "Record refund" not in supplier_page
+    assert "-CN¥762.75" in supplier_page and "Record refund" not in supplier_page
 
     client = client_as(finance)
     client.post(f"/settlement/credit-notes/{credit.pk}/refund/", {"bank_reference": "RF-2026-01"})

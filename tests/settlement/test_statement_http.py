@@ -65,7 +65,7 @@ def test_finance_runs_an_invoice_first_statement_through_the_portal(
     assert response.status_code == 302 and response["Location"] == f"/settlement/statements/{statement.pk}/"
 
     page = client.get(f"/settlement/statements/{statement.pk}/").content.decode()
-    assert invoice.invoice_number in page and "1130.00" in page
+    assert invoice.invoice_number in page and "CN¥1,130.00" in page
     assert f"/settlement/statements/{statement.pk}/send/" in page
     assert f"/settlement/statements/{statement.pk}/approve/" not in page  # only the allowed actions
     client.post(f"/settlement/statements/{statement.pk}/deductions/", {"amount": "30", "reason": "罚款"})
@@ -198,7 +198,7 @@ def test_the_supplier_reads_and_downloads_its_invoice_plan(
     client.post(f"/settlement/statements/{statement.pk}/confirm/")
 
     page = client.get(f"/settlement/statements/{statement.pk}/plan/").content.decode()
-    assert entity.tax_id in page and "上海采购有限公司" in page and "1000.00" in page and "130.00" in page
+    assert entity.tax_id in page and "上海采购有限公司" in page and "CN¥1,000.00" in page and "CN¥130.00" in page
     assert "Invoice plans to invoice" in client.get("/").content.decode()
     csv_response = client.get(f"/settlement/statements/{statement.pk}/plan/csv/")
     csv_text = csv_response.content.decode("utf-8-sig")
