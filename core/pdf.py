@@ -16,6 +16,7 @@ before is not embedded: readers without the Adobe CJK pack showed boxes.) Why th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.resources
 from functools import cache
@@ -23,8 +24,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 CJK_FONT = "WenQuanYiMicroHei"
@@ -39,10 +40,9 @@ class FontMissing(RuntimeError):
 def font_path() -> Path:
     """The checked font file: the PyPI package's, else Debian's."""
     candidates = []
-    try:
-        candidates.append(Path(str(importlib.resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc")))
-    except ModuleNotFoundError:
-        pass
+    with contextlib.suppress(ModuleNotFoundError):
+        package = importlib.resources.files("paperang_p2_fonts_cjk")
+        candidates.append(Path(str(package / "fonts" / "wqy-microhei.ttc")))
     candidates.append(DEBIAN_FONT)
     for path in candidates:
         if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == FONT_SHA256:

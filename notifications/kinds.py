@@ -6,7 +6,7 @@ reader's language, from the templates below. Adding a kind means adding one entr
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -150,10 +150,8 @@ def _readable(values: _Params) -> _Params:
         values["date"] = formatting.day(values["date"])
     deadline = values.get("deadline")
     if deadline and deadline != "—":
-        try:
+        with suppress(ValueError):
             values["deadline"] = formatting.moment(datetime.fromisoformat(str(deadline)))
-        except ValueError:
-            pass
     return values
 
 

@@ -47,7 +47,19 @@ def purchase_order_pdf(po) -> bytes:
         para(f"付款条件 Payment terms: {po.payment_terms or '—'}", body),
         Spacer(1, 4 * mm),
     ]
-    rows = [["#", "物料 Item", "描述 Description", "数量 Qty", "单位", "单价 Price", "税率 Tax", "金额 Net", "交期 Date"]]
+    rows = [
+        [
+            "#",
+            "物料 Item",
+            "描述 Description",
+            "数量 Qty",
+            "单位",
+            "单价 Price",
+            "税率 Tax",
+            "金额 Net",
+            "交期 Date",
+        ]
+    ]
     for line in po.lines.select_related("item").order_by("line_no"):
         rows.append(
             [
@@ -94,8 +106,14 @@ def _signature_block(po, body, font) -> Table:
     blank = "\n\n"
     block = Table(
         [
-            [para(f"采购方（盖章）Buyer (seal): {po.legal_entity.name}", body), para(f"供应商（盖章）Supplier (seal): {po.supplier.name}", body)],
-            [para("授权代表签字 Authorised signature:", body), para("授权代表签字 Authorised signature:", body)],
+            [
+                para(f"采购方（盖章）Buyer (seal): {po.legal_entity.name}", body),
+                para(f"供应商（盖章）Supplier (seal): {po.supplier.name}", body),
+            ],
+            [
+                para("授权代表签字 Authorised signature:", body),
+                para("授权代表签字 Authorised signature:", body),
+            ],
             [blank, blank],
             [para("日期 Date:", body), para("日期 Date:", body)],
         ],

@@ -69,7 +69,8 @@ def _printed_text(value: str, *, field: str, limit: int) -> str:
     text = " ".join((value or "").split())
     if len(text) > limit:
         raise DomainError(
-            _("%(field)s is longer than %(limit)d characters.") % {"field": bounds.label(field), "limit": limit},
+            _("%(field)s is longer than %(limit)d characters.")
+            % {"field": bounds.label(field), "limit": limit},
             code=f"{field}_too_long",
         )
     return text

@@ -198,7 +198,9 @@ def test_the_supplier_reads_and_downloads_its_invoice_plan(
     client.post(f"/settlement/statements/{statement.pk}/confirm/")
 
     page = client.get(f"/settlement/statements/{statement.pk}/plan/").content.decode()
-    assert entity.tax_id in page and "上海采购有限公司" in page and "CN¥1,000.00" in page and "CN¥130.00" in page
+    assert (
+        entity.tax_id in page and "上海采购有限公司" in page and "CN¥1,000.00" in page and "CN¥130.00" in page
+    )
     assert "Invoice plans to invoice" in client.get("/").content.decode()
     csv_response = client.get(f"/settlement/statements/{statement.pk}/plan/csv/")
     csv_text = csv_response.content.decode("utf-8-sig")
