@@ -52,7 +52,13 @@ def render_contract_pdf(contract, version) -> bytes:
         )
     table = Table(rows, repeatRows=1, colWidths=[25 * mm, 45 * mm, 32 * mm, 15 * mm, 35 * mm, 20 * mm])
     table.setStyle(
-        TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP")])
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), body.fontName, 10),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
     )
     story.append(table)
     doc.build(story, canvasmaker=pdf_canvas)

@@ -68,7 +68,8 @@ def cjk_font() -> str:
 def pdf_canvas(*args, **kwargs) -> Canvas:
     """The canvas every PDF is built on (``doc.build(story, canvasmaker=pdf_canvas)``): its
     initial font is the embedded one, so no page refers to reportlab's unembedded Helvetica."""
-    return Canvas(*args, initialFontName=cjk_font(), **kwargs)
+    kwargs["initialFontName"] = cjk_font()
+    return Canvas(*args, **kwargs)
 
 
 def missing_glyphs(text: str) -> set[str]:

@@ -53,7 +53,7 @@ def purchase_order_pdf(po) -> bytes:
             "物料 Item",
             "描述 Description",
             "数量 Qty",
-            "单位",
+            "单位 Unit",
             "单价 Price",
             "税率 Tax",
             "金额 Net",
@@ -80,7 +80,7 @@ def purchase_order_pdf(po) -> bytes:
     table = Table(
         rows,
         repeatRows=1,
-        colWidths=[8 * mm, 20 * mm, 42 * mm, 16 * mm, 10 * mm, 20 * mm, 16 * mm, 26 * mm, 22 * mm],
+        colWidths=[8 * mm, 18 * mm, 34 * mm, 16 * mm, 15 * mm, 20 * mm, 16 * mm, 26 * mm, 27 * mm],
     )
     table.setStyle(
         TableStyle(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
+from core import formatting
 from core.permissions import is_finance, is_supplier_user
 
 __all__ = [
@@ -46,7 +47,7 @@ def rate_label(rate: Decimal | None) -> str:
     """13% / 9% / 1.5% / exempt."""
     if rate is None:
         return str(_("exempt"))
-    return f"{(Decimal(rate) * 100).normalize():f}%"
+    return formatting.rate(rate)
 
 
 class StatementKind(models.TextChoices):
