@@ -139,4 +139,4 @@ def test_a_statement_sent_for_confirmation_reaches_the_suppliers_users(finance, 
     statement_send(statement=statement, actor=finance)
     assert _inbox(supplier_user_a) == [("statement_to_confirm", f"/settlement/statements/{statement.pk}/")]
     note = Notification.objects.get(user=supplier_user_a)
-    assert statement.number in note.subject and "1130.00" in note.body
+    assert statement.number in note.subject and "1,130.00" in note.body

@@ -163,7 +163,7 @@ def test_budgets_page_shows_committed_and_spent(world, client, approved, paper):
     approved(world["requester"], [(paper, 4)])
     client.force_login(world["requester"])
     page = client.get("/requisitions/budgets/").content.decode()
-    assert "CC-IT" in page and "100.00" in page and "9900.00" in page
+    assert "CC-IT" in page and "CN¥100.00" in page and "CN¥9,900.00" in page
 
 
 # ---- API --------------------------------------------------------------------------------------
