@@ -141,7 +141,7 @@ def test_a_contract_becomes_catalog_items_a_requisition_and_a_po_for_the_request
             break
         buyer.go_back()
     main = _main(buyer)
-    assert MONITOR in main and "2598.00" in main, main
+    assert MONITOR in main and "2,598.00" in main, main
     requester_row = buyer.locator("dt", has_text="请购人").locator("xpath=following-sibling::dd[1]")
     assert requester_row.inner_text().strip() == "requester"
     shot(buyer, "catalog-po-names-requester")
