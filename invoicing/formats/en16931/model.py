@@ -190,6 +190,12 @@ class Codes:
     allowance_reason_codes: list[str] = field(default_factory=list)
     mime_codes: list[str] = field(default_factory=list)
     delivery_location_schemes: list[str] = field(default_factory=list)
+    reference_schemes: list[str] = field(default_factory=list)  # BR-CL-07 (UNTDID 1153)
+    note_subjects: list[str] = field(default_factory=list)  # BR-CL-08 (UNTDID 4451)
+    charge_reason_codes: list[str] = field(default_factory=list)  # BR-CL-20 (UNTDID 7161)
+    exemption_codes: list[str] = field(default_factory=list)  # BR-CL-22 (VATEX), upper case
+    unit_codes: list[str] = field(default_factory=list)  # BR-CL-23 (UN/ECE Rec. 20)
+    endpoint_schemes: list[str] = field(default_factory=list)  # BR-CL-25 (EAS)
 
 
 @dataclass
@@ -214,6 +220,8 @@ class Invoice:
     preceding_invoices: list[Text] = field(default_factory=list)  # BG-3 / BT-25 (None: no reference)
     invoice_period: Period | None = None  # BG-14
     seller: Party | None = None
+    # BR-CO-26 as the syntax tests it: None without a seller element, else whether it is identified
+    seller_identified: bool | None = None
     buyer: Party | None = None
     payee: Party | None = None
     tax_representative: Party | None = None
