@@ -357,7 +357,18 @@ def _check_header(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Is
             )
         )
     if not invoice.lines:
-        issues.append(Issue("no_lines", ERROR, "The invoice has no lines."))
+        if invoice.extra.get("header_only"):
+            profile = invoice.extra.get("profile", "")
+            issues.append(
+                Issue(
+                    "no_lines",
+                    WARNING,
+                    f"The invoice has no lines: its Factur-X profile {profile} carries the totals only, "
+                    "so it is matched by its totals.",
+                )
+            )
+        else:
+            issues.append(Issue("no_lines", ERROR, "The invoice has no lines."))
     return issues
 
 

@@ -26,6 +26,7 @@ class Format(StrEnum):
     CN_XML = "cn-xml"
     UBL = "ubl"
     CII = "cii"
+    FACTURX = "factur-x"  # a Factur-X / ZUGFeRD / XRechnung PDF carrying a CII (or UBL) invoice
 
 
 class DocumentType(StrEnum):
