@@ -57,6 +57,8 @@ class ValidationContext:
     expected_seller_tax_id: str | None = None  # the supplier's tax id; None: skip seller_mismatch
     buyer_tax_ids: frozenset[str] | None = None  # our legal entities' tax ids; None: skip buyer_not_ours
     future_tolerance_days: int = 1  # an issue date this many days ahead is still fine (time zones)
+    # tax ids of our legal entities that require XRechnung (BR-DE-*) from their suppliers
+    xrechnung_buyer_tax_ids: frozenset[str] = frozenset()
 
 
 def normalise_id(value: str | None) -> str:
@@ -372,6 +374,14 @@ def _check_header(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Is
     return issues
 
 
+def _check_xrechnung(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
+    """The XRechnung rules, when the buyer on the invoice is one of our entities that requires them."""
+    if not ctx.xrechnung_buyer_tax_ids or not invoice.xrechnung_issues:
+        return []
+    required = {comparable_tax_id(t) for t in ctx.xrechnung_buyer_tax_ids}
+    return invoice.xrechnung_issues if comparable_tax_id(invoice.buyer.tax_id) in required else []
+
+
 def validate(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
     """All generic problems of ``invoice``; an empty list when there are none."""
     with localcontext(Context(prec=60)):
@@ -380,6 +390,7 @@ def validate(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
             *_check_parties(invoice, ctx),
             *_check_lines(invoice),
             *_check_totals(invoice),
+            *_check_xrechnung(invoice, ctx),
         ]
 
 

@@ -129,3 +129,5 @@ class NormalisedInvoice:
     issues: list[Issue] = field(default_factory=list)  # problems found while parsing
     extra: dict[str, str] = field(default_factory=dict)  # format-specific facts worth showing
     tax_breakdown: list[TaxBreakdown] = field(default_factory=list)  # EN 16931 only; else empty
+    # XRechnung (BR-DE-*) findings, EN 16931 only: they count where the buyer switched the rules on
+    xrechnung_issues: list[Issue] = field(default_factory=list)

@@ -10,10 +10,16 @@ from __future__ import annotations
 import io
 import zlib
 
+from lxml import etree
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+
+from tests.invoicing.cn_xml_builder import BUYER_ID, SELLER_ID
+from tests.invoicing.samples import sample
+
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 
 
 def page_pdf(text: str = "Invoice") -> bytes:
@@ -70,3 +76,25 @@ def pdf_with_stream(stream: bytes, name: bytes = b"factur-x.xml") -> bytes:
             stream,
         ]
     )
+
+
+def _q(tag: str) -> str:
+    return f"{{{RAM}}}{tag}"
+
+
+def readdressed_cii() -> bytes:
+    """CII example 1 of ../shared re-addressed: seller = the test supplier, buyer = our legal entity
+    (VAT ids written as EN 16931 wants them, the country code CN before the unified social credit
+    code). Skips the calling test where ../shared is absent."""
+    root = etree.fromstring(sample("en16931/cii/CII_example1.xml").read_bytes())
+    seller = root.find(f".//{_q('SellerTradeParty')}")
+    seller.find(f"{_q('SpecifiedTaxRegistration')}/{_q('ID')}").text = f"CN{SELLER_ID}"
+    buyer = root.find(f".//{_q('BuyerTradeParty')}")
+    registration = etree.SubElement(buyer, _q("SpecifiedTaxRegistration"))
+    etree.SubElement(registration, _q("ID"), schemeID="VA").text = f"CN{BUYER_ID}"
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def invoice_pdf() -> bytes:
+    """:func:`readdressed_cii` as a Factur-X PDF."""
+    return facturx_pdf(readdressed_cii())

@@ -5,32 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from lxml import etree
 
 from core.services import api_token_create
 from invoicing.models import Invoice, UploadRefusal
-from tests.invoicing.cn_xml_builder import BUYER_ID, SELLER_ID
-from tests.invoicing.facturx_builder import embedded_stream, facturx_pdf, pdf_with_stream
-from tests.invoicing.samples import sample
-
-RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
-RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
-
-
-def _q(tag: str) -> str:
-    return f"{{{RAM}}}{tag}"
-
-
-def invoice_pdf() -> bytes:
-    """CII example 1 re-addressed: seller = the test supplier, buyer = our legal entity (VAT ids
-    written as EN 16931 wants them, the country code CN before the unified social credit code)."""
-    root = etree.fromstring(sample("en16931/cii/CII_example1.xml").read_bytes())
-    seller = root.find(f".//{_q('SellerTradeParty')}")
-    seller.find(f"{_q('SpecifiedTaxRegistration')}/{_q('ID')}").text = f"CN{SELLER_ID}"
-    buyer = root.find(f".//{_q('BuyerTradeParty')}")
-    registration = etree.SubElement(buyer, _q("SpecifiedTaxRegistration"))
-    etree.SubElement(registration, _q("ID"), schemeID="VA").text = f"CN{BUYER_ID}"
-    return facturx_pdf(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+from tests.invoicing.facturx_builder import embedded_stream, invoice_pdf, pdf_with_stream
 
 
 @pytest.fixture

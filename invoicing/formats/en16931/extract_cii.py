@@ -13,6 +13,7 @@ from .model import (
     AllowanceCharge,
     Category,
     Codes,
+    Contact,
     Invoice,
     Line,
     Party,
@@ -95,6 +96,7 @@ class _CiiReader(Reader):
             endpoint=text(endpoint),
             endpoint_scheme=None if endpoint is None else (endpoint.get("schemeID") or None),
             address=self.address(one(k, ram.PostalTradeAddress)),
+            contact=_contact(one(k, ram.DefinedTradeContact)),
         )
 
     def allowance_charge(self, el: etree._Element) -> AllowanceCharge:
@@ -280,6 +282,17 @@ _CODE_TAGS = (
 
 
 _URI_PARENT = ram.URIUniversalCommunication
+
+
+def _contact(el: etree._Element | None) -> Contact | None:
+    if el is None:
+        return None
+    k = kids(el)
+    return Contact(
+        name=text_of(k, ram.PersonName) or text_of(k, ram.DepartmentName),
+        phone=text(walk(one(k, ram.TelephoneUniversalCommunication), ram.CompleteNumber)),
+        email=text(walk(one(k, ram.EmailURIUniversalCommunication), ram.URIID)),
+    )
 
 
 def _codes(root: etree._Element) -> Codes:

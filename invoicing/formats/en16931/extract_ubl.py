@@ -13,6 +13,7 @@ from .model import (
     AllowanceCharge,
     Category,
     Codes,
+    Contact,
     Invoice,
     Line,
     Party,
@@ -103,6 +104,7 @@ class _UblReader(Reader):
             endpoint=text(endpoint),
             endpoint_scheme=None if endpoint is None else endpoint.get("schemeID"),
             address=self.address(one(k, cac.PostalAddress)),
+            contact=_contact(one(k, cac.Contact)),
         )
 
     def allowance_charge(self, el: etree._Element) -> AllowanceCharge:
@@ -316,6 +318,15 @@ def _codes(root: etree._Element) -> Codes:
         ):
             c.reference_schemes.append(el.get("schemeID", ""))
     return c
+
+
+def _contact(el: etree._Element | None) -> Contact | None:
+    if el is None:
+        return None
+    k = kids(el)
+    return Contact(
+        name=text_of(k, cbc.Name), phone=text_of(k, cbc.Telephone), email=text_of(k, cbc.ElectronicMail)
+    )
 
 
 def _seller_identified(party: etree._Element | None) -> bool:

@@ -54,6 +54,15 @@ class Address:
 
 
 @dataclass(slots=True)
+class Contact:
+    """Seller contact (BG-6) or buyer contact (BG-9)."""
+
+    name: Text = None  # BT-41 / BT-56
+    phone: Text = None  # BT-42 / BT-57
+    email: Text = None  # BT-43 / BT-58
+
+
+@dataclass(slots=True)
 class Party:
     """Seller (BG-4), buyer (BG-7), payee (BG-10) or seller tax representative (BG-11)."""
 
@@ -66,6 +75,7 @@ class Party:
     endpoint: Text = None  # BT-34/49
     endpoint_scheme: Text = None  # its scheme identifier (None: attribute absent)
     address: Address | None = None  # BG-5/8/12
+    contact: Contact | None = None  # BG-6 / BG-9 (seller, buyer)
 
     @property
     def any_tax_id(self) -> bool:
