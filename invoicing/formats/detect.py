@@ -305,7 +305,14 @@ def detect_format(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Format:
     xml = _prepare(data, max_bytes)
     if xml is None:
         return Format.OFD
-    if not xml:
+    if not xml:  # a PDF: the embedded invoice must be there and be an invoice
+        name, embedded = facturx.embedded_invoice(bytes(data))
+        try:
+            _format_of_root(*_root_of(_to_utf8_xml(embedded)))
+        except Refused as refused:
+            raise Refused(
+                "pdf_embedded_wrong_type", f"The embedded file {name} is not an XML invoice: {refused.message}"
+            ) from None
         return Format.FACTURX
     return _format_of_root(*_root_of(xml))
 
