@@ -72,3 +72,82 @@ def test_code_lists_of_release_1_3_16(judge):
         root = parse_xml(text.replace(">EUR<", f">{currency}<").replace('"EUR"', f'"{currency}"').encode())
         assert ("BR-CL-04" in oracle.native(root).errors) is fires
         assert ("BR-CL-04" in judge.verdict(root).errors) is fires
+
+
+# -- the CII corner cases the issue names, each compared with the official verdict ----------------
+
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+
+
+def _all(root, tag):
+    return list(root.iter(f"{{{RAM}}}{tag}"))
+
+
+def _drop(root, tag):
+    for el in _all(root, tag):
+        el.getparent().remove(el)
+
+
+def _set(root, tag, value, index=0):
+    _all(root, tag)[index].text = value
+
+
+def _header_tax(root):
+    return [
+        t for t in _all(root, "ApplicableTradeTax") if t.getparent().tag.endswith("HeaderTradeSettlement")
+    ]
+
+
+def _no_lines(root):
+    _drop(root, "IncludedSupplyChainTradeLineItem")
+    for tax in _header_tax(root):
+        tax.getparent().remove(tax)
+
+
+def _credit_transfer_without_account(root):
+    _drop(root, "PayeePartyCreditorFinancialAccount")
+    for code in _all(root, "SpecifiedTradeSettlementPaymentMeans"):
+        code.find(f"{{{RAM}}}TypeCode").text = "58"
+
+
+def _seller_unidentified(root):
+    seller = _all(root, "SellerTradeParty")[0]
+    for tag in ("ID", "GlobalID", "SpecifiedLegalOrganization", "SpecifiedTaxRegistration"):
+        for el in seller.findall(f"{{{RAM}}}{tag}"):
+            seller.remove(el)
+
+
+def _line_s_not_vat(root):
+    line_tax = [
+        t for t in _all(root, "ApplicableTradeTax") if t.getparent().tag.endswith("LineTradeSettlement")
+    ]
+    line_tax[0].find(f"{{{RAM}}}TypeCode").text = "GST"
+
+
+def _currency_cnh(root):
+    for el in root.iter():
+        if "currencyID" in el.attrib:
+            el.set("currencyID", "CNH")
+    _set(root, "InvoiceCurrencyCode", "CNH")
+
+
+# name: (edit of CII example 1, a rule id, whether the official artefacts fire it)
+CII_CASES = {
+    "BR-CO-17 at its ±1 boundary": (lambda r: _set(r, "CalculatedAmount", "11.99"), "BR-CO-17", False),
+    "BR-CO-17 beyond the boundary": (lambda r: _set(r, "CalculatedAmount", "12.00"), "BR-CO-17", True),
+    "BR-CO-18 without lines": (_no_lines, "BR-CO-18", False),
+    "BR-09/-11 without addresses": (lambda r: _drop(r, "PostalTradeAddress"), "BR-09", True),
+    "BR-61 credit transfer without account": (_credit_transfer_without_account, "BR-61", False),
+    "BR-CO-26 seller without identifier": (_seller_unidentified, "BR-CO-26", True),
+    "BR-S-01 S line outside the VAT scheme": (_line_s_not_vat, "BR-S-01", False),
+    "BR-CL-04 currency CNH": (_currency_cnh, "BR-CL-04", False),
+}
+
+
+@pytest.mark.parametrize(("edit", "rule", "fires"), list(CII_CASES.values()), ids=list(CII_CASES))
+def test_cii_corner_cases_get_the_official_rule_ids(judge, edit, rule, fires):
+    root = parse_xml((SHARED / "samples" / "en16931" / "cii" / "CII_example1.xml").read_bytes())
+    edit(root)
+    comparison = oracle.Comparison("case", judge.verdict(root), oracle.native(root))
+    assert (rule in comparison.official.errors) is fires
+    assert comparison.same_rules, comparison.difference()
