@@ -365,8 +365,9 @@ def _check_header(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Is
                 Issue(
                     "no_lines",
                     WARNING,
-                    f"The invoice has no lines: its Factur-X profile {profile} carries the totals only, "
-                    "so it is matched by its totals.",
+                    f"The invoice has no lines: its Factur-X profile {profile} carries the totals only. "
+                    "It is accepted; matching cannot pair lines, so finance checks it against the order "
+                    "by its totals.",
                 )
             )
         else:

@@ -311,7 +311,8 @@ def detect_format(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Format:
             _format_of_root(*_root_of(_to_utf8_xml(embedded)))
         except Refused as refused:
             raise Refused(
-                "pdf_embedded_wrong_type", f"The embedded file {name} is not an XML invoice: {refused.message}"
+                "pdf_embedded_wrong_type",
+                f"The embedded file {name} is not an XML invoice: {refused.message}",
             ) from None
         return Format.FACTURX
     return _format_of_root(*_root_of(xml))

@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from lxml import etree
 
 from core.services import api_token_create
 from invoicing.models import Invoice, UploadRefusal
-from tests.invoicing.facturx_builder import embedded_stream, invoice_pdf, pdf_with_stream
+from tests.invoicing.facturx_builder import (
+    RAM,
+    embedded_stream,
+    facturx_pdf,
+    invoice_pdf,
+    pdf_with_stream,
+    readdressed_cii,
+)
 
 
 @pytest.fixture
@@ -60,3 +68,24 @@ def test_upload_page_accepts_a_factur_x_pdf(
     assert response.status_code == 201
     invoice = Invoice.objects.get()
     assert invoice.format == "factur-x" and invoice.state != "rejected"
+
+
+def test_a_header_only_factur_x_pdf_is_accepted_and_left_to_finance(
+    client, auth, our_entity, django_capture_on_commit_callbacks
+):
+    root = etree.fromstring(readdressed_cii())
+    for line in list(root.iter(f"{{{RAM}}}IncludedSupplyChainTradeLineItem")):
+        line.getparent().remove(line)
+    root.find(
+        f".//{{{RAM}}}GuidelineSpecifiedDocumentContextParameter/{{{RAM}}}ID"
+    ).text = "urn:factur-x.eu:1p0:minimum"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/invoices/",
+            {"file": SimpleUploadedFile("min.pdf", facturx_pdf(etree.tostring(root)))},
+            **auth,
+        )
+    invoice = Invoice.objects.get(pk=response.json()["id"])
+    assert invoice.state == "exception"  # validated, then no lines to match: finance decides
+    assert invoice.issues.get(code="no_lines").severity == "warning"
+    assert not invoice.issues.filter(severity="error").exists()
