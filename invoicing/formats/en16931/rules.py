@@ -5,16 +5,17 @@ Every rule is registered in :data:`RULES` under its official identifier. A rule 
 :class:`Issue` per context where the test fails. Rules that are alike (the VAT category families
 S, Z, E, AE, K, G, O, L, M; the code lists) are generated from tables.
 
-The tests follow the CEN/TC 434 validation artefacts (release 1.3.x, UBL binding) closely enough to
-agree with the CEN rule unit tests for every rule listed here; where the CII binding of a rule
-differs in substance, the rule says so with ``m.syntax``. Arithmetic is exact (:class:`Decimal`),
-rounding to 2 decimals is half-up as in XPath ``round()``.
+The tests follow the CEN/TC 434 validation artefacts, release 1.3.16, in each syntax's binding: they
+agree with the CEN rule unit tests and with the official stylesheets run as an oracle
+(``oracle.py``, ``tests/invoicing/test_en16931_oracle.py``); where the CII binding of a rule differs
+in substance, the rule says so with ``m.syntax``. Arithmetic is exact (:class:`Decimal`), rounding to
+2 decimals is half-up as in XPath ``round()``.
 
 Known, deliberate differences from the CEN artefacts: BR-DEC-13 is checked in UBL too (the UBL
 binding's test can never fail); a value that is present but not a number counts as absent and is
 reported as ``bad_number`` (XPath would stop with an error). Not implemented: BR-CO-05 … BR-CO-08
-(the artefacts cannot test them either), BR-B-* (Italian split payment), the long code lists
-BR-CL-07, -08, -20, -22, -23, -25, and the UBL-only syntax rules (UBL-CR-*, UBL-SR-*, UBL-DT-*).
+(the artefacts cannot test them either), BR-B-* (Italian split payment) and the syntax rules
+(UBL-CR-*, UBL-SR-*, UBL-DT-*, CII-SR-*, CII-DT-*). BR-CO-25 was removed in release 1.3.16.
 """
 
 from __future__ import annotations
