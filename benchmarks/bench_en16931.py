@@ -11,16 +11,17 @@ lower them; the code is single-threaded, so this is the rate of one core.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from invoicing.formats import cii, ubl
-from invoicing.formats.en16931 import unit_suite
+from invoicing.formats.en16931 import oracle, unit_suite
 from invoicing.formats.safexml import parse_xml
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared")
 SAMPLES = SHARED / "samples" / "en16931"
 RUNS = 5
 RUN_SECONDS = 0.15
@@ -100,6 +101,61 @@ def run() -> list[dict]:
                 "runs": 1,
             },
         ]
+    rows += _oracle_rows()
+    return rows
+
+
+def _oracle_rows() -> list[dict]:
+    """Agreement with the official 1.3.16 artefacts (saxonche) and their speed next to the native rules."""
+    if not oracle.available(SHARED):
+        return [
+            {
+                "name": "en16931 official artefacts: saxonche or files missing",
+                "unit": "",
+                "median": None,
+                "runs": 0,
+            }
+        ]
+    judge = oracle.Oracle(SHARED)
+    invoices = oracle.corpus(SHARED, mutants_per_file=20)
+    m = oracle.agreement(judge, invoices)
+    rows = [
+        {
+            "name": "en16931 official oracle: invoices judged",
+            "unit": "invoices",
+            "median": m["judged"],
+            "runs": 1,
+        },
+        {
+            "name": "en16931 official oracle: same accept/reject verdict",
+            "unit": "%",
+            "median": round(100 * m["same_verdict"] / m["judged"], 2),
+            "runs": 1,
+        },
+        {
+            "name": "en16931 official oracle: same fatal and warning rule ids",
+            "unit": "%",
+            "median": round(100 * m["same_rules"] / m["judged"], 2),
+            "runs": 1,
+        },
+    ]
+    full = [parse_xml(p.read_bytes()) for p in oracle.corpus_files(SHARED)]
+    official, runs = _files_per_second(full, judge.verdict)
+    native, runs = _files_per_second(full, oracle.native)
+    rows += [
+        {
+            "name": "en16931 official XSLT (saxonche), samples",
+            "unit": "files/s",
+            "median": round(official),
+            "runs": runs,
+        },
+        {
+            "name": "en16931 native rules, same samples",
+            "unit": "files/s",
+            "median": round(native),
+            "runs": runs,
+        },
+    ]
     return rows
 
 

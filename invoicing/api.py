@@ -88,7 +88,7 @@ class InvoiceDetailOut(InvoiceOut):
 def invoice_upload(
     request, file: UploadedFile = File(...), idempotency_key: str = Header("", alias="Idempotency-Key")
 ):
-    """Upload one e-invoice file (OFD, 数电 XML, UBL, CII). The same bytes again return the existing
+    """Upload one e-invoice file (OFD, 数电 XML, UBL, CII, Factur-X PDF). The same bytes again return the existing
     invoice (200); an Idempotency-Key reused with different bytes is a 409."""
     user = request.auth
     membership = getattr(user, "membership", None)

@@ -12,7 +12,8 @@ REFUSAL_REASONS = {
     # size and kind of file
     "file_too_large": _("The file is larger than the upload limit."),
     "unsupported_format": _(
-        "This is not an e-invoice file we can read. Upload an OFD, 数电 XML, UBL or CII invoice."
+        "This is not an e-invoice file we can read. Upload an OFD, 数电 XML, UBL or CII invoice, "
+        "or a Factur-X / ZUGFeRD / XRechnung PDF."
     ),
     "not_an_invoice": _("The file does not contain an invoice."),
     "too_many_lines": _("The invoice has more lines than the portal accepts."),
@@ -37,6 +38,22 @@ REFUSAL_REASONS = {
     "zip_bad_member_name": _("The archive contains a file name that is not allowed."),
     "zip_duplicate_member": _("The archive contains the same file twice."),
     "zip_encrypted": _("The archive is encrypted."),
+    # PDF (Factur-X / ZUGFeRD / XRechnung)
+    "pdf_malformed": _("The PDF file is damaged and cannot be read."),
+    "pdf_encrypted": _("The PDF file is encrypted; upload it without a password."),
+    "pdf_too_many_objects": _("The PDF file is far more complex than an invoice; it is refused for safety."),
+    "pdf_too_deep": _("The PDF file's structure is nested too deeply; it is refused for safety."),
+    "pdf_no_invoice": _(
+        "The PDF carries no e-invoice. Only a Factur-X, ZUGFeRD or XRechnung PDF (with the invoice XML "
+        "embedded) is accepted; a plain PDF is not an e-invoice."
+    ),
+    "pdf_embedded_too_large": _("The invoice embedded in the PDF is too large."),
+    "pdf_bomb": _(
+        "The invoice embedded in the PDF would unpack to far more data than it holds; it is refused for safety."
+    ),
+    "pdf_embedded_wrong_type": _(
+        "The file embedded in the PDF as the invoice is not a CII or UBL invoice XML."
+    ),
     # the portal's own checks
     "file_already_uploaded": _("This exact file has already been uploaded to the portal."),
     "idempotency_key_reused": _("This upload key was already used for a different file."),

@@ -122,6 +122,9 @@ def _context(invoice: Invoice) -> ValidationContext:
         max_age_days=getattr(settings, "INVOICE_MAX_AGE_DAYS", 365),
         expected_seller_tax_id=invoice.supplier.tax_id,
         buyer_tax_ids=frozenset(LegalEntity.objects.values_list("tax_id", flat=True)),
+        xrechnung_buyer_tax_ids=frozenset(
+            LegalEntity.objects.filter(xrechnung_rules=True).values_list("tax_id", flat=True)
+        ),
     )
 
 

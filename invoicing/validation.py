@@ -7,7 +7,13 @@ the database layer with :func:`duplicate_key`.
 
 Tolerances (all amounts are in the document currency):
 
-- ``line_net_mismatch``: net vs quantity × unit price. Allowed difference: the larger of 0.01
+EN 16931 invoices (UBL, CII): the standard's own rules (BR-*, checked by the parsers) decide whether
+the invoice is acceptable; the portal's arithmetic checks below follow the standard's semantics and
+report what they find as *warnings* (with the figures) for finance and matching, never as errors.
+The line net is quantity × (item net price ÷ price base quantity BT-149) + line charges − line
+allowances (BG-27/28); the VAT is computed and rounded per VAT breakdown (BG-23).
+
+- ``line_net_mismatch``: net vs quantity × unit price (+ line charges − allowances). Allowed difference: the larger of 0.01
   and 0.005 (rounding the net) + |quantity| × half a unit of the unit price's last shown decimal
   (a price printed as 9.43 may really be 9.434, and that error grows with the quantity). Prices
   printed with fewer than 2 decimals count as shown to the cent (0.005 per unit).
@@ -17,7 +23,8 @@ Tolerances (all amounts are in the document currency):
   2-place amounts are exact). For UBL/CII it is a warning, because document-level allowances and
   charges are not part of the normalised invoice.
 - ``tax_total_mismatch``: 数电/OFD: the sum of line taxes vs the tax total, at most 0.01 apart.
-  UBL/CII: per rate, round(Σ net × rate) summed over the rates, at most 0.01 × number of rates.
+  UBL/CII: per VAT breakdown, round(taxable amount × rate) summed over the breakdowns (without a
+  breakdown: per rate of the lines), at most 0.01 × number of breakdowns.
 - ``gross_mismatch``: gross vs net + tax, at most 0.01 apart.
 - ``payable_mismatch``: payable vs gross, at most 0.01 apart; an error for Chinese invoices,
   a warning for UBL/CII (prepaid amounts and rounding are not in the normalised invoice).
@@ -50,6 +57,8 @@ class ValidationContext:
     expected_seller_tax_id: str | None = None  # the supplier's tax id; None: skip seller_mismatch
     buyer_tax_ids: frozenset[str] | None = None  # our legal entities' tax ids; None: skip buyer_not_ours
     future_tolerance_days: int = 1  # an issue date this many days ahead is still fine (time zones)
+    # tax ids of our legal entities that require XRechnung (BR-DE-*) from their suppliers
+    xrechnung_buyer_tax_ids: frozenset[str] = frozenset()
 
 
 def normalise_id(value: str | None) -> str:
@@ -178,20 +187,33 @@ def _price_tolerance(quantity: Decimal, unit_price: Decimal) -> Decimal:
     return max(CENT, CENT / 2 + abs(quantity) * Decimal(5).scaleb(-(shown + 1)))
 
 
+def _arithmetic_severity(invoice: NormalisedInvoice) -> Severity:
+    """Chinese invoices: an arithmetic error refuses the invoice. EN 16931: the standard's rules
+    decide, the portal's own arithmetic only warns."""
+    return ERROR if invoice.format in CHINESE_FORMATS else WARNING
+
+
 def _check_lines(invoice: NormalisedInvoice) -> list[Issue]:
     issues: list[Issue] = []
     check_tax = invoice.format in CHINESE_FORMATS
+    severity = _arithmetic_severity(invoice)
     for index, line in enumerate(invoice.lines, start=1):
         label = f"Line {line.line_id or index}" + (f" ({line.name})" if line.name else "")
         if line.quantity is not None and line.unit_price is not None:
-            expected = line.quantity * line.unit_price
+            adjust = line.allowances_charges
+            expected = line.quantity * line.unit_price + adjust
             tolerance = _price_tolerance(line.quantity, line.unit_price)
             if abs(line.net - expected) > tolerance:
+                how = (
+                    f" {'+' if adjust >= 0 else '−'} {_money(abs(adjust))} line charges/allowances"
+                    if adjust
+                    else ""
+                )
                 issues.append(
                     Issue(
                         "line_net_mismatch",
-                        ERROR,
-                        f"{label}: {line.quantity.normalize():f} × {line.unit_price.normalize():f} = "
+                        severity,
+                        f"{label}: {line.quantity.normalize():f} × {line.unit_price.normalize():f}{how} = "
                         f"{_money(expected)}, but the line amount is {_money(line.net)} "
                         f"(allowed difference {tolerance.normalize():f}).",
                     )
@@ -241,6 +263,18 @@ def _check_totals(invoice: NormalisedInvoice) -> list[Issue]:
             expected_tax = sum((line.tax for line in invoice.lines), Decimal(0))
             tolerance = CENT
             how = "The line taxes add up to"
+        elif invoice.tax_breakdown:
+            parts = invoice.tax_breakdown
+            expected_tax = sum((q2(b.taxable * (b.rate or Decimal(0))) for b in parts), Decimal(0))
+            tolerance = CENT * len(parts)
+            how = (
+                f"Tax computed per VAT breakdown ({len(parts)} breakdown{'s' if len(parts) > 1 else ''}: "
+                + ", ".join(
+                    f"{_money(b.taxable)} × {((b.rate or Decimal(0)) * 100).normalize():f}%"
+                    for b in parts[:5]
+                )
+                + ") is"
+            )
         else:
             by_rate: dict[Decimal, Decimal] = {}
             for line in invoice.lines:
@@ -253,7 +287,7 @@ def _check_totals(invoice: NormalisedInvoice) -> list[Issue]:
             issues.append(
                 Issue(
                     "tax_total_mismatch",
-                    ERROR,
+                    _arithmetic_severity(invoice),
                     f"{how} {_money(expected_tax)}, but the invoice's tax total is {_money(totals.tax)}.",
                 )
             )
@@ -261,7 +295,7 @@ def _check_totals(invoice: NormalisedInvoice) -> list[Issue]:
         issues.append(
             Issue(
                 "gross_mismatch",
-                ERROR,
+                _arithmetic_severity(invoice),
                 f"{_money(totals.net)} without tax + {_money(totals.tax)} tax = "
                 f"{_money(totals.net + totals.tax)}, but the total with tax is {_money(totals.gross)}.",
             )
@@ -325,8 +359,28 @@ def _check_header(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Is
             )
         )
     if not invoice.lines:
-        issues.append(Issue("no_lines", ERROR, "The invoice has no lines."))
+        if invoice.extra.get("header_only"):
+            profile = invoice.extra.get("profile", "")
+            issues.append(
+                Issue(
+                    "no_lines",
+                    WARNING,
+                    f"The invoice has no lines: its Factur-X profile {profile} carries the totals only. "
+                    "It is accepted; matching cannot pair lines, so finance checks it against the order "
+                    "by its totals.",
+                )
+            )
+        else:
+            issues.append(Issue("no_lines", ERROR, "The invoice has no lines."))
     return issues
+
+
+def _check_xrechnung(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
+    """The XRechnung rules, when the buyer on the invoice is one of our entities that requires them."""
+    if not ctx.xrechnung_buyer_tax_ids or not invoice.xrechnung_issues:
+        return []
+    required = {comparable_tax_id(t) for t in ctx.xrechnung_buyer_tax_ids}
+    return invoice.xrechnung_issues if comparable_tax_id(invoice.buyer.tax_id) in required else []
 
 
 def validate(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
@@ -337,6 +391,7 @@ def validate(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
             *_check_parties(invoice, ctx),
             *_check_lines(invoice),
             *_check_totals(invoice),
+            *_check_xrechnung(invoice, ctx),
         ]
 
 

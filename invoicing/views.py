@@ -14,6 +14,7 @@ from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
 
 from . import selectors, services, storage
+from .formats.facturx import is_pdf
 from .models import IN_PROGRESS_STATES, InvoiceState
 from .reasons import refusal_reason, state_note
 
@@ -89,8 +90,8 @@ def invoice_file(request, invoice_id: int):
     response = HttpResponse(data, content_type="application/octet-stream")
     # Django quotes the name (RFC 6266 filename*=UTF-8'' for Chinese), so no stored name can add
     # a header; download_name keeps a plain base name ending in the file's real kind (an OFD is
-    # a zip, every other accepted invoice is XML), so it is never saved as .html.
-    extension = ".ofd" if data[:2] == b"PK" else ".xml"
+    # a zip, a Factur-X invoice a PDF, every other accepted invoice is XML), so it is never saved as .html.
+    extension = ".ofd" if data[:2] == b"PK" else ".pdf" if is_pdf(data) else ".xml"
     response["Content-Disposition"] = content_disposition_header(
         True, download_name(invoice.file.original_name, fallback=invoice.file.sha256, extension=extension)
     )

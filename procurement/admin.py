@@ -24,8 +24,9 @@ from .models import (
 
 @admin.register(LegalEntity)
 class LegalEntityAdmin(admin.ModelAdmin):
-    list_display = ("name", "tax_id", "default_currency", "over_receipt_tolerance")
+    list_display = ("name", "tax_id", "default_currency", "over_receipt_tolerance", "xrechnung_rules")
     search_fields = ("name", "tax_id")
+    list_filter = ("xrechnung_rules",)
 
 
 @admin.register(Item)

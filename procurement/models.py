@@ -50,6 +50,14 @@ class LegalEntity(models.Model):
         default=Decimal("0"),
         help_text=_("Fraction of a PO line's quantity that may be received beyond it, e.g. 0.05 = 5%."),
     )
+    xrechnung_rules = models.BooleanField(
+        _("require XRechnung"),
+        default=False,
+        help_text=_(
+            "Also check the XRechnung rules (BR-DE-*, the German CIUS of EN 16931) on UBL, CII and "
+            "Factur-X invoices addressed to this entity, and refuse invoices that break them."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

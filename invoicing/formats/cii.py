@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .en16931 import extract_cii
+from .en16931 import extract_cii, xrechnung
 from .en16931.normalise import to_normalised
 from .en16931.rules import check
 from .model import Format, NormalisedInvoice
@@ -27,4 +27,7 @@ from .model import Format, NormalisedInvoice
 def parse(root: etree._Element, *, rules: bool = True) -> NormalisedInvoice:
     model = extract_cii.extract(root)
     issues = [*model.issues, *(check(model) if rules else [])]
-    return to_normalised(model, Format.CII, issues)
+    invoice = to_normalised(model, Format.CII, issues)
+    if rules:
+        invoice.xrechnung_issues = xrechnung.check(model)
+    return invoice

@@ -22,6 +22,7 @@ import re
 
 from lxml import etree
 
+from . import facturx
 from .model import Format, NormalisedInvoice, Refused
 from .safexml import local, parse_xml
 
@@ -33,7 +34,9 @@ CII_NS = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 
 ZIP_MAGIC = b"PK\x03\x04"
 
-_ADVICE = "Upload the e-invoice itself as an OFD file or as XML (数电, UBL or CII)."
+_ADVICE = (
+    "Upload the e-invoice itself as an OFD file, as XML (数电, UBL or CII) or as a Factur-X / ZUGFeRD PDF."
+)
 
 # Leading bytes of file types people upload by mistake, and how to name them.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -231,7 +234,8 @@ def _to_utf8_xml(data: bytes) -> bytes:
 
 
 def _prepare(data: bytes, max_bytes: int) -> bytes | None:
-    """None for a ZIP (OFD) package, else the XML as UTF-8 bytes; raises Refused otherwise."""
+    """None for a ZIP (OFD) package, b"" for a PDF (Factur-X), else the XML as UTF-8 bytes;
+    raises Refused otherwise."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("parse_invoice expects bytes")
     data = bytes(data)
@@ -241,6 +245,8 @@ def _prepare(data: bytes, max_bytes: int) -> bytes | None:
         raise Refused("file_too_large", f"The file is {len(data):,} bytes; the limit is {max_bytes:,} bytes.")
     if data.startswith(ZIP_MAGIC):
         return None
+    if facturx.is_pdf(data):
+        return b""
     _refuse_binary(data)
     return _to_utf8_xml(data)
 
@@ -299,6 +305,16 @@ def detect_format(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Format:
     xml = _prepare(data, max_bytes)
     if xml is None:
         return Format.OFD
+    if not xml:  # a PDF: the embedded invoice must be there and be an invoice
+        name, embedded = facturx.embedded_invoice(bytes(data))
+        try:
+            _format_of_root(*_root_of(_to_utf8_xml(embedded)))
+        except Refused as refused:
+            raise Refused(
+                "pdf_embedded_wrong_type",
+                f"The embedded file {name} is not an XML invoice: {refused.message}",
+            ) from None
+        return Format.FACTURX
     return _format_of_root(*_root_of(xml))
 
 
@@ -309,6 +325,8 @@ def parse_invoice(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Normalis
         from . import ofd
 
         return ofd.parse(bytes(data))
+    if not xml:
+        return _parse_pdf(bytes(data))
     root = parse_xml(xml)
     qname = etree.QName(root)
     fmt = _format_of_root(qname.namespace or "", local(root.tag))
@@ -323,3 +341,44 @@ def parse_invoice(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> Normalis
     from . import cn_xml
 
     return cn_xml.parse(root)
+
+
+# Rules of EN 16931 that a header-only Factur-X profile (MINIMUM, BASIC WL: no invoice lines, and
+# MINIMUM no VAT breakdown either) cannot meet by design; such an invoice is checked without them.
+HEADER_ONLY_SKIPPED = frozenset(
+    {"BR-12", "BR-16", "BR-CO-10", "BR-CO-13", "BR-CO-18"}
+    | {f"BR-{p}-08" for p in ("S", "Z", "E", "AE", "IC", "G", "O", "AF", "AG")}
+    | {f"BR-{p}-01" for p in ("S", "Z", "E", "AE", "IC", "G", "O", "AF", "AG")}
+)
+
+
+def _parse_pdf(data: bytes) -> NormalisedInvoice:
+    """A Factur-X / ZUGFeRD / XRechnung PDF: the embedded CII (or UBL) invoice, read as such."""
+    name, xml_bytes = facturx.embedded_invoice(data)
+    try:
+        root = parse_xml(_to_utf8_xml(xml_bytes), what=f"The embedded file {name}")
+        fmt = _format_of_root(etree.QName(root).namespace or "", local(root.tag))
+    except Refused as refused:
+        raise Refused(
+            "pdf_embedded_wrong_type", f"The embedded file {name} is not an XML invoice: {refused.message}"
+        ) from None
+    if fmt is Format.CII:
+        from . import cii
+
+        invoice = cii.parse(root)
+    elif fmt is Format.UBL:
+        from . import ubl
+
+        invoice = ubl.parse(root)
+    else:
+        raise Refused("pdf_embedded_wrong_type", f"The embedded file {name} is not a CII or UBL invoice.")
+    profile = facturx.profile_of(invoice.extra.get("customization_id"))
+    if profile in facturx.HEADER_ONLY_PROFILES and not invoice.lines:
+        invoice.issues = [i for i in invoice.issues if i.code not in HEADER_ONLY_SKIPPED]
+        invoice.extra["header_only"] = "1"
+    invoice.format = Format.FACTURX
+    invoice.extra["embedded_file"] = name
+    invoice.extra["embedded_syntax"] = str(fmt)
+    if profile:
+        invoice.extra["profile"] = profile
+    return invoice

@@ -26,6 +26,7 @@ class Format(StrEnum):
     CN_XML = "cn-xml"
     UBL = "ubl"
     CII = "cii"
+    FACTURX = "factur-x"  # a Factur-X / ZUGFeRD / XRechnung PDF carrying a CII (or UBL) invoice
 
 
 class DocumentType(StrEnum):
@@ -66,6 +67,17 @@ class InvoiceLine:
     po_reference: str = ""  # order line / PO reference when the format carries one
     line_id: str = ""
     discount_for: str = ""  # a discount row (数电 折扣行): line_id of the line it reduces; else ""
+    # EN 16931: line-level charges minus allowances (BT-141 − BT-136), part of the line net amount
+    allowances_charges: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class TaxBreakdown:
+    """One VAT breakdown (EN 16931 BG-23): the VAT is computed and rounded per breakdown."""
+
+    rate: Decimal | None  # 0.19 for 19 %; None when the category has no rate
+    taxable: Decimal
+    tax: Decimal
 
 
 @dataclass(frozen=True)
@@ -116,3 +128,6 @@ class NormalisedInvoice:
     signature: SignatureInfo = field(default_factory=SignatureInfo)
     issues: list[Issue] = field(default_factory=list)  # problems found while parsing
     extra: dict[str, str] = field(default_factory=dict)  # format-specific facts worth showing
+    tax_breakdown: list[TaxBreakdown] = field(default_factory=list)  # EN 16931 only; else empty
+    # XRechnung (BR-DE-*) findings, EN 16931 only: they count where the buyer switched the rules on
+    xrechnung_issues: list[Issue] = field(default_factory=list)

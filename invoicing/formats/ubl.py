@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .en16931 import extract_ubl
+from .en16931 import extract_ubl, xrechnung
 from .en16931.normalise import to_normalised
 from .en16931.rules import check
 from .model import Format, NormalisedInvoice
@@ -29,4 +29,7 @@ from .model import Format, NormalisedInvoice
 def parse(root: etree._Element, *, rules: bool = True) -> NormalisedInvoice:
     model = extract_ubl.extract(root)
     issues = [*model.issues, *(check(model) if rules else [])]
-    return to_normalised(model, Format.UBL, issues)
+    invoice = to_normalised(model, Format.UBL, issues)
+    if rules:
+        invoice.xrechnung_issues = xrechnung.check(model)
+    return invoice

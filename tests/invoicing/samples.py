@@ -6,11 +6,13 @@ starts with ``samples/`` works too. When the file is absent the calling test is 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+# SHARED_DIR points elsewhere when the checkout is not beside ../shared (e.g. a git worktree).
+SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[2].parent / "shared")
 SAMPLES = SHARED / "samples"
 
 

@@ -358,7 +358,7 @@ def test_messages_cite_the_numbers():
 
 def test_covered_rules_include_the_required_families():
     required = {f"BR-{n:02d}" for n in range(1, 66) if n not in (34, 35, 39, 40, 58, 59, 60)}
-    required |= {f"BR-CO-{n:02d}" for n in (3, 4, *range(9, 27))}
+    required |= {f"BR-CO-{n:02d}" for n in (3, 4, *range(9, 25), 26)}  # BR-CO-25: gone in 1.3.16
     for prefix in ("BR-S", "BR-Z", "BR-E", "BR-AE", "BR-IC", "BR-G", "BR-O"):
         required |= {f"{prefix}-{n:02d}" for n in range(1, 11)}
     required |= {"BR-CL-03", "BR-CL-04", "BR-CL-05", "BR-CL-14", "BR-CL-15", "BR-CL-16"}
@@ -393,5 +393,9 @@ def test_code_lists():
     assert len(codelists.COUNTRIES) == 251
     assert codelists.in_list(" EUR ", codelists.CURRENCIES)
     assert not codelists.in_list("EUR USD", codelists.CURRENCIES)
-    assert {"0088", "0002", "0240"} <= codelists.ICD and "0092" not in codelists.ICD
+    assert {"0088", "0002", "0240", "0241", "0245", "0248"} <= codelists.ICD and "0092" not in codelists.ICD
+    assert (
+        "CNH" in codelists.CURRENCIES and "HRK" not in codelists.CURRENCIES
+    )  # 1.3.16: CNH in, HRK withdrawn
+    assert "BR-CO-25" not in en16931.COVERED_RULES
     assert {"30", "58", "ZZZ"} <= codelists.PAYMENT_MEANS and "71" not in codelists.PAYMENT_MEANS

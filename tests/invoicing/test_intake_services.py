@@ -118,10 +118,10 @@ def test_hostile_file_is_refused_and_only_the_refusal_is_stored(seller_user, our
     assert (refusal.code, refusal.original_name, refusal.size) == ("xml_doctype", "bomb.xml", len(bomb))
 
 
-def test_a_pdf_is_refused_as_unsupported(seller_user):
+def test_a_damaged_pdf_is_refused(seller_user):
     with pytest.raises(DomainError) as exc:
         upload(seller_user, b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", name="invoice.pdf")
-    assert exc.value.code == "unsupported_format"
+    assert exc.value.code == "pdf_malformed"
 
 
 def test_file_over_the_limit_is_refused(seller_user, settings):

@@ -79,6 +79,6 @@ def test_portal_upload_answers_each_file_with_its_own_result(
         ok = client.post("/invoices/upload/file/", {"file": SimpleUploadedFile("a.xml", build_cn_xml())})
     bad = client.post("/invoices/upload/file/", {"file": SimpleUploadedFile("b.pdf", b"%PDF-1.4 junk")})
     assert ok.status_code == 201 and "Received" in ok.content.decode()
-    assert bad.status_code == 400 and "unsupported_format" in bad.content.decode()
+    assert bad.status_code == 400 and "pdf_malformed" in bad.content.decode()
     page = client.get(f"/invoices/{Invoice.objects.get().pk}/").content.decode()
     assert "26352000000012345678" in page and "validated" in page.lower()

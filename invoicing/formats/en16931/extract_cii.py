@@ -13,6 +13,7 @@ from .model import (
     AllowanceCharge,
     Category,
     Codes,
+    Contact,
     Invoice,
     Line,
     Party,
@@ -95,6 +96,7 @@ class _CiiReader(Reader):
             endpoint=text(endpoint),
             endpoint_scheme=None if endpoint is None else (endpoint.get("schemeID") or None),
             address=self.address(one(k, ram.PostalTradeAddress)),
+            contact=_contact(one(k, ram.DefinedTradeContact)),
         )
 
     def allowance_charge(self, el: etree._Element) -> AllowanceCharge:
@@ -270,7 +272,27 @@ _CODE_TAGS = (
     ram.CategoryCode,
     ram.SpecifiedTradeAllowanceCharge,
     ram.AttachmentBinaryObject,
+    ram.ReferenceTypeCode,
+    ram.SubjectCode,
+    ram.ExemptionReasonCode,
+    ram.BasisQuantity,
+    ram.BilledQuantity,
+    ram.URIID,
 )
+
+
+_URI_PARENT = ram.URIUniversalCommunication
+
+
+def _contact(el: etree._Element | None) -> Contact | None:
+    if el is None:
+        return None
+    k = kids(el)
+    return Contact(
+        name=text_of(k, ram.PersonName) or text_of(k, ram.DepartmentName),
+        phone=text(walk(one(k, ram.TelephoneUniversalCommunication), ram.CompleteNumber)),
+        email=text(walk(one(k, ram.EmailURIUniversalCommunication), ram.URIID)),
+    )
 
 
 def _codes(root: etree._Element) -> Codes:
@@ -301,16 +323,28 @@ def _codes(root: etree._Element) -> Codes:
         elif tag == ram.SpecifiedTradeSettlementPaymentMeans:
             c.payment_means += [norm(t.text) for t in el.iterchildren(ram.TypeCode)]
         elif tag == ram.CategoryCode:
-            parent = el.getparent()
-            on_line = (
-                parent.getparent() is not None and parent.getparent().tag == ram.SpecifiedLineTradeSettlement
-            )
-            (c.line_tax_categories if on_line else c.tax_categories).append(norm(el.text))
+            # BR-CL-17 checks the allowance/charge categories (CategoryTradeTax), BR-CL-18 every
+            # ApplicableTradeTax (lines and the VAT breakdown alike).
+            trade_tax = el.getparent().tag == ram.ApplicableTradeTax
+            (c.line_tax_categories if trade_tax else c.tax_categories).append(norm(el.text))
         elif tag == ram.SpecifiedTradeAllowanceCharge:
-            if _bool(text(walk(el, ram.ChargeIndicator, udt.Indicator))) is False:
-                c.allowance_reason_codes += [norm(t.text) for t in el.iterchildren(ram.ReasonCode)]
+            indicator = _bool(text(walk(el, ram.ChargeIndicator, udt.Indicator)))
+            if indicator is not None:
+                reasons = [norm(t.text) for t in el.iterchildren(ram.ReasonCode)]
+                (c.charge_reason_codes if indicator else c.allowance_reason_codes).extend(reasons)
         elif tag == ram.AttachmentBinaryObject and "mimeCode" in el.attrib:
             c.mime_codes.append(el.get("mimeCode", ""))
+        elif tag == ram.ReferenceTypeCode:
+            c.reference_schemes.append(norm(el.text))
+        elif tag == ram.SubjectCode:
+            c.note_subjects.append(norm(el.text))
+        elif tag == ram.ExemptionReasonCode:
+            c.exemption_codes.append(norm(el.text).upper())
+        elif tag in (ram.BasisQuantity, ram.BilledQuantity):
+            if "unitCode" in el.attrib:
+                c.unit_codes.append(el.get("unitCode", ""))
+        elif tag == ram.URIID and "schemeID" in el.attrib and el.getparent().tag == _URI_PARENT:
+            c.endpoint_schemes.append(el.get("schemeID", ""))
     return c
 
 
@@ -335,7 +369,20 @@ def _extract(root: etree._Element) -> Invoice:
 
     inv.buyer_reference = text_of(agreement, ram.BuyerReference)
     inv.order_reference = text(walk(one(agreement, ram.BuyerOrderReferencedDocument), ram.IssuerAssignedID))
-    inv.seller = r.party(one(agreement, ram.SellerTradeParty))
+    seller = one(agreement, ram.SellerTradeParty)
+    inv.seller = r.party(seller)
+    if seller is not None:
+        sk = kids(seller)
+        inv.seller_identified = bool(
+            one(sk, ram.ID) is not None
+            or one(sk, ram.GlobalID) is not None
+            or one(kids(one(sk, ram.SpecifiedLegalOrganization)), ram.ID) is not None
+            or any(
+                i.get("schemeID") == "VA"
+                for reg in many(sk, ram.SpecifiedTaxRegistration)
+                for i in reg.iterchildren(ram.ID)
+            )
+        )
     inv.buyer = r.party(one(agreement, ram.BuyerTradeParty))
     inv.tax_representative = r.party(one(agreement, ram.SellerTaxRepresentativeTradeParty))
     inv.additional_documents = [

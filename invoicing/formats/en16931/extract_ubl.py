@@ -13,6 +13,7 @@ from .model import (
     AllowanceCharge,
     Category,
     Codes,
+    Contact,
     Invoice,
     Line,
     Party,
@@ -103,6 +104,7 @@ class _UblReader(Reader):
             endpoint=text(endpoint),
             endpoint_scheme=None if endpoint is None else endpoint.get("schemeID"),
             address=self.address(one(k, cac.PostalAddress)),
+            contact=_contact(one(k, cac.Contact)),
         )
 
     def allowance_charge(self, el: etree._Element) -> AllowanceCharge:
@@ -239,6 +241,8 @@ _ATTR_CODES = {
     (cac.CommodityClassification, cbc.ItemClassificationCode): ("listID", "classification_list_ids"),
     (cac.DeliveryLocation, cbc.ID): ("schemeID", "delivery_location_schemes"),
 }
+_UNIT_TAGS = frozenset({cbc.InvoicedQuantity, cbc.BaseQuantity, cbc.CreditedQuantity})
+_DOCUMENT_REFERENCES = frozenset({cac.AdditionalDocumentReference, cac.DocumentReference})
 _SELLER_SIDE = (cac.AccountingSupplierParty, cac.PayeeParty)
 
 
@@ -249,7 +253,19 @@ _CODE_TAGS = (
     cbc.CreditNoteTypeCode,
     cbc.AllowanceChargeReasonCode,
     cbc.EmbeddedDocumentBinaryObject,
+    cbc.Note,
+    cbc.TaxExemptionReasonCode,
+    cbc.EndpointID,
+    *_UNIT_TAGS,
 )
+
+
+def _note_subject(note: str) -> str | None:
+    """BR-CL-08 in UBL: a note may start its text with a subject code between two '#'."""
+    if "#" not in note:
+        return None
+    code = note.split("#", 2)[1] if note.count("#") >= 2 else ""
+    return code if len(code) == 3 else None
 
 
 def _codes(root: etree._Element) -> Codes:
@@ -274,11 +290,59 @@ def _codes(root: etree._Element) -> Codes:
         elif tag in (cbc.InvoiceTypeCode, cbc.CreditNoteTypeCode):
             c.type_codes.append((norm(el.text), tag == cbc.CreditNoteTypeCode))
         elif tag == cbc.AllowanceChargeReasonCode and parent.tag == cac.AllowanceCharge:
-            if _bool(text(walk(parent, cbc.ChargeIndicator))) is False:
+            indicator = _bool(text(walk(parent, cbc.ChargeIndicator)))
+            if indicator is False:
                 c.allowance_reason_codes.append(norm(el.text))
+            elif indicator is True:
+                c.charge_reason_codes.append(norm(el.text))
         elif tag == cbc.EmbeddedDocumentBinaryObject and "mimeCode" in el.attrib:
             c.mime_codes.append(el.get("mimeCode", ""))
+        elif tag in _UNIT_TAGS:
+            if "unitCode" in el.attrib:
+                c.unit_codes.append(el.get("unitCode", ""))
+        elif tag == cbc.TaxExemptionReasonCode:
+            c.exemption_codes.append(norm(el.text).upper())
+        elif tag == cbc.EndpointID:
+            if "schemeID" in el.attrib:
+                c.endpoint_schemes.append(el.get("schemeID", ""))
+        elif tag == cbc.Note:
+            if parent is root:
+                subject = _note_subject(el.text or "")
+                if subject is not None:
+                    c.note_subjects.append(subject)
+        elif (
+            tag == cbc.ID
+            and parent.tag in _DOCUMENT_REFERENCES
+            and "schemeID" in el.attrib
+            and any(t.text == "130" for t in parent.iterchildren(cbc.DocumentTypeCode))
+        ):
+            c.reference_schemes.append(el.get("schemeID", ""))
     return c
+
+
+def _contact(el: etree._Element | None) -> Contact | None:
+    if el is None:
+        return None
+    k = kids(el)
+    return Contact(
+        name=text_of(k, cbc.Name), phone=text_of(k, cbc.Telephone), email=text_of(k, cbc.ElectronicMail)
+    )
+
+
+def _seller_identified(party: etree._Element | None) -> bool:
+    """BR-CO-26: a VAT identifier, a party identifier other than a SEPA creditor id, or a legal id."""
+    if party is None:
+        return False
+    k = kids(party)
+    return (
+        any(one(kids(t), cbc.CompanyID) is not None and _is_vat(kids(t)) for t in many(k, cac.PartyTaxScheme))
+        or any(
+            i.get("schemeID") != "SEPA"
+            for p in many(k, cac.PartyIdentification)
+            for i in p.iterchildren(cbc.ID)
+        )
+        or any(one(kids(e), cbc.CompanyID) is not None for e in many(k, cac.PartyLegalEntity))
+    )
 
 
 def _extract(root: etree._Element) -> Invoice:
@@ -311,7 +375,10 @@ def _extract(root: etree._Element) -> Invoice:
     period = one(k, cac.InvoicePeriod)
     inv.invoice_period = r.period(period)
     inv.tax_point_date_code = inv.invoice_period.description_code if inv.invoice_period else None
-    inv.seller = r.party(walk(one(k, cac.AccountingSupplierParty), cac.Party))
+    supplier = one(k, cac.AccountingSupplierParty)
+    inv.seller = r.party(walk(supplier, cac.Party))
+    if supplier is not None:
+        inv.seller_identified = _seller_identified(walk(supplier, cac.Party))
     inv.buyer = r.party(walk(one(k, cac.AccountingCustomerParty), cac.Party))
     inv.payee = r.party(one(k, cac.PayeeParty), legal_name=False)
     inv.tax_representative = r.party(one(k, cac.TaxRepresentativeParty), legal_name=False)

@@ -54,6 +54,15 @@ class Address:
 
 
 @dataclass(slots=True)
+class Contact:
+    """Seller contact (BG-6) or buyer contact (BG-9)."""
+
+    name: Text = None  # BT-41 / BT-56
+    phone: Text = None  # BT-42 / BT-57
+    email: Text = None  # BT-43 / BT-58
+
+
+@dataclass(slots=True)
 class Party:
     """Seller (BG-4), buyer (BG-7), payee (BG-10) or seller tax representative (BG-11)."""
 
@@ -66,6 +75,7 @@ class Party:
     endpoint: Text = None  # BT-34/49
     endpoint_scheme: Text = None  # its scheme identifier (None: attribute absent)
     address: Address | None = None  # BG-5/8/12
+    contact: Contact | None = None  # BG-6 / BG-9 (seller, buyer)
 
     @property
     def any_tax_id(self) -> bool:
@@ -190,6 +200,12 @@ class Codes:
     allowance_reason_codes: list[str] = field(default_factory=list)
     mime_codes: list[str] = field(default_factory=list)
     delivery_location_schemes: list[str] = field(default_factory=list)
+    reference_schemes: list[str] = field(default_factory=list)  # BR-CL-07 (UNTDID 1153)
+    note_subjects: list[str] = field(default_factory=list)  # BR-CL-08 (UNTDID 4451)
+    charge_reason_codes: list[str] = field(default_factory=list)  # BR-CL-20 (UNTDID 7161)
+    exemption_codes: list[str] = field(default_factory=list)  # BR-CL-22 (VATEX), upper case
+    unit_codes: list[str] = field(default_factory=list)  # BR-CL-23 (UN/ECE Rec. 20)
+    endpoint_schemes: list[str] = field(default_factory=list)  # BR-CL-25 (EAS)
 
 
 @dataclass
@@ -214,6 +230,8 @@ class Invoice:
     preceding_invoices: list[Text] = field(default_factory=list)  # BG-3 / BT-25 (None: no reference)
     invoice_period: Period | None = None  # BG-14
     seller: Party | None = None
+    # BR-CO-26 as the syntax tests it: None without a seller element, else whether it is identified
+    seller_identified: bool | None = None
     buyer: Party | None = None
     payee: Party | None = None
     tax_representative: Party | None = None

@@ -60,7 +60,26 @@ def _line(line: Line) -> nm.InvoiceLine:
         item_code=line.seller_item_id or next((v for v, _ in line.standard_ids if v), ""),
         po_reference=line.order_line_ref or "",
         line_id=line.id or "",
+        allowances_charges=sum(
+            (
+                (ac.amount if ac.charge else -ac.amount)
+                for ac in line.allowances_charges
+                if ac.amount is not None and ac.charge is not None
+            ),
+            start=Decimal(0),
+        ),
     )
+
+
+def _breakdown(m: Invoice) -> list[nm.TaxBreakdown]:
+    out = []
+    for vb in m.vat_breakdown:
+        cat = vb.category
+        if cat is None or not cat.is_vat or vb.taxable is None or vb.tax is None:
+            continue
+        rate = None if cat.code in _NO_RATE_CATEGORIES or cat.rate is None else cat.rate / 100
+        out.append(nm.TaxBreakdown(rate=rate, taxable=vb.taxable, tax=vb.tax))
+    return out
 
 
 def _tax_total(m: Invoice) -> Decimal:
@@ -117,4 +136,5 @@ def _to_normalised(m: Invoice, fmt: nm.Format, issues: list[nm.Issue]) -> nm.Nor
         po_references=[m.order_reference] if m.order_reference else [],
         issues=issues,
         extra={k: v for k, v in extra.items() if v},
+        tax_breakdown=_breakdown(m),
     )

@@ -19,7 +19,7 @@ from invoicing.validation import ValidationContext
 
 
 class Command(BaseCommand):
-    help = "Parse and validate one e-invoice file (OFD, 数电 XML, UBL, CII) without storing anything."
+    help = "Parse and validate one e-invoice file (OFD, 数电 XML, UBL, CII, Factur-X PDF) without storing anything."
 
     def add_arguments(self, parser):
         parser.add_argument("path")
