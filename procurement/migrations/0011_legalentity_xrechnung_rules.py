@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procurement', '0009_po_prepared_by'),
+        ('procurement', '0010_po_delivery_and_payment_terms'),
     ]
 
     operations = [
