@@ -8,7 +8,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from .env import broker_url, database_url, encryption_keys, env
+from .env import broker_url, database_url, encryption_keys, env, file_storage
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -140,6 +140,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Stored files (invoice originals, quote attachments, qualification documents): STORAGE_BACKEND=local
+# keeps them under MEDIA_ROOT, STORAGE_BACKEND=s3 in a bucket all hosts share (config/settings/env.py).
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or "local"
+STORAGES = {
+    "default": file_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 # A session ends after this many minutes without a request; each request pushes the end on.
