@@ -61,9 +61,10 @@ def storage_to_folder(storage: Storage, folder: Path) -> Copied:
             result.present += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        with storage.open(name, "rb") as source, tempfile.NamedTemporaryFile(
-            dir=target.parent, delete=False
-        ) as partial:
+        with (
+            storage.open(name, "rb") as source,
+            tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as partial,
+        ):
             shutil.copyfileobj(source, partial, 1024 * 1024)
         os.replace(partial.name, target)  # a file in the folder is always whole
         result.copied += 1

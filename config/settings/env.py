@@ -98,7 +98,9 @@ def file_storage(*, require_media_root: bool = False) -> dict:
     endpoint = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip()
     if endpoint:
         if not endpoint.startswith(("http://", "https://")):
-            raise SettingError(f"AWS_S3_ENDPOINT_URL is malformed: expected http(s)://host[:port], got {endpoint!r}.")
+            raise SettingError(
+                f"AWS_S3_ENDPOINT_URL is malformed: expected http(s)://host[:port], got {endpoint!r}."
+            )
         options["endpoint_url"] = endpoint
         options["addressing_style"] = "path"  # most S3-compatible servers have no per-bucket host names
     region = os.environ.get("AWS_S3_REGION_NAME", "").strip()

@@ -25,7 +25,17 @@ def manage(*args, env):
         k: v
         for k, v in os.environ.items()
         if not k.startswith(
-            ("DJANGO_", "DATABASE_URL", "CELERY_", "FIELD_", "EMAIL_", "MEDIA_ROOT", "PORTAL_", "STORAGE_", "AWS_")
+            (
+                "DJANGO_",
+                "DATABASE_URL",
+                "CELERY_",
+                "FIELD_",
+                "EMAIL_",
+                "MEDIA_ROOT",
+                "PORTAL_",
+                "STORAGE_",
+                "AWS_",
+            )
         )
     }
     return subprocess.run(  # noqa: S603
@@ -63,7 +73,11 @@ def test_production_check_deploy_prints_no_warnings():
         ({"STORAGE_BACKEND": "nfs"}, "STORAGE_BACKEND is malformed"),
         ({"STORAGE_BACKEND": "s3"}, "AWS_STORAGE_BUCKET_NAME is required"),
         (
-            {"STORAGE_BACKEND": "s3", "AWS_STORAGE_BUCKET_NAME": "portal", "AWS_S3_ENDPOINT_URL": "minio:9000"},
+            {
+                "STORAGE_BACKEND": "s3",
+                "AWS_STORAGE_BUCKET_NAME": "portal",
+                "AWS_S3_ENDPOINT_URL": "minio:9000",
+            },
             "AWS_S3_ENDPOINT_URL is malformed",
         ),
         (
@@ -104,4 +118,6 @@ def test_production_on_a_shared_bucket_needs_no_media_root():
     shown = manage(
         "shell", "-c", "from django.conf import settings; print(settings.STORAGES['default'])", env=on_s3
     )
-    assert "storages.backends.s3.S3Storage" in shown.stdout and "'bucket_name': 'portal-files'" in shown.stdout
+    assert (
+        "storages.backends.s3.S3Storage" in shown.stdout and "'bucket_name': 'portal-files'" in shown.stdout
+    )

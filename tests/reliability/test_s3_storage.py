@@ -120,7 +120,7 @@ def test_invoice_files_verify_reads_the_bucket_and_finds_a_changed_and_a_missing
     assert f"MISMATCH: {first.file.path} (invoice {first.pk})" in out
     assert f"MISSING: {second.file.path} (invoice {second.pk})" in out
     # A tampered object is never handed out either: the download re-checks the hash.
-    assert client.get(f"/api/invoices/{first.pk}/file", **auth).status_code >= 400
+    assert client.get(f"/api/invoices/{first.pk}/file", **auth).status_code != 200
 
 
 @pytest.mark.django_db
@@ -133,7 +133,11 @@ def test_quote_attachments_and_qualification_documents_live_in_the_bucket(
     client = client_as(supplier_user_a)
     response = client.post(
         f"/api/suppliers/{supplier_a.pk}/documents",
-        {"doc_type": "business_licence", "expires_on": "2099-01-01", "file": SimpleUploadedFile("l.pdf", PDF)},
+        {
+            "doc_type": "business_licence",
+            "expires_on": "2099-01-01",
+            "file": SimpleUploadedFile("l.pdf", PDF),
+        },
     )
     assert response.status_code == 201, response.content
     document = QualificationDocument.objects.get()
