@@ -5,16 +5,27 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test lint bench install migrate seed clean worker beat serve browser-deps messages
+.PHONY: run test lint bench install lock migrate seed clean worker beat serve browser-deps messages
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements/lock.txt names (every transitive dependency, with hashes),
+# then the portal itself without resolving anything; `pip check` catches a lock older than pyproject.toml.
+$(STAMP): requirements/lock.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/lock.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	@$(PY) -m pip check >/dev/null || { $(PY) -m pip check; echo "error: requirements/lock.txt does not satisfy pyproject.toml: run make lock"; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Regenerates requirements/lock.txt from pyproject.toml (runtime + dev, Python 3.11, every platform
+# with markers, hashes of every file). Keeps the pins already locked unless UPGRADE=1.
+UV_VERSION := 0.13.9
+lock:
+	@test -x $(VENV)/bin/uv || { test -x $(PY) || $(PYTHON) -m venv $(VENV); $(PY) -m pip install --quiet uv==$(UV_VERSION); }
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+		$(if $(UPGRADE),--upgrade) --quiet --output-file requirements/lock.txt
 
 migrate: install
 	$(PY) manage.py migrate --noinput

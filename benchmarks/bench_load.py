@@ -68,11 +68,16 @@ def _unreachable(database: str, broker: str) -> str:
 
 
 def run() -> list[dict]:
+    return run_driver("benchmarks.load.driver", PAGE_NOTES)
+
+
+def run_driver(module: str, page_notes: list[str]) -> list[dict]:
+    """Run ``python -m <module> <result.json>`` on the bench database and broker; its rows."""
     database = os.environ.get("BENCH_DATABASE_URL", "").strip() or DEFAULT_DATABASE
     broker = os.environ.get("BENCH_REDIS_URL", "").strip() or DEFAULT_REDIS
     reason = _unreachable(database, broker)
     if reason:
-        PAGE_NOTES[:] = [f"load rows (bench_load) skipped: {reason}"]
+        page_notes[:] = [f"load rows ({module}) skipped: {reason}"]
         print(f"  [load] skipped: {reason}", flush=True)
         return []
     env = {
@@ -88,10 +93,10 @@ def run() -> list[dict]:
         env.pop(name, None)
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         out = Path(tmp) / "result.json"
-        command = [sys.executable, "-m", "benchmarks.load.driver", str(out)]
+        command = [sys.executable, "-m", module, str(out)]
         done = subprocess.run(command, cwd=ROOT, env=env, check=False)  # noqa: S603
         if done.returncode != 0 or not out.exists():
             raise RuntimeError(f"the load benchmark failed (exit {done.returncode}); see the output above")
         result = json.loads(out.read_text(encoding="utf-8"))
-    PAGE_NOTES[:] = result["notes"]
+    page_notes[:] = result["notes"]
     return result["rows"]

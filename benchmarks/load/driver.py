@@ -620,6 +620,7 @@ def _celery(n: int) -> list[dict]:
 def _versions() -> str:
     from importlib.metadata import version
 
+    from django.conf import settings
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -631,10 +632,16 @@ def _versions() -> str:
     except (OSError, TypeError):
         wrk = "not installed"
     redis_version = _redis().info("server").get("redis_version", "?")
+    db = settings.DATABASES["default"]
+    connections = (
+        f"psycopg pool {db['OPTIONS']['pool']['min_size']}..{db['OPTIONS']['pool']['max_size']} per process"
+        if db.get("OPTIONS", {}).get("pool")
+        else f"CONN_MAX_AGE {db['CONN_MAX_AGE']}"
+    )
     return (
         f"load rows (bench_load) run against PostgreSQL {pg} and gunicorn {version('gunicorn')} "
         f"({WORKERS_HTTP} gthread workers × {THREADS_HTTP} threads, config.settings.bench: DEBUG off, PBKDF2 "
-        f"passwords, CONN_MAX_AGE 0 as in production), driven by wrk {wrk}; Celery {version('celery')} workers "
+        f"passwords, {connections}), driven by wrk {wrk}; Celery {version('celery')} workers "
         f"on Redis {redis_version}; wrk, gunicorn, PostgreSQL and the workers share this machine's "
         f"{os.cpu_count()} cores (other jobs may have run at the same time)"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from .env import broker_url, database_url, encryption_keys, env
+from .env import broker_url, database_url, encryption_keys, env, file_storage
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -83,11 +83,23 @@ TEMPLATES = [
 
 DATABASES = {"default": database_url(f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# PostgreSQL connections are kept open between requests (and tasks) and checked before reuse;
-# DB_CONN_MAX_AGE=0 opens one per request as Django's default does.
+# PostgreSQL connections (docs/operations.md, measured by bench_connections): persistent by
+# default, kept DB_CONN_MAX_AGE seconds between requests (and tasks) and checked before reuse;
+# DB_POOL=1 uses psycopg's pool instead (per process, DB_POOL_MIN_SIZE..DB_POOL_MAX_SIZE
+# connections, each checked when taken; needs psycopg-pool); DB_CONN_MAX_AGE=0 without a pool opens one per request.
+DB_POOL = env.bool("DB_POOL", default=False)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DB_POOL:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections (Django refuses both)
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=8),  # at least the threads of a process
+            "timeout": env.int("DB_POOL_TIMEOUT", default=10),  # seconds a request waits for one
+            "max_idle": 300,
+        }  # CONN_HEALTH_CHECKS makes Django give the pool its check (each connection tested when taken)
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -140,6 +152,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+# Stored files (invoice originals, quote attachments, qualification documents): STORAGE_BACKEND=local
+# keeps them under MEDIA_ROOT, STORAGE_BACKEND=s3 in a bucket all hosts share (config/settings/env.py).
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "").strip().lower() or "local"
+STORAGES = {
+    "default": file_storage(),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 # A session ends after this many minutes without a request; each request pushes the end on.
@@ -184,6 +203,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection (and a pool) around every task unless this
+# is set; then only every N tasks, and config/celery.py treats connections between tasks as Django
+# does between requests (CONN_MAX_AGE, health checks, back to the pool).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@example.com")

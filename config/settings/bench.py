@@ -1,7 +1,7 @@
 """Load benchmarks (benchmarks/bench_load.py): production settings without HTTPS, fixed bench secrets.
 
 What production does is kept: DEBUG off, real (PBKDF2) password hashing, the database settings
-from DATABASE_URL as they are (CONN_MAX_AGE 0 unless the URL says otherwise), the broker from
+from DATABASE_URL with the connection settings of base.py (DB_CONN_MAX_AGE, DB_POOL), the broker from
 CELERY_BROKER_URL. What differs: plain HTTP on 127.0.0.1 (no SSL redirect, no secure-only
 cookies: a TLS terminator's job), fixed not-secret keys, uploaded files under var/bench-media,
 e-mail kept in memory. Never use these settings for anything but the benchmark.

@@ -2,7 +2,7 @@
 
 Production refuses to start on SQLite or with in-process tasks (a web process would run the
 tasks inside requests, and the scheduler would have no workers), without an SMTP host, and
-without an explicit MEDIA_ROOT (the shared file storage). ``PORTAL_SINGLE_HOST_TRIAL=1`` lifts
+without shared file storage (STORAGE_BACKEND=s3 with its bucket, or an explicit MEDIA_ROOT). ``PORTAL_SINGLE_HOST_TRIAL=1`` lifts
 the first two for a trial on one machine; it is named in the README and never meant for real use.
 """
 
@@ -10,7 +10,7 @@ import os
 
 from .base import *  # noqa: F403
 from .base import CELERY_BROKER_URL, DATABASES, FIELD_ENCRYPTION_KEYS
-from .env import SettingError, env, required
+from .env import SettingError, env, file_storage, required
 
 SINGLE_HOST_TRIAL = env.bool("PORTAL_SINGLE_HOST_TRIAL", default=False)
 if not SINGLE_HOST_TRIAL:
@@ -21,7 +21,11 @@ if not SINGLE_HOST_TRIAL:
         )
     if not CELERY_BROKER_URL:
         required("CELERY_BROKER_URL")
-required("MEDIA_ROOT")
+STORAGES = {
+    "default": file_storage(require_media_root=True),
+    # whitenoise serves them compressed and with hashed names (run collectstatic first)
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 SECRET_KEY = required("DJANGO_SECRET_KEY")
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
@@ -52,11 +56,7 @@ if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
-# Static files: whitenoise (right after the security middleware) serves them compressed and with hashed names (run collectstatic first).
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# Static files: whitenoise right after the security middleware (STORAGES above).
 MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,

@@ -25,13 +25,20 @@ from asn1crypto import algos, core, x509
 from .model import Refused, SignatureInfo
 from .safexml import local, parse_xml
 
-try:  # SM2 needs Tongsuo; without it signatures are reported as unverified, never as a crash.
+# SM2 verification: Tongsuo (tongsuopy, C) where it has wheels (x86_64, macOS, Windows); gmssl
+# (pure Python, slower) where it has none, e.g. aarch64 Linux (pyproject.toml's markers; README).
+# With neither, signatures are reported as unverified, never as a crash.
+try:
     from tongsuopy.crypto import hashes as _sm_hashes
     from tongsuopy.crypto.asymciphers import ec as _sm_ec
     from tongsuopy.crypto.exceptions import InternalError as _InternalError
     from tongsuopy.crypto.exceptions import InvalidSignature as _InvalidSignature
-except ImportError:  # pragma: no cover - depends on the environment
+except ImportError:  # pragma: no cover - depends on the platform
     _sm_ec = None
+try:
+    from gmssl import sm2 as _gmssl_sm2
+except ImportError:  # pragma: no cover - depends on the environment
+    _gmssl_sm2 = None
 
 SM2_WITH_SM3 = "1.2.156.10197.1.501"
 SM2_CURVE = "1.2.156.10197.1.301"
@@ -185,15 +192,55 @@ def _name(name: x509.Name) -> str:
 
 
 def verify_sm2(public_point: bytes, data: bytes, signature: bytes) -> bool | None:
-    """True/False for an SM2-with-SM3 signature (default user id); None when SM2 is unavailable."""
+    """True/False for an SM2-with-SM3 signature (DER; default user id); None when SM2 is unavailable."""
     if _sm_ec is None:
-        return None
+        return None if _gmssl_sm2 is None else _verify_sm2_gmssl(public_point, data, signature)
     try:
         key = _sm_ec.EllipticCurvePublicKey.from_encoded_point(_sm_ec.SM2(), public_point)
         key.verify(signature, data, _sm_ec.ECDSA(_sm_hashes.SM3()))
     except (_InvalidSignature, _InternalError, ValueError):
         return False
     return True
+
+
+# GB/T 32918.5 curve parameters (sm2p256v1); p % 4 == 3, so a square root is a single power.
+_SM2_P = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF", 16)
+_SM2_A = _SM2_P - 3
+_SM2_B = int("28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93", 16)
+_SM2_N = int("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123", 16)
+
+
+def _sm2_point(encoded: bytes) -> tuple[int, int] | None:
+    """(x, y) of an X9.62 point (uncompressed or compressed) on the SM2 curve, else None."""
+    if len(encoded) == 65 and encoded[0] == 4:
+        x, y = int.from_bytes(encoded[1:33], "big"), int.from_bytes(encoded[33:], "big")
+    elif len(encoded) == 33 and encoded[0] in (2, 3):
+        x = int.from_bytes(encoded[1:], "big")
+        y = pow((x**3 + _SM2_A * x + _SM2_B) % _SM2_P, (_SM2_P + 1) // 4, _SM2_P)
+        if y % 2 != encoded[0] % 2:
+            y = _SM2_P - y
+    else:
+        return None
+    on_curve = x < _SM2_P and y < _SM2_P and (y * y - x**3 - _SM2_A * x - _SM2_B) % _SM2_P == 0
+    return (x, y) if on_curve else None
+
+
+def _verify_sm2_gmssl(public_point: bytes, data: bytes, signature: bytes) -> bool:
+    """The pure-Python path. gmssl checks neither the key nor the ranges of r and s: done here."""
+    point = _sm2_point(public_point)
+    try:
+        parsed = algos.DSASignature.load(signature, strict=True)
+        r, s = parsed["r"].native, parsed["s"].native
+    except (ValueError, TypeError):
+        return False
+    if point is None or not (0 < r < _SM2_N and 0 < s < _SM2_N):
+        return False
+    verifier = _gmssl_sm2.CryptSM2(private_key=None, public_key="")
+    verifier.public_key = f"{point[0]:064x}{point[1]:064x}"  # set directly: its constructor mangles "04…"
+    try:
+        return bool(verifier.verify_with_sm3(f"{r:064x}{s:064x}", data))
+    except (ValueError, TypeError, IndexError):  # a sum at infinity: no valid signature gives one
+        return False
 
 
 def digest(algorithm: str, data: bytes) -> bytes:
@@ -376,7 +423,9 @@ def _check_signed_value(
     ok = verify_sm2(ses.public_point, ses.to_sign, ses.signature)
     verdict.signature_valid = ok
     if ok is None:
-        verdict.notes.append("SM2 is not available here (tongsuopy missing); signature not verified")
+        verdict.notes.append(
+            "SM2 is not available here (neither tongsuopy nor gmssl is installed); signature not verified"
+        )
     elif ok:
         verdict.notes.append(
             f"SM2 signature (SES v{ses.version}) verifies{seal}, certificate issued by {ses.issuer}; "

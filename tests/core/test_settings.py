@@ -25,7 +25,17 @@ def manage(*args, env):
         k: v
         for k, v in os.environ.items()
         if not k.startswith(
-            ("DJANGO_", "DATABASE_URL", "CELERY_", "FIELD_", "EMAIL_", "MEDIA_ROOT", "PORTAL_")
+            (
+                "DJANGO_",
+                "DATABASE_URL",
+                "CELERY_",
+                "FIELD_",
+                "EMAIL_",
+                "MEDIA_ROOT",
+                "PORTAL_",
+                "STORAGE_",
+                "AWS_",
+            )
         )
     }
     return subprocess.run(  # noqa: S603
@@ -60,6 +70,20 @@ def test_production_check_deploy_prints_no_warnings():
         ({"CELERY_BROKER_URL": ""}, "CELERY_BROKER_URL is required"),
         ({"EMAIL_HOST": ""}, "EMAIL_HOST is required"),
         ({"MEDIA_ROOT": ""}, "MEDIA_ROOT is required"),
+        ({"STORAGE_BACKEND": "nfs"}, "STORAGE_BACKEND is malformed"),
+        ({"STORAGE_BACKEND": "s3"}, "AWS_STORAGE_BUCKET_NAME is required"),
+        (
+            {
+                "STORAGE_BACKEND": "s3",
+                "AWS_STORAGE_BUCKET_NAME": "portal",
+                "AWS_S3_ENDPOINT_URL": "minio:9000",
+            },
+            "AWS_S3_ENDPOINT_URL is malformed",
+        ),
+        (
+            {"STORAGE_BACKEND": "s3", "AWS_STORAGE_BUCKET_NAME": "portal", "AWS_ACCESS_KEY_ID": "AK"},
+            "AWS_SECRET_ACCESS_KEY is required",
+        ),
     ],
 )
 def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(override, named):
@@ -79,3 +103,21 @@ def test_a_single_host_trial_may_run_on_sqlite_with_in_process_tasks_when_it_say
     assert manage("check", env=trial).returncode == 2
     result = manage("check", env={**trial, "PORTAL_SINGLE_HOST_TRIAL": "1"})
     assert result.returncode == 0, result.stderr
+
+
+def test_production_on_a_shared_bucket_needs_no_media_root():
+    on_s3 = {
+        **GOOD_PRODUCTION,
+        "MEDIA_ROOT": "",
+        "STORAGE_BACKEND": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "portal-files",
+        "AWS_S3_ENDPOINT_URL": "https://s3.example.com",
+    }
+    result = manage("check", "--deploy", env=on_s3)
+    assert result.returncode == 0, result.stderr
+    shown = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.STORAGES['default'])", env=on_s3
+    )
+    assert (
+        "storages.backends.s3.S3Storage" in shown.stdout and "'bucket_name': 'portal-files'" in shown.stdout
+    )

@@ -185,10 +185,22 @@ def set_digests(signature_xml: bytes, members: dict[str, bytes], algorithm: str)
     return re.sub(rb'FileRef="([^"]+)"><ofd:CheckValue>([^<]*)</ofd:CheckValue>', fix, signature_xml)
 
 
+@pytest.fixture(params=["tongsuopy", "gmssl"])
+def sm2_library(request, monkeypatch):
+    """Each seal test twice: with Tongsuo, and forced onto the pure-Python gmssl path that hosts
+    without a tongsuopy wheel (aarch64 Linux) use."""
+    if request.param == "gmssl":
+        pytest.importorskip("gmssl")
+        monkeypatch.setattr(ofd_signature, "_sm_ec", None)
+    elif ofd_signature._sm_ec is None:
+        pytest.skip("tongsuopy is not installed here (no wheel for this platform)")
+    return request.param
+
+
 # --- the real samples ---------------------------------------------------------------------------
 
 
-def test_zj_sample_seal_is_valid():
+def test_zj_sample_seal_is_valid(sm2_library):
     info = ofd.parse(sample(ZJ).read_bytes()).signature
     assert (info.present, info.digests_valid, info.signature_valid) == (True, True, True)
     assert info.signer == "浙江省税务监制章电子证书"
@@ -197,7 +209,7 @@ def test_zj_sample_seal_is_valid():
     assert info.status == "valid"
 
 
-def test_nuonuo_sample_seal_is_valid():
+def test_nuonuo_sample_seal_is_valid(sm2_library):
     info = ofd.parse(sample(NUONUO).read_bytes()).signature
     assert (info.present, info.digests_valid, info.signature_valid) == (True, True, True)
     assert info.signer == "国家税务总局浙江省税务局"
@@ -205,7 +217,7 @@ def test_nuonuo_sample_seal_is_valid():
     assert info.status == "valid"
 
 
-def test_digest_mismatch_sample_names_the_tampered_file():
+def test_digest_mismatch_sample_names_the_tampered_file(sm2_library):
     info = ofd.parse(sample(MISMATCH).read_bytes()).signature
     assert info.present is True
     assert info.digests_valid is False
@@ -234,7 +246,7 @@ def test_ses_structure_of_the_zj_sample():
 
 
 @pytest.mark.parametrize("rel", [ZJ, NUONUO])
-def test_flipped_signature_byte_is_invalid(rel):
+def test_flipped_signature_byte_is_invalid(rel, sm2_library):
     members = members_of(rel)
     value = bytearray(members[VALUE])
     value[-1] ^= 0x01  # last byte of s in the SM2 signature
@@ -312,8 +324,9 @@ def test_malformed_signature_xml_is_invalid_not_refused():
     assert info.status == "invalid"
 
 
-def test_without_tongsuopy_the_signature_is_unverified(monkeypatch):
+def test_without_any_sm2_library_the_signature_is_unverified(monkeypatch):
     monkeypatch.setattr(ofd_signature, "_sm_ec", None)
+    monkeypatch.setattr(ofd_signature, "_gmssl_sm2", None)
     info = ofd.parse(sample(ZJ).read_bytes()).signature
     assert info.digests_valid is True
     assert info.signature_valid is None
@@ -324,27 +337,27 @@ def test_without_tongsuopy_the_signature_is_unverified(monkeypatch):
 # --- seals made with a test key -----------------------------------------------------------------
 
 
-def test_own_v4_seal_verifies(signer):
+def test_own_v4_seal_verifies(signer, sm2_library):
     info = signature_of(resign(members_of(ZJ), signer))
     assert (info.digests_valid, info.signature_valid) == (True, True)
     assert info.signer == "测试签章"
     assert "SES v4" in info.detail and "测试专用章" in info.detail and "测试CA" in info.detail
 
 
-def test_own_v1_seal_verifies(signer):
+def test_own_v1_seal_verifies(signer, sm2_library):
     info = signature_of(resign(members_of(ZJ), signer, version=1))
     assert (info.digests_valid, info.signature_valid) == (True, True)
     assert info.signer == "测试签章"
     assert "SES v1" in info.detail
 
 
-def test_own_v1_seal_with_raw_r_s_signature_verifies(signer):
+def test_own_v1_seal_with_raw_r_s_signature_verifies(signer, sm2_library):
     members = members_of(ZJ)
     members[VALUE] = signer.ses_v1(members[SIGN], raw_signature=True)
     assert signature_of(members).signature_valid is True
 
 
-def test_own_seal_by_another_key_does_not_verify(signer):
+def test_own_seal_by_another_key_does_not_verify(signer, sm2_library):
     members = members_of(ZJ)
     members[VALUE] = signer.ses_v4(members[SIGN], signer_cert=SealMaker("别人").cert)
     info = signature_of(members)
@@ -407,3 +420,29 @@ def test_two_seals_are_combined(signer):
 
 def test_no_signatures_location_means_unsigned():
     assert check_signatures({}, None).info.present is False
+
+
+# --- the pure-Python path's own guards (gmssl checks neither the key nor r and s) ----------------
+
+
+def test_the_pure_python_path_verifies_a_compressed_key_and_refuses_bad_keys_and_ranges(signer):
+    pytest.importorskip("gmssl")
+    from tongsuopy.crypto import serialization
+
+    data = b"toSign DER"
+    signature = signer.sign(data)
+    point = signer.key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    compressed = bytes([2 + point[-1] % 2]) + point[1:33]
+    verify = ofd_signature._verify_sm2_gmssl
+    assert verify(point, data, signature) is True
+    assert verify(compressed, data, signature) is True
+    assert verify(point, data + b"!", signature) is False
+    off_curve = point[:-1] + bytes([point[-1] ^ 1])
+    assert verify(off_curve, data, signature) is False
+    assert verify(point[:40], data, signature) is False
+    n = ofd_signature._SM2_N
+    for r, s in ((0, 1), (1, 0), (n, 1), (1, n)):
+        assert verify(point, data, algos.DSASignature({"r": r, "s": s}).dump()) is False
+    assert verify(point, data, b"not DER") is False

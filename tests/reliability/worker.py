@@ -1,9 +1,11 @@
 """`celery worker` for the fault tests: python -m tests.reliability.worker -Q <queue> -n <name>.
 
 The same worker as `celery -A config worker` (prefork, one child, acks late), plus two test-only
-hooks that exist only in this process, never in the application code:
+hooks (and a task) that exist only in this process, never in the application code:
 
 - RELIABILITY_READY_FILE: touched when the worker is ready to consume;
+- the task `reliability.backend_pid`: the PostgreSQL backend serving this task's connection
+  (which connection a task got: tests/reliability/test_worker_connections.py);
 - RELIABILITY_PAUSE_FILE: the first validation that reaches the file check (inside its
   transaction, row locked, state already `validating`) writes its pid to this file and sleeps,
   so the test can kill the worker at exactly that point. Later validations do not pause.
@@ -38,6 +40,15 @@ if PAUSE_FILE:
         return _check_file(*args, **kwargs)
 
     services.check_file = _check_file_pausing_once
+
+
+@app.task(name="reliability.backend_pid")
+def backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
 
 
 @worker_ready.connect
