@@ -44,6 +44,7 @@ TRANSITION_LABELS = {
     "request_credit_note": _("Credit note requested"),
     "resolve": _("Resolved"),
     "retire": _("Retired"),
+    "reveal_account_number": _("Full account number shown"),
     "revise": _("Revised"),
     "schedule": _("Put on a statement"),
     "send": _("Sent"),

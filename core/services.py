@@ -56,6 +56,25 @@ def run_transition(
     return obj
 
 
+def document_event_log(document: models.Model, name: str, *, actor, reason: str = "") -> None:
+    """A row in a document's history for a step that does not change its state (its label is in
+    core.history)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import TransitionLog
+
+    state = getattr(document, "state", "")
+    TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(document),
+        object_id=str(document.pk),
+        transition=name,
+        source=state,
+        target=state,
+        actor=actor,
+        reason=reason[:1000],
+    )
+
+
 def transition_locked(
     obj: models.Model, name: str, *, actor: User | None = None, reason: str = "", **kwargs
 ) -> None:

@@ -36,6 +36,9 @@ class BankAccountForm(forms.Form):
     account_name = forms.CharField(label=_("Account holder"), required=False)
     account_number = forms.CharField(label=_("Account number"), required=False)
     currency = forms.CharField(label=_("Currency"), required=False)
+    supporting_document = forms.FileField(
+        label=_("Supporting document (account opening permit or bank letter)"), required=False
+    )
     replaces_id = forms.IntegerField(
         required=False, min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
     )

@@ -192,6 +192,13 @@ class BankAccount(ConcurrentTransitionMixin, models.Model):
     replaces = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
+    # The supplier's evidence for the account (an account opening permit, a bank letter): checked like
+    # every other uploaded document (suppliers.uploads), served only to finance and the supplier.
+    proof_file = models.FileField(_("supporting document"), upload_to="bank-proofs/%Y/%m/", blank=True)
+    proof_name = models.CharField(max_length=255, blank=True)
+    proof_content_type = models.CharField(max_length=100, blank=True)
+    proof_size = models.PositiveIntegerField(null=True, blank=True)
+    proof_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["supplier", "-created_at"]

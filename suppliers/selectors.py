@@ -76,6 +76,15 @@ def bank_account_get(user, bank_account_id: int) -> BankAccount:
     return account
 
 
+def bank_account_proof_visible(account: BankAccount, user) -> bool:
+    """A bank account's supporting document: finance (who approves it) and the supplier's own users."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_finance or user.is_superuser:
+        return True
+    return user.is_supplier_user and supplier_list(user).filter(pk=account.supplier_id).exists()
+
+
 def bank_accounts_awaiting_approval(user) -> QuerySet[BankAccount]:
     if not (user.is_authenticated and (user.is_finance or user.is_superuser)):
         return BankAccount.objects.none()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django_fsm import can_proceed, has_transition_perm
 from core import bounds
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, TransitionLog, User
-from core.services import run_transition
+from core.services import document_event_log, run_transition
 from core.signals import document_expiring
 from core.validators import validate_username
 
@@ -580,47 +581,70 @@ def qualification_document_upload(
         errors.add("expires_on", "document_expired", _("The document has already expired."))
     elif expires_on is not None and issued_on is not None and expires_on <= issued_on:
         errors.add("expires_on", "expiry_before_issue", _("The expiry date must be after the issue date."))
-    limit = getattr(settings, "QUALIFICATION_MAX_UPLOAD_BYTES", MAX_DOCUMENT_BYTES)
-    data = b""
     if uploaded_file is None:
         errors.add("file", "file_required", _("Choose a file to upload."))
-    else:
-        size = getattr(uploaded_file, "size", None)
-        data = b"" if size is not None and size > limit else uploaded_file.read(limit + 1)
-        if (size is not None and size > limit) or len(data) > limit:
-            errors.add(
-                "file",
-                "document_too_large",
-                _("The file is larger than the limit of %(limit)s MB.") % {"limit": f"{limit / 1048576:g}"},
-            )
-        elif not data:
-            errors.add("file", "document_empty", _("The file is empty."))
-        elif sniff_document(data) is None:
-            errors.add(
-                "file",
-                "document_type_not_allowed",
-                _("This kind of file is not accepted; upload %(kinds)s.") % {"kinds": ALLOWED_DESCRIPTION},
-            )
+    checked = _checked_file(errors, "file", uploaded_file)
     errors.raise_if_any()
-    content_type, ext = sniff_document(data)
-    digest = hashlib.sha256(data).hexdigest()
-    original = (getattr(uploaded_file, "name", "") or "document")[-255:]
     with transaction.atomic():
         document = QualificationDocument(
             supplier=supplier,
             doc_type=doc_type,
-            original_name=original,
-            content_type=content_type,
-            size=len(data),
-            sha256=digest,
+            original_name=checked.name,
+            content_type=checked.content_type,
+            size=len(checked.data),
+            sha256=checked.sha256,
             issued_on=issued_on,
             expires_on=expires_on,
             uploaded_by=actor,
         )
         # Stored under MEDIA_ROOT with a name we choose; served only through a checked view.
-        document.file.save(f"{digest[:32]}{ext}", ContentFile(data), save=False)
+        document.file.save(checked.stored_name, ContentFile(checked.data), save=False)
         document.save()
     return document
+
+
+@dataclass(frozen=True)
+class _CheckedFile:
+    data: bytes
+    name: str
+    content_type: str
+    sha256: str
+    ext: str
+
+    @property
+    def stored_name(self) -> str:
+        return f"{self.sha256[:32]}{self.ext}"
+
+
+def _checked_file(errors: _Fields, field: str, uploaded_file) -> _CheckedFile | None:
+    """The one check for an uploaded supplier document (qualification or bank-account proof): size
+    limit, not empty, and an allowed kind decided by its bytes (suppliers.uploads). None when no file
+    was given or it failed (the reason is added to ``errors``)."""
+    if uploaded_file is None:
+        return None
+    limit = getattr(settings, "QUALIFICATION_MAX_UPLOAD_BYTES", MAX_DOCUMENT_BYTES)
+    size = getattr(uploaded_file, "size", None)
+    data = b"" if size is not None and size > limit else uploaded_file.read(limit + 1)
+    kind = sniff_document(data) if data and len(data) <= limit else None
+    if (size is not None and size > limit) or len(data) > limit:
+        errors.add(
+            field,
+            "document_too_large",
+            _("The file is larger than the limit of %(limit)s MB.") % {"limit": f"{limit / 1048576:g}"},
+        )
+    elif not data:
+        errors.add(field, "document_empty", _("The file is empty."))
+    elif kind is None:
+        errors.add(
+            field,
+            "document_type_not_allowed",
+            _("This kind of file is not accepted; upload %(kinds)s.") % {"kinds": ALLOWED_DESCRIPTION},
+        )
+    if kind is None:
+        return None
+    content_type, ext = kind
+    name = (getattr(uploaded_file, "name", "") or "document")[-255:]
+    return _CheckedFile(data, name, content_type, hashlib.sha256(data).hexdigest(), ext)
 
 
 # --- bank accounts -----------------------------------------------------------------------
@@ -641,10 +665,13 @@ def bank_account_add(
     actor,
     currency: str = "CNY",
     replaces: BankAccount | None = None,
+    supporting_document=None,
 ) -> BankAccount:
     """A new (or changed) account: pending until finance approves it; it pays nothing before.
     The same number twice for one supplier (pending or approved) is refused. Leaves a pending
-    SupplierChange (before/after) in the supplier's history."""
+    SupplierChange (before/after) in the supplier's history. ``supporting_document`` (an uploaded
+    file: account opening permit, bank letter) is checked like every supplier document and shown to
+    the finance approver."""
     _require_own_or_internal(supplier, actor)
     if supplier.state == SupplierState.BLOCKED:
         raise Conflict(_("A blocked supplier cannot add bank accounts."), code="supplier_blocked")
@@ -666,6 +693,7 @@ def bank_account_add(
         currency = bounds.currency(str(currency or "").strip() or "CNY")
     except bounds.OutOfBounds as exc:  # the one currency check (core.bounds), shown with the others
         errors.add("currency", exc.code, exc.message)
+    proof = _checked_file(errors, "supporting_document", supporting_document)
     with transaction.atomic():
         Supplier.objects.select_for_update().get(pk=supplier.pk)
         if not errors.has("account_number"):
@@ -695,6 +723,15 @@ def bank_account_add(
             created_by=actor,
             replaces=replaces,
         )
+        if proof is not None:
+            account.proof_name = proof.name
+            account.proof_content_type = proof.content_type
+            account.proof_size = len(proof.data)
+            account.proof_sha256 = proof.sha256
+            account.proof_file.save(proof.stored_name, ContentFile(proof.data), save=False)
+            account.save(
+                update_fields=["proof_file", "proof_name", "proof_content_type", "proof_size", "proof_sha256"]
+            )
         SupplierChange.objects.create(
             supplier=supplier,
             kind=ChangeKind.BANK_ACCOUNT,
@@ -729,6 +766,30 @@ def bank_account_approve(*, account: BankAccount, actor, reason: str = "") -> Ba
         account = run_transition(account, "approve", actor=actor, reason=reason)
         _change_decided(account, actor=actor, state=ChangeState.APPROVED, reason=reason)
         return account
+
+
+def bank_account_may_reveal(account: BankAccount, user) -> bool:
+    """Only a finance user who may approve a pending account (not the one who entered it) sees its
+    full number, and only while it waits for approval."""
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and (user.is_finance or user.is_superuser)
+        and account.state == BankAccountState.PENDING
+        and account.created_by_id != user.pk
+    )
+
+
+def bank_account_reveal_number(*, account: BankAccount, actor) -> str:
+    """The full account number for the approver; each reveal is a row in the account's history."""
+    with transaction.atomic():
+        account = BankAccount.objects.select_for_update().get(pk=account.pk)
+        if not bank_account_may_reveal(account, actor):
+            raise PermissionDenied(
+                _("Only a finance user who may approve this waiting bank account sees its full number."),
+                code="reveal_not_allowed",
+            )
+        document_event_log(account, "reveal_account_number", actor=actor)
+        return account.account_number()
 
 
 def bank_account_reject(*, account: BankAccount, actor, reason: str) -> BankAccount:

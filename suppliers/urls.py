@@ -9,6 +9,10 @@ urlpatterns = [
     path("bank-accounts/", views.bank_account_list, name="bank-account-list"),
     path("bank-accounts/<int:bank_account_id>/", views.bank_account_detail, name="bank-account-detail"),
     path(
+        "bank-accounts/<int:bank_account_id>/reveal/", views.bank_account_reveal, name="bank-account-reveal"
+    ),
+    path("bank-accounts/<int:bank_account_id>/proof/", views.bank_account_proof, name="bank-account-proof"),
+    path(
         "bank-accounts/<int:bank_account_id>/<str:action>/",
         views.bank_account_action,
         name="bank-account-action",

@@ -200,13 +200,16 @@ def document_upload(request, supplier_id: int):
 def document_file(request, document_id: int):
     """Files are never public: served only to users whose selector includes the document."""
     document = selectors.qualification_document_get(request.user, document_id)
+    return _private_file(document.file, document.content_type, document.original_name)
+
+
+def _private_file(field_file, content_type: str, name: str) -> FileResponse:
+    """A stored supplier file as a download nobody caches or sniffs."""
     try:
-        handle = document.file.open("rb")
+        handle = field_file.open("rb")
     except FileNotFoundError:
-        raise Http404("The file is missing.") from None
-    response = FileResponse(
-        handle, content_type=document.content_type, as_attachment=True, filename=document.original_name
-    )
+        raise Http404(gettext_now("The file is missing.")) from None
+    response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -216,7 +219,7 @@ def document_file(request, document_id: int):
 @require_POST
 def bank_account_add(request, supplier_id: int):
     supplier = selectors.supplier_get(request.user, supplier_id)
-    form = BankAccountForm(request.POST)
+    form = BankAccountForm(request.POST, request.FILES)
     if form.is_valid():
         data = dict(form.cleaned_data)
         replaces_id = data.pop("replaces_id")
@@ -246,9 +249,9 @@ def bank_account_list(request):
 
 
 @login_required
-def bank_account_detail(request, bank_account_id: int):
+def bank_account_detail(request, bank_account_id: int, *, full_number: str | None = None):
     account = selectors.bank_account_get(request.user, bank_account_id)
-    return render(
+    response = render(
         request,
         "suppliers/bank_account.html",
         {
@@ -256,8 +259,31 @@ def bank_account_detail(request, bank_account_id: int):
             "history": transition_log_for(account),
             "is_finance": request.user.is_finance or request.user.is_superuser,
             "entered_it": account.created_by_id == request.user.pk,
+            "may_reveal": services.bank_account_may_reveal(account, request.user),
+            "may_see_proof": selectors.bank_account_proof_visible(account, request.user),
+            "full_number": full_number,
         },
     )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def bank_account_reveal(request, bank_account_id: int):
+    """The approval page again, with the full number shown once (and logged)."""
+    account = selectors.bank_account_get(request.user, bank_account_id)
+    number = services.bank_account_reveal_number(account=account, actor=request.user)
+    return bank_account_detail(request, bank_account_id, full_number=number)
+
+
+@login_required
+def bank_account_proof(request, bank_account_id: int):
+    """The supporting document, only to finance and the supplier's own users."""
+    account = selectors.bank_account_get(request.user, bank_account_id)
+    if not (account.proof_file and selectors.bank_account_proof_visible(account, request.user)):
+        raise Http404(gettext_now("No supporting document."))
+    return _private_file(account.proof_file, account.proof_content_type, account.proof_name)
 
 
 @login_required

@@ -4,14 +4,12 @@ PO's next revision) or declines with a reason. Both show on the PO page and in i
 
 from __future__ import annotations
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, IllegalTransition
-from core.models import TransitionLog
-from core.services import run_transition
+from core.services import document_event_log, run_transition
 
 from ..models import (
     ChangeProposalState,
@@ -36,15 +34,7 @@ PROPOSABLE = (POState.SENT, POState.ACKNOWLEDGED)
 
 def po_event_log(po: PurchaseOrder, name: str, *, actor, reason: str = "") -> None:
     """A row in the PO's history for a step that does not change its state."""
-    TransitionLog.objects.create(
-        content_type=ContentType.objects.get_for_model(PurchaseOrder),
-        object_id=str(po.pk),
-        transition=name,
-        source=po.state,
-        target=po.state,
-        actor=actor,
-        reason=reason[:1000],
-    )
+    document_event_log(po, name, actor=actor, reason=reason)
 
 
 def _blank(value) -> bool:

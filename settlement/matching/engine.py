@@ -7,10 +7,14 @@ For each invoice line, in this order:
   ``accepted - returned - already allocated``; two-way (PO lines with ``receipt_required=False``)
   against the ordered quantity (:mod:`.allocation`). Lines that have their PO line to themselves
   (or name it) take first, then lines that share a PO line with another (see :mod:`.pairing`),
-  each in id order. What cannot be allocated is a quantity variance:
+  each in id order. Then, in the same order, a line (not one naming its PO line) whose PO line
+  could not fill it takes the rest from the other PO lines of the same item, currency and kind
+  (received or not) that still have quantity open: same tax rate first, then the nearest price,
+  then id order. What cannot be allocated is a quantity variance:
   within the quantity tolerance when something was matched and the rest is within it, else an
   exception. A line with nothing allocated is always an exception;
-* compare its unit price with the PO price (unit price tolerance; a price the document states is
+* compare its unit price with the PO price (for a line spread across PO lines: with each of their
+  prices, and its tax rate with each of their rates; unit price tolerance; a price the document states is
   always compared, even when the line amount equals quantity x PO price), its amount with the matched
   quantity at the PO price (line amount tolerance), its tax rate with the PO's and its tax with
   ``amount x rate`` (tax rounding allowance).
@@ -137,7 +141,8 @@ def _match(
             pieces = [(po_id, rid, q) for rid, q in ledger.take(po_id, line.quantity)]
             taken[line.id] = _Taken(before, pieces)
     # then, in the same order, a line its PO line could not fill takes the rest from the other PO
-    # lines of the same item at the same price (never beyond what is open on them)
+    # lines of the same item, at any price (never beyond what is open on them); each part is judged
+    # against its own PO line's price and tax rate
     for line in order:
         if line.id in taken:
             _spill(line, pairings[line.id], taken[line.id], po_by_id, ledger)
@@ -157,7 +162,8 @@ def _match(
     line_results = [matched[line.id][0] for line in lines]
     allocations = [piece for line in lines for piece in matched[line.id][1]]
 
-    variances, reasons = _check_document(document, lines, line_results, po_by_id, policy)
+    allocated = [_allocated_by_po_line(taken[line.id].pieces) for line in lines if line.id in taken]
+    variances, reasons = _check_document(document, lines, allocated, po_by_id, policy)
     verdict = worst([line.verdict for line in line_results] + [reason.severity for reason in reasons])
     return MatchResult(
         invoice_id=invoice.id,
@@ -221,23 +227,29 @@ class _Taken:
 def _spill(
     line: InvoiceLine, pairing: Pairing, taken: _Taken, po_by_id: dict[str, PoLine], ledger: Ledger
 ) -> None:
+    """What the paired PO line could not fill is taken from the other PO lines of the same item, in the
+    same currency and of the same kind (received or not), whatever their price or tax rate: first those
+    with the line's tax rate, then the nearest price, then id order. Each part is judged later against
+    its own PO line. Only what is open is taken, after every line's own pairing took first."""
     if pairing.paired_by is PairedBy.PO_LINE_REFERENCE or not pairing.alternatives:
         return
     missing = line.quantity - taken.quantity
     po = po_by_id[pairing.po_line_id]
-    for other_id in pairing.alternatives:
+    assert line.unit_price is not None
+    candidates = [
+        po_by_id[other_id]
+        for other_id in pairing.alternatives
+        if (po_by_id[other_id].currency, po_by_id[other_id].receipt_required)
+        == (po.currency, po.receipt_required)
+    ]
+    candidates.sort(
+        key=lambda other: (other.tax_rate != line.tax_rate, abs(other.unit_price - line.unit_price))
+    )
+    for other in candidates:  # stable: id order among equals
         if missing <= 0:
             break
-        other = po_by_id[other_id]
-        if (other.unit_price, other.tax_rate, other.currency, other.receipt_required) != (
-            po.unit_price,
-            po.tax_rate,
-            po.currency,
-            po.receipt_required,
-        ):
-            continue
-        for rid, q in ledger.take(other_id, missing):
-            taken.pieces.append((other_id, rid, q))
+        for rid, q in ledger.take(other.id, missing):
+            taken.pieces.append((other.id, rid, q))
             missing -= q
 
 
@@ -295,23 +307,25 @@ def _match_line(
                 [po_by_id[x].display for x in pairing.passed_over],
             )
         )
-    on_lines: dict[str, Decimal] = {}
-    for po_id, _, q in taken.pieces:
-        on_lines[po_id] = on_lines.get(po_id, ZERO) + q
+    on_lines = _allocated_by_po_line(taken.pieces)
     if len(on_lines) > 1:
         reasons.append(
-            explain.split_across_po_lines(line.id, [(po_by_id[x].display, q) for x, q in on_lines.items()])
+            explain.split_across_po_lines(
+                line.id, [(po_by_id[x].display, q, po_by_id[x].unit_price) for x, q in on_lines.items()]
+            )
         )
     if line.quantity > matched:
         _check_quantity(line, matched, facts, taken_before, po, document, policy, variances, reasons)
+    parts = _parts(line, po, on_lines, po_by_id)
     if document.currency != po.currency:
         reasons.append(explain.currency_mismatch(line.id, document.currency, po.currency, po.display))
     else:
         _check_price_and_amount(
-            line, matched, po, document.currency, policy, variances, reasons, stated=stated
+            line, parts, on_lines, po_by_id, document.currency, policy, variances, reasons, stated=stated
         )
-    if line.tax_rate != po.tax_rate:
-        reasons.append(explain.tax_rate_mismatch(line.id, line.tax_rate, po.tax_rate, po.display))
+    for part, _ in parts:  # each part against its own PO line's rate
+        if line.tax_rate != part.tax_rate:
+            reasons.append(explain.tax_rate_mismatch(line.id, line.tax_rate, part.tax_rate, part.display))
     _check_tax(line, policy, variances, reasons)
 
     result = LineResult(
@@ -408,10 +422,30 @@ def _quantity_situation(
     )
 
 
+def _allocated_by_po_line(pieces: Iterable[tuple[str, str | None, Decimal]]) -> dict[str, Decimal]:
+    """Quantity allocated per PO line, in the order the PO lines were first taken from."""
+    on_lines: dict[str, Decimal] = {}
+    for po_id, _, q in pieces:
+        on_lines[po_id] = on_lines.get(po_id, ZERO) + q
+    return on_lines
+
+
+def _parts(
+    line: InvoiceLine, po: PoLine, on_lines: dict[str, Decimal], po_by_id: dict[str, PoLine]
+) -> list[tuple[PoLine, Decimal]]:
+    """The line's quantity per PO line it is judged against: what was allocated on each, with what
+    could not be allocated counted on the paired PO line. One part when nothing spilled."""
+    if len(on_lines) <= 1:
+        return [(po, line.quantity)]
+    spilled = [(po_by_id[x], q) for x, q in on_lines.items() if x != po.id]
+    return [(po, line.quantity - sum((q for _, q in spilled), ZERO)), *spilled]
+
+
 def _check_price_and_amount(
     line: InvoiceLine,
-    matched: Decimal,
-    po: PoLine,
+    parts: list[tuple[PoLine, Decimal]],
+    on_lines: dict[str, Decimal],
+    po_by_id: dict[str, PoLine],
     currency: str,
     policy: TolerancePolicy,
     variances: list[Variance],
@@ -419,12 +453,14 @@ def _check_price_and_amount(
     *,
     stated: bool = False,
 ) -> None:
+    """Price and amount of a line, each part against its own PO line's price (one part, the paired PO
+    line, unless the line was spread across several PO lines of the same item)."""
     assert line.unit_price is not None
     allowance = policy.tax_rounding_per_line
-    expected_net = q2(line.quantity * po.unit_price)
+    expected_net = sum((q2(q * part.unit_price) for part, q in parts), ZERO)
     net_difference = line.amount - expected_net
-    expected_tax = q2(expected_net * po.tax_rate)
-    split = line.tax_rate == po.tax_rate and _is_rounding_split(
+    expected_tax = sum((q2(q2(q * part.unit_price) * part.tax_rate) for part, q in parts), ZERO)
+    split = all(line.tax_rate == part.tax_rate for part, _ in parts) and _is_rounding_split(
         net_difference, line.tax_amount - expected_tax, allowance
     )
     # the line amount is what the PO price gives (or differs only by tax rounding): no price variance
@@ -442,34 +478,33 @@ def _check_price_and_amount(
                 per="line",
             )
         )
-    # a unit price the document states is always compared: a line amount that happens to equal
-    # quantity x PO price does not make a stated 50.00 right against a PO price of 0.50. Only a
-    # stated price whose quantity x price differs from quantity x PO price by no more than the
-    # rounding allowance is rounding, not a price variance.
-    stated_differs = (
-        stated
-        and line.unit_price != po.unit_price
-        and abs(q2(line.quantity * line.unit_price) - expected_net) > allowance
-    )
-    if (stated_differs or not price_explained) and line.unit_price != po.unit_price:
-        variances.append(_variance("unit_price", line.unit_price, po.unit_price))
-        limit_check = check(line.unit_price - po.unit_price, po.unit_price, policy.unit_price)
-        reasons.append(
-            explain.price_variance(
-                line.id, limit_check, line.unit_price, po.unit_price, po.display, currency, policy
-            )
+    for part, quantity in parts:
+        # a unit price the document states is always compared: a line amount that happens to equal
+        # quantity x PO price does not make a stated 50.00 right against a PO price of 0.50. Only a
+        # stated price whose quantity x price differs from quantity x PO price by no more than the
+        # rounding allowance is rounding, not a price variance.
+        stated_differs = (
+            stated
+            and line.unit_price != part.unit_price
+            and abs(q2(quantity * line.unit_price) - q2(quantity * part.unit_price)) > allowance
         )
+        if (stated_differs or not price_explained) and line.unit_price != part.unit_price:
+            variances.append(_variance("unit_price", line.unit_price, part.unit_price))
+            limit_check = check(line.unit_price - part.unit_price, part.unit_price, policy.unit_price)
+            reasons.append(
+                explain.price_variance(
+                    line.id, limit_check, line.unit_price, part.unit_price, part.display, currency, policy
+                )
+            )
+    matched = sum(on_lines.values(), ZERO)
     if matched == 0 or (matched == line.quantity and price_explained):
         return
-    matched_value = q2(matched * po.unit_price)
+    priced = [(q, po_by_id[x].unit_price) for x, q in on_lines.items()]
+    matched_value = sum((q2(q * p) for q, p in priced), ZERO)
     if line.amount != matched_value:
         variances.append(_variance("line_amount", line.amount, matched_value))
         limit_check = check(line.amount - matched_value, matched_value, policy.line_amount)
-        reasons.append(
-            explain.amount_variance(
-                line.id, limit_check, line.amount, matched, po.unit_price, currency, policy
-            )
-        )
+        reasons.append(explain.amount_variance(line.id, limit_check, line.amount, priced, currency, policy))
 
 
 def _check_tax(
@@ -492,7 +527,7 @@ def _check_tax(
 def _check_document(
     document: Invoice,
     lines: Sequence[InvoiceLine],
-    results: Sequence[LineResult],
+    allocated: Sequence[dict[str, Decimal]],
     po_by_id: dict[str, PoLine],
     policy: TolerancePolicy,
 ) -> tuple[list[Variance], list[Reason]]:
@@ -518,13 +553,14 @@ def _check_document(
         )
 
     matched_net = matched_tax = ZERO
-    for result in results:
-        po = po_by_id.get(result.po_line_id or "")
-        if po is None or po.currency != document.currency or result.matched_quantity == 0:
-            continue
-        value = q2(result.matched_quantity * po.unit_price)
-        matched_net += value
-        matched_tax += q2(value * po.tax_rate)
+    for on_lines in allocated:  # each line's matched quantity at its own PO lines' prices
+        for po_id, quantity in on_lines.items():
+            po = po_by_id[po_id]
+            if po.currency != document.currency or quantity == 0:
+                continue
+            value = q2(quantity * po.unit_price)
+            matched_net += value
+            matched_tax += q2(value * po.tax_rate)
     difference = document.net_total - matched_net
     split_reason = None
     if _is_rounding_split(difference, document.tax_total - matched_tax, allowance):

@@ -128,13 +128,15 @@ def paired_with_open_quantity(line_id: str, chosen: str, open_quantity: Decimal,
     )
 
 
-def split_across_po_lines(line_id: str, pieces: list[tuple[str, Decimal]]) -> Reason:
-    parts = ", ".join(f"{quantity(q)} on PO line {label}" for label, q in pieces)
+def split_across_po_lines(line_id: str, pieces: list[tuple[str, Decimal, Decimal]]) -> Reason:
+    """``pieces``: (PO line label, quantity allocated on it, its PO price)."""
+    parts = ", ".join(f"{quantity(q)} on PO line {label} at {price(p)}" for label, q, p in pieces)
     return Reason(
         ReasonCode.SPLIT_ACROSS_PO_LINES,
         Verdict.MATCHED,
-        f"The line's quantity was allocated across PO lines of the same item at the same price: {parts} "
-        f"(rule: one invoice line may cover several PO lines of the same item).",
+        f"The line's quantity was allocated across PO lines of the same item: {parts}; each part is "
+        f"compared with its own PO line's price and tax rate (rule: one invoice line may cover several "
+        f"PO lines of the same item).",
         "allocation across PO lines",
         line_id,
     )
@@ -250,11 +252,17 @@ def amount_variance(
     line_id: str,
     check: LimitCheck,
     invoiced: Decimal,
-    matched: Decimal,
-    ordered_price: Decimal,
+    priced: list[tuple[Decimal, Decimal]],
     currency: str,
     policy,
 ) -> Reason:
+    """``priced``: (matched quantity, PO price) per PO line the line was allocated to."""
+    products = " + ".join(f"{quantity(q)} × {price(p)}" for q, p in priced)
+    what = (
+        "the matched quantity at the PO price"
+        if len(priced) == 1
+        else "the matched quantities at their PO prices"
+    )
     return _tolerance_reason(
         codes=(
             ReasonCode.AMOUNT_ABOVE_TOLERANCE,
@@ -263,10 +271,7 @@ def amount_variance(
         ),
         measure="line amount",
         subject=f"Line amount {amount(invoiced)}",
-        against=(
-            f"the matched quantity at the PO price, {quantity(matched)} × {price(ordered_price)} = "
-            f"{amount(check.expected)}"
-        ),
+        against=f"{what}, {products} = {amount(check.expected)}",
         check=check,
         policy=policy,
         unit=f" {currency}",

@@ -30,12 +30,15 @@ def input_hash(
     receipt_lines: Iterable[ReceiptLine],
     earlier_allocations: Iterable[EarlierAllocation],
     policy: TolerancePolicy,
+    engine_version: str = ENGINE_VERSION,
 ) -> str:
+    """``engine_version`` is the running engine's; another is given only to check a stored hash made by
+    an earlier engine version against inputs rebuilt today."""
     document = {
         f.name: canonical(getattr(invoice, f.name)) for f in dataclasses.fields(invoice) if f.name != "lines"
     }
     sections: dict[str, str | list[str]] = {  # a list is a JSON array of those texts, in that order
-        "engine": _dumps(ENGINE_VERSION),
+        "engine": _dumps(engine_version),
         "invoice": _dumps(document),
         "invoice_lines": _sorted_texts(invoice.lines),
         "po_lines": _sorted_texts(po_lines),

@@ -13,7 +13,9 @@ from enum import StrEnum
 
 from core.money import as_decimal as to_decimal
 
-ENGINE_VERSION = "3"  # 3: stated prices always compared, references in notes, split lines, open first
+ENGINE_VERSION = "4"  # 4: a line spread across PO lines of the same item at any price, each part
+# judged against its own PO line
+# 3: stated prices always compared, references in notes, split lines, open first
 # 2: exact pairs first, unique tie-break, excess-only variance
 ZERO = Decimal(0)
 

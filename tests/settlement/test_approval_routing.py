@@ -141,3 +141,77 @@ def test_the_api_sends_for_comment_takes_the_comment_and_refuses_a_second_approv
     assert again.status_code == 409 and again.json()["code"] == "already_approved_in_chain"
     nobody = call(finance, f"{base}/ask-comment", {"role": "buyer", "question": "?"})
     assert nobody.status_code == 400 and nobody.json()["code"] == "nobody_to_ask"
+
+
+def test_a_quantity_exception_is_sent_to_the_receiver_who_says_the_goods_arrived(
+    client, buyer, finance, supplier_a, entity
+):
+    ApprovalRule.objects.create(
+        name="Not received: the receiver confirms",
+        reason_code="quantity_not_received",
+        comment_from="receiver",
+    )
+    storekeeper = UserFactory(username="storekeeper", role="buyer")
+    po = flow.make_po(buyer, supplier_a, entity, [("螺栓 M8", 100, "2.00")])
+    flow.receive(storekeeper, po, {flow.po_lines(po)[0]: 60})
+    invoice = flow.make_invoice(supplier_a, entity, [flow.line("螺栓 M8", 100, "2.00")])
+    invoice_match(invoice_id=invoice.pk)
+    base = f"/settlement/matching/invoices/{invoice.pk}"
+    assert _state(invoice) == "exception"
+
+    refused = _post(client, finance, f"{base}/accept/", {"reason": "ok"})
+    assert "needs a comment from" in refused and _state(invoice) == "exception"
+    _post(client, finance, f"{base}/ask/", {"role": "receiver", "question": "Did the other 40 arrive?"})
+    request = ApprovalStep.objects.get(kind="comment_request")
+    assert (request.addressed_to, request.role) == (storekeeper, "receiver")  # not the PO's buyer
+
+    client.force_login(storekeeper)
+    assert "Did the other 40 arrive?" in client.get("/settlement/matching/comments/").content.decode()
+    _post(client, storekeeper, f"{base}/comment/", {"text": "goods arrived 货已到, receipt follows"})
+    _post(client, finance, f"{base}/accept/", {"reason": "receiver confirmed"})
+
+    assert _state(invoice) == "approved"
+    kinds = list(
+        ApprovalStep.objects.filter(case__invoice=invoice).order_by("pk").values_list("kind", "actor")
+    )
+    assert kinds == [("comment_request", finance.pk), ("comment", storekeeper.pk), ("approval", finance.pk)]
+
+
+def test_above_the_threshold_a_second_different_approver_completes_the_chain_and_nobody_approves_twice(
+    client, buyer, finance, supplier_a, entity
+):
+    second = UserFactory(username="finance2", role="finance")
+    po = flow.make_po(buyer, supplier_a, entity, [("螺栓 M8", 100000, "2.00")])
+    flow.receive(buyer, po, {flow.po_lines(po)[0]: 100000})
+    invoice = flow.make_invoice(supplier_a, entity, [flow.line("螺栓 M8", 100000, "2.20")])
+    invoice_match(invoice_id=invoice.pk)
+    url = f"/settlement/matching/invoices/{invoice.pk}/accept/"
+
+    first = _post(client, finance, url, {"reason": "price rise agreed"})
+    assert "another finance approver" in first and _state(invoice) == "exception"
+    twice = _post(client, finance, url, {"reason": "again"})
+    assert "already approved" in twice and _state(invoice) == "exception"
+    _post(client, second, url, {"reason": "checked the contract"})
+
+    assert _state(invoice) == "approved"
+    approvals = ApprovalStep.objects.filter(case__invoice=invoice, kind="approval").order_by("pk")
+    assert [s.actor for s in approvals] == [finance, second]
+
+
+def test_a_rule_for_one_legal_entity_asks_a_second_approver_there_and_nowhere_else(
+    client, buyer, finance, supplier_a, entity
+):
+    ApprovalRule.objects.create(
+        name="Entity A: two approvers", legal_entity=entity, second_approver_above=100
+    )
+    other_entity = LegalEntityFactory()
+    invoices = []
+    for legal_entity in (entity, other_entity):
+        po = flow.make_po(buyer, supplier_a, legal_entity, [("螺栓 M8", 100, "2.00")])
+        flow.receive(buyer, po, {flow.po_lines(po)[0]: 100})
+        invoice = flow.make_invoice(supplier_a, legal_entity, [flow.line("螺栓 M8", 100, "2.20")])
+        invoice_match(invoice_id=invoice.pk)
+        invoices.append(invoice)
+        _post(client, finance, f"/settlement/matching/invoices/{invoice.pk}/accept/", {"reason": "ok"})
+
+    assert [_state(invoice) for invoice in invoices] == ["exception", "approved"]

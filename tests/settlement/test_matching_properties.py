@@ -24,6 +24,7 @@ from settlement.matching import (
     q2,
 )
 from settlement.matching.cases import Case, Kind, over_allocations
+from settlement.matching.pairing import normalise_code, normalise_name
 from settlement.matching.tolerance import check
 
 CODES = ["A", "B", None]
@@ -273,15 +274,32 @@ def test_a_matched_verdict_means_no_variance_at_all(scenario):
 
 @settings(max_examples=150, deadline=None)
 @given(scenarios())
-def test_allocations_stay_on_the_paired_po_line_and_its_own_receipts(scenario):
-    _, po_lines, receipts, _, _ = scenario
+def test_allocations_stay_on_the_paired_po_line_or_one_of_the_same_item_and_their_own_receipts(scenario):
+    document, po_lines, receipts, _, _ = scenario
     result = run(scenario)
     receipt_po = {r.id: r.po_line_id for r in receipts}
     two_way = {po.id for po in po_lines if not po.receipt_required}
+    po_by_id = {po.id: po for po in po_lines}
     paired = {line.invoice_line_id: line.po_line_id for line in result.lines}
+    invoice_line = {line.id: line for line in document.lines}
+
+    def same_item(line, po):
+        if normalise_code(line.item_code) and any(
+            normalise_code(x.item_code) == normalise_code(line.item_code) for x in po_lines
+        ):
+            return normalise_code(po.item_code) == normalise_code(line.item_code)
+        return normalise_name(po.name) == normalise_name(line.name)
 
     for allocation in result.allocations:
-        assert allocation.po_line_id == paired[allocation.invoice_line_id]
+        own = paired[allocation.invoice_line_id]
+        if allocation.po_line_id != own:  # spread: never from a line that names its PO line
+            line, po = invoice_line[allocation.invoice_line_id], po_by_id[allocation.po_line_id]
+            assert line.po_line_id is None
+            assert same_item(line, po) and same_item(line, po_by_id[own])
+            assert po.receipt_required == po_by_id[own].receipt_required
+            assert "split_across_po_lines" in {
+                r.code for r in result.line(allocation.invoice_line_id).reasons
+            }
         if allocation.receipt_line_id is None:
             assert allocation.po_line_id in two_way
         else:

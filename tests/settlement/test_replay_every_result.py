@@ -106,11 +106,14 @@ def _month(buyer, finance, supplier, entity, seed=2026):
 
 
 def test_every_result_of_a_generated_month_replays_to_its_stored_verdict_allocations_and_hash(
-    capsys, tmp_path, buyer, finance, supplier_a
+    capsys, tmp_path, buyer, finance, supplier_a, supplier_b
 ):
+    # two suppliers, each billing one legal entity, worked in the same month
     _month(buyer, finance, supplier_a, LegalEntityFactory())
+    _month(buyer, finance, supplier_b, LegalEntityFactory(), seed=7)
     results = list(MatchResult.objects.order_by("pk"))
-    assert len(results) >= 12 and any(not r.is_current for r in results)
+    assert len(results) >= 24 and any(not r.is_current for r in results)
+    assert {r.invoice.supplier_id for r in results} == {supplier_a.pk, supplier_b.pk}
     assert {r.verdict for r in results} >= {"matched", "exception"}
     assert any(r.invoice.document_type == "credit_note" for r in results)
     assert any(r.invoice.match_results.count() > 1 for r in results)  # re-matched after changes
@@ -125,18 +128,66 @@ def test_every_result_of_a_generated_month_replays_to_its_stored_verdict_allocat
         current = MatchResult.objects.get(invoice=invoice, is_current=True)
         replayed = _replay(capsys, tmp_path, _dump(capsys, "--dump-invoice", str(invoice.pk)))
         assert (replayed["input_hash"], replayed["verdict"]) == (current.input_hash, current.verdict)
+        assert replayed["allocations"] == current.explanation["allocations"]
 
 
-def test_a_result_stored_without_inputs_is_refused_with_a_pointer_to_rebuild(capsys, buyer, supplier_a):
+def _legacy(buyer, supplier):
+    """An invoice matched and its result stripped of inputs, as results were stored before engine 3."""
     entity = LegalEntityFactory()
-    po = flow.make_po(buyer, supplier_a, entity, [("螺栓 M8", 100, "2.00")])
-    flow.receive(buyer, po, {flow.po_lines(po)[0]: 100})
-    invoice = flow.make_invoice(supplier_a, entity, [flow.line("螺栓 M8", 100, "2.00")])
+    po = flow.make_po(buyer, supplier, entity, [("螺栓 M8", 100, "2.00")])
+    flow.receive(buyer, po, {flow.po_lines(po)[0]: 60})
+    invoice = flow.make_invoice(
+        supplier, entity, [flow.line("螺栓 M8", 100, "2.00")], po_references=[po.number]
+    )
     result = invoice_match(invoice_id=invoice.pk)
+    assert result.verdict == "exception"  # 40 not yet received
     MatchResult.objects.filter(pk=result.pk).update(inputs=None)
+    return po, invoice, result
 
-    with pytest.raises(SystemExit) as exc:
-        call_command("reconcile_scenario", "--result", str(result.pk))
 
-    assert exc.value.code == 2
-    assert "--rebuild" in capsys.readouterr().err
+def test_a_result_without_inputs_replays_exactly_when_todays_data_gives_its_stored_hash(
+    capsys, tmp_path, buyer, supplier_a
+):
+    _, _, result = _legacy(buyer, supplier_a)
+
+    call_command("reconcile_scenario", "--result", str(result.pk))
+    dumped = capsys.readouterr()
+
+    assert "rebuilt from today's data and give its stored input hash" in dumped.err
+    replayed = _replay(capsys, tmp_path, json.loads(dumped.out))
+    assert (replayed["input_hash"], replayed["verdict"]) == (result.input_hash, result.verdict)
+    assert replayed["allocations"] == result.explanation["allocations"]
+
+
+def test_a_result_without_inputs_whose_documents_changed_since_is_refused_honestly(capsys, buyer, supplier_a):
+    po, invoice, result = _legacy(buyer, supplier_a)
+    flow.receive(buyer, po, {flow.po_lines(po)[0]: 40}, day=date(2026, 3, 9))  # the rest arrives later
+
+    for args in (("--result", str(result.pk)), ("--dump-invoice", str(invoice.pk))):
+        with pytest.raises(SystemExit) as exc:
+            call_command("reconcile_scenario", *args)
+        assert exc.value.code == 2
+        err = capsys.readouterr()
+        assert err.out == ""  # no scenario is made up
+        assert "cannot be rebuilt" in err.err and result.input_hash in err.err and "--rebuild" in err.err
+
+
+def test_keeping_legacy_inputs_stores_the_provable_ones_so_a_later_change_cannot_lose_them(
+    capsys, tmp_path, buyer, supplier_a
+):
+    po, _, provable = _legacy(buyer, supplier_a)
+    other_po, _, changed = _legacy(buyer, supplier_a)
+    flow.receive(buyer, other_po, {flow.po_lines(other_po)[0]: 40}, day=date(2026, 3, 9))
+
+    call_command("reconcile_scenario", "--keep-legacy-inputs")
+    out = capsys.readouterr().out
+    assert (
+        "kept the inputs of 1 result(s); 1 cannot be rebuilt" in out and f"match result {changed.pk}" in out
+    )
+    provable.refresh_from_db()
+    changed.refresh_from_db()
+    assert provable.inputs is not None and changed.inputs is None
+
+    flow.receive(buyer, po, {flow.po_lines(po)[0]: 40}, day=date(2026, 3, 9))  # now it changes too
+    replayed = _replay(capsys, tmp_path, _dump(capsys, "--result", str(provable.pk)))
+    assert (replayed["input_hash"], replayed["verdict"]) == (provable.input_hash, "exception")

@@ -26,7 +26,7 @@ def _document(supplier, user, *, pk=None, name="licence.pdf"):
 
 
 def _account(supplier, user, *, pk=None, bank_name="Bank"):
-    return BankAccount.objects.create(
+    account = BankAccount(
         pk=pk,
         supplier=supplier,
         bank_name=bank_name,
@@ -34,7 +34,12 @@ def _account(supplier, user, *, pk=None, bank_name="Bank"):
         account_number_encrypted=crypto.encrypt("6222020200112233"),
         last4="2233",
         created_by=user,
+        proof_name=f"{bank_name}.pdf",
+        proof_content_type="application/pdf",
     )
+    account.proof_file.save(f"walker-proof-{supplier.pk}.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+    account.save()
+    return account
 
 
 def _change(supplier, user, *, pk=None, name="New name"):

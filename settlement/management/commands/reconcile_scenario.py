@@ -4,6 +4,7 @@
     python manage.py reconcile_scenario - < case.json       # the scenario on standard input
     python manage.py reconcile_scenario --dump-invoice 42   # the scenario invoice 42's current result was decided on
     python manage.py reconcile_scenario --result 7          # the scenario of match result 7 (any, also an old one)
+    python manage.py reconcile_scenario --keep-legacy-inputs  # store the inputs of old results where provable
 
 Exit 0 with the result (whatever the verdict), 2 with one line on standard error when the file
 cannot be read or is not a valid scenario. The formats are in docs/matching.md.
@@ -44,12 +45,20 @@ class Command(BaseCommand):
             help="print the scenario this match result (any, also an earlier one) was decided on",
         )
         parser.add_argument(
+            "--keep-legacy-inputs",
+            action="store_true",
+            help="store the inputs of results stored without them, where today's data proves them",
+        )
+        parser.add_argument(
             "--rebuild",
             action="store_true",
             help="with --dump-invoice: build the scenario from today's data instead of the stored one",
         )
 
     def handle(self, *args, path=None, dump_invoice=None, result=None, rebuild=False, **options):
+        if options.get("keep_legacy_inputs"):
+            self._keep_legacy()
+            return
         if result is not None:
             self._dump_result(result)
             return
@@ -78,15 +87,34 @@ class Command(BaseCommand):
     def _dump_result(self, result_id: int):
         from settlement.models import MatchResult
 
-        stored = MatchResult.objects.filter(pk=result_id).first()
+        stored = MatchResult.objects.filter(pk=result_id).select_related("policy", "invoice").first()
         if stored is None:
             self._refuse(f"match result {result_id} does not exist")
-        if not stored.inputs:
+        self._write_stored(stored)
+
+    def _write_stored(self, stored):
+        from settlement.services.match_replay import ReplayUnavailable, match_result_scenario
+
+        try:
+            replay = match_result_scenario(stored)
+        except ReplayUnavailable as exc:
             self._refuse(
-                f"match result {result_id} was stored before results kept their inputs; "
-                f"use --dump-invoice {stored.invoice_id} --rebuild for today's data"
+                f"{exc}; --dump-invoice {stored.invoice_id} --rebuild shows what a match would see today"
             )
-        self.stdout.write(json.dumps(stored.inputs, indent=2, ensure_ascii=False))
+        if replay.rebuilt:
+            sys.stderr.write(
+                f"reconcile_scenario: match result {stored.pk} kept no inputs; these were rebuilt from today's "
+                f"data and give its stored input hash, so they are the inputs it was decided on\n"
+            )
+        self.stdout.write(json.dumps(replay.scenario, indent=2, ensure_ascii=False))
+
+    def _keep_legacy(self):
+        from settlement.services.match_replay import match_results_keep_legacy_inputs
+
+        kept, lost = match_results_keep_legacy_inputs()
+        self.stdout.write(f"kept the inputs of {len(kept)} result(s); {len(lost)} cannot be rebuilt")
+        for exc in lost:
+            self.stdout.write(f"  {exc}")
 
     def _dump(self, invoice_id: int, *, rebuild: bool = False):
         from invoicing.models import Invoice
@@ -98,13 +126,18 @@ class Command(BaseCommand):
             self._refuse(f"invoice {invoice_id} does not exist")
         if not rebuild:
             stored = (
-                MatchResult.objects.filter(invoice=invoice, inputs__isnull=False)
+                MatchResult.objects.filter(invoice=invoice)
+                .select_related("policy", "invoice")
                 .order_by("-is_current", "-created_at", "-pk")
                 .first()
             )
             if stored is not None:
-                self.stdout.write(json.dumps(stored.inputs, indent=2, ensure_ascii=False))
+                self._write_stored(stored)
                 return
+            sys.stderr.write(
+                f"reconcile_scenario: invoice {invoice_id} has no match result; this is what a match would "
+                f"see today\n"
+            )
         inputs = build_inputs(invoice, lock=False)
         scenario = scenario_to_json(
             inputs.invoice,
