@@ -6,6 +6,7 @@ from django.utils.http import content_disposition_header
 from ninja import Field, Router, Schema, Status
 
 from core import bounds
+from core.api import TransitionLogBase
 from core.errors import NotFound
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get
@@ -95,13 +96,8 @@ class ActionIn(Schema):
     reason: str = ""
 
 
-class TransitionLogOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionLogOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):

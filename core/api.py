@@ -17,6 +17,22 @@ class MeOut(Schema):
     supplier_id: int | None
 
 
+class TransitionLogBase(Schema):
+    """A history row: codes as stored (transition, states, reason_code) and the reason in the
+    caller's language (the English of a code the caller's language lacks)."""
+
+    transition: str
+    source: str
+    target: str
+    at: datetime
+    reason: str
+    reason_code: str
+
+    @staticmethod
+    def resolve_reason(obj):
+        return obj.reason_text
+
+
 class TokenIn(Schema):
     name: str
     scope: Literal["read", "read_write"] = "read"

@@ -16,7 +16,11 @@ router = Router(tags=["invoices"])
 class IssueOut(Schema):
     code: str
     severity: str
-    message: str
+    message: str  # in the caller's language (Accept-Language)
+
+    @staticmethod
+    def resolve_message(obj):
+        return obj.display
 
 
 class LineOut(Schema):
@@ -78,7 +82,8 @@ class InvoiceDetailOut(InvoiceOut):
                 "from": h.source,
                 "to": h.target,
                 "at": h.at.isoformat(),
-                "reason": h.reason,
+                "reason": h.reason_text,
+                "reason_code": h.reason_code,
             }
             for h in transition_log_for(obj)
         ]

@@ -229,10 +229,25 @@ class ValidationIssue(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="issues")
     code = models.CharField(max_length=40)
     severity = models.CharField(max_length=8)
-    message = models.TextField()
+    message = models.TextField()  # English, as found
+    # the same as a core.texts code with parameters: how the finding reads in any language
+    text = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["invoice", "-severity", "id"]
+
+    @property
+    def severity_label(self):
+        return {"error": _("Error"), "warning": _("Warning")}.get(self.severity, self.severity)
+
+    @property
+    def display(self) -> str:
+        """The finding in the reader's language (the stored English where it has no code)."""
+        from core.texts import render
+
+        if not self.text:
+            return self.message
+        return render(self.text.get("code", ""), self.text.get("params") or {}, fallback=self.message)
 
     def __str__(self) -> str:
         return f"{self.severity} {self.code}"

@@ -165,7 +165,9 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
             else:
                 invoice.duplicate_key = key
         ValidationIssue.objects.bulk_create(
-            ValidationIssue(invoice=invoice, code=i.code, severity=str(i.severity), message=i.message)
+            ValidationIssue(
+                invoice=invoice, code=i.code, severity=str(i.severity), message=i.message, text=i.text
+            )
             for i in issues
         )
         invoice.validated_at = timezone.now()

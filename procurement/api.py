@@ -8,6 +8,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from core import bounds
+from core.api import TransitionLogBase
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.selectors import transition_log_for
 
@@ -53,13 +54,8 @@ def item_detail(request, item_id: int):
 # --------------------------------------------------------------------------------------------
 
 
-class TransitionLogOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionLogOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):

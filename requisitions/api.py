@@ -8,6 +8,7 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema, Status
 
 from core import bounds
+from core.api import TransitionLogBase
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
 from procurement.selectors import item_get
@@ -188,13 +189,8 @@ class ConvertLineOut(LineOut):
         return obj.requisition.needed_by
 
 
-class TransitionLogOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionLogOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):

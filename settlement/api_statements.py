@@ -10,6 +10,7 @@ from django.utils.http import content_disposition_header
 from ninja import Query, Router, Schema, Status
 
 from core import bounds
+from core.api import TransitionLogBase
 from core.errors import NotFound
 from core.selectors import transition_log_for
 from invoicing.selectors import invoice_get
@@ -41,13 +42,8 @@ class StatementLineOut(Schema):
     is_live: bool
 
 
-class TransitionOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):

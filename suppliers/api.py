@@ -4,6 +4,7 @@ from django.http import FileResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from core.api import TransitionLogBase
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
 
@@ -121,13 +122,8 @@ class TransitionIn(Schema):
     reason: str = ""
 
 
-class TransitionLogOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionLogOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):

@@ -1,0 +1,101 @@
+"""Words the portal says, kept as a code with parameters and rendered in the reader's language
+when they are shown.
+
+Services, validators and the matching engine say *what* happened as a code and its figures
+(``Text("line_net_mismatch", {"line": "1", "net": "310.00", ...})``); a stored record keeps the
+code and the parameters, and the page, e-mail or API answer turns them into a sentence with
+gettext at that moment, so switching the language changes how old records read.
+
+Each app registers its sentences (English msgids with ``%(name)s`` placeholders, marked with
+``gettext_noop`` so ``makemessages`` offers them to the translator) with :func:`register`. A
+parameter may itself be a text (``{"code": ..., "params": {...}}``), rendered the same way: that
+is how a sentence is made of parts (the limit of a policy, the outcome of a check).
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.translation import gettext
+
+REGISTRY: dict[str, str] = {}
+
+
+def register(texts: dict[str, str]) -> dict[str, str]:
+    """Add ``code → English msgid`` entries; returns ``texts`` (so a module can keep its table)."""
+    for code, msgid in texts.items():
+        if REGISTRY.get(code, msgid) != msgid:
+            raise ValueError(f"text code {code!r} is registered twice with different words")
+        REGISTRY[code] = msgid
+    return texts
+
+
+class _Values(dict):
+    """Parameters for ``%``: nested texts rendered, a missing one shown as its name."""
+
+    def __missing__(self, key):
+        return f"%({key})s"
+
+
+def _value(value):
+    if isinstance(value, Text):
+        return value.render()
+    if isinstance(value, dict) and "code" in value:
+        return render(value["code"], value.get("params") or {}, fallback=value.get("fallback", ""))
+    if isinstance(value, list | tuple):
+        return gettext(", ").join(str(_value(v)) for v in value) if value else ""
+    return value
+
+
+def render(code: str, params: dict | None = None, *, fallback: str = "", language: str | None = None) -> str:
+    """The sentence for ``code`` in ``language`` (default: the active language). A code that is
+    not registered reads as ``fallback`` (the sentence stored with older records) or the code."""
+    msgid = REGISTRY.get(code)
+    if msgid is None:
+        return fallback or code
+    with translation.override(language) if language else nullcontext():
+        values = _Values({k: _value(v) for k, v in (params or {}).items()})
+        template = gettext(msgid)
+        try:
+            return template % values
+        except (TypeError, ValueError):  # a translation with a broken placeholder: the English
+            return msgid % values
+
+
+@dataclass(frozen=True)
+class Text:
+    """A sentence not yet rendered: its code and parameters. ``str()`` renders it in the active
+    language; ``as_json()`` is what a record stores."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+    def render(self, language: str | None = None) -> str:
+        return render(self.code, self.params, language=language)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def english(self) -> str:
+        return self.render("en")
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "params": {k: _plain(v) for k, v in self.params.items()}}
+
+
+def _plain(value):
+    if isinstance(value, Text):
+        return value.as_json()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def text(code: str, **params) -> Text:
+    return Text(code, params)
