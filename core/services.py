@@ -31,24 +31,33 @@ def run_transition(
     with transaction.atomic():
         obj = model._default_manager.select_for_update().filter(pk=instance.pk).first()
         if obj is None:
-            raise NotFound(f"{model._meta.verbose_name} {instance.pk} does not exist.")
+            raise NotFound(
+                _("%(verbose_name)s %(pk)s does not exist.")
+                % {"verbose_name": model._meta.verbose_name, "pk": instance.pk}
+            )
         method = getattr(obj, name, None)
         if method is None or not hasattr(method, "_django_fsm"):
-            raise IllegalTransition(f"{model._meta.verbose_name} has no action {name!r}.")
+            raise IllegalTransition(
+                _("%(verbose_name)s has no action %(name)s.")
+                % {"verbose_name": model._meta.verbose_name, "name": repr(name)}
+            )
         state_field = method._django_fsm.field
         state = getattr(obj, state_field if isinstance(state_field, str) else state_field.name)
         if not can_proceed(method, check_conditions=False):
             raise IllegalTransition(
-                f"Cannot {name.replace('_', ' ')} a {model._meta.verbose_name} that is {state}.",
+                _("Cannot %(value)s a %(verbose_name)s that is %(state)s.")
+                % {"value": name.replace("_", " "), "verbose_name": model._meta.verbose_name, "state": state},
                 details={"state": state, "transition": name},
             )
         if actor is not None and not has_transition_perm(method, actor):
             raise PermissionDenied(
-                f"You are not allowed to {name.replace('_', ' ')} this {model._meta.verbose_name}."
+                _("You are not allowed to %(value)s this %(verbose_name)s.")
+                % {"value": name.replace("_", " "), "verbose_name": model._meta.verbose_name}
             )
         if not can_proceed(method):
             raise IllegalTransition(
-                f"The conditions to {name.replace('_', ' ')} this {model._meta.verbose_name} are not met.",
+                _("The conditions to %(value)s this %(verbose_name)s are not met.")
+                % {"value": name.replace("_", " "), "verbose_name": model._meta.verbose_name},
                 code="transition_condition_failed",
                 details={"state": state, "transition": name},
             )
@@ -126,7 +135,7 @@ def api_token_create_checked(
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     """Revoke the token and every token it made (and so on down)."""
     if token.user_id != actor.pk and not actor.is_staff:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     now = timezone.now()
     with transaction.atomic():
         ids, frontier = {token.pk}, [token.pk]

@@ -24,9 +24,10 @@ REGISTRY: dict[str, str] = {}
 
 
 def register(texts: dict[str, str]) -> dict[str, str]:
-    """Add ``code → English msgid`` entries; returns ``texts`` (so a module can keep its table)."""
+    """Add ``code → English msgid`` entries; returns ``texts`` (so a module can keep its table).
+    A value may also be a lazy label (a TextChoices label), rendered as it translates itself."""
     for code, msgid in texts.items():
-        if REGISTRY.get(code, msgid) != msgid:
+        if REGISTRY.get(code, msgid) is not msgid and str(REGISTRY[code]) != str(msgid):
             raise ValueError(f"text code {code!r} is registered twice with different words")
         REGISTRY[code] = msgid
     return texts
@@ -39,13 +40,14 @@ class _Values(dict):
         return f"%({key})s"
 
 
-def _value(value):
+def render_value(value):
+    """A parameter as shown: a nested text rendered in the active language, else the value."""
     if isinstance(value, Text):
         return value.render()
     if isinstance(value, dict) and "code" in value:
         return render(value["code"], value.get("params") or {}, fallback=value.get("fallback", ""))
     if isinstance(value, list | tuple):
-        return gettext(", ").join(str(_value(v)) for v in value) if value else ""
+        return "; ".join(str(render_value(v)) for v in value)
     return value
 
 
@@ -56,12 +58,12 @@ def render(code: str, params: dict | None = None, *, fallback: str = "", languag
     if msgid is None:
         return fallback or code
     with translation.override(language) if language else nullcontext():
-        values = _Values({k: _value(v) for k, v in (params or {}).items()})
-        template = gettext(msgid)
+        values = _Values({k: render_value(v) for k, v in (params or {}).items()})
+        template = gettext(msgid) if isinstance(msgid, str) else str(msgid)  # a lazy label: itself
         try:
             return template % values
         except (TypeError, ValueError):  # a translation with a broken placeholder: the English
-            return msgid % values
+            return str(msgid) % values
 
 
 @dataclass(frozen=True)
@@ -97,5 +99,18 @@ def _plain(value):
     return str(value)
 
 
-def text(code: str, **params) -> Text:
+def english(value):
+    """``value`` (a text as JSON, a list of them, or a plain value) in English, without gettext:
+    for pure modules (validation, matching) that keep an English sentence next to the code."""
+    if isinstance(value, Text):
+        value = value.as_json()
+    if isinstance(value, dict) and "code" in value:
+        values = _Values({k: english(v) for k, v in (value.get("params") or {}).items()})
+        return str(REGISTRY[value["code"]]) % values
+    if isinstance(value, list | tuple):
+        return "; ".join(str(english(v)) for v in value)
+    return value
+
+
+def text(code: str, /, **params) -> Text:
     return Text(code, params)

@@ -2,6 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -98,7 +99,7 @@ def invoice_upload(
     user = request.auth
     membership = getattr(user, "membership", None)
     if membership is None:
-        raise DomainError("Only supplier users upload invoices.", code="not_a_supplier_user")
+        raise DomainError(gettext("Only supplier users upload invoices."), code="not_a_supplier_user")
     data = services.read_upload(file)
     invoice, created = services.invoice_upload(
         supplier=membership.supplier,

@@ -6,4 +6,4 @@ class InvoicingConfig(AppConfig):
     verbose_name = "Invoicing"
 
     def ready(self) -> None:
-        from . import validation  # noqa: F401 - registers the words of its findings (core.texts)
+        from . import checks, validation  # noqa: F401 - registers the words of its findings (core.texts)

@@ -56,6 +56,16 @@ UNCHECKED_STATES = frozenset({InvoiceState.RECEIVED, InvoiceState.VALIDATING})
 IN_PROGRESS_STATES = UNCHECKED_STATES | {InvoiceState.VALIDATED}
 
 
+DOCUMENT_TYPE_LABELS = {"invoice": _("Invoice"), "credit_note": _("Credit note")}
+SIGNATURE_STATUS_LABELS = {
+    "unsigned": _("not signed"),
+    "valid": _("signature verified"),
+    "tampered": _("changed after signing"),
+    "invalid": _("signature does not verify"),
+    "unverified": _("signed, not verifiable here"),
+}
+
+
 class Invoice(ConcurrentTransitionMixin, models.Model):
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="invoices")
     legal_entity = models.ForeignKey(
@@ -118,6 +128,15 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.invoice_number or f"invoice #{self.pk}"
+
+    # codes of the file's facts in the reader's language (pages; the API keeps the codes)
+    @property
+    def document_type_label(self):
+        return DOCUMENT_TYPE_LABELS.get(self.document_type, self.document_type)
+
+    @property
+    def signature_status_label(self):
+        return SIGNATURE_STATUS_LABELS.get(self.signature_status, self.signature_status)
 
     @property
     def is_unchecked(self) -> bool:
@@ -236,6 +255,9 @@ class ValidationIssue(models.Model):
     class Meta:
         ordering = ["invoice", "-severity", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.severity} {self.code}"
+
     @property
     def severity_label(self):
         return {"error": _("Error"), "warning": _("Warning")}.get(self.severity, self.severity)
@@ -248,9 +270,6 @@ class ValidationIssue(models.Model):
         if not self.text:
             return self.message
         return render(self.text.get("code", ""), self.text.get("params") or {}, fallback=self.message)
-
-    def __str__(self) -> str:
-        return f"{self.severity} {self.code}"
 
 
 class UploadRefusal(models.Model):

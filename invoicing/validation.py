@@ -33,7 +33,7 @@ from decimal import Context, Decimal, localcontext
 from django.utils.translation import gettext_noop as N_
 
 from core.money import q2
-from core.texts import register
+from core.texts import english, register
 from invoicing.formats.model import DocumentType, Format, Issue, NormalisedInvoice, Severity
 from suppliers.taxid import tax_id_error
 
@@ -119,14 +119,10 @@ TEXTS = register(
             "The credit note does not name the invoice it corrects."
         ),
         "validation.no_lines": N_("The invoice has no lines."),
+        "validation.finding": N_("%(code)s: %(message)s"),
+        "validation.failed": N_("Refused by the checks: %(findings)s"),
     }
 )
-
-
-def _english(value) -> str:
-    if isinstance(value, dict) and "code" in value:
-        return TEXTS[value["code"]] % {k: _english(v) for k, v in value["params"].items()}
-    return value
 
 
 def _part(code: str, **params) -> dict:
@@ -141,7 +137,7 @@ def issue(code: str, severity: Severity, text: str | None = None, **params) -> I
     """A finding: ``code`` (stable, stored), its English ``message`` and the same as a text code
     with parameters (``validation.<text or code>``) for the reader's language."""
     words = _part(text or code, **params)
-    return Issue(code, severity, _english(words), text=words)
+    return Issue(code, severity, english(words), text=words)
 
 
 CHINESE_FORMATS = frozenset({Format.OFD, Format.CN_XML})

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from core.http import header_text
+from core.texts import render_value
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def render(kind: str, params: dict, *, language: str | None = None) -> tuple[str
     spec = KINDS.get(kind)
     if spec is None:
         return kind, ""
-    values = _Params(params or {})
     with translation.override(language) if language else nullcontext():
+        values = _Params({k: render_value(v) for k, v in (params or {}).items()})
         # the subject becomes an e-mail header: one line whatever a supplier or user typed
         return header_text(str(spec.subject) % values), str(spec.body) % values

@@ -241,7 +241,9 @@ def purchase_order_create(request, payload: POIn):
 
     entity = selectors.legal_entity_list(request.auth).filter(pk=payload.legal_entity_id).first()
     if entity is None:
-        raise NotFound(f"Legal entity {payload.legal_entity_id} not found.")
+        raise NotFound(
+            _("Legal entity %(legal_entity_id)s not found.") % {"legal_entity_id": payload.legal_entity_id}
+        )
     supplier = supplier_get(request.auth, payload.supplier_id)
     lines = [
         {
@@ -315,7 +317,7 @@ def purchase_order_line_update(request, po_id: int, po_line_id: int, payload: PO
     line = selectors.purchase_order_line_get(request.auth, po_id, po_line_id)
     changes = payload.dict(exclude_unset=True)
     if changes.get("quantity", 0) is None:
-        raise DomainError("quantity cannot be null.", code="invalid_quantity")
+        raise DomainError(_("quantity cannot be null."), code="invalid_quantity")
     return services.purchase_order_line_update(po=line.po, line=line, actor=request.auth, **changes)
 
 
@@ -668,7 +670,9 @@ def rfq_create(request, payload: RFQIn):
 
     entity = selectors.legal_entity_list(request.auth).filter(pk=payload.legal_entity_id).first()
     if entity is None:
-        raise NotFound(f"Legal entity {payload.legal_entity_id} not found.")
+        raise NotFound(
+            _("Legal entity %(legal_entity_id)s not found.") % {"legal_entity_id": payload.legal_entity_id}
+        )
     with transaction.atomic():
         rfq = services.rfq_create(
             legal_entity=entity,
@@ -707,7 +711,7 @@ def rfq_invite(request, rfq_id: int, payload: InviteIn):
 
     rfq = _rfq(request, rfq_id)
     if not request.auth.is_internal:
-        raise PermissionDenied("Only buyers invite suppliers.")
+        raise PermissionDenied(_("Only buyers invite suppliers."))
     invitation = services.rfq_invite(
         rfq=rfq, supplier=supplier_get(request.auth, payload.supplier_id), actor=request.auth
     )
@@ -725,7 +729,7 @@ def rfq_publish(request, rfq_id: int, payload: PublishIn):
 def rfq_close(request, rfq_id: int, payload: ReasonIn):
     rfq = _rfq(request, rfq_id)
     if not request.auth.is_buyer:
-        raise PermissionDenied("Only buyers close RFQs.")
+        raise PermissionDenied(_("Only buyers close RFQs."))
     return services.rfq_close(rfq=rfq, actor=request.auth, reason=payload.reason)
 
 

@@ -1,6 +1,7 @@
 from datetime import date, datetime
 
 from django.http import FileResponse
+from django.utils.translation import gettext
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -138,7 +139,7 @@ def supplier_list(request):
 @router.post("/", response={201: SupplierOut})
 def supplier_create(request, payload: SupplierIn):
     if not request.auth.is_buyer:
-        raise PermissionDenied("Only buyers create suppliers.")
+        raise PermissionDenied(gettext("Only buyers create suppliers."))
     return Status(201, services.supplier_create(actor=request.auth, **payload.dict()))
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django_fsm import can_proceed, has_transition_perm
 
 from core import bounds
@@ -29,6 +30,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, TransitionLog, User
 from core.services import run_transition
 from core.signals import document_expiring
+from core.texts import register, text
 from core.validators import validate_username
 
 from . import crypto
@@ -98,6 +100,16 @@ class _Fields:
             raise InvalidInput(
                 first["message"], code=first["code"], details={"field": field, "fields": self.errors}
             )
+
+
+# What the log says when the portal itself moves a supplier or a bank account (core.texts).
+register(
+    {
+        "supplier.bank_account_replaced": N_("replaced by bank account %(account)s"),
+        "supplier.documents_missing": N_("Mandatory document expired or missing: %(documents)s"),
+        **{f"document_type.{value}": label for value, label in DocumentType.choices},
+    }
+)
 
 
 def invalid(field: str, code: str, message: str) -> InvalidInput:
@@ -368,7 +380,8 @@ def supplier_require_approved(supplier: Supplier) -> None:
     state = Supplier.objects.filter(pk=supplier.pk).values_list("state", flat=True).first()
     if state != SupplierState.APPROVED:
         raise DomainError(
-            f"Supplier {supplier.name} is not approved (it is {state or 'unknown'}).",
+            _("Supplier %(name)s is not approved (it is %(value)s).")
+            % {"name": supplier.name, "value": state or "unknown"},
             code="supplier_not_approved",
             details={"supplier_id": supplier.pk, "state": state},
         )
@@ -441,7 +454,9 @@ def missing_mandatory_documents(supplier: Supplier, *, on=None) -> list[str]:
 def supplier_membership_add(*, supplier: Supplier, user, actor) -> SupplierMembership:
     with transaction.atomic():
         if SupplierMembership.objects.filter(user=user).exists():
-            raise DomainError(f"{user} already belongs to a supplier.", code="already_member")
+            raise DomainError(
+                _("%(user)s already belongs to a supplier.") % {"user": user}, code="already_member"
+            )
         return SupplierMembership.objects.create(supplier=supplier, user=user)
 
 
@@ -725,7 +740,9 @@ def bank_account_approve(*, account: BankAccount, actor, reason: str = "") -> Ba
         if account.state != BankAccountState.PENDING:
             return run_transition(account, "approve", actor=actor, reason=reason)  # raises 409/403
         for old in previous.exclude(pk=account.pk):
-            run_transition(old, "retire", actor=actor, reason=f"replaced by bank account {account.pk}")
+            run_transition(
+                old, "retire", actor=actor, reason=text("supplier.bank_account_replaced", account=account.pk)
+            )
         account = run_transition(account, "approve", actor=actor, reason=reason)
         _change_decided(account, actor=actor, state=ChangeState.APPROVED, reason=reason)
         return account
@@ -815,9 +832,9 @@ def qualification_expiry_check(*, today=None) -> dict:
             locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
             if locked.state != SupplierState.APPROVED:
                 continue
-            labels = ", ".join(str(DocumentType(t).label) for t in missing)
+            labels = [text(f"document_type.{t}") for t in missing]
             run_transition(
-                locked, "suspend", actor=None, reason=f"Mandatory document expired or missing: {labels}"
+                locked, "suspend", actor=None, reason=text("supplier.documents_missing", documents=labels)
             )
             recipients = _supplier_recipients(locked)
             if recipients:

@@ -4,13 +4,59 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop as N_
+
 from core.money import q2, q6
+from core.texts import english, register
 
 from .model import Reason, ReasonCode, Verdict
 from .tolerance import Direction, Limit, LimitCheck, TolerancePolicy
 
 EXCEPTION = Verdict.EXCEPTION
 TOLERATED = Verdict.MATCHED_WITHIN_TOLERANCE
+
+# The words of the tolerance reasons (core.texts): stored with each reason as a code and its
+# figures, read in the reader's language; the ``.facts`` variants are what a supplier reads
+# (the facts without the buyer's tolerance settings).
+TEXTS = register(
+    {
+        "match.tolerance.above": N_(
+            "%(subject)s is %(size)s above %(against)s; the policy (version %(version)s) allows %(limit)s, "
+            "%(outcome)s (rule: %(rule)s)."
+        ),
+        "match.tolerance.below": N_(
+            "%(subject)s is %(size)s below %(against)s; the policy (version %(version)s) allows %(limit)s, "
+            "%(outcome)s (rule: %(rule)s)."
+        ),
+        "match.tolerance.above.facts": N_("%(subject)s is %(size)s above %(against)s."),
+        "match.tolerance.below.facts": N_("%(subject)s is %(size)s below %(against)s."),
+        "match.subject.unit_price": N_("Unit price %(price)s"),
+        "match.subject.line_amount": N_("Line amount %(amount)s"),
+        "match.subject.net_total": N_("The net total %(amount)s"),
+        "match.against.po_price": N_("the PO price %(price)s of PO line %(po_line)s"),
+        "match.against.matched_at_po_price": N_(
+            "the matched quantity at the PO price, %(quantity)s × %(price)s = %(expected)s"
+        ),
+        "match.against.matched_total": N_("the matched quantities at PO prices, %(expected)s"),
+        "match.limit.at_most": N_("at most %(limit)s"),
+        "match.limit.at_most_both": N_("at most %(percent)s and %(absolute)s"),
+        "match.limit.none": N_("no difference"),
+        "match.limit.any": N_("any difference"),
+        "match.outcome.within": N_("so this is accepted within tolerance"),
+        "match.outcome.line": N_("so this line is an exception"),
+        "match.outcome.invoice": N_("so this invoice is an exception"),
+        "match.rule.unit_price.upper": N_("unit price upper limit"),
+        "match.rule.unit_price.lower": N_("unit price lower limit"),
+        "match.rule.line_amount.upper": N_("line amount upper limit"),
+        "match.rule.line_amount.lower": N_("line amount lower limit"),
+        "match.rule.invoice_total.upper": N_("invoice total upper limit"),
+        "match.rule.invoice_total.lower": N_("invoice total lower limit"),
+    }
+)
+
+
+def _t(code: str, **params) -> dict:
+    return {"code": f"match.{code}", "params": params}
 
 
 # ------------------------------------------------------------------------------------------- numbers
@@ -42,7 +88,7 @@ def rate(value: Decimal) -> str:
     return f"{(value * 100).normalize():f}%"
 
 
-def _limit_text(limit: Limit, direction: Direction, unit: str, fmt) -> str:
+def _limit_text(limit: Limit, direction: Direction, unit: str, fmt) -> dict:
     """``at most +2.00% and +0.50 CNY`` (within only if within both), ``no difference`` or ``any difference``."""
     sign = "+" if direction is Direction.ABOVE else "-"
     parts = []
@@ -51,24 +97,26 @@ def _limit_text(limit: Limit, direction: Direction, unit: str, fmt) -> str:
     if limit.absolute is not None:
         parts.append(f"{sign}{fmt(limit.absolute)}{unit}")
     if not parts:
-        return "any difference"
+        return _t("limit.any")
     if limit.percent == 0 and limit.absolute == 0:
-        return "no difference"
-    return "at most " + " and ".join(parts)
+        return _t("limit.none")
+    if len(parts) == 2:
+        return _t("limit.at_most_both", percent=parts[0], absolute=parts[1])
+    return _t("limit.at_most", limit=parts[0])
 
 
-def _outcome(check: LimitCheck, scope: str) -> str:
+def _outcome(check: LimitCheck, scope: str) -> dict:
     if check.within:
-        return "so this is accepted within tolerance"
-    return f"so this {scope} is an exception"
+        return _t("outcome.within")
+    return _t(f"outcome.{scope}")
 
 
 def _tolerance_reason(
     *,
     codes: tuple[ReasonCode, ReasonCode, ReasonCode],  # above, below, within
-    measure: str,
-    subject: str,
-    against: str,
+    measure: str,  # unit_price, line_amount, invoice_total
+    subject: dict,
+    against: dict,
     check: LimitCheck,
     policy: TolerancePolicy,
     unit: str,
@@ -77,17 +125,27 @@ def _tolerance_reason(
     line_id: str | None,
 ) -> Reason:
     above, below, within = codes
-    rule = f"{measure} {'upper' if check.direction is Direction.ABOVE else 'lower'} limit"
+    words = _t(f"rule.{measure}.{'upper' if check.direction is Direction.ABOVE else 'lower'}")
+    rule = english(words)
     size = f"{fmt(abs(check.difference))}{unit}"
     if check.percent is not None:
         size += f" ({percent(check.percent)})"
-    message = (
-        f"{subject} is {size} {check.direction.value} {against}; the policy (version {policy.version}) allows "
-        f"{_limit_text(check.limit, check.direction, unit, fmt)}, {_outcome(check, scope)} (rule: {rule})."
+    text = _t(
+        f"tolerance.{check.direction.value}",
+        subject=subject,
+        size=size,
+        against=against,
+        version=str(policy.version),
+        limit=_limit_text(check.limit, check.direction, unit, fmt),
+        outcome=_outcome(check, scope),
+        rule=words,
     )
+    message = english(text)
     if check.within:
-        return Reason(within, TOLERATED, message, rule, line_id)
-    return Reason(above if check.direction is Direction.ABOVE else below, EXCEPTION, message, rule, line_id)
+        return Reason(within, TOLERATED, message, rule, line_id, text)
+    return Reason(
+        above if check.direction is Direction.ABOVE else below, EXCEPTION, message, rule, line_id, text
+    )
 
 
 # ---------------------------------------------------------------------------------------- line level
@@ -203,7 +261,7 @@ def quantity_shortfall(
     share = f"{quantity(missing)} not matched"
     if check.percent is not None:
         share += f" is {percent(check.percent)} of the {quantity(matched)} matched"
-    allowed = _limit_text(check.limit, Direction.ABOVE, "", quantity)
+    allowed = english(_limit_text(check.limit, Direction.ABOVE, "", quantity))
     if check.within:
         outcome = (
             f"The {share}; the policy (version {policy.version}) allows {allowed}, so this is accepted within "
@@ -234,9 +292,9 @@ def price_variance(
             ReasonCode.PRICE_BELOW_TOLERANCE,
             ReasonCode.PRICE_WITHIN_TOLERANCE,
         ),
-        measure="unit price",
-        subject=f"Unit price {price(invoiced)}",
-        against=f"the PO price {price(ordered)} of PO line {po_display}",
+        measure="unit_price",
+        subject=_t("subject.unit_price", price=price(invoiced)),
+        against=_t("against.po_price", price=price(ordered), po_line=po_display),
         check=check,
         policy=policy,
         unit=f" {currency}",
@@ -261,11 +319,13 @@ def amount_variance(
             ReasonCode.AMOUNT_BELOW_TOLERANCE,
             ReasonCode.AMOUNT_WITHIN_TOLERANCE,
         ),
-        measure="line amount",
-        subject=f"Line amount {amount(invoiced)}",
-        against=(
-            f"the matched quantity at the PO price, {quantity(matched)} × {price(ordered_price)} = "
-            f"{amount(check.expected)}"
+        measure="line_amount",
+        subject=_t("subject.line_amount", amount=amount(invoiced)),
+        against=_t(
+            "against.matched_at_po_price",
+            quantity=quantity(matched),
+            price=price(ordered_price),
+            expected=amount(check.expected),
         ),
         check=check,
         policy=policy,
@@ -397,9 +457,9 @@ def invoice_total(check: LimitCheck, net_total: Decimal, currency: str, policy: 
             ReasonCode.INVOICE_TOTAL_BELOW_TOLERANCE,
             ReasonCode.INVOICE_TOTAL_WITHIN_TOLERANCE,
         ),
-        measure="invoice total",
-        subject=f"The net total {amount(net_total)}",
-        against=f"the matched quantities at PO prices, {amount(check.expected)}",
+        measure="invoice_total",
+        subject=_t("subject.net_total", amount=amount(net_total)),
+        against=_t("against.matched_total", expected=amount(check.expected)),
         check=check,
         policy=policy,
         unit=f" {currency}",

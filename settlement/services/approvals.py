@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from invoicing.models import Invoice
@@ -120,15 +121,23 @@ def approval_record(*, invoice: Invoice, case: ExceptionCase, actor, reason: str
         if not any(s.kind == StepKind.COMMENT and s.role == role for s in steps):
             who = comment_addressee(case, role)
             raise Conflict(
-                f"A rule ({', '.join(r.name for r in need.rules if r.comment_from == role)}) needs a comment from "
-                f"{CommentFrom(role).label} ({who or 'nobody found'}) before finance decides; ask for it first.",
+                gettext(
+                    "A rule (%(names)s) needs a comment from %(label)s (%(value)s) before finance decides; ask for it first."
+                )
+                % {
+                    "names": ", ".join(r.name for r in need.rules if r.comment_from == role),
+                    "label": CommentFrom(role).label,
+                    "value": who or "nobody found",
+                },
                 code="comment_required",
                 details={"role": role},
             )
     if any(s.kind == StepKind.APPROVAL and s.actor_id == actor.pk for s in steps):
         raise Conflict(
-            f"You have already approved invoice {invoice} in this chain; another finance user must give "
-            "the second approval.",
+            gettext(
+                "You have already approved invoice %(invoice)s in this chain; another finance user must give the second approval."
+            )
+            % {"invoice": invoice},
             code="already_approved_in_chain",
         )
     try:
@@ -136,7 +145,8 @@ def approval_record(*, invoice: Invoice, case: ExceptionCase, actor, reason: str
             ApprovalStep.objects.create(case=case, kind=StepKind.APPROVAL, actor=actor, text=reason)
     except IntegrityError:
         raise Conflict(
-            f"You have already approved invoice {invoice} in this chain.", code="already_approved_in_chain"
+            gettext("You have already approved invoice %(invoice)s in this chain.") % {"invoice": invoice},
+            code="already_approved_in_chain",
         ) from None
     approvals = 1 + sum(1 for s in steps if s.kind == StepKind.APPROVAL)
     return approvals >= need.approvers
@@ -147,19 +157,23 @@ def exception_request_comment(*, invoice_id: int, actor, role: str, question: st
     from .exceptions import _require_finance, _require_reason
     from .matching import lock_invoice
 
-    _require_finance(actor, "ask for a comment")
-    question = _require_reason(question, "ask for a comment (write the question)")
+    _require_finance(actor, gettext("ask for a comment"))
+    question = _require_reason(question, gettext("ask for a comment (write the question)"))
     if role not in (CommentFrom.BUYER, CommentFrom.RECEIVER):
-        raise DomainError("Ask the PO's buyer or the receiver of the goods.", code="invalid_role")
+        raise DomainError(gettext("Ask the PO's buyer or the receiver of the goods."), code="invalid_role")
     with transaction.atomic():
         invoice = lock_invoice(invoice_id)
         case = open_case_for(invoice)
         if case is None:
-            raise Conflict(f"Invoice {invoice} has no open exception case.", code="no_open_case")
+            raise Conflict(
+                gettext("Invoice %(invoice)s has no open exception case.") % {"invoice": invoice},
+                code="no_open_case",
+            )
         who = comment_addressee(case, role)
         if who is None:
             raise DomainError(
-                f"Invoice {invoice} was matched against no PO with a {'buyer' if role == 'buyer' else 'receipt'}.",
+                gettext("Invoice %(invoice)s was matched against no PO with a %(value)s.")
+                % {"invoice": invoice, "value": "buyer" if role == "buyer" else "receipt"},
                 code="nobody_to_ask",
             )
         return ApprovalStep.objects.create(
@@ -173,15 +187,17 @@ def exception_comment(*, invoice_id: int, actor, text: str) -> ApprovalStep:
     from .exceptions import _require_reason
     from .matching import lock_invoice
 
-    text = _require_reason(text, "comment (write the comment)")
+    text = _require_reason(text, gettext("comment (write the comment)"))
     with transaction.atomic():
         invoice = lock_invoice(invoice_id)
         case = open_case_for(invoice)
         if case is None:
-            raise NotFound(f"Invoice {invoice_id} has no open exception case.")
+            raise NotFound(
+                gettext("Invoice %(invoice_id)s has no open exception case.") % {"invoice_id": invoice_id}
+            )
         request = case.steps.filter(kind=StepKind.COMMENT_REQUEST, addressed_to=actor).order_by("-pk").first()
         if request is None:
-            raise PermissionDenied("Only the person asked for a comment may comment.")
+            raise PermissionDenied(gettext("Only the person asked for a comment may comment."))
         return ApprovalStep.objects.create(
             case=case, kind=StepKind.COMMENT, actor=actor, role=request.role, text=text
         )

@@ -105,12 +105,9 @@ def build(capture) -> dict[str, User]:
 
     if above is not None and above.state == "exception":
         with capture(execute=True):
-            try:
-                exception_request_credit_note(
-                    invoice_id=above.pk, actor=finance, message="请就单价差额开具红字发票"
-                )
-            except DomainError:
-                pass
+            exception_request_credit_note(
+                invoice_id=above.pk, actor=finance, message="请就单价差额开具红字发票"
+            )
 
     with capture(execute=True):
         draft = make_po(buyer, supplier, entity, [("显示器", 1, "1500.00")], state="draft")
