@@ -18,6 +18,19 @@ REAUTH_WINDOW = timedelta(minutes=15)  # how recent a password proof must be to 
 SESSION_AUTH_AT = "portal_auth_at"  # session key: when its user last proved their password
 
 
+def _words(model, name: str, state: str) -> dict:
+    """The parameters of a refused transition's message: the action (as words and as its display
+    name) and the state's display name, in the active language."""
+    from .history import state_label, transition_label
+
+    return {
+        "action": name.replace("_", " "),
+        "action_label": transition_label(name),
+        "verbose_name": model._meta.verbose_name,
+        "state": state_label(model, state),
+    }
+
+
 def run_transition(
     instance: models.Model, name: str, *, actor: User | None, reason: str = "", **kwargs
 ) -> models.Model:
@@ -45,19 +58,21 @@ def run_transition(
         state = getattr(obj, state_field if isinstance(state_field, str) else state_field.name)
         if not can_proceed(method, check_conditions=False):
             raise IllegalTransition(
-                _("Cannot %(value)s a %(verbose_name)s that is %(state)s.")
-                % {"value": name.replace("_", " "), "verbose_name": model._meta.verbose_name, "state": state},
+                # Translators: %(action)s is the action's code in words (English); use %(action_label)s,
+                # its display name, in other languages. %(state)s is the state's display name.
+                _("Cannot %(action)s a %(verbose_name)s that is %(state)s.") % _words(model, name, state),
                 details={"state": state, "transition": name},
             )
         if actor is not None and not has_transition_perm(method, actor):
             raise PermissionDenied(
-                _("You are not allowed to %(value)s this %(verbose_name)s.")
-                % {"value": name.replace("_", " "), "verbose_name": model._meta.verbose_name}
+                # Translators: use %(action_label)s (the action's display name) for %(action)s.
+                _("You are not allowed to %(action)s this %(verbose_name)s.") % _words(model, name, state)
             )
         if not can_proceed(method):
             raise IllegalTransition(
-                _("The conditions to %(value)s this %(verbose_name)s are not met.")
-                % {"value": name.replace("_", " "), "verbose_name": model._meta.verbose_name},
+                # Translators: use %(action_label)s (the action's display name) for %(action)s.
+                _("The conditions to %(action)s this %(verbose_name)s are not met.")
+                % _words(model, name, state),
                 code="transition_condition_failed",
                 details={"state": state, "transition": name},
             )

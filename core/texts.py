@@ -46,6 +46,8 @@ def render_value(value):
         return value.render()
     if isinstance(value, dict) and "code" in value:
         return render(value["code"], value.get("params") or {}, fallback=value.get("fallback", ""))
+    if isinstance(value, dict) and "items" in value:  # a list with its separator: joined(...)
+        return value.get("sep", "; ").join(str(render_value(v)) for v in value["items"])
     if isinstance(value, list | tuple):
         return "; ".join(str(render_value(v)) for v in value)
     return value
@@ -107,9 +109,16 @@ def english(value):
     if isinstance(value, dict) and "code" in value:
         values = _Values({k: english(v) for k, v in (value.get("params") or {}).items()})
         return str(REGISTRY[value["code"]]) % values
+    if isinstance(value, dict) and "items" in value:
+        return value.get("sep", "; ").join(str(english(v)) for v in value["items"])
     if isinstance(value, list | tuple):
         return "; ".join(str(english(v)) for v in value)
     return value
+
+
+def joined(items, sep: str = "; ") -> dict:
+    """A list parameter shown with ``sep`` between its items (each may be a text)."""
+    return {"items": list(items), "sep": sep}
 
 
 def text(code: str, /, **params) -> Text:

@@ -30,7 +30,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, TransitionLog, User
 from core.services import run_transition
 from core.signals import document_expiring
-from core.texts import register, text
+from core.texts import joined, register, text
 from core.validators import validate_username
 
 from . import crypto
@@ -834,7 +834,10 @@ def qualification_expiry_check(*, today=None) -> dict:
                 continue
             labels = [text(f"document_type.{t}") for t in missing]
             run_transition(
-                locked, "suspend", actor=None, reason=text("supplier.documents_missing", documents=labels)
+                locked,
+                "suspend",
+                actor=None,
+                reason=text("supplier.documents_missing", documents=joined(labels, ", ")),
             )
             recipients = _supplier_recipients(locked)
             if recipients:

@@ -14,11 +14,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from core import bounds
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.money import q6
 from core.services import run_transition
+from core.texts import register, text
 
 from .. import attachments as attachment_rules
 from .. import selectors
@@ -59,6 +61,10 @@ class InvalidInput(DomainError):
     """A value a person typed is out of bounds or malformed: 422 in the API, a message on the page."""
 
     status = 422
+
+
+# What the log of an awarded RFQ says (core.texts).
+register({"rfq.awarded": N_("%(lines)s line(s) to %(suppliers)s supplier(s)")})
 
 
 def _bounded_decimal(value, *, field: str, label: str, limit: Decimal, code: str) -> Decimal:
@@ -698,5 +704,7 @@ def rfq_award(*, rfq: RFQ, actor, decisions: list[dict]) -> list:
                     awarded_by=actor,
                 )
             pos.append(po)
-        run_transition(rfq, "award", actor=actor, reason=f"{len(seen)} line(s) to {len(pos)} supplier(s)")
+        run_transition(
+            rfq, "award", actor=actor, reason=text("rfq.awarded", lines=len(seen), suppliers=len(pos))
+        )
         return pos

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_noop as N_
 
 from core.money import q2, q6
-from core.texts import english, register
+from core.texts import english, joined, register
 
 from .model import Reason, ReasonCode, Verdict
 from .tolerance import Direction, Limit, LimitCheck, TolerancePolicy
@@ -51,6 +51,83 @@ TEXTS = register(
         "match.rule.line_amount.lower": N_("line amount lower limit"),
         "match.rule.invoice_total.upper": N_("invoice total upper limit"),
         "match.rule.invoice_total.lower": N_("invoice total lower limit"),
+        "match.invalid_quantity": N_(
+            "Quantity %(quantity)s is not a positive quantity, so nothing can be matched and this line is an "
+            "exception (rule: every line needs a positive quantity)."
+        ),
+        "match.invalid_quantity.credit_note": N_(
+            "Quantity %(quantity)s is not a non-zero quantity, so nothing can be matched and this line is an "
+            "exception (rule: every line needs a non-zero quantity)."
+        ),
+        "match.unknown_reference": N_(
+            "The line refers to PO line %(reference)s, which is not among the PO lines being matched, so this "
+            "line is an exception (rule: a PO line reference must exist)."
+        ),
+        "match.paired_with_open_quantity": N_(
+            "Paired with PO line %(chosen)s, which has %(open)s open to invoice, rather than PO line %(passed)s "
+            "of the same item, which has nothing open (nothing received, or all of it already invoiced) (rule: "
+            "without a PO line reference, a line with open quantity is preferred)."
+        ),
+        "match.on_po_line": N_("%(quantity)s on PO line %(po_line)s"),
+        "match.split_across_po_lines": N_(
+            "The line's quantity was allocated across PO lines of the same item at the same price: %(parts)s "
+            "(rule: one invoice line may cover several PO lines of the same item)."
+        ),
+        "match.no_po_line.code_or_name": N_(
+            "No PO line has this line's item code %(item_code)s or name “%(name)s”, so it cannot be matched "
+            "and this line is an exception (rule: every invoice line needs a PO line)."
+        ),
+        "match.no_po_line.code": N_(
+            "No PO line has this line's item code %(item_code)s, so it cannot be matched and this line is an "
+            "exception (rule: every invoice line needs a PO line)."
+        ),
+        "match.no_po_line.name": N_(
+            "No PO line has this line's name “%(name)s”, so it cannot be matched and this line is an exception "
+            "(rule: every invoice line needs a PO line)."
+        ),
+        "match.no_po_line": N_(
+            "No PO line has this line's an item code or name, so it cannot be matched and this line is an "
+            "exception (rule: every invoice line needs a PO line)."
+        ),
+        "match.currency_mismatch": N_(
+            "The invoice is in %(invoice_currency)s but PO line %(po_line)s is in %(po_currency)s; prices in "
+            "different currencies are not compared, so this line is an exception (rule: same currency as the PO)."
+        ),
+        "match.tax_rate_mismatch": N_(
+            "Tax rate %(invoiced)s differs from the rate %(ordered)s on PO line %(po_line)s, so this line is an "
+            "exception (rule: tax rate must equal the PO's)."
+        ),
+        "match.tax_amount.within": N_(
+            "Tax %(tax)s differs by %(difference)s from %(rate)s of the line amount %(line_amount)s, which is "
+            "%(expected)s; this is within the tax rounding allowance of %(allowance)s per line and is a rounding "
+            "difference, not a price difference (rule: tax rounding allowance per line)."
+        ),
+        "match.tax_amount": N_(
+            "Tax %(tax)s differs by %(difference)s from %(rate)s of the line amount %(line_amount)s, which is "
+            "%(expected)s; the tax rounding allowance is %(allowance)s per line, so this line is an exception "
+            "(rule: tax rounding allowance per line)."
+        ),
+        "match.no_lines": N_(
+            "The document has no lines, so nothing can be matched (rule: a document needs lines)."
+        ),
+        "match.credit_note_without_original": N_(
+            "This credit note does not name the invoice it corrects, so it cannot release any quantity and is an "
+            "exception (rule: a credit note must name the invoice it corrects)."
+        ),
+        "match.lines_do_not_add_up": N_(
+            "The net total %(net_total)s differs by %(difference)s from the sum of the line amounts, "
+            "%(line_sum)s, so this invoice is an exception (rule: lines must add up to the net total)."
+        ),
+        "match.tax_total.within": N_(
+            "The tax total %(tax)s differs by %(difference)s from the sum of each line's amount × tax rate, "
+            "%(expected)s; this is within the tax rounding allowance of %(allowance)s per invoice and is a "
+            "rounding difference, not a price difference (rule: tax rounding allowance per invoice)."
+        ),
+        "match.tax_total": N_(
+            "The tax total %(tax)s differs by %(difference)s from the sum of each line's amount × tax rate, "
+            "%(expected)s; the tax rounding allowance is %(allowance)s per invoice, so this invoice is an "
+            "exception (rule: tax rounding allowance per invoice)."
+        ),
     }
 )
 
@@ -151,89 +228,96 @@ def _tolerance_reason(
 # ---------------------------------------------------------------------------------------- line level
 
 
+def _reason(
+    code: ReasonCode, severity: Verdict, rule: str, line_id: str | None, words: str, **params
+) -> Reason:
+    """A reason whose sentence is the text ``match.<words>`` with ``params`` (English kept too)."""
+    text = _t(words, **params)
+    return Reason(code, severity, english(text), rule, line_id, text)
+
+
 def invalid_quantity(line_id: str, value: Decimal, is_credit_note: bool) -> Reason:
-    wanted = "a non-zero quantity" if is_credit_note else "a positive quantity"
-    return Reason(
+    return _reason(
         ReasonCode.INVALID_QUANTITY,
         EXCEPTION,
-        f"Quantity {quantity(value)} is not {wanted}, so nothing can be matched and this line is an "
-        f"exception (rule: every line needs {wanted}).",
         "line quantity",
         line_id,
+        "invalid_quantity.credit_note" if is_credit_note else "invalid_quantity",
+        quantity=quantity(value),
     )
 
 
 def unknown_reference(line_id: str, reference: str) -> Reason:
-    return Reason(
+    return _reason(
         ReasonCode.PO_LINE_REFERENCE_UNKNOWN,
         EXCEPTION,
-        f"The line refers to PO line {reference}, which is not among the PO lines being matched, so this "
-        f"line is an exception (rule: a PO line reference must exist).",
         "PO line reference",
         line_id,
+        "unknown_reference",
+        reference=reference,
     )
 
 
 def paired_with_open_quantity(line_id: str, chosen: str, open_quantity: Decimal, passed: list[str]) -> Reason:
-    return Reason(
+    return _reason(
         ReasonCode.PAIRED_WITH_OPEN_QUANTITY,
         Verdict.MATCHED,
-        f"Paired with PO line {chosen}, which has {quantity(open_quantity)} open to invoice, rather than "
-        f"PO line {', '.join(passed)} of the same item, which has nothing open (nothing received, or all of "
-        f"it already invoiced) (rule: without a PO line reference, a line with open quantity is preferred).",
         "pairing prefers open quantity",
         line_id,
+        "paired_with_open_quantity",
+        chosen=chosen,
+        open=quantity(open_quantity),
+        passed=", ".join(passed),
     )
 
 
 def split_across_po_lines(line_id: str, pieces: list[tuple[str, Decimal]]) -> Reason:
-    parts = ", ".join(f"{quantity(q)} on PO line {label}" for label, q in pieces)
-    return Reason(
+    parts = [_t("on_po_line", quantity=quantity(q), po_line=label) for label, q in pieces]
+    return _reason(
         ReasonCode.SPLIT_ACROSS_PO_LINES,
         Verdict.MATCHED,
-        f"The line's quantity was allocated across PO lines of the same item at the same price: {parts} "
-        f"(rule: one invoice line may cover several PO lines of the same item).",
         "allocation across PO lines",
         line_id,
+        "split_across_po_lines",
+        parts=joined(parts, ", "),
     )
 
 
 def no_po_line(line_id: str, item_code: str | None, name: str) -> Reason:
-    described = []
-    if item_code:
-        described.append(f"item code {item_code}")
-    if name:
-        described.append(f"name “{name}”")
-    what = " or ".join(described) if described else "an item code or name"
-    return Reason(
-        ReasonCode.NO_PO_LINE,
-        EXCEPTION,
-        f"No PO line has this line's {what}, so it cannot be matched and this line is an exception "
-        f"(rule: every invoice line needs a PO line).",
-        "PO line pairing",
-        line_id,
-    )
+    if item_code and name:
+        words, params = "no_po_line.code_or_name", {"item_code": item_code, "name": name}
+    elif item_code:
+        words, params = "no_po_line.code", {"item_code": item_code}
+    elif name:
+        words, params = "no_po_line.name", {"name": name}
+    else:
+        words, params = "no_po_line", {}
+    return _reason(ReasonCode.NO_PO_LINE, EXCEPTION, "PO line pairing", line_id, words, **params)
 
 
 def currency_mismatch(line_id: str, invoice_currency: str, po_currency: str, po_display: str) -> Reason:
-    return Reason(
+    return _reason(
         ReasonCode.CURRENCY_MISMATCH,
         EXCEPTION,
-        f"The invoice is in {invoice_currency} but PO line {po_display} is in {po_currency}; prices in "
-        f"different currencies are not compared, so this line is an exception (rule: same currency as the PO).",
         "same currency as the PO",
         line_id,
+        "currency_mismatch",
+        invoice_currency=invoice_currency,
+        po_line=po_display,
+        po_currency=po_currency,
     )
 
 
 def tax_rate_mismatch(line_id: str, invoiced: Decimal, ordered: Decimal, po_display: str) -> Reason:
-    return Reason(
+    return _reason(
         ReasonCode.TAX_RATE_MISMATCH,
         EXCEPTION,
-        f"Tax rate {rate(invoiced)} differs from the rate {rate(ordered)} on PO line {po_display}, so this "
-        f"line is an exception (rule: tax rate must equal the PO's).",
         "tax rate must equal the PO's",
         line_id,
+        "tax_rate_mismatch",
+        invoiced=rate(invoiced),
+        ordered=rate(ordered),
+        po_line=po_display,
     )
 
 
@@ -341,28 +425,20 @@ def tax_amount(
 ) -> Reason:
     expected = q2(line_amount * tax_rate)
     difference = tax - expected
-    facts = (
-        f"Tax {amount(tax)} differs by {amount(abs(difference))} from {rate(tax_rate)} of the line amount "
-        f"{amount(line_amount)}, which is {amount(expected)}"
-    )
+    params = {
+        "tax": amount(tax),
+        "difference": amount(abs(difference)),
+        "rate": rate(tax_rate),
+        "line_amount": amount(line_amount),
+        "expected": amount(expected),
+        "allowance": amount(allowance),
+    }
     rule = "tax rounding allowance per line"
     if abs(difference) <= allowance:
-        return Reason(
-            ReasonCode.TAX_ROUNDING_WITHIN_ALLOWANCE,
-            TOLERATED,
-            f"{facts}; this is within the tax rounding allowance of {amount(allowance)} per line and is a "
-            f"rounding difference, not a price difference (rule: {rule}).",
-            rule,
-            line_id,
+        return _reason(
+            ReasonCode.TAX_ROUNDING_WITHIN_ALLOWANCE, TOLERATED, rule, line_id, "tax_amount.within", **params
         )
-    return Reason(
-        ReasonCode.TAX_AMOUNT_MISMATCH,
-        EXCEPTION,
-        f"{facts}; the tax rounding allowance is {amount(allowance)} per line, so this line is an exception "
-        f"(rule: {rule}).",
-        rule,
-        line_id,
-    )
+    return _reason(ReasonCode.TAX_AMOUNT_MISMATCH, EXCEPTION, rule, line_id, "tax_amount", **params)
 
 
 def net_tax_split(
@@ -397,57 +473,48 @@ def net_tax_split(
 
 
 def no_lines() -> Reason:
-    return Reason(
-        ReasonCode.NO_LINES,
-        EXCEPTION,
-        "The document has no lines, so nothing can be matched (rule: a document needs lines).",
-        "a document needs lines",
-    )
+    return _reason(ReasonCode.NO_LINES, EXCEPTION, "a document needs lines", None, "no_lines")
 
 
 def credit_note_without_original() -> Reason:
     rule = "a credit note must name the invoice it corrects"
-    return Reason(
-        ReasonCode.CREDIT_NOTE_WITHOUT_ORIGINAL,
-        EXCEPTION,
-        "This credit note does not name the invoice it corrects, so it cannot release any quantity and is "
-        f"an exception (rule: {rule}).",
-        rule,
+    return _reason(
+        ReasonCode.CREDIT_NOTE_WITHOUT_ORIGINAL, EXCEPTION, rule, None, "credit_note_without_original"
     )
 
 
 def lines_do_not_add_up(net_total: Decimal, line_sum: Decimal) -> Reason:
     rule = "lines must add up to the net total"
-    return Reason(
+    return _reason(
         ReasonCode.LINES_DO_NOT_ADD_UP,
         EXCEPTION,
-        f"The net total {amount(net_total)} differs by {amount(abs(net_total - line_sum))} from the sum of the "
-        f"line amounts, {amount(line_sum)}, so this invoice is an exception (rule: {rule}).",
         rule,
+        None,
+        "lines_do_not_add_up",
+        net_total=amount(net_total),
+        difference=amount(abs(net_total - line_sum)),
+        line_sum=amount(line_sum),
     )
 
 
 def tax_total(tax: Decimal, expected: Decimal, allowance: Decimal) -> Reason:
     rule = "tax rounding allowance per invoice"
-    facts = (
-        f"The tax total {amount(tax)} differs by {amount(abs(tax - expected))} from the sum of each line's "
-        f"amount × tax rate, {amount(expected)}"
-    )
+    params = {
+        "tax": amount(tax),
+        "difference": amount(abs(tax - expected)),
+        "expected": amount(expected),
+        "allowance": amount(allowance),
+    }
     if abs(tax - expected) <= allowance:
-        return Reason(
+        return _reason(
             ReasonCode.TAX_TOTAL_ROUNDING_WITHIN_ALLOWANCE,
             TOLERATED,
-            f"{facts}; this is within the tax rounding allowance of {amount(allowance)} per invoice and is a "
-            f"rounding difference, not a price difference (rule: {rule}).",
             rule,
+            None,
+            "tax_total.within",
+            **params,
         )
-    return Reason(
-        ReasonCode.TAX_TOTAL_MISMATCH,
-        EXCEPTION,
-        f"{facts}; the tax rounding allowance is {amount(allowance)} per invoice, so this invoice is an "
-        f"exception (rule: {rule}).",
-        rule,
-    )
+    return _reason(ReasonCode.TAX_TOTAL_MISMATCH, EXCEPTION, rule, None, "tax_total", **params)
 
 
 def invoice_total(check: LimitCheck, net_total: Decimal, currency: str, policy: TolerancePolicy) -> Reason:
