@@ -12,7 +12,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -30,7 +30,7 @@ EXPIRY_REMINDER_DAYS = 30
 ALLOWED_TAX_RATES = {Decimal(r) for r in ("0.13", "0.09", "0.06", "0.05", "0.03", "0.01", "0")}
 
 
-register({"contract.ended": N_("Ended on %(date)s")})  # the log of an expired contract (core.texts)
+register({"contract.ended": gettext_noop("Ended on %(date)s")})  # the log of an expired contract (core.texts)
 
 
 def _require_buyer(actor) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from core.texts import english, register
 from invoicing.formats.detect import parse_invoice
@@ -23,18 +23,18 @@ SIGNATURE_ISSUES = {
 # The words of the signature findings (core.texts); ``detail`` is the verifier's technical note.
 register(
     {
-        "signature.signature_tampered": N_(
+        "signature.signature_tampered": gettext_noop(
             "The invoice was changed after it was signed: %(detail)s. It cannot be accepted; ask the issuer for "
             "the original file."
         ),
-        "signature.signature_invalid": N_(
+        "signature.signature_invalid": gettext_noop(
             "The electronic seal's signature does not verify (%(detail)s). The file is not the one the tax "
             "authority signed."
         ),
-        "signature.signature_unverified": N_(
+        "signature.signature_unverified": gettext_noop(
             "The file carries a signature that cannot be verified here (%(detail)s)."
         ),
-        "signature.signature_missing": N_("The OFD invoice carries no electronic seal."),
+        "signature.signature_missing": gettext_noop("The OFD invoice carries no electronic seal."),
     }
 )
 

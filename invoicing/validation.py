@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Context, Decimal, localcontext
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from core.money import q2
 from core.texts import english, register
@@ -44,83 +44,85 @@ WARNING = Severity.WARNING
 # from the stored code and parameters, see core.texts).
 TEXTS = register(
     {
-        "validation.seller_tax_id_invalid": N_("Seller tax id: %(problem)s"),
-        "validation.buyer_tax_id_invalid": N_("Buyer tax id: %(problem)s"),
-        "validation.buyer_tax_id_missing_person": N_(
+        "validation.seller_tax_id_invalid": gettext_noop("Seller tax id: %(problem)s"),
+        "validation.buyer_tax_id_invalid": gettext_noop("Buyer tax id: %(problem)s"),
+        "validation.buyer_tax_id_missing_person": gettext_noop(
             "The invoice names no buyer tax id (buyer %(buyer)s); that is normal for a private person."
         ),
-        "validation.buyer_tax_id_missing": N_(
+        "validation.buyer_tax_id_missing": gettext_noop(
             "The invoice names no buyer tax id (buyer %(buyer)s); only an invoice to a private person may "
             "leave it out."
         ),
-        "validation.seller_mismatch": N_(
+        "validation.seller_mismatch": gettext_noop(
             "The seller's tax id on the invoice is %(found)s, but the supplier's tax id is %(expected)s."
         ),
-        "validation.buyer_not_ours": N_(
+        "validation.buyer_not_ours": gettext_noop(
             "The buyer on the invoice (%(buyer)s, tax id %(found)s) is not one of our legal entities."
         ),
-        "validation.tax_id_read_as": N_(
+        "validation.tax_id_read_as": gettext_noop(
             "%(tax_id)s (read as the unified social credit code %(read)s, without the country prefix CN)"
         ),
-        "validation.none": N_("(none)"),
-        "validation.no_name": N_("no name"),
-        "validation.line": N_("Line %(line)s"),
-        "validation.line_named": N_("Line %(line)s (%(name)s)"),
-        "validation.line_net_mismatch": N_(
+        "validation.none": gettext_noop("(none)"),
+        "validation.no_name": gettext_noop("no name"),
+        "validation.line": gettext_noop("Line %(line)s"),
+        "validation.line_named": gettext_noop("Line %(line)s (%(name)s)"),
+        "validation.line_net_mismatch": gettext_noop(
             "%(label)s: %(quantity)s × %(unit_price)s = %(expected)s, but the line amount is %(net)s "
             "(allowed difference %(tolerance)s)."
         ),
-        "validation.line_tax_without_rate": N_(
+        "validation.line_tax_without_rate": gettext_noop(
             "%(label)s has no tax rate (exempt or not taxable) but a tax of %(tax)s."
         ),
-        "validation.line_tax_mismatch": N_(
+        "validation.line_tax_mismatch": gettext_noop(
             "%(label)s: %(net)s × %(rate)s%% = %(expected)s, but the line tax is %(tax)s."
         ),
-        "validation.net_total_mismatch": N_(
+        "validation.net_total_mismatch": gettext_noop(
             "The line amounts add up to %(lines)s, but the invoice's total without tax is %(total)s."
         ),
-        "validation.net_total_mismatch_allowances": N_(
+        "validation.net_total_mismatch_allowances": gettext_noop(
             "The line amounts add up to %(lines)s, but the invoice's total without tax is %(total)s. "
             "(Document-level allowances or charges may explain it.)"
         ),
-        "validation.tax_total_mismatch_lines": N_(
+        "validation.tax_total_mismatch_lines": gettext_noop(
             "The line taxes add up to %(expected)s, but the invoice's tax total is %(total)s."
         ),
-        "validation.tax_total_mismatch_rates": N_(
+        "validation.tax_total_mismatch_rates": gettext_noop(
             "Tax computed per rate (%(rates)s rates) is %(expected)s, but the invoice's tax total is %(total)s."
         ),
-        "validation.tax_total_mismatch_one_rate": N_(
+        "validation.tax_total_mismatch_one_rate": gettext_noop(
             "Tax computed per rate (1 rate) is %(expected)s, but the invoice's tax total is %(total)s."
         ),
-        "validation.gross_mismatch": N_(
+        "validation.gross_mismatch": gettext_noop(
             "%(net)s without tax + %(tax)s tax = %(sum)s, but the total with tax is %(gross)s."
         ),
-        "validation.payable_mismatch": N_(
+        "validation.payable_mismatch": gettext_noop(
             "The amount payable is %(payable)s, but the total with tax is %(gross)s."
         ),
-        "validation.payable_mismatch_prepaid": N_(
+        "validation.payable_mismatch_prepaid": gettext_noop(
             "The amount payable is %(payable)s, but the total with tax is %(gross)s. "
             "(A prepaid amount or rounding may explain it.)"
         ),
-        "validation.number_missing": N_("The invoice has no invoice number."),
-        "validation.currency_unsupported": N_(
+        "validation.number_missing": gettext_noop("The invoice has no invoice number."),
+        "validation.currency_unsupported": gettext_noop(
             "The currency %(currency)s is not a 3-letter ISO 4217 code such as CNY."
         ),
-        "validation.issue_date_missing": N_("The invoice has no issue date."),
-        "validation.issue_date_in_future": N_("The invoice is dated %(issued)s, after today (%(today)s)."),
-        "validation.issue_date_too_old": N_(
+        "validation.issue_date_missing": gettext_noop("The invoice has no issue date."),
+        "validation.issue_date_in_future": gettext_noop(
+            "The invoice is dated %(issued)s, after today (%(today)s)."
+        ),
+        "validation.issue_date_too_old": gettext_noop(
             "The invoice is dated %(issued)s, %(days)s days ago; invoices older than %(max_days)s days need a check."
         ),
-        "validation.credit_note_without_reference_red": N_(
+        "validation.credit_note_without_reference_red": gettext_noop(
             "The credit note does not name the invoice it corrects (a red-letter invoice must name the "
             "original blue invoice)."
         ),
-        "validation.credit_note_without_reference": N_(
+        "validation.credit_note_without_reference": gettext_noop(
             "The credit note does not name the invoice it corrects."
         ),
-        "validation.no_lines": N_("The invoice has no lines."),
-        "validation.finding": N_("%(code)s: %(message)s"),
-        "validation.failed": N_("Refused by the checks: %(findings)s"),
+        "validation.no_lines": gettext_noop("The invoice has no lines."),
+        "validation.finding": gettext_noop("%(code)s: %(message)s"),
+        "validation.failed": gettext_noop("Refused by the checks: %(findings)s"),
     }
 )
 

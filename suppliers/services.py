@@ -22,7 +22,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed, has_transition_perm
 
 from core import bounds
@@ -105,8 +105,8 @@ class _Fields:
 # What the log says when the portal itself moves a supplier or a bank account (core.texts).
 register(
     {
-        "supplier.bank_account_replaced": N_("replaced by bank account %(account)s"),
-        "supplier.documents_missing": N_("Mandatory document expired or missing: %(documents)s"),
+        "supplier.bank_account_replaced": gettext_noop("replaced by bank account %(account)s"),
+        "supplier.documents_missing": gettext_noop("Mandatory document expired or missing: %(documents)s"),
         **{f"document_type.{value}": label for value, label in DocumentType.choices},
     }
 )

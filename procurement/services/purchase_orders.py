@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
@@ -47,7 +47,12 @@ from ._common import (
 UNSET = object()
 
 
-register({"po.revision": N_("revision %(revision)s: %(reason)s")})  # the log of a revision (core.texts)
+register(
+    {
+        "po.revision": gettext_noop("revision %(revision)s: %(reason)s"),
+        "po.approvals": gettext_noop("%(approvals)s of %(required)s approvals"),
+    }
+)  # the log of a revision (core.texts)
 
 
 def _lock(po: PurchaseOrder) -> PurchaseOrder:
@@ -285,7 +290,10 @@ def purchase_order_approve(*, po: PurchaseOrder, actor, reason: str = "") -> Pur
         if approvals < rule.approvers_required:
             return po
         po = run_transition(
-            po, "approve", actor=actor, reason=reason or f"{approvals} of {rule.approvers_required} approvals"
+            po,
+            "approve",
+            actor=actor,
+            reason=reason or text("po.approvals", approvals=approvals, required=rule.approvers_required),
         )
         for line in po.lines.select_related("item", "po"):
             contract_price_hold(po_line=line, actor=actor, quantity=line.quantity)

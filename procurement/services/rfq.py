@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from core import bounds
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
@@ -64,7 +64,7 @@ class InvalidInput(DomainError):
 
 
 # What the log of an awarded RFQ says (core.texts).
-register({"rfq.awarded": N_("%(lines)s line(s) to %(suppliers)s supplier(s)")})
+register({"rfq.awarded": gettext_noop("%(lines)s line(s) to %(suppliers)s supplier(s)")})
 
 
 def _bounded_decimal(value, *, field: str, label: str, limit: Decimal, code: str) -> Decimal:

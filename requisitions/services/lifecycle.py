@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import DomainError, PermissionDenied
 from core.services import transition_locked
@@ -17,7 +16,7 @@ from ._common import lock, require_state
 FINAL_PO_STATES = (POState.RECEIVED, POState.CLOSED, POState.CANCELLED)
 
 
-register({"requisition.all_lines_done": N_("every ordered line is received, closed or cancelled")})
+register({"requisition.all_lines_done": gettext_noop("every ordered line is received, closed or cancelled")})
 
 
 def _require_owner_or_buyer(requisition: Requisition, actor, what: str) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition
@@ -18,7 +17,7 @@ from ..models import CONVERTIBLE_STATES, LineKind, Requisition, RequisitionLine
 from ._common import lock, require_buyer, require_supplier_orderable, to_price
 from .conversion import _in_open_rfq, sync_order_state
 
-register({"requisition.awarded_in": N_("awarded in %(rfq)s")})  # the log of a sourced requisition
+register({"requisition.awarded_in": gettext_noop("awarded in %(rfq)s")})  # the log of a sourced requisition
 
 
 def _locked_free_line(line: RequisitionLine) -> tuple[Requisition, RequisitionLine]:

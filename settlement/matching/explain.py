@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from core.money import q2, q6
 from core.texts import english, joined, register
@@ -20,110 +20,110 @@ TOLERATED = Verdict.MATCHED_WITHIN_TOLERANCE
 # (the facts without the buyer's tolerance settings).
 TEXTS = register(
     {
-        "match.tolerance.above": N_(
+        "match.tolerance.above": gettext_noop(
             "%(subject)s is %(size)s above %(against)s; the policy (version %(version)s) allows %(limit)s, "
             "%(outcome)s (rule: %(rule)s)."
         ),
-        "match.tolerance.below": N_(
+        "match.tolerance.below": gettext_noop(
             "%(subject)s is %(size)s below %(against)s; the policy (version %(version)s) allows %(limit)s, "
             "%(outcome)s (rule: %(rule)s)."
         ),
-        "match.tolerance.above.facts": N_("%(subject)s is %(size)s above %(against)s."),
-        "match.tolerance.below.facts": N_("%(subject)s is %(size)s below %(against)s."),
-        "match.subject.unit_price": N_("Unit price %(price)s"),
-        "match.subject.line_amount": N_("Line amount %(amount)s"),
-        "match.subject.net_total": N_("The net total %(amount)s"),
-        "match.against.po_price": N_("the PO price %(price)s of PO line %(po_line)s"),
-        "match.against.matched_at_po_price": N_(
+        "match.tolerance.above.facts": gettext_noop("%(subject)s is %(size)s above %(against)s."),
+        "match.tolerance.below.facts": gettext_noop("%(subject)s is %(size)s below %(against)s."),
+        "match.subject.unit_price": gettext_noop("Unit price %(price)s"),
+        "match.subject.line_amount": gettext_noop("Line amount %(amount)s"),
+        "match.subject.net_total": gettext_noop("The net total %(amount)s"),
+        "match.against.po_price": gettext_noop("the PO price %(price)s of PO line %(po_line)s"),
+        "match.against.matched_at_po_price": gettext_noop(
             "the matched quantity at the PO price, %(quantity)s × %(price)s = %(expected)s"
         ),
-        "match.against.matched_total": N_("the matched quantities at PO prices, %(expected)s"),
-        "match.limit.at_most": N_("at most %(limit)s"),
-        "match.limit.at_most_both": N_("at most %(percent)s and %(absolute)s"),
-        "match.limit.none": N_("no difference"),
-        "match.limit.any": N_("any difference"),
-        "match.outcome.within": N_("so this is accepted within tolerance"),
-        "match.outcome.line": N_("so this line is an exception"),
-        "match.outcome.invoice": N_("so this invoice is an exception"),
-        "match.rule.unit_price.upper": N_("unit price upper limit"),
-        "match.rule.unit_price.lower": N_("unit price lower limit"),
-        "match.rule.line_amount.upper": N_("line amount upper limit"),
-        "match.rule.line_amount.lower": N_("line amount lower limit"),
-        "match.rule.invoice_total.upper": N_("invoice total upper limit"),
-        "match.rule.invoice_total.lower": N_("invoice total lower limit"),
-        "match.invalid_quantity": N_(
+        "match.against.matched_total": gettext_noop("the matched quantities at PO prices, %(expected)s"),
+        "match.limit.at_most": gettext_noop("at most %(limit)s"),
+        "match.limit.at_most_both": gettext_noop("at most %(percent)s and %(absolute)s"),
+        "match.limit.none": gettext_noop("no difference"),
+        "match.limit.any": gettext_noop("any difference"),
+        "match.outcome.within": gettext_noop("so this is accepted within tolerance"),
+        "match.outcome.line": gettext_noop("so this line is an exception"),
+        "match.outcome.invoice": gettext_noop("so this invoice is an exception"),
+        "match.rule.unit_price.upper": gettext_noop("unit price upper limit"),
+        "match.rule.unit_price.lower": gettext_noop("unit price lower limit"),
+        "match.rule.line_amount.upper": gettext_noop("line amount upper limit"),
+        "match.rule.line_amount.lower": gettext_noop("line amount lower limit"),
+        "match.rule.invoice_total.upper": gettext_noop("invoice total upper limit"),
+        "match.rule.invoice_total.lower": gettext_noop("invoice total lower limit"),
+        "match.invalid_quantity": gettext_noop(
             "Quantity %(quantity)s is not a positive quantity, so nothing can be matched and this line is an "
             "exception (rule: every line needs a positive quantity)."
         ),
-        "match.invalid_quantity.credit_note": N_(
+        "match.invalid_quantity.credit_note": gettext_noop(
             "Quantity %(quantity)s is not a non-zero quantity, so nothing can be matched and this line is an "
             "exception (rule: every line needs a non-zero quantity)."
         ),
-        "match.unknown_reference": N_(
+        "match.unknown_reference": gettext_noop(
             "The line refers to PO line %(reference)s, which is not among the PO lines being matched, so this "
             "line is an exception (rule: a PO line reference must exist)."
         ),
-        "match.paired_with_open_quantity": N_(
+        "match.paired_with_open_quantity": gettext_noop(
             "Paired with PO line %(chosen)s, which has %(open)s open to invoice, rather than PO line %(passed)s "
             "of the same item, which has nothing open (nothing received, or all of it already invoiced) (rule: "
             "without a PO line reference, a line with open quantity is preferred)."
         ),
-        "match.on_po_line": N_("%(quantity)s on PO line %(po_line)s"),
-        "match.split_across_po_lines": N_(
+        "match.on_po_line": gettext_noop("%(quantity)s on PO line %(po_line)s"),
+        "match.split_across_po_lines": gettext_noop(
             "The line's quantity was allocated across PO lines of the same item at the same price: %(parts)s "
             "(rule: one invoice line may cover several PO lines of the same item)."
         ),
-        "match.no_po_line.code_or_name": N_(
+        "match.no_po_line.code_or_name": gettext_noop(
             "No PO line has this line's item code %(item_code)s or name “%(name)s”, so it cannot be matched "
             "and this line is an exception (rule: every invoice line needs a PO line)."
         ),
-        "match.no_po_line.code": N_(
+        "match.no_po_line.code": gettext_noop(
             "No PO line has this line's item code %(item_code)s, so it cannot be matched and this line is an "
             "exception (rule: every invoice line needs a PO line)."
         ),
-        "match.no_po_line.name": N_(
+        "match.no_po_line.name": gettext_noop(
             "No PO line has this line's name “%(name)s”, so it cannot be matched and this line is an exception "
             "(rule: every invoice line needs a PO line)."
         ),
-        "match.no_po_line": N_(
+        "match.no_po_line": gettext_noop(
             "No PO line has this line's an item code or name, so it cannot be matched and this line is an "
             "exception (rule: every invoice line needs a PO line)."
         ),
-        "match.currency_mismatch": N_(
+        "match.currency_mismatch": gettext_noop(
             "The invoice is in %(invoice_currency)s but PO line %(po_line)s is in %(po_currency)s; prices in "
             "different currencies are not compared, so this line is an exception (rule: same currency as the PO)."
         ),
-        "match.tax_rate_mismatch": N_(
+        "match.tax_rate_mismatch": gettext_noop(
             "Tax rate %(invoiced)s differs from the rate %(ordered)s on PO line %(po_line)s, so this line is an "
             "exception (rule: tax rate must equal the PO's)."
         ),
-        "match.tax_amount.within": N_(
+        "match.tax_amount.within": gettext_noop(
             "Tax %(tax)s differs by %(difference)s from %(rate)s of the line amount %(line_amount)s, which is "
             "%(expected)s; this is within the tax rounding allowance of %(allowance)s per line and is a rounding "
             "difference, not a price difference (rule: tax rounding allowance per line)."
         ),
-        "match.tax_amount": N_(
+        "match.tax_amount": gettext_noop(
             "Tax %(tax)s differs by %(difference)s from %(rate)s of the line amount %(line_amount)s, which is "
             "%(expected)s; the tax rounding allowance is %(allowance)s per line, so this line is an exception "
             "(rule: tax rounding allowance per line)."
         ),
-        "match.no_lines": N_(
+        "match.no_lines": gettext_noop(
             "The document has no lines, so nothing can be matched (rule: a document needs lines)."
         ),
-        "match.credit_note_without_original": N_(
+        "match.credit_note_without_original": gettext_noop(
             "This credit note does not name the invoice it corrects, so it cannot release any quantity and is an "
             "exception (rule: a credit note must name the invoice it corrects)."
         ),
-        "match.lines_do_not_add_up": N_(
+        "match.lines_do_not_add_up": gettext_noop(
             "The net total %(net_total)s differs by %(difference)s from the sum of the line amounts, "
             "%(line_sum)s, so this invoice is an exception (rule: lines must add up to the net total)."
         ),
-        "match.tax_total.within": N_(
+        "match.tax_total.within": gettext_noop(
             "The tax total %(tax)s differs by %(difference)s from the sum of each line's amount × tax rate, "
             "%(expected)s; this is within the tax rounding allowance of %(allowance)s per invoice and is a "
             "rounding difference, not a price difference (rule: tax rounding allowance per invoice)."
         ),
-        "match.tax_total": N_(
+        "match.tax_total": gettext_noop(
             "The tax total %(tax)s differs by %(difference)s from the sum of each line's amount × tax rate, "
             "%(expected)s; the tax rounding allowance is %(allowance)s per invoice, so this invoice is an "
             "exception (rule: tax rounding allowance per invoice)."

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from core.money import q2
 from core.services import transition_locked
@@ -44,7 +44,7 @@ DEFAULT_ALLOWANCE = Decimal("0.05")
 RATE_PLACES = Decimal("0.0001")
 
 
-register({"invoice_plan.fulfilled": N_("Invoice plan fully invoiced with invoice %(number)s.")})
+register({"invoice_plan.fulfilled": gettext_noop("Invoice plan fully invoiced with invoice %(number)s.")})
 
 
 def plan_allowance() -> Decimal:

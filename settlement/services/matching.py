@@ -22,8 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import IllegalTransition, NotFound, PermissionDenied
 from core.permissions import is_finance
@@ -56,25 +55,27 @@ CHECKED_STATES = [InvoiceState.MATCHED, InvoiceState.EXCEPTION, InvoiceState.APP
 # What the log says when matching moves an invoice or closes its case (core.texts).
 register(
     {
-        "match.exception": N_("three-way match exception: %(facts)s"),
-        "match.matched": N_("three-way match under policy %(policy)s"),
-        "match.approved_automatically": N_(
+        "match.exception": gettext_noop("three-way match exception: %(facts)s"),
+        "match.matched": gettext_noop("three-way match under policy %(policy)s"),
+        "match.approved_automatically": gettext_noop(
             "approved without a person: all lines within policy %(policy)s (engine %(engine)s)"
         ),
-        "match.matched_again": N_("matched again within policy"),
-        "match.case_resolved": N_("%(resolution)s: %(reason)s"),
-        "match.inputs_changed": N_("inputs changed since the last match"),
-        "match.again": N_("match again: %(why)s"),
-        "match.fully_credited": N_("fully reversed by credit notes"),
-        "match.credit_note_matched": N_("a credit note against it was matched"),
-        "match.credit_note_not_enough": N_("a credit note was matched but the invoice is still an exception"),
-        "match.invoice_cancelled": N_("the invoice was cancelled"),
-        "match.receipt_changed": N_("a receipt or PO line changed"),
-        "match.finance_asked": N_("finance asked to match again"),
+        "match.matched_again": gettext_noop("matched again within policy"),
+        "match.case_resolved": gettext_noop("%(resolution)s: %(reason)s"),
+        "match.inputs_changed": gettext_noop("inputs changed since the last match"),
+        "match.again": gettext_noop("match again: %(why)s"),
+        "match.fully_credited": gettext_noop("fully reversed by credit notes"),
+        "match.credit_note_matched": gettext_noop("a credit note against it was matched"),
+        "match.credit_note_not_enough": gettext_noop(
+            "a credit note was matched but the invoice is still an exception"
+        ),
+        "match.invoice_cancelled": gettext_noop("the invoice was cancelled"),
+        "match.receipt_changed": gettext_noop("a receipt or PO line changed"),
+        "match.finance_asked": gettext_noop("finance asked to match again"),
         **{f"case_resolution.{value}": label for value, label in CaseResolution.choices},
-        "match.variance_accepted": N_("variance accepted: %(reason)s"),
-        "match.credit_note_cancel": N_("cancel: %(reason)s"),
-        "match.credit_note_cancelled": N_("credit note cancelled: %(reason)s"),
+        "match.variance_accepted": gettext_noop("variance accepted: %(reason)s"),
+        "match.credit_note_cancel": gettext_noop("cancel: %(reason)s"),
+        "match.credit_note_cancelled": gettext_noop("credit note cancelled: %(reason)s"),
     }
 )
 

@@ -25,8 +25,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
@@ -62,9 +61,9 @@ DEAD_INVOICE_STATES = [InvoiceState.REJECTED, InvoiceState.CANCELLED, InvoiceSta
 # What an invoice's log says when a statement takes it or lets it go (core.texts).
 register(
     {
-        "statement.scheduled": N_("In statement %(number)s."),
-        "statement.unscheduled": N_("Removed from statement %(number)s."),
-        "statement.cancelled": N_("Statement %(number)s cancelled: %(reason)s"),
+        "statement.scheduled": gettext_noop("In statement %(number)s."),
+        "statement.unscheduled": gettext_noop("Removed from statement %(number)s."),
+        "statement.cancelled": gettext_noop("Statement %(number)s cancelled: %(reason)s"),
     }
 )
 

@@ -54,6 +54,26 @@ SEED_TYPED = {"demo data", "demo: opened by hand to compare and award", "demo: f
 CODE_WORD = re.compile(r"^[A-Z0-9]{2,8}$")  # CNY, EA, PK, OFD, XML, UBL, CII, PDF, CSV, API, USCC
 
 
+def _finding_codes() -> set[str]:
+    """The stable codes of validation findings and match reasons: cited with their words."""
+    from invoicing.reasons import REFUSAL_REASONS
+    from invoicing.validation import ISSUE_CODES
+    from settlement.matching.model import ReasonCode
+
+    return {*ISSUE_CODES, *REFUSAL_REASONS, *(c.value for c in ReasonCode)} | {
+        "signature_unverified",
+        "signature_invalid",
+        "signature_tampered",
+        "signature_missing",
+        "duplicate_invoice",
+        "credit_note_unknown_original",
+        "amount_out_of_range",
+    }
+
+
+FINDING_CODES = _finding_codes()
+
+
 def _msgids() -> dict[str, str]:
     """msgid → msgstr of the committed catalogue (plural forms: the first msgstr)."""
     return {key.split("\x04")[1]: (v["strs"] or [""])[0] for key, v in _entries(PO).items()}
@@ -130,7 +150,8 @@ def english_runs(text: str, data: list[str]) -> list[str]:
             close()
         elif SNAKE.match(word):  # a code shown as it is stored: pending_approval
             close()
-            runs.append(word)
+            if word not in FINDING_CODES:  # a finding's own code may be cited, as a code
+                runs.append(word)
         elif WORD.match(word) and not CODE_WORD.match(word):
             current.append(word)
         # numbers, codes, file names and addresses neither count nor end a run
