@@ -211,7 +211,8 @@ def close_case(invoice: Invoice, resolution: str, *, actor, reason: str) -> Exce
     if case is None:
         return None
     case.resolution = resolution
-    case.resolution_reason = reason.english() if isinstance(reason, Text) else reason
+    # a typed reason; the portal's own (a text) is in the case's log, read in the reader's language
+    case.resolution_reason = "" if isinstance(reason, Text) else reason
     case.resolved_by = actor
     case.resolved_at = timezone.now()
     transition_locked(
