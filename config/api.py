@@ -105,12 +105,20 @@ def validation_error(request, exc: ValidationError):
     return api.create_response(request, body, status=422)
 
 
+try:
+    from pydantic_core.core_schema import ErrorType
+
+    _PYDANTIC_TYPES = frozenset(ErrorType.__args__)
+except (ImportError, AttributeError):  # pragma: no cover - an older pydantic-core
+    _PYDANTIC_TYPES = frozenset({"missing"})
+
+
 def _field_error(error: dict, field: str | None) -> str:
     """One refused field in the caller's language. The limits of ``core.bounds`` (value errors)
     already speak it; pydantic's own words (English) are replaced by ours, the type kept in
     ``details``."""
     kind = error.get("type", "")
-    if kind == "value_error":
+    if kind == "value_error" or kind not in _PYDANTIC_TYPES:  # our own words (core.bounds)
         return error["msg"]
     if kind == "missing":
         return _("This field is required: %(field)s.") % {"field": field or "—"}
