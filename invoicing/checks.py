@@ -20,28 +20,35 @@ SIGNATURE_ISSUES = {
     "invalid": ("signature_invalid", Severity.ERROR),
     "unverified": ("signature_unverified", Severity.WARNING),
 }
-# The words of the signature findings (core.texts); ``detail`` is the verifier's technical note.
+# The words of the signature findings (core.texts). The English message also cites the
+# verifier's technical note (``detail``); the page shows that note apart, as a technical detail.
+ENGLISH_DETAIL = {
+    "signature_tampered": "The invoice was changed after it was signed: {detail}. It cannot be accepted; ask the issuer "
+    "for the original file.",
+    "signature_invalid": "The electronic seal's signature does not verify ({detail}). The file is not the one the tax "
+    "authority signed.",
+    "signature_unverified": "The file carries a signature that cannot be verified here ({detail}).",
+}
 register(
     {
         "signature.signature_tampered": gettext_noop(
-            "The invoice was changed after it was signed: %(detail)s. It cannot be accepted; ask the issuer for "
-            "the original file."
+            "The invoice was changed after it was signed. It cannot be accepted; ask the issuer for the original file."
         ),
         "signature.signature_invalid": gettext_noop(
-            "The electronic seal's signature does not verify (%(detail)s). The file is not the one the tax "
-            "authority signed."
+            "The electronic seal's signature does not verify. The file is not the one the tax authority signed."
         ),
         "signature.signature_unverified": gettext_noop(
-            "The file carries a signature that cannot be verified here (%(detail)s)."
+            "The file carries a signature that cannot be verified here."
         ),
         "signature.signature_missing": gettext_noop("The OFD invoice carries no electronic seal."),
     }
 )
 
 
-def _signature_issue(code: str, severity: Severity, **params) -> Issue:
-    words = {"code": f"signature.{code}", "params": params}
-    return Issue(code, severity, english(words), text=words)
+def _signature_issue(code: str, severity: Severity, detail: str = "") -> Issue:
+    words = {"code": f"signature.{code}", "params": {}}
+    message = ENGLISH_DETAIL[code].format(detail=detail) if code in ENGLISH_DETAIL else english(words)
+    return Issue(code, severity, message, text=words)
 
 
 @dataclass
