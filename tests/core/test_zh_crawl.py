@@ -253,7 +253,11 @@ def _split_by_catalogue(found: dict[str, list[str]]) -> tuple[dict, dict]:
     for where, runs in found.items():
         for run in runs:
             # every word of it comes from texts waiting for their translation
-            marked = all(w.lower() in vocabulary for w in re.findall(r"[A-Za-z]+", run))
+            # (the last word may be cut short by a page that truncates a long text)
+            words = [w.lower() for w in re.findall(r"[A-Za-z]+", run)]
+            marked = all(w in vocabulary for w in words[:-1]) and (
+                not words or any(v.startswith(words[-1]) for v in vocabulary)
+            )
             (untranslated if marked else unmarked).setdefault(where, []).append(run)
     return unmarked, untranslated
 
