@@ -85,7 +85,7 @@ def domain_error(request, exc: DomainError):
 def auth_error(request, exc):
     return api.create_response(
         request,
-        {"code": "unauthenticated", "message": "A valid API token or session is required."},
+        {"code": "unauthenticated", "message": _("A valid API token or session is required.")},
         status=401,
     )
 
@@ -95,14 +95,34 @@ def validation_error(request, exc: ValidationError):
     """422; ``field`` names the first field refused and, when only one is, ``message`` says why
     (the limits of ``core.bounds`` speak the caller's language)."""
     errors = exc.errors
-    body = {"code": "validation_error", "message": "The request is invalid.", "details": errors}
+    body = {"code": "validation_error", "message": _("The request is invalid."), "details": errors}
     if errors:
         loc = errors[0].get("loc", ())
         names = [part for part in loc if isinstance(part, str) and not part.isdigit()]  # not a dict key
         body["field"] = names[-1] if names else None
         if len(errors) == 1 and errors[0].get("msg"):
-            body["message"] = errors[0]["msg"]
+            body["message"] = _field_error(errors[0], body["field"])
     return api.create_response(request, body, status=422)
+
+
+try:
+    from pydantic_core.core_schema import ErrorType
+
+    _PYDANTIC_TYPES = frozenset(ErrorType.__args__)
+except (ImportError, AttributeError):  # pragma: no cover - an older pydantic-core
+    _PYDANTIC_TYPES = frozenset({"missing"})
+
+
+def _field_error(error: dict, field: str | None) -> str:
+    """One refused field in the caller's language. The limits of ``core.bounds`` (value errors)
+    already speak it; pydantic's own words (English) are replaced by ours, the type kept in
+    ``details``."""
+    kind = error.get("type", "")
+    if kind == "value_error" or kind not in _PYDANTIC_TYPES:  # our own words (core.bounds)
+        return error["msg"]
+    if kind == "missing":
+        return _("This field is required: %(field)s.") % {"field": field or "—"}
+    return _("This value is not valid: %(field)s.") % {"field": field or "—"}
 
 
 @api.exception_handler(OverflowError)
@@ -110,7 +130,7 @@ def number_out_of_range(request, exc):
     """An id or number too large for the database (SQLite raises this before any query runs)."""
     return api.create_response(
         request,
-        {"code": "validation_error", "message": "A number in the request is out of range."},
+        {"code": "validation_error", "message": _("A number in the request is out of range.")},
         status=422,
     )
 
@@ -131,7 +151,7 @@ def server_error(request, exc: Exception):
     )
     return api.create_response(
         request,
-        {"code": "server_error", "message": "The server failed to handle this request; it was logged."},
+        {"code": "server_error", "message": _("The server failed to handle this request; it was logged.")},
         status=500,
     )
 

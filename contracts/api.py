@@ -3,9 +3,11 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 
 from core import bounds
+from core.api import TransitionLogBase
 from core.errors import NotFound
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get
@@ -95,13 +97,8 @@ class ActionIn(Schema):
     reason: str = ""
 
 
-class TransitionLogOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionLogOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):
@@ -152,7 +149,9 @@ def contract_diff(request, contract_id: int, from_version: int | None = None, to
     contract = selectors.contract_get(request.auth, contract_id)
     numbers = list(selectors.version_list(request.auth, contract).values_list("number", flat=True))
     if not numbers:
-        raise NotFound(f"Contract {contract.number} has no version to compare.")
+        raise NotFound(
+            gettext("Contract %(number)s has no version to compare.") % {"number": contract.number}
+        )
     to_version = to_version or numbers[-1]
     from_version = from_version or (numbers[-2] if len(numbers) > 1 else numbers[-1])
     old = selectors.version_get(request.auth, contract, from_version)

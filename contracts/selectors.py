@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext
 
 from core.errors import NotFound
 from suppliers.selectors import supplier_id_for
@@ -32,7 +33,7 @@ def contract_list(user) -> QuerySet[Contract]:
 def contract_get(user, contract_id: int) -> Contract:
     contract = contract_list(user).filter(pk=contract_id).first()
     if contract is None:
-        raise NotFound(f"Contract {contract_id} not found.")
+        raise NotFound(gettext("Contract %(contract_id)s not found.") % {"contract_id": contract_id})
     return contract
 
 
@@ -44,7 +45,10 @@ def version_list(user, contract: Contract) -> QuerySet[ContractVersion]:
 def version_get(user, contract: Contract, number: int) -> ContractVersion:
     version = version_list(user, contract).filter(number=number).first()
     if version is None:
-        raise NotFound(f"Version {number} of contract {contract.number} not found.")
+        raise NotFound(
+            gettext("Version %(number)s of contract %(number2)s not found.")
+            % {"number": number, "number2": contract.number}
+        )
     return version
 
 
@@ -52,7 +56,7 @@ def price_line_get(user, contract: Contract, line_id: int) -> PriceLine:
     versions = version_list(user, contract)
     line = PriceLine.objects.filter(pk=line_id, version__in=versions).first()
     if line is None:
-        raise NotFound(f"Price line {line_id} not found.")
+        raise NotFound(gettext("Price line %(line_id)s not found.") % {"line_id": line_id})
     return line
 
 

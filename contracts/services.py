@@ -12,11 +12,13 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.services import run_transition
 from core.signals import document_expiring
+from core.texts import register, text
 from suppliers.models import Supplier, SupplierState
 
 from .items import item_facts
@@ -28,9 +30,12 @@ EXPIRY_REMINDER_DAYS = 30
 ALLOWED_TAX_RATES = {Decimal(r) for r in ("0.13", "0.09", "0.06", "0.05", "0.03", "0.01", "0")}
 
 
+register({"contract.ended": gettext_noop("Ended on %(date)s")})  # the log of an expired contract (core.texts)
+
+
 def _require_buyer(actor) -> None:
     if not (actor.is_buyer or actor.is_superuser):
-        raise PermissionDenied("Only buyers manage contracts.")
+        raise PermissionDenied(_("Only buyers manage contracts."))
 
 
 def _next_number() -> str:
@@ -64,7 +69,9 @@ def contract_create(
     bounds.date_sane(valid_to, field="valid_to")
     currency = bounds.currency(currency or "CNY")
     if supplier.state in (SupplierState.BLOCKED,):
-        raise DomainError(f"Supplier {supplier.name} is blocked.", code="supplier_blocked")
+        raise DomainError(
+            _("Supplier %(name)s is blocked.") % {"name": supplier.name}, code="supplier_blocked"
+        )
     with transaction.atomic():
         # Serialise number allocation on the supplier row lock plus the unique constraint.
         Supplier.objects.select_for_update().get(pk=supplier.pk)
@@ -98,8 +105,10 @@ def _editable_version(contract: Contract) -> ContractVersion:
     )
     if version is None:
         raise Conflict(
-            f"Contract {contract.number} is {contract.get_state_display()}: it cannot be edited in place. "
-            "Create an amendment (a new version) instead.",
+            _(
+                "Contract %(number)s is %(state)s: it cannot be edited in place. Create an amendment (a new version) instead."
+            )
+            % {"number": contract.number, "state": contract.get_state_display()},
             code="contract_not_editable",
             details={"state": contract.state},
         )
@@ -111,10 +120,16 @@ def _decimal(value, field: str) -> Decimal:
         result = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         raise DomainError(
-            f"{field} is not a number.", code="invalid_number", details={"field": field}
+            _("%(field)s is not a number.") % {"field": field},
+            code="invalid_number",
+            details={"field": field},
         ) from None
     if not result.is_finite():
-        raise DomainError(f"{field} is not a number.", code="invalid_number", details={"field": field})
+        raise DomainError(
+            _("%(field)s is not a number.") % {"field": field},
+            code="invalid_number",
+            details={"field": field},
+        )
     return result
 
 
@@ -222,16 +237,20 @@ def price_line_remove(*, line: PriceLine, actor) -> None:
         version = _editable_version(contract)
         if line.version_id != version.pk:
             raise Conflict(
-                "This line belongs to an approved version and cannot change.", code="contract_not_editable"
+                _("This line belongs to an approved version and cannot change."), code="contract_not_editable"
             )
         line.delete()
 
 
 def contract_transition(*, contract: Contract, name: str, actor, reason: str = "") -> Contract:
     if name not in CONTRACT_ACTIONS:
-        raise DomainError(f"Unknown contract action {name!r}.", code="unknown_action")
+        raise DomainError(
+            _("Unknown contract action %(name)s.") % {"name": repr(name)}, code="unknown_action"
+        )
     if name in REASON_REQUIRED and not reason.strip():
-        raise DomainError(f"A reason is required to {name} a contract.", code="reason_required")
+        raise DomainError(
+            _("A reason is required to %(name)s a contract.") % {"name": name}, code="reason_required"
+        )
     _require_buyer(actor)
     if name == "amend":
         contract_amend(contract=contract, actor=actor, note=reason)
@@ -242,7 +261,10 @@ def contract_transition(*, contract: Contract, name: str, actor, reason: str = "
         if name == "terminate":
             return run_transition(contract, "terminate", actor=actor, reason=reason)
         if version is None:
-            raise Conflict(f"Contract {contract.number} has no version waiting.", code="illegal_transition")
+            raise Conflict(
+                _("Contract %(number)s has no version waiting.") % {"number": contract.number},
+                code="illegal_transition",
+            )
         amending = contract.state == ContractState.ACTIVE
         if name in ("submit", "approve"):
             require_contract_in_force(contract)
@@ -258,7 +280,7 @@ def contract_transition(*, contract: Contract, name: str, actor, reason: str = "
         if name == "approve":
             if actor.pk in (version.created_by_id, contract.created_by_id if version.number == 1 else None):
                 raise PermissionDenied(
-                    "You wrote this contract version; another buyer must approve it.",
+                    _("You wrote this contract version; another buyer must approve it."),
                     code="own_contract_approval",
                 )
             version = run_transition(version, "approve", actor=actor, reason=reason)
@@ -274,7 +296,9 @@ def contract_transition(*, contract: Contract, name: str, actor, reason: str = "
         if name == "reject":
             run_transition(version, "reject", actor=actor, reason=reason)
             return contract if amending else run_transition(contract, "reject", actor=actor, reason=reason)
-    raise DomainError(f"Unknown contract action {name!r}.", code="unknown_action")  # pragma: no cover
+    raise DomainError(
+        _("Unknown contract action %(name)s.") % {"name": repr(name)}, code="unknown_action"
+    )  # pragma: no cover
 
 
 def require_contract_in_force(contract: Contract, *, today: date | None = None) -> None:
@@ -341,7 +365,8 @@ def _carry_over_consumption(contract: Contract, new_version: ContractVersion) ->
         ordered = consumed.get(line.item_code, Decimal("0"))
         if line.quantity_cap is not None and ordered > line.quantity_cap:
             raise DomainError(
-                f"Item {line.item_code}: {ordered} already ordered exceeds the new cap {line.quantity_cap}.",
+                _("Item %(item_code)s: %(ordered)s already ordered exceeds the new cap %(quantity_cap)s.")
+                % {"item_code": line.item_code, "ordered": ordered, "quantity_cap": line.quantity_cap},
                 code="contract_quantity_exceeded",
             )
         if ordered:
@@ -356,11 +381,12 @@ def contract_amend(*, contract: Contract, actor, note: str = "") -> ContractVers
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if contract.state != ContractState.ACTIVE:
             raise Conflict(
-                f"Only an active contract can be amended; this one is {contract.get_state_display()}.",
+                _("Only an active contract can be amended; this one is %(state)s.")
+                % {"state": contract.get_state_display()},
                 code="contract_not_active",
             )
         if draft_version(contract) is not None:
-            raise Conflict("An amendment is already being prepared.", code="amendment_in_progress")
+            raise Conflict(_("An amendment is already being prepared."), code="amendment_in_progress")
         base = contract.current_version
         last = contract.versions.order_by("-number").values_list("number", flat=True).first() or 0
         version = ContractVersion.objects.create(
@@ -394,19 +420,27 @@ def price_line_consume(*, line: PriceLine, quantity, actor) -> PriceLine:
             .first()
         )
         if locked is None:
-            raise NotFound("Price line not found.")
+            raise NotFound(_("Price line not found."))
         contract = locked.version.contract
         if contract.state != ContractState.ACTIVE or contract.current_version_id != locked.version_id:
             raise DomainError(
-                f"Contract {contract.number} is not active on this price.", code="contract_not_active"
+                _("Contract %(number)s is not active on this price.") % {"number": contract.number},
+                code="contract_not_active",
             )
         new_total = locked.quantity_ordered + qty
         if new_total < 0:
-            raise DomainError("Cannot give back more than was ordered.", code="invalid_quantity")
+            raise DomainError(_("Cannot give back more than was ordered."), code="invalid_quantity")
         if locked.quantity_cap is not None and new_total > locked.quantity_cap:
             raise DomainError(
-                f"Item {locked.item_code}: ordering {qty} would exceed the contract cap "
-                f"({locked.quantity_ordered} of {locked.quantity_cap} already ordered).",
+                _(
+                    "Item %(item_code)s: ordering %(qty)s would exceed the contract cap (%(quantity_ordered)s of %(quantity_cap)s already ordered)."
+                )
+                % {
+                    "item_code": locked.item_code,
+                    "qty": qty,
+                    "quantity_ordered": locked.quantity_ordered,
+                    "quantity_cap": locked.quantity_cap,
+                },
                 code="contract_quantity_exceeded",
                 details={
                     "cap": str(locked.quantity_cap),
@@ -464,6 +498,11 @@ def contract_expiry_check(*, today: date | None = None) -> dict:
         with transaction.atomic():
             locked = Contract.objects.select_for_update().get(pk=contract.pk)
             if locked.state == ContractState.ACTIVE:
-                run_transition(locked, "expire", actor=None, reason=f"Ended on {locked.valid_to:%Y-%m-%d}")
+                run_transition(
+                    locked,
+                    "expire",
+                    actor=None,
+                    reason=text("contract.ended", date=f"{locked.valid_to:%Y-%m-%d}"),
+                )
                 expired += 1
     return {"reminded": reminded, "expired": expired}

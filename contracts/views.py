@@ -30,7 +30,9 @@ def _date(value: str, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise DomainError(f"{field} is not a date.", code="invalid_date") from None
+        raise DomainError(
+            gettext("%(field)s is not a date.") % {"field": field}, code="invalid_date"
+        ) from None
 
 
 CONTRACT_LIST = ListSpec(
@@ -227,7 +229,7 @@ def contract_diff(request, contract_id: int):
         a = int(request.GET.get("from") or (numbers[-2] if len(numbers) > 1 else numbers[0]))
         b = int(request.GET.get("to") or numbers[-1])
     except (ValueError, IndexError):
-        raise DomainError("Choose two versions to compare.", code="invalid_version") from None
+        raise DomainError(gettext("Choose two versions to compare."), code="invalid_version") from None
     old = selectors.version_get(request.user, contract, a)
     new = selectors.version_get(request.user, contract, b)
     return render(
@@ -248,7 +250,7 @@ def contract_pdf(request, contract_id: int):
     contract = selectors.contract_get(request.user, contract_id)
     versions = list(selectors.version_list(request.user, contract))
     if not versions:
-        raise DomainError("This contract has no version to print yet.", code="no_version")
+        raise DomainError(gettext("This contract has no version to print yet."), code="no_version")
     number = request.GET.get("version")
     version = (
         selectors.version_get(request.user, contract, int(number))

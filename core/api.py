@@ -1,6 +1,7 @@
 from datetime import datetime
 from typing import Literal
 
+from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 
 from core.errors import NotFound
@@ -15,6 +16,22 @@ class MeOut(Schema):
     username: str
     role: str
     supplier_id: int | None
+
+
+class TransitionLogBase(Schema):
+    """A history row: codes as stored (transition, states, reason_code) and the reason in the
+    caller's language (the English of a code the caller's language lacks)."""
+
+    transition: str
+    source: str
+    target: str
+    at: datetime
+    reason: str
+    reason_code: str
+
+    @staticmethod
+    def resolve_reason(obj):
+        return obj.reason_text
 
 
 class TokenIn(Schema):
@@ -69,5 +86,5 @@ def token_create(request, payload: TokenIn):
 def token_revoke(request, token_id: int):
     token = selectors.api_token_list(request.auth).filter(pk=token_id).first()
     if token is None:
-        raise NotFound(f"Token {token_id} not found.")
+        raise NotFound(gettext("Token %(token_id)s not found.") % {"token_id": token_id})
     return services.api_token_revoke(token=token, actor=request.auth)

@@ -60,7 +60,10 @@ class TransitionLog(models.Model):
     target = models.CharField(max_length=32)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True)  # as typed, or the English of reason_code
+    # A reason the portal wrote: its code and parameters (core.texts), rendered when shown.
+    reason_code = models.CharField(max_length=64, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
@@ -75,6 +78,14 @@ class TransitionLog(models.Model):
         from .history import transition_label
 
         return transition_label(self.transition)
+
+    @property
+    def reason_text(self):
+        if not self.reason_code:
+            return self.reason
+        from .texts import render
+
+        return render(self.reason_code, self.reason_params, fallback=self.reason)
 
     @property
     def source_label(self):

@@ -18,6 +18,19 @@ REAUTH_WINDOW = timedelta(minutes=15)  # how recent a password proof must be to 
 SESSION_AUTH_AT = "portal_auth_at"  # session key: when its user last proved their password
 
 
+def _words(model, name: str, state: str) -> dict:
+    """The parameters of a refused transition's message: the action (as words and as its display
+    name) and the state's display name, in the active language."""
+    from .history import state_label, transition_label
+
+    return {
+        "action": name.replace("_", " "),
+        "action_label": transition_label(name),
+        "verbose_name": model._meta.verbose_name,
+        "state": state_label(model, state),
+    }
+
+
 def run_transition(
     instance: models.Model, name: str, *, actor: User | None, reason: str = "", **kwargs
 ) -> models.Model:
@@ -31,24 +44,35 @@ def run_transition(
     with transaction.atomic():
         obj = model._default_manager.select_for_update().filter(pk=instance.pk).first()
         if obj is None:
-            raise NotFound(f"{model._meta.verbose_name} {instance.pk} does not exist.")
+            raise NotFound(
+                _("%(verbose_name)s %(pk)s does not exist.")
+                % {"verbose_name": model._meta.verbose_name, "pk": instance.pk}
+            )
         method = getattr(obj, name, None)
         if method is None or not hasattr(method, "_django_fsm"):
-            raise IllegalTransition(f"{model._meta.verbose_name} has no action {name!r}.")
+            raise IllegalTransition(
+                _("%(verbose_name)s has no action %(name)s.")
+                % {"verbose_name": model._meta.verbose_name, "name": repr(name)}
+            )
         state_field = method._django_fsm.field
         state = getattr(obj, state_field if isinstance(state_field, str) else state_field.name)
         if not can_proceed(method, check_conditions=False):
             raise IllegalTransition(
-                f"Cannot {name.replace('_', ' ')} a {model._meta.verbose_name} that is {state}.",
+                # Translators: %(action)s is the action's code in words (English); use %(action_label)s,
+                # its display name, in other languages. %(state)s is the state's display name.
+                _("Cannot %(action)s a %(verbose_name)s that is %(state)s.") % _words(model, name, state),
                 details={"state": state, "transition": name},
             )
         if actor is not None and not has_transition_perm(method, actor):
             raise PermissionDenied(
-                f"You are not allowed to {name.replace('_', ' ')} this {model._meta.verbose_name}."
+                # Translators: use %(action_label)s (the action's display name) for %(action)s.
+                _("You are not allowed to %(action)s this %(verbose_name)s.") % _words(model, name, state)
             )
         if not can_proceed(method):
             raise IllegalTransition(
-                f"The conditions to {name.replace('_', ' ')} this {model._meta.verbose_name} are not met.",
+                # Translators: use %(action_label)s (the action's display name) for %(action)s.
+                _("The conditions to %(action)s this %(verbose_name)s are not met.")
+                % _words(model, name, state),
                 code="transition_condition_failed",
                 details={"state": state, "transition": name},
             )
@@ -145,7 +169,7 @@ def api_token_create_checked(
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
     """Revoke the token and every token it made (and so on down)."""
     if token.user_id != actor.pk and not actor.is_staff:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     now = timezone.now()
     with transaction.atomic():
         ids, frontier = {token.pk}, [token.pk]

@@ -71,7 +71,7 @@ def token_create(request):
 def token_revoke(request, token_id: int):
     token = selectors.api_token_list(request.user).filter(pk=token_id).first()
     if token is None:
-        raise NotFound(f"Token {token_id} not found.")
+        raise NotFound(_("Token %(token_id)s not found.") % {"token_id": token_id})
     services.api_token_revoke(token=token, actor=request.user)
     messages.success(request, _("The token and every token made with it are revoked."))
     return redirect("token-list")

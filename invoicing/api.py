@@ -2,6 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -16,7 +17,11 @@ router = Router(tags=["invoices"])
 class IssueOut(Schema):
     code: str
     severity: str
-    message: str
+    message: str  # in the caller's language (Accept-Language)
+
+    @staticmethod
+    def resolve_message(obj):
+        return obj.display
 
 
 class LineOut(Schema):
@@ -78,7 +83,8 @@ class InvoiceDetailOut(InvoiceOut):
                 "from": h.source,
                 "to": h.target,
                 "at": h.at.isoformat(),
-                "reason": h.reason,
+                "reason": h.reason_text,
+                "reason_code": h.reason_code,
             }
             for h in transition_log_for(obj)
         ]
@@ -93,7 +99,7 @@ def invoice_upload(
     user = request.auth
     membership = getattr(user, "membership", None)
     if membership is None:
-        raise DomainError("Only supplier users upload invoices.", code="not_a_supplier_user")
+        raise DomainError(gettext("Only supplier users upload invoices."), code="not_a_supplier_user")
     data = services.read_upload(file)
     invoice, created = services.invoice_upload(
         supplier=membership.supplier,

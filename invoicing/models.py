@@ -56,6 +56,16 @@ UNCHECKED_STATES = frozenset({InvoiceState.RECEIVED, InvoiceState.VALIDATING})
 IN_PROGRESS_STATES = UNCHECKED_STATES | {InvoiceState.VALIDATED}
 
 
+DOCUMENT_TYPE_LABELS = {"invoice": _("Invoice"), "credit_note": _("Credit note")}
+SIGNATURE_STATUS_LABELS = {
+    "unsigned": _("not signed"),
+    "valid": _("signature verified"),
+    "tampered": _("changed after signing"),
+    "invalid": _("signature does not verify"),
+    "unverified": _("signed, not verifiable here"),
+}
+
+
 class Invoice(ConcurrentTransitionMixin, models.Model):
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="invoices")
     legal_entity = models.ForeignKey(
@@ -118,6 +128,15 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.invoice_number or f"invoice #{self.pk}"
+
+    # codes of the file's facts in the reader's language (pages; the API keeps the codes)
+    @property
+    def document_type_label(self):
+        return DOCUMENT_TYPE_LABELS.get(self.document_type, self.document_type)
+
+    @property
+    def signature_status_label(self):
+        return SIGNATURE_STATUS_LABELS.get(self.signature_status, self.signature_status)
 
     @property
     def is_unchecked(self) -> bool:
@@ -229,13 +248,28 @@ class ValidationIssue(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="issues")
     code = models.CharField(max_length=40)
     severity = models.CharField(max_length=8)
-    message = models.TextField()
+    message = models.TextField()  # English, as found
+    # the same as a core.texts code with parameters: how the finding reads in any language
+    text = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["invoice", "-severity", "id"]
 
     def __str__(self) -> str:
         return f"{self.severity} {self.code}"
+
+    @property
+    def severity_label(self):
+        return {"error": _("Error"), "warning": _("Warning")}.get(self.severity, self.severity)
+
+    @property
+    def display(self) -> str:
+        """The finding in the reader's language (the stored English where it has no code)."""
+        from core.texts import render
+
+        if not self.text:
+            return self.message
+        return render(self.text.get("code", ""), self.text.get("params") or {}, fallback=self.message)
 
 
 class UploadRefusal(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from core.errors import NotFound
 from suppliers.selectors import supplier_id_for
@@ -23,7 +24,7 @@ def invoice_list(user) -> QuerySet[Invoice]:
 def invoice_get(user, invoice_id: int) -> Invoice:
     invoice = invoice_list(user).filter(pk=invoice_id).first()
     if invoice is None:
-        raise NotFound(f"Invoice {invoice_id} not found.")
+        raise NotFound(gettext("Invoice %(invoice_id)s not found.") % {"invoice_id": invoice_id})
     return invoice
 
 

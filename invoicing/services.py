@@ -8,11 +8,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import bounds
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.queue import enqueue, enqueue_on_commit
 from core.services import transition_locked
+from core.texts import text
 from invoicing import storage
 from invoicing.checks import check_file
 from invoicing.formats.detect import parse_invoice
@@ -38,7 +40,7 @@ log = logging.getLogger(__name__)
 def _require_uploader(supplier: Supplier, actor) -> None:
     membership = getattr(actor, "membership", None)
     if membership is None or membership.supplier_id != supplier.pk:
-        raise PermissionDenied("Only the supplier's own users may upload its invoices.")
+        raise PermissionDenied(gettext("Only the supplier's own users may upload its invoices."))
     supplier_require_approved(supplier)
 
 
@@ -60,7 +62,7 @@ def invoice_upload(
         if earlier is not None:
             if earlier.sha256 != sha:
                 raise Conflict(
-                    "This Idempotency-Key was already used for a different file.",
+                    gettext("This Idempotency-Key was already used for a different file."),
                     code="idempotency_key_reused",
                 )
             return earlier.invoice, False
@@ -168,13 +170,17 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
             else:
                 invoice.duplicate_key = key
         ValidationIssue.objects.bulk_create(
-            ValidationIssue(invoice=invoice, code=i.code, severity=str(i.severity), message=i.message)
+            ValidationIssue(
+                invoice=invoice, code=i.code, severity=str(i.severity), message=i.message, text=i.text
+            )
             for i in issues
         )
         invoice.validated_at = timezone.now()
         if errors:
-            summary = "; ".join(f"{i.code}: {i.message}" for i in errors[:5])
-            transition_locked(invoice, "fail_validation", reason=summary[:2000])
+            findings = [
+                text("validation.finding", code=i.code, message=i.text or i.message) for i in errors[:5]
+            ]
+            transition_locked(invoice, "fail_validation", reason=text("validation.failed", findings=findings))
         else:
             transition_locked(invoice, "pass_validation")
     return invoice
@@ -320,6 +326,8 @@ def read_upload(uploaded) -> bytes:
     limit = settings.INVOICE_MAX_UPLOAD_BYTES
     if uploaded.size is not None and uploaded.size > limit:
         raise DomainError(
-            f"The file is {uploaded.size} bytes; the limit is {limit} bytes.", code="file_too_large"
+            gettext("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"size": uploaded.size, "limit": limit},
+            code="file_too_large",
         )
     return uploaded.read(limit + 1)

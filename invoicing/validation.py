@@ -37,12 +37,129 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Context, Decimal, localcontext
 
+from django.utils.translation import gettext_noop
+
 from core.money import q2
+from core.texts import english, register
 from invoicing.formats.model import DocumentType, Format, Issue, NormalisedInvoice, Severity
 from suppliers.taxid import tax_id_error
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
+
+# The words of each finding (English msgids; the page renders them in the reader's language
+# from the stored code and parameters, see core.texts).
+TEXTS = register(
+    {
+        "validation.seller_tax_id_invalid": gettext_noop("Seller tax id: %(problem)s"),
+        "validation.buyer_tax_id_invalid": gettext_noop("Buyer tax id: %(problem)s"),
+        "validation.buyer_tax_id_missing_person": gettext_noop(
+            "The invoice names no buyer tax id (buyer %(buyer)s); that is normal for a private person."
+        ),
+        "validation.buyer_tax_id_missing": gettext_noop(
+            "The invoice names no buyer tax id (buyer %(buyer)s); only an invoice to a private person may "
+            "leave it out."
+        ),
+        "validation.seller_mismatch": gettext_noop(
+            "The seller's tax id on the invoice is %(found)s, but the supplier's tax id is %(expected)s."
+        ),
+        "validation.buyer_not_ours": gettext_noop(
+            "The buyer on the invoice (%(buyer)s, tax id %(found)s) is not one of our legal entities."
+        ),
+        "validation.tax_id_read_as": gettext_noop(
+            "%(tax_id)s (read as the unified social credit code %(read)s, without the country prefix CN)"
+        ),
+        "validation.none": gettext_noop("(none)"),
+        "validation.no_name": gettext_noop("no name"),
+        "validation.line": gettext_noop("Line %(line)s"),
+        "validation.line_named": gettext_noop("Line %(line)s (%(name)s)"),
+        "validation.line_net_mismatch": gettext_noop(
+            "%(label)s: %(quantity)s × %(unit_price)s = %(expected)s, but the line amount is %(net)s "
+            "(allowed difference %(tolerance)s)."
+        ),
+        "validation.line_net_mismatch_adjusted": gettext_noop(
+            "%(label)s: %(quantity)s × %(unit_price)s %(sign)s %(adjust)s line charges/allowances = %(expected)s, "
+            "but the line amount is %(net)s (allowed difference %(tolerance)s)."
+        ),
+        "validation.line_tax_without_rate": gettext_noop(
+            "%(label)s has no tax rate (exempt or not taxable) but a tax of %(tax)s."
+        ),
+        "validation.line_tax_mismatch": gettext_noop(
+            "%(label)s: %(net)s × %(rate)s%% = %(expected)s, but the line tax is %(tax)s."
+        ),
+        "validation.net_total_mismatch": gettext_noop(
+            "The line amounts add up to %(lines)s, but the invoice's total without tax is %(total)s."
+        ),
+        "validation.net_total_mismatch_allowances": gettext_noop(
+            "The line amounts add up to %(lines)s, but the invoice's total without tax is %(total)s. "
+            "(Document-level allowances or charges may explain it.)"
+        ),
+        "validation.tax_total_mismatch_lines": gettext_noop(
+            "The line taxes add up to %(expected)s, but the invoice's tax total is %(total)s."
+        ),
+        "validation.tax_total_mismatch_rates": gettext_noop(
+            "Tax computed per rate (%(rates)s rates) is %(expected)s, but the invoice's tax total is %(total)s."
+        ),
+        "validation.tax_total_mismatch_one_rate": gettext_noop(
+            "Tax computed per rate (1 rate) is %(expected)s, but the invoice's tax total is %(total)s."
+        ),
+        "validation.tax_total_mismatch_breakdown": gettext_noop(
+            "Tax computed per VAT breakdown (%(count)s breakdowns: %(parts)s) is %(expected)s, but the invoice's "
+            "tax total is %(total)s."
+        ),
+        "validation.gross_mismatch": gettext_noop(
+            "%(net)s without tax + %(tax)s tax = %(sum)s, but the total with tax is %(gross)s."
+        ),
+        "validation.payable_mismatch": gettext_noop(
+            "The amount payable is %(payable)s, but the total with tax is %(gross)s."
+        ),
+        "validation.payable_mismatch_prepaid": gettext_noop(
+            "The amount payable is %(payable)s, but the total with tax is %(gross)s. "
+            "(A prepaid amount or rounding may explain it.)"
+        ),
+        "validation.number_missing": gettext_noop("The invoice has no invoice number."),
+        "validation.currency_unsupported": gettext_noop(
+            "The currency %(currency)s is not a 3-letter ISO 4217 code such as CNY."
+        ),
+        "validation.issue_date_missing": gettext_noop("The invoice has no issue date."),
+        "validation.issue_date_in_future": gettext_noop(
+            "The invoice is dated %(issued)s, after today (%(today)s)."
+        ),
+        "validation.issue_date_too_old": gettext_noop(
+            "The invoice is dated %(issued)s, %(days)s days ago; invoices older than %(max_days)s days need a check."
+        ),
+        "validation.credit_note_without_reference_red": gettext_noop(
+            "The credit note does not name the invoice it corrects (a red-letter invoice must name the "
+            "original blue invoice)."
+        ),
+        "validation.credit_note_without_reference": gettext_noop(
+            "The credit note does not name the invoice it corrects."
+        ),
+        "validation.no_lines": gettext_noop("The invoice has no lines."),
+        "validation.no_lines_header_only": gettext_noop(
+            "The invoice has no lines: its Factur-X profile %(profile)s carries the totals only. It is accepted; "
+            "matching cannot pair lines, so finance checks it against the order by its totals."
+        ),
+        "validation.finding": gettext_noop("%(code)s: %(message)s"),
+        "validation.failed": gettext_noop("Refused by the checks: %(findings)s"),
+    }
+)
+
+
+def _part(code: str, **params) -> dict:
+    """A piece of a sentence (a label, "(none)") kept as a code, rendered with the sentence."""
+    return {
+        "code": f"validation.{code}",
+        "params": {k: str(v) if not isinstance(v, dict) else v for k, v in params.items()},
+    }
+
+
+def issue(code: str, severity: Severity, text: str | None = None, **params) -> Issue:
+    """A finding: ``code`` (stable, stored), its English ``message`` and the same as a text code
+    with parameters (``validation.<text or code>``) for the reader's language."""
+    words = _part(text or code, **params)
+    return Issue(code, severity, english(words), text=words)
+
 
 CHINESE_FORMATS = frozenset({Format.OFD, Format.CN_XML})
 CENT = Decimal("0.01")
@@ -76,12 +193,12 @@ def comparable_tax_id(value: str | None) -> str:
     return tax_id
 
 
-def _compared(tax_id: str) -> str:
+def _compared(tax_id: str) -> str | dict:
     """How a tax id was read for the comparison, for the message."""
     read = comparable_tax_id(tax_id)
     if read != tax_id:
-        return f"{tax_id} (read as the unified social credit code {read}, without the country prefix CN)"
-    return tax_id or "(none)"
+        return _part("tax_id_read_as", tax_id=tax_id, read=read)
+    return tax_id or _part("none")
 
 
 def duplicate_key(invoice: NormalisedInvoice) -> tuple[str, str, str]:
@@ -128,7 +245,7 @@ def _check_parties(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[I
     if checked is not None:
         problem = _tax_id_problem(invoice, checked)
         if problem:
-            issues.append(Issue("seller_tax_id_invalid", ERROR, f"Seller tax id: {problem}"))
+            issues.append(issue("seller_tax_id_invalid", ERROR, problem=problem))
 
     checked = _chinese_id(invoice, buyer_id, invoice.buyer.country)
     if checked is not None:
@@ -136,42 +253,33 @@ def _check_parties(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[I
             if invoice.format in CHINESE_FORMATS:
                 person = any(m in invoice.buyer.name for m in _PRIVATE_PERSON_MARKERS)
                 issues.append(
-                    Issue(
+                    issue(
                         "buyer_tax_id_invalid",
                         WARNING if person else ERROR,
-                        f"The invoice names no buyer tax id (buyer {invoice.buyer.name!r}); "
-                        + (
-                            "that is normal for a private person."
-                            if person
-                            else "only an invoice to a private person may leave it out."
-                        ),
+                        "buyer_tax_id_missing_person" if person else "buyer_tax_id_missing",
+                        buyer=repr(invoice.buyer.name),
                     )
                 )
         else:
             problem = _tax_id_problem(invoice, checked)
             if problem:
-                issues.append(Issue("buyer_tax_id_invalid", ERROR, f"Buyer tax id: {problem}"))
+                issues.append(issue("buyer_tax_id_invalid", ERROR, problem=problem))
 
     if ctx.expected_seller_tax_id is not None:
         expected = normalise_id(ctx.expected_seller_tax_id)
         if comparable_tax_id(seller_id) != comparable_tax_id(expected):
             issues.append(
-                Issue(
-                    "seller_mismatch",
-                    ERROR,
-                    f"The seller's tax id on the invoice is {_compared(seller_id)}, "
-                    f"but the supplier's tax id is {_compared(expected)}.",
-                )
+                issue("seller_mismatch", ERROR, found=_compared(seller_id), expected=_compared(expected))
             )
     if ctx.buyer_tax_ids is not None:
         ours = {comparable_tax_id(t) for t in ctx.buyer_tax_ids}
         if comparable_tax_id(buyer_id) not in ours:
             issues.append(
-                Issue(
+                issue(
                     "buyer_not_ours",
                     ERROR,
-                    f"The buyer on the invoice ({invoice.buyer.name or 'no name'}, tax id "
-                    f"{_compared(buyer_id)}) is not one of our legal entities.",
+                    buyer=invoice.buyer.name or _part("no_name"),
+                    found=_compared(buyer_id),
                 )
             )
     return issues
@@ -198,24 +306,26 @@ def _check_lines(invoice: NormalisedInvoice) -> list[Issue]:
     check_tax = invoice.format in CHINESE_FORMATS
     severity = _arithmetic_severity(invoice)
     for index, line in enumerate(invoice.lines, start=1):
-        label = f"Line {line.line_id or index}" + (f" ({line.name})" if line.name else "")
+        number = line.line_id or index
+        label = _part("line_named", line=number, name=line.name) if line.name else _part("line", line=number)
         if line.quantity is not None and line.unit_price is not None:
             adjust = line.allowances_charges
             expected = line.quantity * line.unit_price + adjust
             tolerance = _price_tolerance(line.quantity, line.unit_price)
             if abs(line.net - expected) > tolerance:
-                how = (
-                    f" {'+' if adjust >= 0 else '−'} {_money(abs(adjust))} line charges/allowances"
-                    if adjust
-                    else ""
-                )
                 issues.append(
-                    Issue(
+                    issue(
                         "line_net_mismatch",
                         severity,
-                        f"{label}: {line.quantity.normalize():f} × {line.unit_price.normalize():f}{how} = "
-                        f"{_money(expected)}, but the line amount is {_money(line.net)} "
-                        f"(allowed difference {tolerance.normalize():f}).",
+                        "line_net_mismatch_adjusted" if adjust else "line_net_mismatch",
+                        label=label,
+                        quantity=f"{line.quantity.normalize():f}",
+                        unit_price=f"{line.unit_price.normalize():f}",
+                        sign="+" if adjust >= 0 else "−",
+                        adjust=_money(abs(adjust)),
+                        expected=_money(expected),
+                        net=_money(line.net),
+                        tolerance=f"{tolerance.normalize():f}",
                     )
                 )
         if not check_tax:
@@ -223,21 +333,22 @@ def _check_lines(invoice: NormalisedInvoice) -> list[Issue]:
         if line.tax_rate is None:
             if line.tax:
                 issues.append(
-                    Issue(
-                        "line_tax_mismatch",
-                        ERROR,
-                        f"{label} has no tax rate (exempt or not taxable) but a tax of {_money(line.tax)}.",
+                    issue(
+                        "line_tax_mismatch", ERROR, "line_tax_without_rate", label=label, tax=_money(line.tax)
                     )
                 )
             continue
         expected = line.net * line.tax_rate
         if abs(line.tax - expected) > CENT:
             issues.append(
-                Issue(
+                issue(
                     "line_tax_mismatch",
                     ERROR,
-                    f"{label}: {_money(line.net)} × {(line.tax_rate * 100).normalize():f}% = {_money(expected)}, "
-                    f"but the line tax is {_money(line.tax)}.",
+                    label=label,
+                    net=_money(line.net),
+                    rate=f"{(line.tax_rate * 100).normalize():f}",
+                    expected=_money(expected),
+                    tax=_money(line.tax),
                 )
             )
     return issues
@@ -251,30 +362,29 @@ def _check_totals(invoice: NormalisedInvoice) -> list[Issue]:
         line_net = sum((line.net for line in invoice.lines), Decimal(0))
         if line_net != totals.net:
             issues.append(
-                Issue(
+                issue(
                     "net_total_mismatch",
                     ERROR if chinese else WARNING,
-                    f"The line amounts add up to {_money(line_net)}, "
-                    f"but the invoice's total without tax is {_money(totals.net)}."
-                    + ("" if chinese else " (Document-level allowances or charges may explain it.)"),
+                    "net_total_mismatch" if chinese else "net_total_mismatch_allowances",
+                    lines=_money(line_net),
+                    total=_money(totals.net),
                 )
             )
         if chinese:
             expected_tax = sum((line.tax for line in invoice.lines), Decimal(0))
             tolerance = CENT
-            how = "The line taxes add up to"
+            how, rates = "tax_total_mismatch_lines", {}
         elif invoice.tax_breakdown:
             parts = invoice.tax_breakdown
             expected_tax = sum((q2(b.taxable * (b.rate or Decimal(0))) for b in parts), Decimal(0))
             tolerance = CENT * len(parts)
-            how = (
-                f"Tax computed per VAT breakdown ({len(parts)} breakdown{'s' if len(parts) > 1 else ''}: "
-                + ", ".join(
-                    f"{_money(b.taxable)} × {((b.rate or Decimal(0)) * 100).normalize():f}%"
-                    for b in parts[:5]
-                )
-                + ") is"
-            )
+            how = "tax_total_mismatch_breakdown"
+            rates = {
+                "count": len(parts),
+                "parts": ", ".join(
+                    f"{_money(b.taxable)} × {((b.rate or Decimal(0)) * 100).normalize():f}%" for b in parts[:5]
+                ),
+            }
         else:
             by_rate: dict[Decimal, Decimal] = {}
             for line in invoice.lines:
@@ -282,32 +392,38 @@ def _check_totals(invoice: NormalisedInvoice) -> list[Issue]:
                 by_rate[rate] = by_rate.get(rate, Decimal(0)) + line.net
             expected_tax = sum((q2(net * rate) for rate, net in by_rate.items()), Decimal(0))
             tolerance = CENT * len(by_rate)
-            how = f"Tax computed per rate ({len(by_rate)} rate{'s' if len(by_rate) > 1 else ''}) is"
+            how = "tax_total_mismatch_rates" if len(by_rate) > 1 else "tax_total_mismatch_one_rate"
+            rates = {"rates": len(by_rate)}
         if abs(totals.tax - expected_tax) > tolerance:
             issues.append(
-                Issue(
+                issue(
                     "tax_total_mismatch",
                     _arithmetic_severity(invoice),
-                    f"{how} {_money(expected_tax)}, but the invoice's tax total is {_money(totals.tax)}.",
+                    how,
+                    expected=_money(expected_tax),
+                    total=_money(totals.tax),
+                    **rates,
                 )
             )
     if abs(totals.gross - (totals.net + totals.tax)) > CENT:
         issues.append(
-            Issue(
+            issue(
                 "gross_mismatch",
                 _arithmetic_severity(invoice),
-                f"{_money(totals.net)} without tax + {_money(totals.tax)} tax = "
-                f"{_money(totals.net + totals.tax)}, but the total with tax is {_money(totals.gross)}.",
+                net=_money(totals.net),
+                tax=_money(totals.tax),
+                sum=_money(totals.net + totals.tax),
+                gross=_money(totals.gross),
             )
         )
     if abs(totals.payable - totals.gross) > CENT:
         issues.append(
-            Issue(
+            issue(
                 "payable_mismatch",
                 ERROR if chinese else WARNING,
-                f"The amount payable is {_money(totals.payable)}, but the total with tax is "
-                f"{_money(totals.gross)}."
-                + ("" if chinese else " (A prepaid amount or rounding may explain it.)"),
+                "payable_mismatch" if chinese else "payable_mismatch_prepaid",
+                payable=_money(totals.payable),
+                gross=_money(totals.gross),
             )
         )
     return issues
@@ -319,59 +435,42 @@ def _check_totals(invoice: NormalisedInvoice) -> list[Issue]:
 def _check_header(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:
     issues: list[Issue] = []
     if not invoice.invoice_number.strip():
-        issues.append(Issue("number_missing", ERROR, "The invoice has no invoice number."))
+        issues.append(issue("number_missing", ERROR))
     if not _CURRENCY_RE.fullmatch(invoice.currency or ""):
-        issues.append(
-            Issue(
-                "currency_unsupported",
-                ERROR,
-                f"The currency {invoice.currency!r} is not a 3-letter ISO 4217 code such as CNY.",
-            )
-        )
+        issues.append(issue("currency_unsupported", ERROR, currency=repr(invoice.currency)))
     issued = invoice.issue_date
     if issued is None:
-        issues.append(Issue("issue_date_missing", ERROR, "The invoice has no issue date."))
+        issues.append(issue("issue_date_missing", ERROR))
     elif issued > ctx.today + timedelta(days=ctx.future_tolerance_days):
         issues.append(
-            Issue(
-                "issue_date_in_future",
-                ERROR,
-                f"The invoice is dated {issued.isoformat()}, after today ({ctx.today.isoformat()}).",
-            )
+            issue("issue_date_in_future", ERROR, issued=issued.isoformat(), today=ctx.today.isoformat())
         )
     elif (ctx.today - issued).days > ctx.max_age_days:
         issues.append(
-            Issue(
+            issue(
                 "issue_date_too_old",
                 WARNING,
-                f"The invoice is dated {issued.isoformat()}, {(ctx.today - issued).days} days ago; "
-                f"invoices older than {ctx.max_age_days} days need a check.",
+                issued=issued.isoformat(),
+                days=(ctx.today - issued).days,
+                max_days=ctx.max_age_days,
             )
         )
     if invoice.document_type == DocumentType.CREDIT_NOTE and not invoice.corrects_invoice.strip():
         chinese = invoice.format in CHINESE_FORMATS
         issues.append(
-            Issue(
+            issue(
                 "credit_note_without_reference",
                 ERROR if chinese else WARNING,
-                "The credit note does not name the invoice it corrects"
-                + (" (a red-letter invoice must name the original blue invoice)." if chinese else "."),
+                "credit_note_without_reference_red" if chinese else "credit_note_without_reference",
             )
         )
     if not invoice.lines:
         if invoice.extra.get("header_only"):
-            profile = invoice.extra.get("profile", "")
             issues.append(
-                Issue(
-                    "no_lines",
-                    WARNING,
-                    f"The invoice has no lines: its Factur-X profile {profile} carries the totals only. "
-                    "It is accepted; matching cannot pair lines, so finance checks it against the order "
-                    "by its totals.",
-                )
+                issue("no_lines", WARNING, "no_lines_header_only", profile=invoice.extra.get("profile", ""))
             )
         else:
-            issues.append(Issue("no_lines", ERROR, "The invoice has no lines."))
+            issues.append(issue("no_lines", ERROR))
     return issues
 
 

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -105,7 +106,7 @@ POLL_LIMIT = 300
 @login_required
 def invoice_upload_page(request):
     if getattr(request.user, "membership", None) is None:
-        raise PermissionDenied("Only supplier users upload invoices.")
+        raise PermissionDenied(gettext("Only supplier users upload invoices."))
     refusals = [
         (refusal, refusal_reason(refusal.code))
         for refusal in selectors.upload_refusal_list(request.user)[:10]

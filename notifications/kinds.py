@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import formatting
 from core.http import header_text
+from core.texts import render_value
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,6 @@ def render(kind: str, params: dict, *, language: str | None = None) -> tuple[str
     if spec is None:
         return kind, ""
     with translation.override(language) if language else nullcontext():
-        values = _readable(_Params(params or {}))
+        values = _readable(_Params({k: render_value(v) for k, v in (params or {}).items()}))
         # the subject becomes an e-mail header: one line whatever a supplier or user typed
         return header_text(str(spec.subject) % values), str(spec.body) % values

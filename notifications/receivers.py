@@ -13,6 +13,7 @@ from django_fsm.signals import post_transition
 
 from core.models import Role, User
 from core.signals import document_expiring
+from core.texts import Text
 from procurement.signals import (
     po_change_proposed,
     rfq_question_answered,
@@ -50,7 +51,13 @@ def on_transition(sender, instance, name, source, target, **kwargs):
         return
     handler = _HANDLERS.get((sender._meta.label, name))
     if handler is not None:
-        handler(instance, (kwargs.get("method_kwargs") or {}).get("reason", "") or "")
+        handler(instance, _reason((kwargs.get("method_kwargs") or {}).get("reason", "") or ""))
+
+
+def _reason(reason):
+    """A reason as a notification parameter: the portal's own words stay a code with parameters
+    (read in the recipient's language), a typed reason is cut to 500 characters."""
+    return reason.as_json() if isinstance(reason, Text) else reason[:500]
 
 
 @_on("procurement.RFQ", "publish")
@@ -94,7 +101,7 @@ def _invoice_rejected(invoice, reason):
     notify(
         users=supplier_users(invoice.supplier_id),
         kind="invoice_rejected",
-        params={"number": invoice.invoice_number or invoice.file.original_name, "reasons": reason[:500]},
+        params={"number": invoice.invoice_number or invoice.file.original_name, "reasons": reason},
         url=reverse("invoice-detail", args=[invoice.pk]),
     )
 
@@ -112,7 +119,7 @@ def credit_note_requested(case, reason):
         kind="credit_note_requested",
         params={
             "number": invoice.invoice_number or invoice.file.original_name,
-            "message": (case.credit_note_request or reason)[:500],
+            "message": case.credit_note_request[:500] or reason,
         },
         url=reverse("invoice-detail", args=[invoice.pk]),
     )
@@ -133,7 +140,7 @@ def match_exception(invoice, reason):
     notify(
         users=finance_users(),
         kind="match_exception",
-        params={"number": invoice.invoice_number, "supplier": invoice.supplier.name, "reasons": reason[:500]},
+        params={"number": invoice.invoice_number, "supplier": invoice.supplier.name, "reasons": reason},
         url=reverse("invoice-detail", args=[invoice.pk]),
     )
 
@@ -156,7 +163,7 @@ def purchase_order_rejected(po, reason):
             "number": po.number,
             "revision": po.revision,
             "supplier": po.supplier.name,
-            "reason": reason[:500],
+            "reason": reason,
         },
         url=reverse("po-detail", args=[po.pk]),
     )
@@ -187,7 +194,7 @@ def _change_decided(kind):
             params={
                 "number": po.number,
                 "revision": proposal.resulting_revision or po.revision,
-                "reason": reason[:500],
+                "reason": reason,
             },
             url=reverse("po-detail", args=[po.pk]) + f"#proposal-{proposal.pk}",
         )

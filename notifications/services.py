@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import DomainError, NotFound
 from core.queue import enqueue_on_commit
@@ -18,7 +19,8 @@ def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str =
     """One inbox row per active user; e-mail (by Celery, after commit) to those who want it."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    params = {k: str(v) for k, v in (params or {}).items()}
+    # a value that is the portal's own words stays a code with parameters (core.texts)
+    params = {k: v if isinstance(v, dict) and "code" in v else str(v) for k, v in (params or {}).items()}
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
     if not recipients:
         return []
@@ -74,7 +76,7 @@ def notification_mark_read(*, notification_id: int, actor) -> Notification:
     with transaction.atomic():
         note = Notification.objects.select_for_update().filter(pk=notification_id, user=actor).first()
         if note is None:
-            raise NotFound("No such notification.")
+            raise NotFound(gettext("No such notification."))
         if note.read_at is None:
             note.read_at = timezone.now()
             note.save(update_fields=["read_at"])
@@ -91,7 +93,8 @@ def email_preferences_set(*, actor, email_kinds: Iterable[str]) -> None:
     unknown = wanted - set(KINDS)
     if unknown:
         raise DomainError(
-            f"Unknown notification kind: {', '.join(sorted(unknown))}.", code="unknown_notification_kind"
+            gettext("Unknown notification kind: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+            code="unknown_notification_kind",
         )
     with transaction.atomic():
         for kind in KINDS:

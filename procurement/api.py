@@ -8,6 +8,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from core import bounds
+from core.api import TransitionLogBase
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.selectors import transition_log_for
 
@@ -53,13 +54,8 @@ def item_detail(request, item_id: int):
 # --------------------------------------------------------------------------------------------
 
 
-class TransitionLogOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionLogOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):
@@ -249,7 +245,9 @@ def purchase_order_create(request, payload: POIn):
 
     entity = selectors.legal_entity_list(request.auth).filter(pk=payload.legal_entity_id).first()
     if entity is None:
-        raise NotFound(f"Legal entity {payload.legal_entity_id} not found.")
+        raise NotFound(
+            _("Legal entity %(legal_entity_id)s not found.") % {"legal_entity_id": payload.legal_entity_id}
+        )
     supplier = supplier_get(request.auth, payload.supplier_id)
     lines = [
         {
@@ -325,7 +323,7 @@ def purchase_order_line_update(request, po_id: int, po_line_id: int, payload: PO
     line = selectors.purchase_order_line_get(request.auth, po_id, po_line_id)
     changes = payload.dict(exclude_unset=True)
     if changes.get("quantity", 0) is None:
-        raise DomainError("quantity cannot be null.", code="invalid_quantity")
+        raise DomainError(_("quantity cannot be null."), code="invalid_quantity")
     return services.purchase_order_line_update(po=line.po, line=line, actor=request.auth, **changes)
 
 
@@ -678,7 +676,9 @@ def rfq_create(request, payload: RFQIn):
 
     entity = selectors.legal_entity_list(request.auth).filter(pk=payload.legal_entity_id).first()
     if entity is None:
-        raise NotFound(f"Legal entity {payload.legal_entity_id} not found.")
+        raise NotFound(
+            _("Legal entity %(legal_entity_id)s not found.") % {"legal_entity_id": payload.legal_entity_id}
+        )
     with transaction.atomic():
         rfq = services.rfq_create(
             legal_entity=entity,
@@ -717,7 +717,7 @@ def rfq_invite(request, rfq_id: int, payload: InviteIn):
 
     rfq = _rfq(request, rfq_id)
     if not request.auth.is_internal:
-        raise PermissionDenied("Only buyers invite suppliers.")
+        raise PermissionDenied(_("Only buyers invite suppliers."))
     invitation = services.rfq_invite(
         rfq=rfq, supplier=supplier_get(request.auth, payload.supplier_id), actor=request.auth
     )
@@ -735,7 +735,7 @@ def rfq_publish(request, rfq_id: int, payload: PublishIn):
 def rfq_close(request, rfq_id: int, payload: ReasonIn):
     rfq = _rfq(request, rfq_id)
     if not request.auth.is_buyer:
-        raise PermissionDenied("Only buyers close RFQs.")
+        raise PermissionDenied(_("Only buyers close RFQs."))
     return services.rfq_close(rfq=rfq, actor=request.auth, reason=payload.reason)
 
 

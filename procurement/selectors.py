@@ -75,7 +75,7 @@ def item_list(user) -> QuerySet[Item]:
 def item_get(user, item_id: int) -> Item:
     item = item_list(user).filter(pk=item_id).first()
     if item is None:
-        raise NotFound(f"Item {item_id} not found.")
+        raise NotFound(_("Item %(item_id)s not found.") % {"item_id": item_id})
     return item
 
 
@@ -108,14 +108,14 @@ def purchase_order_list(user) -> QuerySet[PurchaseOrder]:
 def purchase_order_get(user, po_id: int) -> PurchaseOrder:
     po = purchase_order_list(user).filter(pk=po_id).first()
     if po is None:
-        raise NotFound(f"Purchase order {po_id} not found.")
+        raise NotFound(_("Purchase order %(po_id)s not found.") % {"po_id": po_id})
     return po
 
 
 def purchase_order_by_number(user, number: str) -> PurchaseOrder:
     po = purchase_order_list(user).filter(number=number).first()
     if po is None:
-        raise NotFound(f"Purchase order {number} not found.")
+        raise NotFound(_("Purchase order %(number)s not found.") % {"number": number})
     return po
 
 
@@ -129,7 +129,10 @@ def purchase_order_line_get(user, po_id: int, po_line_id: int) -> PurchaseOrderL
     po = purchase_order_get(user, po_id)
     line = purchase_order_lines(po).filter(pk=po_line_id).first()
     if line is None:
-        raise NotFound(f"Line {po_line_id} is not on purchase order {po.number}.")
+        raise NotFound(
+            _("Line %(po_line_id)s is not on purchase order %(number)s.")
+            % {"po_line_id": po_line_id, "number": po.number}
+        )
     return line
 
 
@@ -250,7 +253,7 @@ def rfq_list(user) -> QuerySet[RFQ]:
 def rfq_get(user, rfq_id: int) -> RFQ:
     rfq = rfq_list(user).filter(pk=rfq_id).first()
     if rfq is None:
-        raise NotFound(f"RFQ {rfq_id} not found.")
+        raise NotFound(_("RFQ %(rfq_id)s not found.") % {"rfq_id": rfq_id})
     return rfq
 
 
@@ -325,7 +328,7 @@ def rfq_question_get(user, rfq: RFQ, question_id: int) -> RFQQuestion:
     """One question the user may see (``rfq_questions``); any other is a 404."""
     question = rfq_questions(user, rfq).filter(pk=question_id).first()
     if question is None:
-        raise NotFound(f"Question {question_id} not found.")
+        raise NotFound(_("Question %(question_id)s not found.") % {"question_id": question_id})
     return question
 
 
@@ -400,7 +403,7 @@ def _attachments_for(user) -> QuerySet[QuoteAttachment]:
 def quote_attachment_get(user, attachment_id: int) -> QuoteAttachment:
     attachment = _attachments_for(user).filter(pk=attachment_id).first()
     if attachment is None:
-        raise NotFound(f"Attachment {attachment_id} not found.")
+        raise NotFound(_("Attachment %(attachment_id)s not found.") % {"attachment_id": attachment_id})
     return attachment
 
 
@@ -545,7 +548,7 @@ def rfq_comparison(user, rfq: RFQ) -> list[ComparisonRow]:
     """Per RFQ line every supplier's quote side by side, the lowest price marked (buyers only,
     only after closing). A quote whose hash does not verify is shown but never marked lowest."""
     if not user.is_internal:
-        raise PermissionDenied("Only buyers compare quotes.")
+        raise PermissionDenied(_("Only buyers compare quotes."))
     lines = quote_lines(user, rfq)
     rows = {
         line.pk: ComparisonRow(line=line) for line in rfq.lines.select_related("item").order_by("line_no")

@@ -262,7 +262,7 @@ def po_line_remove(request, po_id: int, po_line_id: int):
 def po_action(request, po_id: int, action: str):
     po = selectors.purchase_order_get(request.user, po_id)
     if action not in PO_ACTIONS:
-        raise NotFound(f"No action {action}.")
+        raise NotFound(_("No action %(action)s.") % {"action": action})
     getattr(services, f"purchase_order_{action}")(
         po=po, actor=request.user, reason=request.POST.get("reason", "")
     )

@@ -117,7 +117,7 @@ def _next(request) -> str:
 def _item(user, item_id: int) -> Item:
     item = Item.objects.filter(pk=item_id).first() if _may_read(user) else None
     if item is None:
-        raise NotFound(f"Item {item_id} not found.")
+        raise NotFound(gettext("Item %(item_id)s not found.") % {"item_id": item_id})
     return item
 
 
@@ -210,7 +210,7 @@ def category_edit(request, category_id: int):
     _require_reader(request.user)
     category = ItemCategory.objects.filter(pk=category_id).first()
     if category is None:
-        raise NotFound(f"Category {category_id} not found.")
+        raise NotFound(gettext("Category %(category_id)s not found.") % {"category_id": category_id})
     form = CategoryForm(
         request.POST or None, initial={"name": category.name, "description": category.description}
     )
@@ -264,7 +264,7 @@ def unit_edit(request, unit_id: int):
     _require_reader(request.user)
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound(f"Unit {unit_id} not found.")
+        raise NotFound(gettext("Unit %(unit_id)s not found.") % {"unit_id": unit_id})
     _require_manager(request.user)
     form = UnitForm(request.POST, initial={"code": unit.code}, editing=unit)
     if form.is_valid():

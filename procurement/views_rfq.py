@@ -262,7 +262,7 @@ def rfq_action(request, rfq_id: int, action: str):
     if not request.user.is_buyer:
         raise PermissionDenied(_("Only buyers publish, close or cancel RFQs."))
     if action not in RFQ_ACTIONS:
-        raise NotFound(f"No action {action}.")
+        raise NotFound(_("No action %(action)s.") % {"action": action})
     reason = request.POST.get("reason", "")
     if action == "publish":
         deadline = _deadline(request.POST.get("deadline") or "")

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, Sum
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import PermissionDenied
 from core.models import TransitionLog
@@ -37,7 +38,7 @@ AGING_BUCKETS = ((0, 2, "0–2"), (3, 7, "3–7"), (8, 30, "8–30"), (31, None,
 
 def _check(user) -> None:
     if not is_internal(None, user):
-        raise PermissionDenied("Reports span every supplier: buyer-organisation staff only.")
+        raise PermissionDenied(gettext("Reports span every supplier: buyer-organisation staff only."))
 
 
 def months_back(today: date, count: int) -> list[date]:

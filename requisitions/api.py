@@ -5,9 +5,11 @@ the selectors: another requester's requisition is a 404, supplier users see noth
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from core import bounds
+from core.api import TransitionLogBase
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
 from procurement.selectors import item_get
@@ -188,13 +190,8 @@ class ConvertLineOut(LineOut):
         return obj.requisition.needed_by
 
 
-class TransitionLogOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionLogOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):
@@ -305,13 +302,13 @@ def _internal(request):
     """Requisitions are the buying organisation's internal demand: supplier users get 403 on
     every endpoint here (before any lookup)."""
     if request.auth.is_supplier_user:
-        raise PermissionDenied("Requisitions are internal to the buying organisation.")
+        raise PermissionDenied(gettext("Requisitions are internal to the buying organisation."))
     return request.auth
 
 
 def _require_catalog_user(user) -> None:
     if not selectors.may_browse_catalog(user):
-        raise PermissionDenied("The catalog is for requesters and buyers.")
+        raise PermissionDenied(gettext("The catalog is for requesters and buyers."))
 
 
 # ---- catalog and cart ------------------------------------------------------------------------
@@ -342,7 +339,9 @@ def cart_detail(request):
     """The requester's cart; 204 when they have none (the first added line creates it)."""
     _internal(request)
     if selectors.requester_profile(request.auth) is None or request.auth.is_supplier_user:
-        raise PermissionDenied("Only requesters with a cost centre have a cart.", code="not_a_requester")
+        raise PermissionDenied(
+            gettext("Only requesters with a cost centre have a cart."), code="not_a_requester"
+        )
     cart = selectors.cart_get(request.auth)
     return cart if cart is not None else Status(204, None)
 

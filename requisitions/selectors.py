@@ -223,10 +223,10 @@ def price_line_for_cart(user, price_line_id: int) -> PriceLine:
     """A price line the user may order from, in whatever state (the service explains why an
     expired or suspended one is refused). Unknown ids and non-requesters get 404."""
     if not may_browse_catalog(user):
-        raise NotFound(f"Price line {price_line_id} not found.")
+        raise NotFound(_("Price line %(price_line_id)s not found.") % {"price_line_id": price_line_id})
     line = _annotated(PriceLine.objects.filter(pk=price_line_id)).first()
     if line is None:
-        raise NotFound(f"Price line {price_line_id} not found.")
+        raise NotFound(_("Price line %(price_line_id)s not found.") % {"price_line_id": price_line_id})
     return line
 
 
@@ -261,7 +261,7 @@ def requisition_list(user) -> QuerySet[Requisition]:
 def requisition_get(user, requisition_id: int) -> Requisition:
     requisition = requisition_list(user).filter(pk=requisition_id).first()
     if requisition is None:
-        raise NotFound(f"Requisition {requisition_id} not found.")
+        raise NotFound(_("Requisition %(requisition_id)s not found.") % {"requisition_id": requisition_id})
     return requisition
 
 
@@ -290,7 +290,7 @@ def requisition_line_get(user, line_id: int) -> RequisitionLine:
         .first()
     )
     if line is None:
-        raise NotFound(f"Requisition line {line_id} not found.")
+        raise NotFound(_("Requisition line %(line_id)s not found.") % {"line_id": line_id})
     return line
 
 

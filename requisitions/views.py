@@ -279,7 +279,7 @@ def requisition_action(request, requisition_id: int, action: str):
     _require_not_supplier(request.user)
     requisition = selectors.requisition_get(request.user, requisition_id)
     if action not in ACTIONS:
-        raise NotFound(f"No action {action}.")
+        raise NotFound(_("No action %(action)s.") % {"action": action})
     getattr(services, f"requisition_{action}")(
         requisition=requisition, actor=request.user, reason=request.POST.get("reason", "")
     )

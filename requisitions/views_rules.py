@@ -150,7 +150,7 @@ def _po_rule(user, rule_id: int) -> ApprovalRule:
     _require_internal(user)
     rule = ApprovalRule.objects.filter(pk=rule_id).first()
     if rule is None:
-        raise NotFound(f"Approval rule {rule_id} not found.")
+        raise NotFound(gettext("Approval rule %(rule_id)s not found.") % {"rule_id": rule_id})
     return rule
 
 
@@ -158,7 +158,7 @@ def _req_rule(user, rule_id: int) -> RequisitionApprovalRule:
     _require_internal(user)
     rule = RequisitionApprovalRule.objects.filter(pk=rule_id).first()
     if rule is None:
-        raise NotFound(f"Approval rule {rule_id} not found.")
+        raise NotFound(gettext("Approval rule %(rule_id)s not found.") % {"rule_id": rule_id})
     return rule
 
 

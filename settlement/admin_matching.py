@@ -4,6 +4,7 @@ pointing at the rules they used. Results, allocations and cases are read-only.""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext
 
 from core.bounds import OutOfBounds
 
@@ -78,7 +79,11 @@ class TolerancePolicyAdmin(admin.ModelAdmin):
         if change:
             original = TolerancePolicy.objects.get(pk=obj.pk)
             saved = tolerance_policy_revise(policy=original, actor=request.user, reason=reason, **fields)
-            messages.info(request, f"Saved as a new version, {saved.label}; {original.label} is unchanged.")
+            messages.info(
+                request,
+                gettext("Saved as a new version, %(new)s; %(old)s is unchanged.")
+                % {"new": saved.label, "old": original.label},
+            )
         else:
             saved = tolerance_policy_create(code=obj.code, actor=request.user, reason=reason, **fields)
         obj.pk, obj.version, obj.created_at = saved.pk, saved.version, saved.created_at

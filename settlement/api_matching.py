@@ -22,6 +22,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema
 
 from core.errors import PermissionDenied
@@ -177,7 +178,7 @@ def _status(user, invoice, result) -> dict:
 
 def _require_desk(user) -> None:
     if not selectors.can_work_desk(user):
-        raise PermissionDenied("Only finance works the exception desk.")
+        raise PermissionDenied(gettext("Only finance works the exception desk."))
 
 
 @router.get("/matching/exceptions", response=list[DeskRowOut])

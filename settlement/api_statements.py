@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 
 from core import bounds
+from core.api import TransitionLogBase
 from core.errors import NotFound
 from core.selectors import transition_log_for
 from invoicing.selectors import invoice_get
@@ -41,13 +43,8 @@ class StatementLineOut(Schema):
     is_live: bool
 
 
-class TransitionOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):
@@ -232,10 +229,13 @@ def statement_list(
 def statement_create(request, payload: StatementIn):
     """Finance: a draft statement with the period's invoices (invoice first) or received goods
     (statement first) gathered into it; ``nothing_to_settle`` when there is none."""
-    statements.require_finance(request.auth, "create statements")
+    statements.require_finance(request.auth, gettext("create statements"))
     entity = legal_entity_list(request.auth).filter(pk=payload.legal_entity_id).first()
     if entity is None:
-        raise NotFound(f"Legal entity {payload.legal_entity_id} not found.")
+        raise NotFound(
+            gettext("Legal entity %(legal_entity_id)s not found.")
+            % {"legal_entity_id": payload.legal_entity_id}
+        )
     statement = statements.statement_create(
         kind=payload.kind,
         supplier=supplier_get(request.auth, payload.supplier_id),
@@ -291,7 +291,7 @@ _action(
 def statement_invoice_add(request, statement_id: int, payload: InvoiceRefIn):
     """Finance: add an approved invoice or credit note to a draft invoice-first statement."""
     statement = _get(request, statement_id)
-    statements.require_finance(request.auth, "change statements")
+    statements.require_finance(request.auth, gettext("change statements"))
     invoice = invoice_get(request.auth, payload.invoice_id)
     return Status(
         201, statements.statement_invoice_add(statement=statement, invoice=invoice, actor=request.auth)

@@ -15,6 +15,7 @@ from django.dispatch import receiver
 from django_fsm.signals import post_transition
 
 from core.queue import enqueue_on_commit
+from core.texts import text
 from invoicing.models import Invoice
 from procurement.models import GoodsReceiptLine, PurchaseOrderLine
 
@@ -33,7 +34,7 @@ def match_validated_invoice(sender, instance, name, source, target, **kwargs):
         from .models import CaseResolution
         from .services.matching import invoice_left_desk
 
-        invoice_left_desk(instance, resolution=CaseResolution.CLOSED, reason="the invoice was cancelled")
+        invoice_left_desk(instance, resolution=CaseResolution.CLOSED, reason=text("match.invoice_cancelled"))
 
 
 logger = logging.getLogger(__name__)

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from core.texts import text
+
 
 @shared_task(name="settlement.match_invoice", acks_late=True)
 def match_invoice(invoice_id: int) -> str:
@@ -20,7 +22,7 @@ def rematch_invoice(invoice_id: int) -> str:
     from .services.matching import invoice_rematch
 
     try:
-        outcome = invoice_rematch(invoice_id=invoice_id, reason="a receipt or PO line changed")
+        outcome = invoice_rematch(invoice_id=invoice_id, reason=text("match.receipt_changed"))
     except IllegalTransition:  # finance decided it meanwhile (approved, rejected): nothing to do
         return "skipped"
     return "changed" if outcome.changed else "unchanged"

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
@@ -111,7 +112,9 @@ def _date(value: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise DomainError(f"{field} must be a date (YYYY-MM-DD).", code="invalid_date") from None
+        raise DomainError(
+            gettext("%(field)s must be a date (YYYY-MM-DD).") % {"field": field}, code="invalid_date"
+        ) from None
 
 
 def _require_finance(user) -> None:
@@ -235,7 +238,9 @@ def statement_gather(request, statement_id: int):
 def statement_line_remove(request, statement_id: int, statement_line_id: int):
     statement = selectors.statement_get(request.user, statement_id)
     if not statement.lines.filter(pk=statement_line_id).exists():
-        raise NotFound(f"Line {statement_line_id} not found.")
+        raise NotFound(
+            gettext("Line %(statement_line_id)s not found.") % {"statement_line_id": statement_line_id}
+        )
     statements.statement_line_remove(statement=statement, line_id=statement_line_id, actor=request.user)
     return redirect("statement-detail", statement_id=statement.pk)
 

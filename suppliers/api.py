@@ -1,9 +1,11 @@
 from datetime import date, datetime
 
 from django.http import FileResponse
+from django.utils.translation import gettext
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from core.api import TransitionLogBase
 from core.errors import PermissionDenied
 from core.selectors import transition_log_for
 
@@ -121,13 +123,8 @@ class TransitionIn(Schema):
     reason: str = ""
 
 
-class TransitionLogOut(Schema):
-    transition: str
-    source: str
-    target: str
+class TransitionLogOut(TransitionLogBase):
     actor: str | None
-    at: datetime
-    reason: str
 
     @staticmethod
     def resolve_actor(obj):
@@ -142,7 +139,7 @@ def supplier_list(request):
 @router.post("/", response={201: SupplierOut})
 def supplier_create(request, payload: SupplierIn):
     if not request.auth.is_buyer:
-        raise PermissionDenied("Only buyers create suppliers.")
+        raise PermissionDenied(gettext("Only buyers create suppliers."))
     return Status(201, services.supplier_create(actor=request.auth, **payload.dict()))
 
 

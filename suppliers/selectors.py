@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import DomainError, NotFound
 
@@ -38,7 +39,7 @@ def supplier_list(user) -> QuerySet[Supplier]:
 def supplier_get(user, supplier_id: int) -> Supplier:
     supplier = supplier_list(user).filter(pk=supplier_id).first()
     if supplier is None:
-        raise NotFound(f"Supplier {supplier_id} not found.")
+        raise NotFound(gettext("Supplier %(supplier_id)s not found.") % {"supplier_id": supplier_id})
     return supplier
 
 
@@ -51,7 +52,7 @@ def qualification_document_list(user, *, supplier_id: int | None = None) -> Quer
 def qualification_document_get(user, document_id: int) -> QualificationDocument:
     document = qualification_document_list(user).filter(pk=document_id).first()
     if document is None:
-        raise NotFound(f"Document {document_id} not found.")
+        raise NotFound(gettext("Document %(document_id)s not found.") % {"document_id": document_id})
     return document
 
 
@@ -72,7 +73,9 @@ def bank_account_list(user, *, supplier_id: int | None = None) -> QuerySet[BankA
 def bank_account_get(user, bank_account_id: int) -> BankAccount:
     account = bank_account_list(user).filter(pk=bank_account_id).first()
     if account is None:
-        raise NotFound(f"Bank account {bank_account_id} not found.")
+        raise NotFound(
+            gettext("Bank account %(bank_account_id)s not found.") % {"bank_account_id": bank_account_id}
+        )
     return account
 
 
@@ -102,7 +105,7 @@ def bank_account_require_approved_for_payment(supplier) -> BankAccount:
     account = approved_bank_account_for_payment(supplier)
     if account is None:
         raise DomainError(
-            "The supplier has no finance-approved bank account; nothing can be paid to it.",
+            gettext("The supplier has no finance-approved bank account; nothing can be paid to it."),
             code="bank_account_not_approved",
         )
     return account
@@ -113,7 +116,7 @@ def bank_account_check_payable(account: BankAccount) -> BankAccount:
     fresh = BankAccount.objects.filter(pk=account.pk).first()
     if fresh is None or fresh.state != BankAccountState.APPROVED:
         raise DomainError(
-            "This bank account is not approved by finance; it cannot be used for payment.",
+            gettext("This bank account is not approved by finance; it cannot be used for payment."),
             code="bank_account_not_approved",
             details={"bank_account_id": account.pk, "state": getattr(fresh, "state", None)},
         )
@@ -130,7 +133,7 @@ def supplier_change_list(user, *, supplier_id: int | None = None) -> QuerySet[Su
 def supplier_change_get(user, change_id: int) -> SupplierChange:
     change = supplier_change_list(user).filter(pk=change_id).first()
     if change is None:
-        raise NotFound(f"Change {change_id} not found.")
+        raise NotFound(gettext("Change %(change_id)s not found.") % {"change_id": change_id})
     return change
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_fsm import can_proceed, has_transition_perm
 
 from core import bounds
@@ -30,6 +31,7 @@ from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, TransitionLog, User
 from core.services import document_event_log, run_transition
 from core.signals import document_expiring
+from core.texts import joined, register, text
 from core.validators import validate_username
 
 from . import crypto
@@ -99,6 +101,16 @@ class _Fields:
             raise InvalidInput(
                 first["message"], code=first["code"], details={"field": field, "fields": self.errors}
             )
+
+
+# What the log says when the portal itself moves a supplier or a bank account (core.texts).
+register(
+    {
+        "supplier.bank_account_replaced": gettext_noop("replaced by bank account %(account)s"),
+        "supplier.documents_missing": gettext_noop("Mandatory document expired or missing: %(documents)s"),
+        **{f"document_type.{value}": label for value, label in DocumentType.choices},
+    }
+)
 
 
 def invalid(field: str, code: str, message: str) -> InvalidInput:
@@ -369,7 +381,8 @@ def supplier_require_approved(supplier: Supplier) -> None:
     state = Supplier.objects.filter(pk=supplier.pk).values_list("state", flat=True).first()
     if state != SupplierState.APPROVED:
         raise DomainError(
-            f"Supplier {supplier.name} is not approved (it is {state or 'unknown'}).",
+            _("Supplier %(name)s is not approved (it is %(value)s).")
+            % {"name": supplier.name, "value": state or "unknown"},
             code="supplier_not_approved",
             details={"supplier_id": supplier.pk, "state": state},
         )
@@ -442,7 +455,9 @@ def missing_mandatory_documents(supplier: Supplier, *, on=None) -> list[str]:
 def supplier_membership_add(*, supplier: Supplier, user, actor) -> SupplierMembership:
     with transaction.atomic():
         if SupplierMembership.objects.filter(user=user).exists():
-            raise DomainError(f"{user} already belongs to a supplier.", code="already_member")
+            raise DomainError(
+                _("%(user)s already belongs to a supplier.") % {"user": user}, code="already_member"
+            )
         return SupplierMembership.objects.create(supplier=supplier, user=user)
 
 
@@ -762,7 +777,9 @@ def bank_account_approve(*, account: BankAccount, actor, reason: str = "") -> Ba
         if account.state != BankAccountState.PENDING:
             return run_transition(account, "approve", actor=actor, reason=reason)  # raises 409/403
         for old in previous.exclude(pk=account.pk):
-            run_transition(old, "retire", actor=actor, reason=f"replaced by bank account {account.pk}")
+            run_transition(
+                old, "retire", actor=actor, reason=text("supplier.bank_account_replaced", account=account.pk)
+            )
         account = run_transition(account, "approve", actor=actor, reason=reason)
         _change_decided(account, actor=actor, state=ChangeState.APPROVED, reason=reason)
         return account
@@ -876,9 +893,12 @@ def qualification_expiry_check(*, today=None) -> dict:
             locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
             if locked.state != SupplierState.APPROVED:
                 continue
-            labels = ", ".join(str(DocumentType(t).label) for t in missing)
+            labels = [text(f"document_type.{t}") for t in missing]
             run_transition(
-                locked, "suspend", actor=None, reason=f"Mandatory document expired or missing: {labels}"
+                locked,
+                "suspend",
+                actor=None,
+                reason=text("supplier.documents_missing", documents=joined(labels, ", ")),
             )
             recipients = _supplier_recipients(locked)
             if recipients:

@@ -43,7 +43,10 @@ class Severity(StrEnum):
 class Issue:
     code: str  # stable, e.g. "BR-CO-10", "arith_line_net", "seller_tax_id_check"
     severity: Severity
-    message: str  # plain words, cites the numbers
+    message: str  # plain words, cites the numbers (English)
+    # the same as a core.texts code with parameters ({"code": ..., "params": {...}}), so a page
+    # shows it in the reader's language; None where a parser has only the English
+    text: dict | None = None
 
 
 @dataclass(frozen=True)

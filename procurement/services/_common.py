@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import bounds
 from core.errors import NotFound, PermissionDenied
@@ -74,22 +75,22 @@ def require_not_future(value: date | None, *, field: str) -> None:
 
 def require_buyer(actor, what: str) -> None:
     if not (actor and actor.is_active and (actor.is_buyer or actor.is_superuser)):
-        raise PermissionDenied(f"Only buyers may {what}.")
+        raise PermissionDenied(gettext("Only buyers may %(what)s.") % {"what": what})
 
 
 def actor_supplier_id(actor, what: str) -> int:
     """The supplier a supplier user acts for; internal users may not act as a supplier."""
     if not actor or not actor.is_supplier_user:
-        raise PermissionDenied(f"Only the supplier's own users may {what}.")
+        raise PermissionDenied(gettext("Only the supplier's own users may %(what)s.") % {"what": what})
     supplier_id = supplier_id_for(actor)
     if supplier_id is None:
-        raise PermissionDenied(f"Only the supplier's own users may {what}.")
+        raise PermissionDenied(gettext("Only the supplier's own users may %(what)s.") % {"what": what})
     return supplier_id
 
 
 def require_same_supplier(actor, supplier_id: int, what: str, label: str) -> None:
     if actor_supplier_id(actor, what) != supplier_id:
-        raise NotFound(f"{label} not found.")
+        raise NotFound(gettext("%(label)s not found.") % {"label": label})
 
 
 def require_supplier_approved(supplier) -> None:

@@ -44,7 +44,9 @@ def _blank(value) -> bool:
 def po_change_propose(*, po: PurchaseOrder, actor, reason: str, lines: list[dict]) -> POChangeProposal:
     """``lines``: ``[{"po_line_id", "quantity", "unit_price", "promised_date"}]``; a field left
     empty (or equal to the line's current value) is not a change. One open proposal per PO."""
-    require_same_supplier(actor, po.supplier_id, "propose changes", f"Purchase order {po.pk}")
+    require_same_supplier(
+        actor, po.supplier_id, _("propose changes"), _("Purchase order %(pk)s") % {"pk": po.pk}
+    )
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for the proposed change."), code="reason_required")
@@ -140,7 +142,7 @@ def po_change_accept(*, proposal: POChangeProposal, actor, reason: str = "") -> 
     changes) and the PO keeps its state. The proposed promised dates become the lines' dates."""
     from .purchase_orders import _snapshot, purchase_order_revise
 
-    require_buyer(actor, "decide on change proposals")
+    require_buyer(actor, _("decide on change proposals"))
     with transaction.atomic():
         proposal, po = _lock_pending(proposal)
         if po.revision != proposal.revision or po.state not in PROPOSABLE:
@@ -188,7 +190,7 @@ def po_change_accept(*, proposal: POChangeProposal, actor, reason: str = "") -> 
 
 
 def po_change_decline(*, proposal: POChangeProposal, actor, reason: str) -> POChangeProposal:
-    require_buyer(actor, "decide on change proposals")
+    require_buyer(actor, _("decide on change proposals"))
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give a reason for declining the proposal."), code="reason_required")

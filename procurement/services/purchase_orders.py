@@ -9,11 +9,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.queue import enqueue_on_commit
 from core.services import run_transition
+from core.texts import register, text
 
 from .. import selectors
 from ..models import (
@@ -45,6 +47,14 @@ from ._common import (
 UNSET = object()
 
 
+register(
+    {
+        "po.revision": gettext_noop("revision %(revision)s: %(reason)s"),
+        "po.approvals": gettext_noop("%(approvals)s of %(required)s approvals"),
+    }
+)  # the log of a revision (core.texts)
+
+
 def _lock(po: PurchaseOrder) -> PurchaseOrder:
     return PurchaseOrder.objects.select_for_update().select_related("supplier", "legal_entity").get(pk=po.pk)
 
@@ -59,7 +69,8 @@ def _tax_rate(value):
 def _require_state(po: PurchaseOrder, states, what: str, code: str = "illegal_transition") -> None:
     if po.state not in states:
         raise IllegalTransition(
-            f"Cannot {what} purchase order {po.number}: it is {po.get_state_display()}.",
+            _("Cannot %(what)s purchase order %(number)s: it is %(state)s.")
+            % {"what": what, "number": po.number, "state": po.get_state_display()},
             code=code,
             details={"state": po.state},
         )
@@ -90,7 +101,7 @@ def purchase_order_create(
 ) -> PurchaseOrder:
     """A draft PO; ``lines`` are dicts accepted by ``purchase_order_line_add``. Without a delivery
     address the goods go to the legal entity's address."""
-    require_buyer(actor, "create purchase orders")
+    require_buyer(actor, _("create purchase orders"))
     require_supplier_approved(supplier)
     delivery_address = _printed_text(delivery_address, field="delivery_address", limit=300)
     payment_terms = _printed_text(payment_terms, field="payment_terms", limit=200)
@@ -126,7 +137,7 @@ def purchase_order_line_add(
 ) -> PurchaseOrderLine:
     """Add a line to a draft PO. The unit price defaults to the supplier's active contract price;
     a price above it is kept and flagged (``price_above_contract``)."""
-    require_buyer(actor, "edit purchase orders")
+    require_buyer(actor, _("edit purchase orders"))
     quantity = to_quantity(quantity)
     with transaction.atomic():
         po = _lock(po)
@@ -136,7 +147,8 @@ def purchase_order_line_add(
         if unit_price is None or unit_price == "":
             if contract_price is None:
                 raise DomainError(
-                    f"Item {item.code} has no contract price with this supplier: give a unit price.",
+                    _("Item %(code)s has no contract price with this supplier: give a unit price.")
+                    % {"code": item.code},
                     code="unit_price_required",
                 )
             unit_price = contract_price
@@ -172,7 +184,8 @@ def _require_draft(po: PurchaseOrder) -> None:
         else ""
     )
     raise IllegalTransition(
-        f"Purchase order {po.number} is {po.get_state_display()}: only a draft can be edited.{hint}",
+        _("Purchase order %(number)s is %(state)s: only a draft can be edited.%(hint)s")
+        % {"number": po.number, "state": po.get_state_display(), "hint": hint},
         code="po_not_editable",
         details={"state": po.state},
     )
@@ -182,7 +195,7 @@ def _lock_line(po: PurchaseOrder, line: PurchaseOrderLine) -> tuple[PurchaseOrde
     po = _lock(po)
     locked = po.lines.select_for_update().select_related("item").filter(pk=line.pk).first()
     if locked is None:
-        raise NotFound(f"Line {line.pk} is not on {po.number}.")
+        raise NotFound(_("Line %(pk)s is not on %(number)s.") % {"pk": line.pk, "number": po.number})
     return po, locked
 
 
@@ -200,7 +213,7 @@ def purchase_order_line_update(
     """Change a line of a draft PO; arguments left out stay as they are. ``unit_price=None``
     goes back to the supplier's active contract price; the contract price and the flag for a
     price above it are refreshed. Any other state: ``po_not_editable`` (revise instead)."""
-    require_buyer(actor, "edit purchase orders")
+    require_buyer(actor, _("edit purchase orders"))
     with transaction.atomic():
         po, line = _lock_line(po, line)
         _require_draft(po)
@@ -212,7 +225,8 @@ def purchase_order_line_update(
             if unit_price is None or unit_price == "":
                 if contract_price is None:
                     raise DomainError(
-                        f"Item {line.item.code} has no contract price with this supplier: give a unit price.",
+                        _("Item %(code)s has no contract price with this supplier: give a unit price.")
+                        % {"code": line.item.code},
                         code="unit_price_required",
                     )
                 unit_price = contract_price
@@ -233,7 +247,7 @@ def purchase_order_line_update(
 def purchase_order_line_remove(*, po: PurchaseOrder, line: PurchaseOrderLine, actor) -> PurchaseOrder:
     """Remove a line from a draft PO; the lines after it move up one number. Any other state:
     ``po_not_editable``."""
-    require_buyer(actor, "edit purchase orders")
+    require_buyer(actor, _("edit purchase orders"))
     with transaction.atomic():
         po, line = _lock_line(po, line)
         _require_draft(po)
@@ -262,12 +276,14 @@ def _as_date(value, field: str = "required_date", *, not_past: bool = True) -> d
 
 
 def purchase_order_submit(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
-    require_buyer(actor, "submit purchase orders")
+    require_buyer(actor, _("submit purchase orders"))
     with transaction.atomic():
         po = _lock(po)
-        _require_state(po, [POState.DRAFT], "submit")
+        _require_state(po, [POState.DRAFT], _("submit"))
         if not po.lines.exists():
-            raise DomainError(f"Purchase order {po.number} has no lines.", code="po_has_no_lines")
+            raise DomainError(
+                _("Purchase order %(number)s has no lines.") % {"number": po.number}, code="po_has_no_lines"
+            )
         return run_transition(po, "submit", actor=actor, reason=reason)
 
 
@@ -276,26 +292,33 @@ def purchase_order_approve(*, po: PurchaseOrder, actor, reason: str = "") -> Pur
     enough approvers, the PO becomes approved. The requester never approves their own PO."""
     with transaction.atomic():
         po = _lock(po)  # two approvers at once: the second waits here and sees the first's effect
-        _require_state(po, [POState.PENDING_APPROVAL], "approve")
+        _require_state(po, [POState.PENDING_APPROVAL], _("approve"))
         if po.wrote(actor):
             raise PermissionDenied(
-                f"You requested purchase order {po.number}; someone else must approve it.",
+                _("You requested purchase order %(number)s; someone else must approve it.")
+                % {"number": po.number},
                 code="own_po_approval",
             )
         rule = selectors.approval_rule_for(po)
         if not (actor.is_active and (actor.role == rule.role or actor.is_superuser)):
             raise PermissionDenied(
-                f"Purchase order {po.number} needs approval by the {rule.get_role_display()} role.",
+                _("Purchase order %(number)s needs approval by the %(role)s role.")
+                % {"number": po.number, "role": rule.get_role_display()},
                 code="approver_role_required",
             )
         if PurchaseOrderApproval.objects.filter(po=po, revision=po.revision, approver=actor).exists():
-            raise Conflict(f"You have already approved {po.number}.", code="already_approved")
+            raise Conflict(
+                _("You have already approved %(number)s.") % {"number": po.number}, code="already_approved"
+            )
         PurchaseOrderApproval.objects.create(po=po, revision=po.revision, approver=actor)
         approvals = PurchaseOrderApproval.objects.filter(po=po, revision=po.revision).count()
         if approvals < rule.approvers_required:
             return po
         po = run_transition(
-            po, "approve", actor=actor, reason=reason or f"{approvals} of {rule.approvers_required} approvals"
+            po,
+            "approve",
+            actor=actor,
+            reason=reason or text("po.approvals", approvals=approvals, required=rule.approvers_required),
         )
         for line in po.lines.select_related("item", "po"):
             contract_price_hold(po_line=line, actor=actor, quantity=line.quantity)
@@ -305,12 +328,12 @@ def purchase_order_approve(*, po: PurchaseOrder, actor, reason: str = "") -> Pur
 def purchase_order_decline(*, po: PurchaseOrder, actor, reason: str) -> PurchaseOrder:
     """An approver sends the PO back to draft (approvals of this revision are cleared)."""
     if not reason.strip():
-        raise DomainError("A reason is required to decline a purchase order.", code="reason_required")
+        raise DomainError(_("A reason is required to decline a purchase order."), code="reason_required")
     with transaction.atomic():
         po = _lock(po)
-        _require_state(po, [POState.PENDING_APPROVAL], "decline")
+        _require_state(po, [POState.PENDING_APPROVAL], _("decline"))
         if po.wrote(actor):
-            raise PermissionDenied("You cannot decide on your own purchase order.", code="own_po_approval")
+            raise PermissionDenied(_("You cannot decide on your own purchase order."), code="own_po_approval")
         po = run_transition(po, "decline", actor=actor, reason=reason.strip())
         PurchaseOrderApproval.objects.filter(po=po, revision=po.revision).delete()
         return po
@@ -319,7 +342,7 @@ def purchase_order_decline(*, po: PurchaseOrder, actor, reason: str) -> Purchase
 def purchase_order_send(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
     from ..tasks import notify_supplier_of_po
 
-    require_buyer(actor, "send purchase orders")
+    require_buyer(actor, _("send purchase orders"))
     with transaction.atomic():
         po = run_transition(po, "send", actor=actor, reason=reason)
         enqueue_on_commit(notify_supplier_of_po, po.pk)
@@ -330,19 +353,25 @@ def purchase_order_acknowledge(
     *, po: PurchaseOrder, actor, promised_dates: dict, reason: str = ""
 ) -> PurchaseOrder:
     """The supplier confirms the PO with a promised delivery date for every line."""
-    require_same_supplier(actor, po.supplier_id, "acknowledge purchase orders", f"Purchase order {po.pk}")
+    require_same_supplier(
+        actor, po.supplier_id, _("acknowledge purchase orders"), _("Purchase order %(pk)s") % {"pk": po.pk}
+    )
     with transaction.atomic():
         po = _lock(po)
-        _require_state(po, [POState.SENT], "acknowledge")
+        _require_state(po, [POState.SENT], _("acknowledge"))
         promised = {int(k): v for k, v in (promised_dates or {}).items()}
         lines = list(po.lines.order_by("line_no"))
         unknown = set(promised) - {line.pk for line in lines}
         if unknown:
-            raise DomainError(f"Lines {sorted(unknown)} are not on {po.number}.", code="unknown_po_line")
+            raise DomainError(
+                _("Lines %(value)s are not on %(number)s.") % {"value": sorted(unknown), "number": po.number},
+                code="unknown_po_line",
+            )
         missing = [line.line_no for line in lines if not promised.get(line.pk)]
         if missing:
             raise DomainError(
-                f"Give a promised delivery date for every line (missing: {missing}).",
+                _("Give a promised delivery date for every line (missing: %(missing)s).")
+                % {"missing": missing},
                 code="promised_date_required",
             )
         dates = {}
@@ -356,9 +385,11 @@ def purchase_order_acknowledge(
 
 
 def purchase_order_reject(*, po: PurchaseOrder, actor, reason: str) -> PurchaseOrder:
-    require_same_supplier(actor, po.supplier_id, "reject purchase orders", f"Purchase order {po.pk}")
+    require_same_supplier(
+        actor, po.supplier_id, _("reject purchase orders"), _("Purchase order %(pk)s") % {"pk": po.pk}
+    )
     if not (reason or "").strip():
-        raise DomainError("A reason is required to reject a purchase order.", code="reason_required")
+        raise DomainError(_("A reason is required to reject a purchase order."), code="reason_required")
     return run_transition(po, "reject", actor=actor, reason=reason.strip())
 
 
@@ -393,14 +424,16 @@ def purchase_order_revise(*, po: PurchaseOrder, actor, reason: str, changes: lis
     the changes applied as revision n+1, which needs approval and acknowledgement again.
 
     ``changes``: ``[{"line_id": …, "quantity": …, "unit_price": …, "required_date": …}]``."""
-    require_buyer(actor, "revise purchase orders")
+    require_buyer(actor, _("revise purchase orders"))
     if not (reason or "").strip():
-        raise DomainError("A reason is required to revise a purchase order.", code="reason_required")
+        raise DomainError(_("A reason is required to revise a purchase order."), code="reason_required")
     if not changes:
-        raise DomainError("A revision needs at least one change.", code="no_changes")
+        raise DomainError(_("A revision needs at least one change."), code="no_changes")
     with transaction.atomic():
         po = _lock(po)
-        _require_state(po, [POState.APPROVED, POState.SENT, POState.ACKNOWLEDGED, POState.REJECTED], "revise")
+        _require_state(
+            po, [POState.APPROVED, POState.SENT, POState.ACKNOWLEDGED, POState.REJECTED], _("revise")
+        )
         lines = {line.pk: line for line in po.lines.all()}
         PurchaseOrderRevision.objects.create(
             po=po, revision=po.revision, snapshot=_snapshot(po), reason=reason.strip(), created_by=actor
@@ -409,7 +442,9 @@ def purchase_order_revise(*, po: PurchaseOrder, actor, reason: str, changes: lis
             line = lines.get(int(change.get("line_id") or 0))
             if line is None:
                 raise DomainError(
-                    f"Line {change.get('line_id')} is not on {po.number}.", code="unknown_po_line"
+                    _("Line %(value)s is not on %(number)s.")
+                    % {"value": change.get("line_id"), "number": po.number},
+                    code="unknown_po_line",
                 )
             if change.get("quantity") is not None:
                 line.quantity = to_quantity(change["quantity"])
@@ -431,19 +466,23 @@ def purchase_order_revise(*, po: PurchaseOrder, actor, reason: str, changes: lis
         # the requester stays; the reviser wrote this revision and may not approve it
         PurchaseOrder.objects.filter(pk=po.pk).update(prepared_by=actor, revision=po.revision + 1)
         return run_transition(
-            po, "revise", actor=actor, reason=f"revision {po.revision + 1}: {reason.strip()}"
+            po,
+            "revise",
+            actor=actor,
+            reason=text("po.revision", revision=po.revision + 1, reason=reason.strip()),
         )
 
 
 def purchase_order_cancel(*, po: PurchaseOrder, actor, reason: str) -> PurchaseOrder:
-    require_buyer(actor, "cancel purchase orders")
+    require_buyer(actor, _("cancel purchase orders"))
     if not (reason or "").strip():
-        raise DomainError("A reason is required to cancel a purchase order.", code="reason_required")
+        raise DomainError(_("A reason is required to cancel a purchase order."), code="reason_required")
     with transaction.atomic():
         po = _lock(po)
         if po.receipts.exists():
             raise IllegalTransition(
-                f"Purchase order {po.number} has goods receipts and cannot be cancelled.",
+                _("Purchase order %(number)s has goods receipts and cannot be cancelled.")
+                % {"number": po.number},
                 code="po_has_receipts",
             )
         po = run_transition(po, "cancel", actor=actor, reason=reason.strip())
@@ -453,9 +492,9 @@ def purchase_order_cancel(*, po: PurchaseOrder, actor, reason: str) -> PurchaseO
 
 
 def purchase_order_close(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
-    require_buyer(actor, "close purchase orders")
+    require_buyer(actor, _("close purchase orders"))
     if po.state == POState.PARTIALLY_RECEIVED and not reason.strip():
-        raise DomainError("Closing a partially received order needs a reason.", code="reason_required")
+        raise DomainError(_("Closing a partially received order needs a reason."), code="reason_required")
     return run_transition(po, "close", actor=actor, reason=reason.strip())
 
 
@@ -476,7 +515,9 @@ def shipping_notice_create(
     rejected or returned may be shipped again) or what was received (``po_selectors.LineProgress``)."""
     from ..po_selectors import line_progress
 
-    require_same_supplier(actor, po.supplier_id, "send shipping notices", f"Purchase order {po.pk}")
+    require_same_supplier(
+        actor, po.supplier_id, _("send shipping notices"), _("Purchase order %(pk)s") % {"pk": po.pk}
+    )
     shipped_on = to_date(shipped_on, field="shipped_on") or timezone.localdate()
     expected_on = to_date(expected_on, field="expected_on")
     require_not_past(expected_on, field="expected_on")
@@ -484,7 +525,7 @@ def shipping_notice_create(
         bounds.date_on_or_after(expected_on, shipped_on, field="expected_on", other_field="shipped_on")
     with transaction.atomic():
         po = _lock(po)
-        _require_state(po, [POState.ACKNOWLEDGED, POState.PARTIALLY_RECEIVED], "announce a shipment for")
+        _require_state(po, [POState.ACKNOWLEDGED, POState.PARTIALLY_RECEIVED], _("announce a shipment for"))
         po_lines = {line.pk: line for line in po.lines.all()}
         progress = line_progress(po)
         checked, seen = [], set()

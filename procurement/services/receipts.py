@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import bounds
 from core.errors import DomainError, IllegalTransition
@@ -32,16 +33,21 @@ def _lock_with_lines(po: PurchaseOrder):
 
 def _entries(lines_in, po_lines, po) -> list:
     if not lines_in:
-        raise DomainError("A receipt needs at least one line.", code="no_lines")
+        raise DomainError(gettext("A receipt needs at least one line."), code="no_lines")
     seen = set()
     out = []
     for entry in lines_in:
         line_id = int(entry.get("po_line_id") or 0)
         line = po_lines.get(line_id)
         if line is None:
-            raise DomainError(f"Line {line_id} is not on {po.number}.", code="unknown_po_line")
+            raise DomainError(
+                gettext("Line %(line_id)s is not on %(number)s.") % {"line_id": line_id, "number": po.number},
+                code="unknown_po_line",
+            )
         if line_id in seen:
-            raise DomainError(f"Line {line.line_no} appears twice.", code="duplicate_line")
+            raise DomainError(
+                gettext("Line %(line_no)s appears twice.") % {"line_no": line.line_no}, code="duplicate_line"
+            )
         seen.add(line_id)
         out.append((line, entry))
     return out
@@ -67,14 +73,15 @@ def goods_receipt_create(
 
     Accepted quantities count as received; the total received per line may exceed the ordered
     quantity only by the legal entity's over-receipt tolerance."""
-    require_buyer(actor, "receive goods")
+    require_buyer(actor, gettext("receive goods"))
     receipt_date = to_date(receipt_date, field="receipt_date")
     require_not_future(receipt_date, field="receipt_date")
     with transaction.atomic():
         po, po_lines = _lock_with_lines(po)  # concurrent receipts serialise here
         if po.state not in PO_RECEIVABLE:
             raise IllegalTransition(
-                f"Goods cannot be received against {po.number}: it is {po.get_state_display()}.",
+                gettext("Goods cannot be received against %(number)s: it is %(state)s.")
+                % {"number": po.number, "state": po.get_state_display()},
                 code="po_not_receivable",
                 details={"state": po.state},
             )
@@ -85,13 +92,24 @@ def goods_receipt_create(
             accepted = to_quantity(entry.get("accepted_qty") or 0, field="accepted_qty", allow_zero=True)
             rejected = to_quantity(entry.get("rejected_qty") or 0, field="rejected_qty", allow_zero=True)
             if accepted + rejected == 0:
-                raise DomainError(f"Line {line.line_no}: nothing received.", code="invalid_quantity")
+                raise DomainError(
+                    gettext("Line %(line_no)s: nothing received.") % {"line_no": line.line_no},
+                    code="invalid_quantity",
+                )
             limit = q6(line.quantity * (1 + tolerance))
             if line.received_qty + accepted > limit:
                 raise DomainError(
-                    f"Line {line.line_no}: receiving {accepted} would bring the received quantity to "
-                    f"{line.received_qty + accepted}, above the ordered {line.quantity} plus the "
-                    f"{tolerance * 100:.2f}% tolerance ({limit}).",
+                    gettext(
+                        "Line %(line_no)s: receiving %(accepted)s would bring the received quantity to %(value)s, above the ordered %(quantity)s plus the %(value2)s%% tolerance (%(limit)s)."
+                    )
+                    % {
+                        "line_no": line.line_no,
+                        "accepted": accepted,
+                        "value": line.received_qty + accepted,
+                        "quantity": line.quantity,
+                        "value2": format(tolerance * 100, ".2f"),
+                        "limit": limit,
+                    },
                     code="over_receipt_tolerance",
                     details={"line_no": line.line_no, "limit": str(limit)},
                 )
@@ -118,14 +136,15 @@ def goods_return_create(
     *, po: PurchaseOrder, lines: list[dict], actor, return_date: date | None = None, note: str = ""
 ) -> GoodsReceipt:
     """Return accepted goods to the supplier: ``lines`` = ``[{"po_line_id", "quantity", "reason"}]``."""
-    require_buyer(actor, "return goods")
+    require_buyer(actor, gettext("return goods"))
     return_date = to_date(return_date, field="return_date")
     require_not_future(return_date, field="return_date")
     with transaction.atomic():
         po, po_lines = _lock_with_lines(po)
         if po.state not in (POState.PARTIALLY_RECEIVED, POState.RECEIVED):
             raise IllegalTransition(
-                f"Nothing of {po.number} can be returned: it is {po.get_state_display()}.",
+                gettext("Nothing of %(number)s can be returned: it is %(state)s.")
+                % {"number": po.number, "state": po.get_state_display()},
                 code="po_not_returnable",
                 details={"state": po.state},
             )
@@ -134,11 +153,15 @@ def goods_return_create(
             qty = to_quantity(entry.get("quantity"), field="quantity")
             if qty > line.received_qty:
                 raise DomainError(
-                    f"Line {line.line_no}: cannot return {qty}, only {line.received_qty} was received.",
+                    gettext("Line %(line_no)s: cannot return %(qty)s, only %(received_qty)s was received.")
+                    % {"line_no": line.line_no, "qty": qty, "received_qty": line.received_qty},
                     code="return_exceeds_received",
                 )
             if not (entry.get("reason") or "").strip():
-                raise DomainError(f"Line {line.line_no}: a return needs a reason.", code="reason_required")
+                raise DomainError(
+                    gettext("Line %(line_no)s: a return needs a reason.") % {"line_no": line.line_no},
+                    code="reason_required",
+                )
             checked.append((line, qty, entry["reason"].strip()[:300]))
         receipt = GoodsReceipt.objects.create(
             number=next_number("RT"),

@@ -14,11 +14,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core import bounds
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.money import q6
 from core.services import run_transition
+from core.texts import register, text
 
 from .. import attachments as attachment_rules
 from .. import selectors
@@ -59,6 +61,10 @@ class InvalidInput(DomainError):
     """A value a person typed is out of bounds or malformed: 422 in the API, a message on the page."""
 
     status = 422
+
+
+# What the log of an awarded RFQ says (core.texts).
+register({"rfq.awarded": gettext_noop("%(lines)s line(s) to %(suppliers)s supplier(s)")})
 
 
 def _bounded_decimal(value, *, field: str, label: str, limit: Decimal, code: str) -> Decimal:
@@ -156,7 +162,8 @@ def quote_attachment_read(uploaded_file) -> tuple[str, bytes]:
     size = getattr(uploaded_file, "size", None)
     if size is not None and size > limit:
         raise DomainError(
-            f"Attachment {name} is larger than the limit of {limit // (1024 * 1024)} MiB.",
+            _("Attachment %(name)s is larger than the limit of %(value)s MiB.")
+            % {"name": name, "value": limit // (1024 * 1024)},
             code="attachment_too_large",
             details={"size": size, "limit": limit},
         )
@@ -168,7 +175,9 @@ def _checked_attachments(attachments) -> list[tuple[str, bytes, str, str]]:
     attachments = list(attachments or ())
     if len(attachments) > MAX_ATTACHMENTS:
         raise DomainError(
-            f"A quote can have at most {MAX_ATTACHMENTS} attachments.", code="too_many_attachments"
+            _("A quote can have at most %(MAX_ATTACHMENTS)s attachments.")
+            % {"MAX_ATTACHMENTS": MAX_ATTACHMENTS},
+            code="too_many_attachments",
         )
     files = []
     for name, content in attachments:
@@ -187,7 +196,8 @@ def _lock(rfq: RFQ) -> RFQ:
 def _require_state(rfq: RFQ, states, what: str, code: str = "illegal_transition") -> None:
     if rfq.state not in states:
         raise IllegalTransition(
-            f"Cannot {what} RFQ {rfq.number}: it is {rfq.get_state_display()}.",
+            _("Cannot %(what)s RFQ %(number)s: it is %(state)s.")
+            % {"what": what, "number": rfq.number, "state": rfq.get_state_display()},
             code=code,
             details={"state": rfq.state},
         )
@@ -202,9 +212,9 @@ def rfq_create(
     lines=(),
     deadline: datetime | None = None,
 ) -> RFQ:
-    require_buyer(actor, "create RFQs")
+    require_buyer(actor, _("create RFQs"))
     if not (title or "").strip():
-        raise DomainError("An RFQ needs a title.", code="title_required")
+        raise DomainError(_("An RFQ needs a title."), code="title_required")
     with transaction.atomic():
         rfq = RFQ.objects.create(
             number=next_number("RFQ"),
@@ -222,13 +232,13 @@ def rfq_create(
 def rfq_line_add(
     *, rfq: RFQ, item, quantity, actor, required_date: date | None = None, description: str = ""
 ) -> RFQLine:
-    require_buyer(actor, "edit RFQs")
+    require_buyer(actor, _("edit RFQs"))
     quantity = rfq_quantity(quantity)
     required_date = _required_date(required_date)
     description = _text(description, limit=300, field="description", label=_("Description"))
     with transaction.atomic():
         rfq = _lock(rfq)
-        _require_state(rfq, [RFQState.DRAFT], "edit", code="rfq_not_editable")
+        _require_state(rfq, [RFQState.DRAFT], _("edit"), code="rfq_not_editable")
         last = rfq.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0
         return RFQLine.objects.create(
             rfq=rfq,
@@ -241,28 +251,33 @@ def rfq_line_add(
 
 
 def rfq_invite(*, rfq: RFQ, supplier, actor) -> RFQInvitation:
-    require_buyer(actor, "invite suppliers")
+    require_buyer(actor, _("invite suppliers"))
     require_supplier_approved(supplier)
     with transaction.atomic():
         rfq = _lock(rfq)
-        _require_state(rfq, [RFQState.DRAFT, RFQState.PUBLISHED], "invite suppliers to")
+        _require_state(rfq, [RFQState.DRAFT, RFQState.PUBLISHED], _("invite suppliers to"))
         invitation, _created = RFQInvitation.objects.get_or_create(rfq=rfq, supplier=supplier)
         return invitation
 
 
 def rfq_publish(*, rfq: RFQ, actor, deadline: datetime | None = None, reason: str = "") -> RFQ:
-    require_buyer(actor, "publish RFQs")
+    require_buyer(actor, _("publish RFQs"))
     with transaction.atomic():
         rfq = _lock(rfq)
-        _require_state(rfq, [RFQState.DRAFT], "publish")
+        _require_state(rfq, [RFQState.DRAFT], _("publish"))
         deadline = deadline or rfq.deadline
         if deadline is None or deadline <= timezone.now():
-            raise DomainError("The deadline must be in the future.", code="deadline_in_past")
+            raise DomainError(_("The deadline must be in the future."), code="deadline_in_past")
         bounds.date_sane(deadline, field="deadline")
         if not rfq.lines.exists():
-            raise DomainError(f"RFQ {rfq.number} has no lines.", code="rfq_has_no_lines")
+            raise DomainError(
+                _("RFQ %(number)s has no lines.") % {"number": rfq.number}, code="rfq_has_no_lines"
+            )
         if not rfq.invitations.exists():
-            raise DomainError(f"RFQ {rfq.number} has no invited suppliers.", code="rfq_has_no_invitations")
+            raise DomainError(
+                _("RFQ %(number)s has no invited suppliers.") % {"number": rfq.number},
+                code="rfq_has_no_invitations",
+            )
         today = timezone.localdate()
         stale = [
             line.line_no for line in rfq.lines.all() if line.required_date and line.required_date < today
@@ -351,7 +366,7 @@ def quote_submit(
     ``attachments``: new files [(name, bytes)], checked by type (the bytes) and size.
     ``keep_attachments``: ids of the previous version's attachments to carry over (None: all of
     them); a new file with the same name as a kept one replaces it."""
-    supplier_id = actor_supplier_id(actor, "submit quotes")
+    supplier_id = actor_supplier_id(actor, _("submit quotes"))
     files = _checked_attachments(attachments)
     with transaction.atomic():
         rfq = _lock(rfq)  # serialises with closing: a quote is either in before closing or refused
@@ -372,7 +387,10 @@ def quote_submit(
             except (TypeError, ValueError):
                 line_id = 0
             if line_id not in lines:
-                raise DomainError(f"Line {key} is not on {rfq.number}.", code="unknown_rfq_line")
+                raise DomainError(
+                    _("Line %(key)s is not on %(number)s.") % {"key": key, "number": rfq.number},
+                    code="unknown_rfq_line",
+                )
             return lines[line_id]
 
         declined = {}
@@ -441,13 +459,16 @@ def quote_submit(
         unknown = keep - set(previous)
         if unknown:
             raise DomainError(
-                f"Attachments {sorted(unknown)} are not on your current quote.", code="unknown_attachment"
+                _("Attachments %(value)s are not on your current quote.") % {"value": sorted(unknown)},
+                code="unknown_attachment",
             )
         new_names = {name for name, *_ in files}
         kept = [previous[i] for i in sorted(keep) if previous[i].name not in new_names]
         if len(kept) + len(files) > MAX_ATTACHMENTS:
             raise DomainError(
-                f"A quote can have at most {MAX_ATTACHMENTS} attachments.", code="too_many_attachments"
+                _("A quote can have at most %(MAX_ATTACHMENTS)s attachments.")
+                % {"MAX_ATTACHMENTS": MAX_ATTACHMENTS},
+                code="too_many_attachments",
             )
         number = quote.current_version + 1
         salt = secrets.token_hex(16)
@@ -506,14 +527,14 @@ def quote_attachments_add(*, rfq: RFQ, actor, attachments: list[tuple[str, bytes
     """Attach files to the actor's supplier's quote: a new version with the same prices, lead time,
     validity and note, the files kept and the new ones added (same name: replaced). For clients
     that send the quote as JSON and its files separately."""
-    supplier_id = actor_supplier_id(actor, "attach files to quotes")
+    supplier_id = actor_supplier_id(actor, _("attach files to quotes"))
     if not attachments:
-        raise DomainError("Attach at least one file.", code="no_attachments")
+        raise DomainError(_("Attach at least one file."), code="no_attachments")
     quote = Quote.objects.filter(rfq_id=rfq.pk, supplier_id=supplier_id).first()
     current = quote and quote.versions.filter(version=quote.current_version).first()
     if current is None:
         raise DomainError(
-            "Submit your quote with its prices first, then attach files to it.", code="no_quote"
+            _("Submit your quote with its prices first, then attach files to it."), code="no_quote"
         )
     return quote_submit(
         rfq=rfq,
@@ -534,11 +555,11 @@ def rfq_close(*, rfq: RFQ, actor=None, reason: str = "") -> RFQ:
     A buyer closing before the deadline opens every sealed price early: that needs a reason,
     kept in the RFQ's history."""
     if actor is not None:
-        require_buyer(actor, "close RFQs")
+        require_buyer(actor, _("close RFQs"))
     reason = _text(reason, limit=MAX_REASON_CHARS, field="reason", label=_("Reason"))
     with transaction.atomic():
         rfq = _lock(rfq)
-        _require_state(rfq, [RFQState.PUBLISHED], "close")
+        _require_state(rfq, [RFQState.PUBLISHED], _("close"))
         early = actor is not None and rfq.deadline is not None and timezone.now() < rfq.deadline
         if early and not reason:
             params = {"number": rfq.number, "deadline": f"{timezone.localtime(rfq.deadline):%Y-%m-%d %H:%M}"}
@@ -585,9 +606,9 @@ def rfq_close_due(*, now: datetime | None = None) -> list[int]:
 
 
 def rfq_cancel(*, rfq: RFQ, actor, reason: str) -> RFQ:
-    require_buyer(actor, "cancel RFQs")
+    require_buyer(actor, _("cancel RFQs"))
     if not (reason or "").strip():
-        raise DomainError("A reason is required to cancel an RFQ.", code="reason_required")
+        raise DomainError(_("A reason is required to cancel an RFQ."), code="reason_required")
     return run_transition(rfq, "cancel", actor=actor, reason=reason.strip())
 
 
@@ -598,12 +619,12 @@ def rfq_award(*, rfq: RFQ, actor, decisions: list[dict]) -> list:
     from ..models import AwardLine
     from .purchase_orders import purchase_order_create
 
-    require_buyer(actor, "award RFQs")
+    require_buyer(actor, _("award RFQs"))
     if not decisions:
-        raise DomainError("Award at least one line.", code="no_decisions")
+        raise DomainError(_("Award at least one line."), code="no_decisions")
     with transaction.atomic():
         rfq = _lock(rfq)
-        _require_state(rfq, [RFQState.CLOSED], "award")
+        _require_state(rfq, [RFQState.CLOSED], _("award"))
         rows = {row.line.pk: row for row in selectors.rfq_comparison(actor, rfq)}
         per_supplier = defaultdict(list)
         seen = set()
@@ -611,20 +632,28 @@ def rfq_award(*, rfq: RFQ, actor, decisions: list[dict]) -> list:
             line_id = int(decision.get("rfq_line_id") or 0)
             row = rows.get(line_id)
             if row is None:
-                raise DomainError(f"Line {line_id} is not on {rfq.number}.", code="unknown_rfq_line")
+                raise DomainError(
+                    _("Line %(line_id)s is not on %(number)s.") % {"line_id": line_id, "number": rfq.number},
+                    code="unknown_rfq_line",
+                )
             if line_id in seen:
-                raise DomainError(f"Line {row.line.line_no} is awarded twice.", code="duplicate_line")
+                raise DomainError(
+                    _("Line %(line_no)s is awarded twice.") % {"line_no": row.line.line_no},
+                    code="duplicate_line",
+                )
             seen.add(line_id)
             supplier_id = int(decision.get("supplier_id") or 0)
             cell = next((c for c in row.cells if c.supplier_id == supplier_id), None)
             if cell is None:
                 raise DomainError(
-                    f"Line {row.line.line_no}: supplier {supplier_id} did not quote.",
+                    _("Line %(line_no)s: supplier %(supplier_id)s did not quote.")
+                    % {"line_no": row.line.line_no, "supplier_id": supplier_id},
                     code="no_quote_from_supplier",
                 )
             if cell.integrity == Integrity.MISMATCH:
                 raise DomainError(
-                    f"Line {row.line.line_no}: the quote of {cell.supplier_name} failed its hash check.",
+                    _("Line %(line_no)s: the quote of %(supplier_name)s failed its hash check.")
+                    % {"line_no": row.line.line_no, "supplier_name": cell.supplier_name},
                     code="quote_integrity_failed",
                 )
             reason = _text(
@@ -632,7 +661,8 @@ def rfq_award(*, rfq: RFQ, actor, decisions: list[dict]) -> list:
             )
             if not cell.is_lowest and not reason:
                 raise DomainError(
-                    f"Line {row.line.line_no}: {cell.supplier_name} is not the lowest price; give a reason.",
+                    _("Line %(line_no)s: %(supplier_name)s is not the lowest price; give a reason.")
+                    % {"line_no": row.line.line_no, "supplier_name": cell.supplier_name},
                     code="reason_required",
                 )
             per_supplier[supplier_id].append((row.line, cell, reason))
@@ -642,7 +672,7 @@ def rfq_award(*, rfq: RFQ, actor, decisions: list[dict]) -> list:
         for supplier_id, entries in per_supplier.items():
             supplier = Supplier.objects.filter(pk=supplier_id).first()
             if supplier is None:
-                raise NotFound(f"Supplier {supplier_id} not found.")
+                raise NotFound(_("Supplier %(supplier_id)s not found.") % {"supplier_id": supplier_id})
             po = purchase_order_create(
                 legal_entity=rfq.legal_entity,
                 supplier=supplier,
@@ -674,5 +704,7 @@ def rfq_award(*, rfq: RFQ, actor, decisions: list[dict]) -> list:
                     awarded_by=actor,
                 )
             pos.append(po)
-        run_transition(rfq, "award", actor=actor, reason=f"{len(seen)} line(s) to {len(pos)} supplier(s)")
+        run_transition(
+            rfq, "award", actor=actor, reason=text("rfq.awarded", lines=len(seen), suppliers=len(pos))
+        )
         return pos

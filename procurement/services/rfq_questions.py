@@ -28,7 +28,7 @@ def _required(text: str, *, code: str, label: str) -> str:
 
 
 def rfq_question_ask(*, rfq: RFQ, actor, question: str) -> RFQQuestion:
-    supplier_id = actor_supplier_id(actor, "ask questions on RFQs")
+    supplier_id = actor_supplier_id(actor, _("ask questions on RFQs"))
     question = _required(
         _text(question, limit=MAX_QUESTION_CHARS, field="question", label=_("Question")),
         code="question_required",
@@ -53,7 +53,7 @@ def rfq_question_ask(*, rfq: RFQ, actor, question: str) -> RFQQuestion:
 
 
 def rfq_question_answer(*, question: RFQQuestion, actor, answer: str) -> RFQQuestion:
-    require_buyer(actor, "answer questions on RFQs")
+    require_buyer(actor, _("answer questions on RFQs"))
     answer = _required(
         _text(answer, limit=MAX_ANSWER_CHARS, field="answer", label=_("Answer")),
         code="answer_required",
@@ -62,7 +62,7 @@ def rfq_question_answer(*, question: RFQQuestion, actor, answer: str) -> RFQQues
     with transaction.atomic():
         locked = RFQQuestion.objects.select_for_update().select_related("rfq").filter(pk=question.pk).first()
         if locked is None:
-            raise NotFound(f"Question {question.pk} not found.")
+            raise NotFound(_("Question %(pk)s not found.") % {"pk": question.pk})
         if locked.is_answered:
             raise DomainError(_("This question is already answered."), code="already_answered")
         if locked.rfq.state != RFQState.PUBLISHED:

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contracts.models import ContractState, PriceLine
 from contracts.selectors import active_price_for
@@ -30,7 +31,12 @@ def budget_policy() -> str:
     policy = (getattr(settings, BUDGET_POLICY_SETTING, "") or budget_math.REFUSE).strip().lower()
     if policy not in budget_math.POLICIES:
         raise DomainError(
-            f"{BUDGET_POLICY_SETTING} must be one of {', '.join(budget_math.POLICIES)}, not {policy!r}.",
+            gettext("%(BUDGET_POLICY_SETTING)s must be one of %(names)s, not %(policy)s.")
+            % {
+                "BUDGET_POLICY_SETTING": BUDGET_POLICY_SETTING,
+                "names": ", ".join(budget_math.POLICIES),
+                "policy": repr(policy),
+            },
             code="misconfigured",
         )
     return policy
@@ -42,7 +48,7 @@ def auto_convert_username() -> str:
 
 def require_buyer(actor, what: str) -> None:
     if not (actor and actor.is_active and (actor.is_buyer or actor.is_superuser)):
-        raise PermissionDenied(f"Only buyers may {what}.")
+        raise PermissionDenied(gettext("Only buyers may %(what)s.") % {"what": what})
 
 
 def lock(requisition: Requisition) -> Requisition:
@@ -56,7 +62,8 @@ def lock(requisition: Requisition) -> Requisition:
 def require_state(requisition: Requisition, states, what: str, code: str = "illegal_transition") -> None:
     if requisition.state not in states:
         raise IllegalTransition(
-            f"Cannot {what} requisition {requisition.number}: it is {requisition.get_state_display()}.",
+            gettext("Cannot %(what)s requisition %(number)s: it is %(state)s.")
+            % {"what": what, "number": requisition.number, "state": requisition.get_state_display()},
             code=code,
             details={"state": requisition.state},
         )
@@ -69,9 +76,12 @@ def to_quantity(value) -> Decimal:
     except (InvalidOperation, TypeError, ValueError):
         if bounds.parse_number(value) is not None:  # 1e30, 25 digits: say it is too large
             bounds.quantity(value)
-        raise DomainError("The quantity must be a number.", code="invalid_quantity") from None
+        raise DomainError(gettext("The quantity must be a number."), code="invalid_quantity") from None
     if qty <= 0:
-        raise DomainError(f"The quantity must be more than zero, not {value}.", code="invalid_quantity")
+        raise DomainError(
+            gettext("The quantity must be more than zero, not %(value)s.") % {"value": value},
+            code="invalid_quantity",
+        )
     return bounds.quantity(value)  # ≤ 10^9, 6 decimals
 
 
@@ -82,9 +92,13 @@ def to_price(value, *, field: str = "unit price") -> Decimal:
     except (InvalidOperation, TypeError, ValueError):
         if bounds.parse_number(value) is not None:  # 1e30, 25 digits: say it is too large
             bounds.price(value, field=field.replace(" ", "_"))
-        raise DomainError(f"The {field} must be a number.", code="invalid_price") from None
+        raise DomainError(
+            gettext("The %(field)s must be a number.") % {"field": field}, code="invalid_price"
+        ) from None
     if price < 0:
-        raise DomainError(f"The {field} cannot be negative.", code="invalid_price")
+        raise DomainError(
+            gettext("The %(field)s cannot be negative.") % {"field": field}, code="invalid_price"
+        )
     return bounds.price(value, field=field.replace(" ", "_"))  # < 10^12, 6 decimals
 
 
@@ -95,12 +109,14 @@ def require_supplier_orderable(supplier: Supplier) -> None:
         return
     if state == SupplierState.SUSPENDED:
         raise DomainError(
-            f"Supplier {supplier.name} is suspended: nothing can be ordered from it.",
+            gettext("Supplier %(name)s is suspended: nothing can be ordered from it.")
+            % {"name": supplier.name},
             code="supplier_suspended",
             details={"supplier_id": supplier.pk},
         )
     raise DomainError(
-        f"Supplier {supplier.name} is not approved (it is {state}): nothing can be ordered from it.",
+        gettext("Supplier %(name)s is not approved (it is %(state)s): nothing can be ordered from it.")
+        % {"name": supplier.name, "state": state},
         code="supplier_not_approved",
         details={"supplier_id": supplier.pk, "state": state},
     )
@@ -122,14 +138,28 @@ def price_in_force(line: PriceLine, *, on_date: date | None = None) -> PriceLine
         or (line.valid_to < on_date and contract.current_version_id == line.version_id)
     ):
         raise DomainError(
-            f"Contract {contract.number} no longer covers {line.item_code} {line.item_name}: "
-            f"it expired on {min(contract.valid_to, line.valid_to):%Y-%m-%d}.",
+            gettext(
+                "Contract %(number)s no longer covers %(item_code)s %(item_name)s: it expired on %(value)s."
+            )
+            % {
+                "number": contract.number,
+                "item_code": line.item_code,
+                "item_name": line.item_name,
+                "value": format(min(contract.valid_to, line.valid_to), "%Y-%m-%d"),
+            },
             code="contract_expired",
             details={"contract": contract.number, "item_code": line.item_code},
         )
     raise DomainError(
-        f"Contract {contract.number} has no price in force for {line.item_code} {line.item_name} "
-        f"(the contract is {contract.get_state_display()}).",
+        gettext(
+            "Contract %(number)s has no price in force for %(item_code)s %(item_name)s (the contract is %(state)s)."
+        )
+        % {
+            "number": contract.number,
+            "item_code": line.item_code,
+            "item_name": line.item_name,
+            "state": contract.get_state_display(),
+        },
         code="contract_not_active",
         details={"contract": contract.number, "item_code": line.item_code, "state": contract.state},
     )
@@ -150,8 +180,16 @@ def check_remaining(current: PriceLine, quantity: Decimal) -> None:
     remaining = catalog_remaining(current)
     if quantity > remaining:
         raise DomainError(
-            f"Item {current.item_code}: {plain(quantity)} {current.unit} asked for, but the contract "
-            f"has only {plain(remaining)} left (cap {plain(current.quantity_cap)}).",
+            gettext(
+                "Item %(item_code)s: %(value)s %(unit)s asked for, but the contract has only %(value2)s left (cap %(value3)s)."
+            )
+            % {
+                "item_code": current.item_code,
+                "value": plain(quantity),
+                "unit": current.unit,
+                "value2": plain(remaining),
+                "value3": plain(current.quantity_cap),
+            },
             code="contract_quantity_exceeded",
             details={
                 "item_code": current.item_code,
@@ -166,7 +204,9 @@ def item_for(line: PriceLine) -> Item:
     item = Item.objects.filter(code=line.item_code).first()
     if item is None:
         raise DomainError(
-            f"Item {line.item_code} is not in the item master; ask a buyer to add it.", code="unknown_item"
+            gettext("Item %(item_code)s is not in the item master; ask a buyer to add it.")
+            % {"item_code": line.item_code},
+            code="unknown_item",
         )
     return item
 
@@ -181,7 +221,8 @@ def check_catalog_lines(lines, *, currency: str) -> dict[int, PriceLine]:
         current = price_in_force(line.price_line)
         if current.currency != currency:
             raise DomainError(
-                f"Item {current.item_code} is priced in {current.currency}; this requisition is in {currency}.",
+                gettext("Item %(item_code)s is priced in %(currency)s; this requisition is in %(currency2)s.")
+                % {"item_code": current.item_code, "currency": current.currency, "currency2": currency},
                 code="currency_mismatch",
             )
         current_by_line[line.pk] = current

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.models import Role
@@ -94,17 +95,22 @@ def _current_step(requisition: Requisition) -> ApprovalStep | None:
 def _require_decider(requisition: Requisition, actor, what: str) -> ApprovalStep:
     if actor.pk == requisition.requester_id:
         raise PermissionDenied(
-            f"You requested {requisition.number}; someone else must {what} it.",
+            gettext("You requested %(number)s; someone else must %(what)s it.")
+            % {"number": requisition.number, "what": what},
             code="own_requisition_approval",
         )
     step = _current_step(requisition)
     if step is None:  # pragma: no cover - a submitted requisition always has an open step
-        raise Conflict(f"{requisition.number} has no approval waiting.", code="nothing_to_approve")
+        raise Conflict(
+            gettext("%(number)s has no approval waiting.") % {"number": requisition.number},
+            code="nothing_to_approve",
+        )
     step.requisition = requisition
     if not step.can_decide(actor):
         who = step.approver.get_username() if step.approver_id else step.get_role_display()
         raise PermissionDenied(
-            f"Requisition {requisition.number} waits for approval by {who} ({step.label}).",
+            gettext("Requisition %(number)s waits for approval by %(who)s (%(label)s).")
+            % {"number": requisition.number, "who": who, "label": step.label},
             code="not_your_approval",
         )
     return step
@@ -120,14 +126,18 @@ def requisition_approve(*, requisition: Requisition, actor, reason: str = "") ->
         requisition = lock(requisition)
         if actor.pk == requisition.requester_id:
             raise PermissionDenied(
-                f"You requested {requisition.number}; someone else must approve it.",
+                gettext("You requested %(number)s; someone else must approve it.")
+                % {"number": requisition.number},
                 code="own_requisition_approval",
             )
-        require_state(requisition, [RequisitionState.SUBMITTED], "approve")
-        step = _require_decider(requisition, actor, "approve")
+        require_state(requisition, [RequisitionState.SUBMITTED], gettext("approve"))
+        step = _require_decider(requisition, actor, gettext("approve"))
         if requisition.steps.filter(approved_by=actor).exists():
             raise Conflict(
-                f"You have already approved a step of {requisition.number}; another person must approve this one.",
+                gettext(
+                    "You have already approved a step of %(number)s; another person must approve this one."
+                )
+                % {"number": requisition.number},
                 code="already_approved",
             )
         total = requisition.total
@@ -157,9 +167,17 @@ def _check_budget_on_approval(requisition: Requisition, total: Decimal) -> None:
     if verdict.action == budget_math.REFUSE:
         centre = requisition.cost_centre
         raise DomainError(
-            f"Approving {requisition.number} would overrun the budget of cost centre {centre.code}: "
-            f"{verdict.available} {requisition.currency} left, {verdict.requested} needed "
-            f"(over by {verdict.over_by}).",
+            gettext(
+                "Approving %(number)s would overrun the budget of cost centre %(code)s: %(available)s %(currency)s left, %(requested)s needed (over by %(over_by)s)."
+            )
+            % {
+                "number": requisition.number,
+                "code": centre.code,
+                "available": verdict.available,
+                "currency": requisition.currency,
+                "requested": verdict.requested,
+                "over_by": verdict.over_by,
+            },
             code="budget_exceeded" if budget is not None else "no_budget",
             details={
                 "available": str(verdict.available),
@@ -175,10 +193,10 @@ def _check_budget_on_approval(requisition: Requisition, total: Decimal) -> None:
 
 def requisition_reject(*, requisition: Requisition, actor, reason: str) -> Requisition:
     if not (reason or "").strip():
-        raise DomainError("A reason is required to reject a requisition.", code="reason_required")
+        raise DomainError(gettext("A reason is required to reject a requisition."), code="reason_required")
     with transaction.atomic():
         requisition = lock(requisition)
-        require_state(requisition, [RequisitionState.SUBMITTED], "reject")
-        _require_decider(requisition, actor, "reject")
+        require_state(requisition, [RequisitionState.SUBMITTED], gettext("reject"))
+        _require_decider(requisition, actor, gettext("reject"))
         transition_locked(requisition, "reject", actor=actor, reason=reason.strip())
         return requisition

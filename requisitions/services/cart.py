@@ -37,7 +37,7 @@ def _profile(actor):
     profile = selectors.requester_profile(actor)
     if profile is None or actor.is_supplier_user:
         raise PermissionDenied(
-            "Only requesters with a cost centre can order from the catalog.", code="not_a_requester"
+            _("Only requesters with a cost centre can order from the catalog."), code="not_a_requester"
         )
     return profile
 
@@ -65,7 +65,7 @@ def cart_get_or_create(*, actor) -> Requisition:
 
 def _locked_cart(actor) -> Requisition:
     cart = lock(cart_get_or_create(actor=actor))
-    require_state(cart, [RequisitionState.DRAFT], "change", code="requisition_not_editable")
+    require_state(cart, [RequisitionState.DRAFT], _("change"), code="requisition_not_editable")
     return cart
 
 
@@ -83,8 +83,8 @@ def cart_add(*, actor, price_line: PriceLine, quantity) -> RequisitionLine:
         current = price_in_force(price_line)
         if current.currency != cart.currency:
             raise DomainError(
-                f"Item {current.item_code} is priced in {current.currency}; your requisitions are in "
-                f"{cart.currency}.",
+                _("Item %(item_code)s is priced in %(currency)s; your requisitions are in %(currency2)s.")
+                % {"item_code": current.item_code, "currency": current.currency, "currency2": cart.currency},
                 code="currency_mismatch",
             )
         existing = (
@@ -127,11 +127,11 @@ def cart_add_free_text(
     The estimated net unit price counts against the budget until the buyer prices it."""
     description = (description or "").strip()
     if not description:
-        raise DomainError("Describe what you need.", code="description_required")
+        raise DomainError(_("Describe what you need."), code="description_required")
     quantity = to_quantity(quantity)
     if estimated_unit_price in (None, ""):
         raise DomainError(
-            "Give an estimated unit price: the budget check needs it.", code="estimate_required"
+            _("Give an estimated unit price: the budget check needs it."), code="estimate_required"
         )
     price = to_price(estimated_unit_price, field="estimated unit price")
     bounds.line_amount(quantity, price)
@@ -153,7 +153,7 @@ def _cart_line(actor, line: RequisitionLine) -> tuple[Requisition, RequisitionLi
     cart = _locked_cart(actor)
     locked = cart.lines.select_for_update(of=("self",)).filter(pk=line.pk).first()
     if locked is None:
-        raise NotFound(f"Line {line.pk} is not in your cart.")
+        raise NotFound(_("Line %(pk)s is not in your cart.") % {"pk": line.pk})
     return cart, locked
 
 
@@ -194,19 +194,21 @@ def requisition_submit(
         cart = _locked_cart(actor)
         lines = list(cart.lines.select_related("price_line__version__contract__supplier"))  # cart row locked
         if not lines:
-            raise DomainError("Your cart is empty: add something before submitting.", code="cart_empty")
+            raise DomainError(_("Your cart is empty: add something before submitting."), code="cart_empty")
         if needed_by is None:
-            raise DomainError("Say by when you need it.", code="needed_by_required")
+            raise DomainError(_("Say by when you need it."), code="needed_by_required")
         if needed_by < today:
             raise DomainError(
-                f"The needed-by date {needed_by:%Y-%m-%d} is in the past.", code="needed_by_in_past"
+                _("The needed-by date %(needed_by)s is in the past.")
+                % {"needed_by": format(needed_by, "%Y-%m-%d")},
+                code="needed_by_in_past",
             )
         if cost_centre_id and int(cost_centre_id) != cart.cost_centre_id:
             _charge_to(cart, actor, int(cost_centre_id))
         bounds.date_sane(needed_by, field="needed_by", today=today)
         address = (delivery_address or cart.delivery_address or "").strip()
         if not address:
-            raise DomainError("Give a delivery address.", code="delivery_address_required")
+            raise DomainError(_("Give a delivery address."), code="delivery_address_required")
         catalog_lines = [line for line in lines if line.kind == LineKind.CATALOG]
         current = check_catalog_lines(catalog_lines, currency=cart.currency)
         for line in catalog_lines:
@@ -269,14 +271,24 @@ def _budget_error(requisition, budget, verdict, today) -> DomainError:
     centre = requisition.cost_centre
     if budget is None:
         return DomainError(
-            f"Cost centre {centre.code} has no budget for {today:%Y-%m-%d}.",
+            _("Cost centre %(code)s has no budget for %(today)s.")
+            % {"code": centre.code, "today": format(today, "%Y-%m-%d")},
             code="no_budget",
             details={"cost_centre": centre.code},
         )
     return DomainError(
-        f"Cost centre {centre.code} has {verdict.available} {requisition.currency} left in its budget "
-        f"for {budget.starts_on:%Y-%m-%d}–{budget.ends_on:%Y-%m-%d}; this requisition needs "
-        f"{verdict.requested} (over by {verdict.over_by}).",
+        _(
+            "Cost centre %(code)s has %(available)s %(currency)s left in its budget for %(starts_on)s–%(ends_on)s; this requisition needs %(requested)s (over by %(over_by)s)."
+        )
+        % {
+            "code": centre.code,
+            "available": verdict.available,
+            "currency": requisition.currency,
+            "starts_on": format(budget.starts_on, "%Y-%m-%d"),
+            "ends_on": format(budget.ends_on, "%Y-%m-%d"),
+            "requested": verdict.requested,
+            "over_by": verdict.over_by,
+        },
         code="budget_exceeded",
         details={
             "available": str(verdict.available),

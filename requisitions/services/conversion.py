@@ -10,6 +10,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core.errors import Conflict, DomainError, IllegalTransition
 from core.services import transition_locked
@@ -65,9 +66,9 @@ def requisitions_convert(
     """Convert the given lines (or every orderable line of the given requisitions). Everything
     is checked first – supplier not suspended, contract still in force, contracted quantity
     left for all the lines together – and any refusal changes nothing. Returns the new POs."""
-    require_buyer(actor, "turn requisitions into purchase orders")
+    require_buyer(actor, gettext("turn requisitions into purchase orders"))
     if not line_ids and not requisition_ids:
-        raise DomainError("Choose the requisition lines to order.", code="nothing_selected")
+        raise DomainError(gettext("Choose the requisition lines to order."), code="nothing_selected")
     line_ids = [int(i) for i in line_ids or []]
     with transaction.atomic():
         if line_ids:
@@ -78,18 +79,19 @@ def requisitions_convert(
             req_ids = {int(i) for i in requisition_ids}
         requisitions = _locked_requisitions(req_ids)
         if not requisitions or len(requisitions) != len(req_ids):
-            raise DomainError("Some of the chosen lines do not exist.", code="unknown_line")
+            raise DomainError(gettext("Some of the chosen lines do not exist."), code="unknown_line")
         for req in requisitions.values():
             if req.state not in CONVERTIBLE_STATES:
                 if req.state in (RequisitionState.ORDERED, RequisitionState.CLOSED):
                     raise Conflict(
-                        f"Requisition {req.number} is already {req.get_state_display()}.",
+                        gettext("Requisition %(number)s is already %(state)s.")
+                        % {"number": req.number, "state": req.get_state_display()},
                         code="already_ordered",
                         details={"state": req.state},
                     )
                 raise IllegalTransition(
-                    f"Requisition {req.number} is {req.get_state_display()}: only approved requisitions "
-                    "are ordered.",
+                    gettext("Requisition %(number)s is %(state)s: only approved requisitions are ordered.")
+                    % {"number": req.number, "state": req.get_state_display()},
                     code="requisition_not_approved",
                     details={"state": req.state},
                 )
@@ -100,7 +102,7 @@ def requisitions_convert(
             locked = locked.filter(pk__in=line_ids)
         locked_ids = list(locked.values_list("pk", flat=True))
         if line_ids and len(locked_ids) != len(set(line_ids)):
-            raise DomainError("Some of the chosen lines do not exist.", code="unknown_line")
+            raise DomainError(gettext("Some of the chosen lines do not exist."), code="unknown_line")
         lines = list(
             RequisitionLine.objects.filter(pk__in=locked_ids)
             .select_related("supplier", "item", "price_line__version__contract__supplier", "rfq_line__rfq")
@@ -111,22 +113,29 @@ def requisitions_convert(
         already = [line for line in lines if line.po_line_id]
         if line_ids and already:
             raise Conflict(
-                f"Line {already[0].line_no} of {already[0].requisition.number} is already ordered.",
+                gettext("Line %(line_no)s of %(number)s is already ordered.")
+                % {"line_no": already[0].line_no, "number": already[0].requisition.number},
                 code="already_ordered",
             )
         todo = [line for line in lines if line.is_orderable and not _in_open_rfq(line)]
         if line_ids and len(todo) != len(lines):
             bad = next(line for line in lines if line not in todo)
             raise DomainError(
-                f"Line {bad.line_no} of {bad.requisition.number} has no supplier, item and price yet: "
-                "source it first.",
+                gettext(
+                    "Line %(line_no)s of %(number)s has no supplier, item and price yet: source it first."
+                )
+                % {"line_no": bad.line_no, "number": bad.requisition.number},
                 code="line_not_sourced",
             )
         if not todo:
             if all(line.po_line_id for line in lines):
-                raise Conflict("Everything on these requisitions is already ordered.", code="already_ordered")
+                raise Conflict(
+                    gettext("Everything on these requisitions is already ordered."), code="already_ordered"
+                )
             raise DomainError(
-                "Nothing on these requisitions can be ordered yet: source the free-text lines first.",
+                gettext(
+                    "Nothing on these requisitions can be ordered yet: source the free-text lines first."
+                ),
                 code="nothing_to_order",
             )
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import DomainError, PermissionDenied
 from core.services import transition_locked
+from core.texts import register, text
 from procurement.models import POState
 
 from ..models import Requisition, RequisitionLine, RequisitionState
@@ -14,10 +16,16 @@ from ._common import lock, require_state
 FINAL_PO_STATES = (POState.RECEIVED, POState.CLOSED, POState.CANCELLED)
 
 
+register({"requisition.all_lines_done": gettext_noop("every ordered line is received, closed or cancelled")})
+
+
 def _require_owner_or_buyer(requisition: Requisition, actor, what: str) -> None:
     if actor.pk == requisition.requester_id or actor.is_buyer or actor.is_superuser:
         return
-    raise PermissionDenied(f"Only the requester or a buyer may {what} {requisition.number}.")
+    raise PermissionDenied(
+        gettext("Only the requester or a buyer may %(what)s %(number)s.")
+        % {"what": what, "number": requisition.number}
+    )
 
 
 def requisition_cancel(*, requisition: Requisition, actor, reason: str = "") -> Requisition:
@@ -25,16 +33,18 @@ def requisition_cancel(*, requisition: Requisition, actor, reason: str = "") -> 
     a buyer may cancel a submitted or approved one. A reason is required once submitted."""
     with transaction.atomic():
         requisition = lock(requisition)
-        _require_owner_or_buyer(requisition, actor, "cancel")
+        _require_owner_or_buyer(requisition, actor, gettext("cancel"))
         if requisition.state == RequisitionState.DRAFT and actor.pk != requisition.requester_id:
-            raise PermissionDenied("Only the requester can empty their cart.")
+            raise PermissionDenied(gettext("Only the requester can empty their cart."))
         require_state(
             requisition,
             [RequisitionState.DRAFT, RequisitionState.SUBMITTED, RequisitionState.APPROVED],
-            "cancel",
+            gettext("cancel"),
         )
         if requisition.state != RequisitionState.DRAFT and not (reason or "").strip():
-            raise DomainError("A reason is required to cancel a requisition.", code="reason_required")
+            raise DomainError(
+                gettext("A reason is required to cancel a requisition."), code="reason_required"
+            )
         transition_locked(requisition, "cancel", actor=actor, reason=(reason or "").strip())
         return requisition
 
@@ -44,11 +54,13 @@ def requisition_close(*, requisition: Requisition, actor, reason: str = "") -> R
     one needs a reason."""
     with transaction.atomic():
         requisition = lock(requisition)
-        _require_owner_or_buyer(requisition, actor, "close")
-        require_state(requisition, [RequisitionState.PARTLY_ORDERED, RequisitionState.ORDERED], "close")
+        _require_owner_or_buyer(requisition, actor, gettext("close"))
+        require_state(
+            requisition, [RequisitionState.PARTLY_ORDERED, RequisitionState.ORDERED], gettext("close")
+        )
         if requisition.state == RequisitionState.PARTLY_ORDERED and not (reason or "").strip():
             raise DomainError(
-                "A reason is required to close a partly ordered requisition.", code="reason_required"
+                gettext("A reason is required to close a partly ordered requisition."), code="reason_required"
             )
         transition_locked(requisition, "close", actor=actor, reason=(reason or "").strip())
         return requisition
@@ -77,8 +89,6 @@ def requisitions_close_delivered(*, po_id: int, po_state: str | None = None) -> 
             }
             if None in states or not states <= set(FINAL_PO_STATES):
                 continue
-            transition_locked(
-                requisition, "close", actor=None, reason="every ordered line is received, closed or cancelled"
-            )
+            transition_locked(requisition, "close", actor=None, reason=text("requisition.all_lines_done"))
             closed.append(req_id)
     return closed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core import bounds
 from core.errors import DomainError, PermissionDenied
@@ -16,18 +17,18 @@ from ._common import to_price
 
 def _require_finance_or_staff(actor, what: str) -> None:
     if not (actor and actor.is_active and (actor.is_finance or actor.is_staff or actor.is_superuser)):
-        raise PermissionDenied(f"Only finance or staff may {what}.")
+        raise PermissionDenied(gettext("Only finance or staff may %(what)s.") % {"what": what})
 
 
 def cost_centre_create(
     *, legal_entity, code: str, name: str, actor, budget_owner=None, delivery_address: str = ""
 ) -> CostCentre:
-    _require_finance_or_staff(actor, "create cost centres")
+    _require_finance_or_staff(actor, gettext("create cost centres"))
     code = (code or "").strip()
     if not code or not (name or "").strip():
-        raise DomainError("A cost centre needs a code and a name.", code="invalid_cost_centre")
+        raise DomainError(gettext("A cost centre needs a code and a name."), code="invalid_cost_centre")
     if budget_owner is not None and budget_owner.is_supplier_user:
-        raise DomainError("A supplier user cannot own a budget.", code="invalid_budget_owner")
+        raise DomainError(gettext("A supplier user cannot own a budget."), code="invalid_budget_owner")
     with transaction.atomic():
         centre, _ = CostCentre.objects.get_or_create(
             code=code[:30],
@@ -44,9 +45,9 @@ def cost_centre_create(
 def requester_assign(*, user, cost_centre: CostCentre, actor, delivery_address: str = "") -> RequesterProfile:
     """Make ``user`` a requester of ``cost_centre`` (gives them the requester role unless they
     already have an internal one)."""
-    _require_finance_or_staff(actor, "assign requesters")
+    _require_finance_or_staff(actor, gettext("assign requesters"))
     if user.is_supplier_user:
-        raise DomainError("A supplier user cannot be a requester.", code="invalid_requester")
+        raise DomainError(gettext("A supplier user cannot be a requester."), code="invalid_requester")
     with transaction.atomic():
         profile, _ = RequesterProfile.objects.update_or_create(
             user=user,
@@ -60,12 +61,12 @@ def requester_assign(*, user, cost_centre: CostCentre, actor, delivery_address: 
 
 def budget_set(*, cost_centre: CostCentre, starts_on: date, ends_on: date, amount, actor) -> Budget:
     """Create or change the budget of one period; periods of a cost centre never overlap."""
-    _require_finance_or_staff(actor, "set budgets")
+    _require_finance_or_staff(actor, gettext("set budgets"))
     amount = bounds.amount(to_price(amount, field="budget amount"), field="budget_amount")
     bounds.date_sane(starts_on, field="starts_on")
     bounds.date_sane(ends_on, field="ends_on")
     if ends_on < starts_on:
-        raise DomainError("A budget period must end on or after its start.", code="invalid_period")
+        raise DomainError(gettext("A budget period must end on or after its start."), code="invalid_period")
     with transaction.atomic():
         CostCentre.objects.select_for_update().get(pk=cost_centre.pk)
         overlap = (
@@ -75,8 +76,12 @@ def budget_set(*, cost_centre: CostCentre, starts_on: date, ends_on: date, amoun
         )
         if overlap is not None:
             raise DomainError(
-                f"Cost centre {cost_centre.code} already has a budget for {overlap.starts_on:%Y-%m-%d}–"
-                f"{overlap.ends_on:%Y-%m-%d}.",
+                gettext("Cost centre %(code)s already has a budget for %(starts_on)s–%(ends_on)s.")
+                % {
+                    "code": cost_centre.code,
+                    "starts_on": format(overlap.starts_on, "%Y-%m-%d"),
+                    "ends_on": format(overlap.ends_on, "%Y-%m-%d"),
+                },
                 code="budget_period_overlap",
             )
         budget, _ = Budget.objects.update_or_create(

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition
+from core.texts import register, text
 from procurement.models import RFQ, AwardLine
 from procurement.services import rfq_create
 
 from ..models import CONVERTIBLE_STATES, LineKind, Requisition, RequisitionLine
 from ._common import lock, require_buyer, require_supplier_orderable, to_price
 from .conversion import _in_open_rfq, sync_order_state
+
+register({"requisition.awarded_in": gettext_noop("awarded in %(rfq)s")})  # the log of a sourced requisition
 
 
 def _locked_free_line(line: RequisitionLine) -> tuple[Requisition, RequisitionLine]:
@@ -25,23 +29,27 @@ def _locked_free_line(line: RequisitionLine) -> tuple[Requisition, RequisitionLi
     )
     if requisition.state not in CONVERTIBLE_STATES:
         raise IllegalTransition(
-            f"Requisition {requisition.number} is {requisition.get_state_display()}: only lines of "
-            "approved requisitions are sourced.",
+            gettext("Requisition %(number)s is %(state)s: only lines of approved requisitions are sourced.")
+            % {"number": requisition.number, "state": requisition.get_state_display()},
             code="requisition_not_approved",
             details={"state": requisition.state},
         )
     if line.kind != LineKind.FREE_TEXT:
         raise DomainError(
-            f"Line {line.line_no} of {requisition.number} is a catalog line: it already has its contract price.",
+            gettext("Line %(line_no)s of %(number)s is a catalog line: it already has its contract price.")
+            % {"line_no": line.line_no, "number": requisition.number},
             code="not_free_text",
         )
     if line.po_line_id:
         raise Conflict(
-            f"Line {line.line_no} of {requisition.number} is already ordered.", code="already_ordered"
+            gettext("Line %(line_no)s of %(number)s is already ordered.")
+            % {"line_no": line.line_no, "number": requisition.number},
+            code="already_ordered",
         )
     if _in_open_rfq(line):
         raise Conflict(
-            f"Line {line.line_no} of {requisition.number} is in RFQ {line.rfq_line.rfq.number}.",
+            gettext("Line %(line_no)s of %(number)s is in RFQ %(number2)s.")
+            % {"line_no": line.line_no, "number": requisition.number, "number2": line.rfq_line.rfq.number},
             code="already_in_rfq",
         )
     return requisition, line
@@ -52,11 +60,14 @@ def requisition_line_source(
 ) -> RequisitionLine:
     """A buyer gives a free-text line its supplier, item and net unit price; it can then be
     converted like a catalog line."""
-    require_buyer(actor, "source requisition lines")
+    require_buyer(actor, gettext("source requisition lines"))
     price = to_price(unit_price)
     rate = None if tax_rate in (None, "", "exempt") else to_price(tax_rate, field="tax rate")
     if rate is not None and rate >= 1:
-        raise DomainError(f"Tax rate {tax_rate} must be below 1 (e.g. 0.13).", code="invalid_tax_rate")
+        raise DomainError(
+            gettext("Tax rate %(tax_rate)s must be below 1 (e.g. 0.13).") % {"tax_rate": tax_rate},
+            code="invalid_tax_rate",
+        )
     rate = None if rate is None else bounds.tax_rate(rate)
     with transaction.atomic():
         _, line = _locked_free_line(line)
@@ -72,9 +83,9 @@ def requisition_rfq_start(*, actor, title: str, lines: list[tuple[RequisitionLin
     """Start a draft RFQ from free-text lines of one legal entity: ``lines`` are (line, item)
     pairs (item None: the line's own item). The buyer then invites suppliers and publishes it
     in sourcing; the award's PO lines are linked back to these lines (see receivers)."""
-    require_buyer(actor, "start RFQs")
+    require_buyer(actor, gettext("start RFQs"))
     if not lines:
-        raise DomainError("Choose the free-text lines to source.", code="nothing_selected")
+        raise DomainError(gettext("Choose the free-text lines to source."), code="nothing_selected")
     with transaction.atomic():
         locked = []
         for line, item in sorted(lines, key=lambda pair: (pair[0].requisition_id, pair[0].pk)):
@@ -82,7 +93,8 @@ def requisition_rfq_start(*, actor, title: str, lines: list[tuple[RequisitionLin
             item = item or fresh.item
             if item is None:
                 raise DomainError(
-                    f"Line {fresh.line_no} of {requisition.number}: choose the item to ask quotes for.",
+                    gettext("Line %(line_no)s of %(number)s: choose the item to ask quotes for.")
+                    % {"line_no": fresh.line_no, "number": requisition.number},
                     code="item_required",
                 )
             locked.append((requisition, fresh, item))
@@ -90,7 +102,7 @@ def requisition_rfq_start(*, actor, title: str, lines: list[tuple[RequisitionLin
         currencies = {req.currency for req, _, _ in locked}
         if len(entities) > 1 or len(currencies) > 1:
             raise DomainError(
-                "One RFQ is for one legal entity and currency: choose lines of one of them.",
+                gettext("One RFQ is for one legal entity and currency: choose lines of one of them."),
                 code="mixed_legal_entities",
             )
         requisition = locked[0][0]
@@ -150,5 +162,5 @@ def requisition_lines_follow_award(*, rfq: RFQ, actor) -> int:
             line.tax_rate = award.po_line.tax_rate
             line.save(update_fields=["po_line", "supplier", "unit_price", "tax_rate"])
             linked += 1
-        sync_order_state(requisition, actor=actor, reason=f"awarded in {rfq.number}")
+        sync_order_state(requisition, actor=actor, reason=text("requisition.awarded_in", rfq=rfq.number))
     return linked

@@ -4,13 +4,140 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from core.money import q2, q6
+from core.texts import english, joined, register
 
 from .model import Reason, ReasonCode, Verdict
 from .tolerance import Direction, Limit, LimitCheck, TolerancePolicy
 
 EXCEPTION = Verdict.EXCEPTION
 TOLERATED = Verdict.MATCHED_WITHIN_TOLERANCE
+
+# The words of the tolerance reasons (core.texts): stored with each reason as a code and its
+# figures, read in the reader's language; the ``.facts`` variants are what a supplier reads
+# (the facts without the buyer's tolerance settings).
+TEXTS = register(
+    {
+        "match.tolerance.above": gettext_noop(
+            "%(subject)s is %(size)s above %(against)s; the policy (version %(version)s) allows %(limit)s, "
+            "%(outcome)s (rule: %(rule)s)."
+        ),
+        "match.tolerance.below": gettext_noop(
+            "%(subject)s is %(size)s below %(against)s; the policy (version %(version)s) allows %(limit)s, "
+            "%(outcome)s (rule: %(rule)s)."
+        ),
+        "match.tolerance.above.facts": gettext_noop("%(subject)s is %(size)s above %(against)s."),
+        "match.tolerance.below.facts": gettext_noop("%(subject)s is %(size)s below %(against)s."),
+        "match.subject.unit_price": gettext_noop("Unit price %(price)s"),
+        "match.subject.line_amount": gettext_noop("Line amount %(amount)s"),
+        "match.subject.net_total": gettext_noop("The net total %(amount)s"),
+        "match.against.po_price": gettext_noop("the PO price %(price)s of PO line %(po_line)s"),
+        "match.against.matched_at_po_price": gettext_noop(
+            "the matched quantity at the PO price, %(quantity)s × %(price)s = %(expected)s"
+        ),
+        "match.against.matched_at_po_prices": gettext_noop(
+            "the matched quantities at their PO prices, %(products)s = %(expected)s"
+        ),
+        "match.against.matched_total": gettext_noop("the matched quantities at PO prices, %(expected)s"),
+        "match.limit.at_most": gettext_noop("at most %(limit)s"),
+        "match.limit.at_most_both": gettext_noop("at most %(percent)s and %(absolute)s"),
+        "match.limit.none": gettext_noop("no difference"),
+        "match.limit.any": gettext_noop("any difference"),
+        "match.outcome.within": gettext_noop("so this is accepted within tolerance"),
+        "match.outcome.line": gettext_noop("so this line is an exception"),
+        "match.outcome.invoice": gettext_noop("so this invoice is an exception"),
+        "match.rule.unit_price.upper": gettext_noop("unit price upper limit"),
+        "match.rule.unit_price.lower": gettext_noop("unit price lower limit"),
+        "match.rule.line_amount.upper": gettext_noop("line amount upper limit"),
+        "match.rule.line_amount.lower": gettext_noop("line amount lower limit"),
+        "match.rule.invoice_total.upper": gettext_noop("invoice total upper limit"),
+        "match.rule.invoice_total.lower": gettext_noop("invoice total lower limit"),
+        "match.invalid_quantity": gettext_noop(
+            "Quantity %(quantity)s is not a positive quantity, so nothing can be matched and this line is an "
+            "exception (rule: every line needs a positive quantity)."
+        ),
+        "match.invalid_quantity.credit_note": gettext_noop(
+            "Quantity %(quantity)s is not a non-zero quantity, so nothing can be matched and this line is an "
+            "exception (rule: every line needs a non-zero quantity)."
+        ),
+        "match.unknown_reference": gettext_noop(
+            "The line refers to PO line %(reference)s, which is not among the PO lines being matched, so this "
+            "line is an exception (rule: a PO line reference must exist)."
+        ),
+        "match.paired_with_open_quantity": gettext_noop(
+            "Paired with PO line %(chosen)s, which has %(open)s open to invoice, rather than PO line %(passed)s "
+            "of the same item, which has nothing open (nothing received, or all of it already invoiced) (rule: "
+            "without a PO line reference, a line with open quantity is preferred)."
+        ),
+        "match.on_po_line_at": gettext_noop("%(quantity)s on PO line %(po_line)s at %(price)s"),
+        "match.split_across_po_lines": gettext_noop(
+            "The line's quantity was allocated across PO lines of the same item: %(parts)s; each part is "
+            "compared with its own PO line's price and tax rate (rule: one invoice line may cover several "
+            "PO lines of the same item)."
+        ),
+        "match.no_po_line.code_or_name": gettext_noop(
+            "No PO line has this line's item code %(item_code)s or name “%(name)s”, so it cannot be matched "
+            "and this line is an exception (rule: every invoice line needs a PO line)."
+        ),
+        "match.no_po_line.code": gettext_noop(
+            "No PO line has this line's item code %(item_code)s, so it cannot be matched and this line is an "
+            "exception (rule: every invoice line needs a PO line)."
+        ),
+        "match.no_po_line.name": gettext_noop(
+            "No PO line has this line's name “%(name)s”, so it cannot be matched and this line is an exception "
+            "(rule: every invoice line needs a PO line)."
+        ),
+        "match.no_po_line": gettext_noop(
+            "No PO line has this line's an item code or name, so it cannot be matched and this line is an "
+            "exception (rule: every invoice line needs a PO line)."
+        ),
+        "match.currency_mismatch": gettext_noop(
+            "The invoice is in %(invoice_currency)s but PO line %(po_line)s is in %(po_currency)s; prices in "
+            "different currencies are not compared, so this line is an exception (rule: same currency as the PO)."
+        ),
+        "match.tax_rate_mismatch": gettext_noop(
+            "Tax rate %(invoiced)s differs from the rate %(ordered)s on PO line %(po_line)s, so this line is an "
+            "exception (rule: tax rate must equal the PO's)."
+        ),
+        "match.tax_amount.within": gettext_noop(
+            "Tax %(tax)s differs by %(difference)s from %(rate)s of the line amount %(line_amount)s, which is "
+            "%(expected)s; this is within the tax rounding allowance of %(allowance)s per line and is a rounding "
+            "difference, not a price difference (rule: tax rounding allowance per line)."
+        ),
+        "match.tax_amount": gettext_noop(
+            "Tax %(tax)s differs by %(difference)s from %(rate)s of the line amount %(line_amount)s, which is "
+            "%(expected)s; the tax rounding allowance is %(allowance)s per line, so this line is an exception "
+            "(rule: tax rounding allowance per line)."
+        ),
+        "match.no_lines": gettext_noop(
+            "The document has no lines, so nothing can be matched (rule: a document needs lines)."
+        ),
+        "match.credit_note_without_original": gettext_noop(
+            "This credit note does not name the invoice it corrects, so it cannot release any quantity and is an "
+            "exception (rule: a credit note must name the invoice it corrects)."
+        ),
+        "match.lines_do_not_add_up": gettext_noop(
+            "The net total %(net_total)s differs by %(difference)s from the sum of the line amounts, "
+            "%(line_sum)s, so this invoice is an exception (rule: lines must add up to the net total)."
+        ),
+        "match.tax_total.within": gettext_noop(
+            "The tax total %(tax)s differs by %(difference)s from the sum of each line's amount × tax rate, "
+            "%(expected)s; this is within the tax rounding allowance of %(allowance)s per invoice and is a "
+            "rounding difference, not a price difference (rule: tax rounding allowance per invoice)."
+        ),
+        "match.tax_total": gettext_noop(
+            "The tax total %(tax)s differs by %(difference)s from the sum of each line's amount × tax rate, "
+            "%(expected)s; the tax rounding allowance is %(allowance)s per invoice, so this invoice is an "
+            "exception (rule: tax rounding allowance per invoice)."
+        ),
+    }
+)
+
+
+def _t(code: str, **params) -> dict:
+    return {"code": f"match.{code}", "params": params}
 
 
 # ------------------------------------------------------------------------------------------- numbers
@@ -42,7 +169,7 @@ def rate(value: Decimal) -> str:
     return f"{(value * 100).normalize():f}%"
 
 
-def _limit_text(limit: Limit, direction: Direction, unit: str, fmt) -> str:
+def _limit_text(limit: Limit, direction: Direction, unit: str, fmt) -> dict:
     """``at most +2.00% and +0.50 CNY`` (within only if within both), ``no difference`` or ``any difference``."""
     sign = "+" if direction is Direction.ABOVE else "-"
     parts = []
@@ -51,24 +178,26 @@ def _limit_text(limit: Limit, direction: Direction, unit: str, fmt) -> str:
     if limit.absolute is not None:
         parts.append(f"{sign}{fmt(limit.absolute)}{unit}")
     if not parts:
-        return "any difference"
+        return _t("limit.any")
     if limit.percent == 0 and limit.absolute == 0:
-        return "no difference"
-    return "at most " + " and ".join(parts)
+        return _t("limit.none")
+    if len(parts) == 2:
+        return _t("limit.at_most_both", percent=parts[0], absolute=parts[1])
+    return _t("limit.at_most", limit=parts[0])
 
 
-def _outcome(check: LimitCheck, scope: str) -> str:
+def _outcome(check: LimitCheck, scope: str) -> dict:
     if check.within:
-        return "so this is accepted within tolerance"
-    return f"so this {scope} is an exception"
+        return _t("outcome.within")
+    return _t(f"outcome.{scope}")
 
 
 def _tolerance_reason(
     *,
     codes: tuple[ReasonCode, ReasonCode, ReasonCode],  # above, below, within
-    measure: str,
-    subject: str,
-    against: str,
+    measure: str,  # unit_price, line_amount, invoice_total
+    subject: dict,
+    against: dict,
     check: LimitCheck,
     policy: TolerancePolicy,
     unit: str,
@@ -77,107 +206,123 @@ def _tolerance_reason(
     line_id: str | None,
 ) -> Reason:
     above, below, within = codes
-    rule = f"{measure} {'upper' if check.direction is Direction.ABOVE else 'lower'} limit"
+    words = _t(f"rule.{measure}.{'upper' if check.direction is Direction.ABOVE else 'lower'}")
+    rule = english(words)
     size = f"{fmt(abs(check.difference))}{unit}"
     if check.percent is not None:
         size += f" ({percent(check.percent)})"
-    message = (
-        f"{subject} is {size} {check.direction.value} {against}; the policy (version {policy.version}) allows "
-        f"{_limit_text(check.limit, check.direction, unit, fmt)}, {_outcome(check, scope)} (rule: {rule})."
+    text = _t(
+        f"tolerance.{check.direction.value}",
+        subject=subject,
+        size=size,
+        against=against,
+        version=str(policy.version),
+        limit=_limit_text(check.limit, check.direction, unit, fmt),
+        outcome=_outcome(check, scope),
+        rule=words,
     )
+    message = english(text)
     if check.within:
-        return Reason(within, TOLERATED, message, rule, line_id)
-    return Reason(above if check.direction is Direction.ABOVE else below, EXCEPTION, message, rule, line_id)
+        return Reason(within, TOLERATED, message, rule, line_id, text)
+    return Reason(
+        above if check.direction is Direction.ABOVE else below, EXCEPTION, message, rule, line_id, text
+    )
 
 
 # ---------------------------------------------------------------------------------------- line level
 
 
+def _reason(
+    code: ReasonCode, severity: Verdict, rule: str, line_id: str | None, words: str, **params
+) -> Reason:
+    """A reason whose sentence is the text ``match.<words>`` with ``params`` (English kept too)."""
+    text = _t(words, **params)
+    return Reason(code, severity, english(text), rule, line_id, text)
+
+
 def invalid_quantity(line_id: str, value: Decimal, is_credit_note: bool) -> Reason:
-    wanted = "a non-zero quantity" if is_credit_note else "a positive quantity"
-    return Reason(
+    return _reason(
         ReasonCode.INVALID_QUANTITY,
         EXCEPTION,
-        f"Quantity {quantity(value)} is not {wanted}, so nothing can be matched and this line is an "
-        f"exception (rule: every line needs {wanted}).",
         "line quantity",
         line_id,
+        "invalid_quantity.credit_note" if is_credit_note else "invalid_quantity",
+        quantity=quantity(value),
     )
 
 
 def unknown_reference(line_id: str, reference: str) -> Reason:
-    return Reason(
+    return _reason(
         ReasonCode.PO_LINE_REFERENCE_UNKNOWN,
         EXCEPTION,
-        f"The line refers to PO line {reference}, which is not among the PO lines being matched, so this "
-        f"line is an exception (rule: a PO line reference must exist).",
         "PO line reference",
         line_id,
+        "unknown_reference",
+        reference=reference,
     )
 
 
 def paired_with_open_quantity(line_id: str, chosen: str, open_quantity: Decimal, passed: list[str]) -> Reason:
-    return Reason(
+    return _reason(
         ReasonCode.PAIRED_WITH_OPEN_QUANTITY,
         Verdict.MATCHED,
-        f"Paired with PO line {chosen}, which has {quantity(open_quantity)} open to invoice, rather than "
-        f"PO line {', '.join(passed)} of the same item, which has nothing open (nothing received, or all of "
-        f"it already invoiced) (rule: without a PO line reference, a line with open quantity is preferred).",
         "pairing prefers open quantity",
         line_id,
+        "paired_with_open_quantity",
+        chosen=chosen,
+        open=quantity(open_quantity),
+        passed=", ".join(passed),
     )
 
 
 def split_across_po_lines(line_id: str, pieces: list[tuple[str, Decimal, Decimal]]) -> Reason:
     """``pieces``: (PO line label, quantity allocated on it, its PO price)."""
-    parts = ", ".join(f"{quantity(q)} on PO line {label} at {price(p)}" for label, q, p in pieces)
-    return Reason(
+    parts = [_t("on_po_line_at", quantity=quantity(q), po_line=label, price=price(p)) for label, q, p in pieces]
+    return _reason(
         ReasonCode.SPLIT_ACROSS_PO_LINES,
         Verdict.MATCHED,
-        f"The line's quantity was allocated across PO lines of the same item: {parts}; each part is "
-        f"compared with its own PO line's price and tax rate (rule: one invoice line may cover several "
-        f"PO lines of the same item).",
         "allocation across PO lines",
         line_id,
+        "split_across_po_lines",
+        parts=joined(parts, ", "),
     )
 
 
 def no_po_line(line_id: str, item_code: str | None, name: str) -> Reason:
-    described = []
-    if item_code:
-        described.append(f"item code {item_code}")
-    if name:
-        described.append(f"name “{name}”")
-    what = " or ".join(described) if described else "an item code or name"
-    return Reason(
-        ReasonCode.NO_PO_LINE,
-        EXCEPTION,
-        f"No PO line has this line's {what}, so it cannot be matched and this line is an exception "
-        f"(rule: every invoice line needs a PO line).",
-        "PO line pairing",
-        line_id,
-    )
+    if item_code and name:
+        words, params = "no_po_line.code_or_name", {"item_code": item_code, "name": name}
+    elif item_code:
+        words, params = "no_po_line.code", {"item_code": item_code}
+    elif name:
+        words, params = "no_po_line.name", {"name": name}
+    else:
+        words, params = "no_po_line", {}
+    return _reason(ReasonCode.NO_PO_LINE, EXCEPTION, "PO line pairing", line_id, words, **params)
 
 
 def currency_mismatch(line_id: str, invoice_currency: str, po_currency: str, po_display: str) -> Reason:
-    return Reason(
+    return _reason(
         ReasonCode.CURRENCY_MISMATCH,
         EXCEPTION,
-        f"The invoice is in {invoice_currency} but PO line {po_display} is in {po_currency}; prices in "
-        f"different currencies are not compared, so this line is an exception (rule: same currency as the PO).",
         "same currency as the PO",
         line_id,
+        "currency_mismatch",
+        invoice_currency=invoice_currency,
+        po_line=po_display,
+        po_currency=po_currency,
     )
 
 
 def tax_rate_mismatch(line_id: str, invoiced: Decimal, ordered: Decimal, po_display: str) -> Reason:
-    return Reason(
+    return _reason(
         ReasonCode.TAX_RATE_MISMATCH,
         EXCEPTION,
-        f"Tax rate {rate(invoiced)} differs from the rate {rate(ordered)} on PO line {po_display}, so this "
-        f"line is an exception (rule: tax rate must equal the PO's).",
         "tax rate must equal the PO's",
         line_id,
+        "tax_rate_mismatch",
+        invoiced=rate(invoiced),
+        ordered=rate(ordered),
+        po_line=po_display,
     )
 
 
@@ -205,7 +350,7 @@ def quantity_shortfall(
     share = f"{quantity(missing)} not matched"
     if check.percent is not None:
         share += f" is {percent(check.percent)} of the {quantity(matched)} matched"
-    allowed = _limit_text(check.limit, Direction.ABOVE, "", quantity)
+    allowed = english(_limit_text(check.limit, Direction.ABOVE, "", quantity))
     if check.within:
         outcome = (
             f"The {share}; the policy (version {policy.version}) allows {allowed}, so this is accepted within "
@@ -236,9 +381,9 @@ def price_variance(
             ReasonCode.PRICE_BELOW_TOLERANCE,
             ReasonCode.PRICE_WITHIN_TOLERANCE,
         ),
-        measure="unit price",
-        subject=f"Unit price {price(invoiced)}",
-        against=f"the PO price {price(ordered)} of PO line {po_display}",
+        measure="unit_price",
+        subject=_t("subject.unit_price", price=price(invoiced)),
+        against=_t("against.po_price", price=price(ordered), po_line=po_display),
         check=check,
         policy=policy,
         unit=f" {currency}",
@@ -258,20 +403,24 @@ def amount_variance(
 ) -> Reason:
     """``priced``: (matched quantity, PO price) per PO line the line was allocated to."""
     products = " + ".join(f"{quantity(q)} × {price(p)}" for q, p in priced)
-    what = (
-        "the matched quantity at the PO price"
-        if len(priced) == 1
-        else "the matched quantities at their PO prices"
-    )
     return _tolerance_reason(
         codes=(
             ReasonCode.AMOUNT_ABOVE_TOLERANCE,
             ReasonCode.AMOUNT_BELOW_TOLERANCE,
             ReasonCode.AMOUNT_WITHIN_TOLERANCE,
         ),
-        measure="line amount",
-        subject=f"Line amount {amount(invoiced)}",
-        against=f"{what}, {products} = {amount(check.expected)}",
+        measure="line_amount",
+        subject=_t("subject.line_amount", amount=amount(invoiced)),
+        against=(
+            _t(
+                "against.matched_at_po_price",
+                quantity=quantity(priced[0][0]),
+                price=price(priced[0][1]),
+                expected=amount(check.expected),
+            )
+            if len(priced) == 1
+            else _t("against.matched_at_po_prices", products=products, expected=amount(check.expected))
+        ),
         check=check,
         policy=policy,
         unit=f" {currency}",
@@ -286,28 +435,20 @@ def tax_amount(
 ) -> Reason:
     expected = q2(line_amount * tax_rate)
     difference = tax - expected
-    facts = (
-        f"Tax {amount(tax)} differs by {amount(abs(difference))} from {rate(tax_rate)} of the line amount "
-        f"{amount(line_amount)}, which is {amount(expected)}"
-    )
+    params = {
+        "tax": amount(tax),
+        "difference": amount(abs(difference)),
+        "rate": rate(tax_rate),
+        "line_amount": amount(line_amount),
+        "expected": amount(expected),
+        "allowance": amount(allowance),
+    }
     rule = "tax rounding allowance per line"
     if abs(difference) <= allowance:
-        return Reason(
-            ReasonCode.TAX_ROUNDING_WITHIN_ALLOWANCE,
-            TOLERATED,
-            f"{facts}; this is within the tax rounding allowance of {amount(allowance)} per line and is a "
-            f"rounding difference, not a price difference (rule: {rule}).",
-            rule,
-            line_id,
+        return _reason(
+            ReasonCode.TAX_ROUNDING_WITHIN_ALLOWANCE, TOLERATED, rule, line_id, "tax_amount.within", **params
         )
-    return Reason(
-        ReasonCode.TAX_AMOUNT_MISMATCH,
-        EXCEPTION,
-        f"{facts}; the tax rounding allowance is {amount(allowance)} per line, so this line is an exception "
-        f"(rule: {rule}).",
-        rule,
-        line_id,
-    )
+    return _reason(ReasonCode.TAX_AMOUNT_MISMATCH, EXCEPTION, rule, line_id, "tax_amount", **params)
 
 
 def net_tax_split(
@@ -342,57 +483,48 @@ def net_tax_split(
 
 
 def no_lines() -> Reason:
-    return Reason(
-        ReasonCode.NO_LINES,
-        EXCEPTION,
-        "The document has no lines, so nothing can be matched (rule: a document needs lines).",
-        "a document needs lines",
-    )
+    return _reason(ReasonCode.NO_LINES, EXCEPTION, "a document needs lines", None, "no_lines")
 
 
 def credit_note_without_original() -> Reason:
     rule = "a credit note must name the invoice it corrects"
-    return Reason(
-        ReasonCode.CREDIT_NOTE_WITHOUT_ORIGINAL,
-        EXCEPTION,
-        "This credit note does not name the invoice it corrects, so it cannot release any quantity and is "
-        f"an exception (rule: {rule}).",
-        rule,
+    return _reason(
+        ReasonCode.CREDIT_NOTE_WITHOUT_ORIGINAL, EXCEPTION, rule, None, "credit_note_without_original"
     )
 
 
 def lines_do_not_add_up(net_total: Decimal, line_sum: Decimal) -> Reason:
     rule = "lines must add up to the net total"
-    return Reason(
+    return _reason(
         ReasonCode.LINES_DO_NOT_ADD_UP,
         EXCEPTION,
-        f"The net total {amount(net_total)} differs by {amount(abs(net_total - line_sum))} from the sum of the "
-        f"line amounts, {amount(line_sum)}, so this invoice is an exception (rule: {rule}).",
         rule,
+        None,
+        "lines_do_not_add_up",
+        net_total=amount(net_total),
+        difference=amount(abs(net_total - line_sum)),
+        line_sum=amount(line_sum),
     )
 
 
 def tax_total(tax: Decimal, expected: Decimal, allowance: Decimal) -> Reason:
     rule = "tax rounding allowance per invoice"
-    facts = (
-        f"The tax total {amount(tax)} differs by {amount(abs(tax - expected))} from the sum of each line's "
-        f"amount × tax rate, {amount(expected)}"
-    )
+    params = {
+        "tax": amount(tax),
+        "difference": amount(abs(tax - expected)),
+        "expected": amount(expected),
+        "allowance": amount(allowance),
+    }
     if abs(tax - expected) <= allowance:
-        return Reason(
+        return _reason(
             ReasonCode.TAX_TOTAL_ROUNDING_WITHIN_ALLOWANCE,
             TOLERATED,
-            f"{facts}; this is within the tax rounding allowance of {amount(allowance)} per invoice and is a "
-            f"rounding difference, not a price difference (rule: {rule}).",
             rule,
+            None,
+            "tax_total.within",
+            **params,
         )
-    return Reason(
-        ReasonCode.TAX_TOTAL_MISMATCH,
-        EXCEPTION,
-        f"{facts}; the tax rounding allowance is {amount(allowance)} per invoice, so this invoice is an "
-        f"exception (rule: {rule}).",
-        rule,
-    )
+    return _reason(ReasonCode.TAX_TOTAL_MISMATCH, EXCEPTION, rule, None, "tax_total", **params)
 
 
 def invoice_total(check: LimitCheck, net_total: Decimal, currency: str, policy: TolerancePolicy) -> Reason:
@@ -402,9 +534,9 @@ def invoice_total(check: LimitCheck, net_total: Decimal, currency: str, policy: 
             ReasonCode.INVOICE_TOTAL_BELOW_TOLERANCE,
             ReasonCode.INVOICE_TOTAL_WITHIN_TOLERANCE,
         ),
-        measure="invoice total",
-        subject=f"The net total {amount(net_total)}",
-        against=f"the matched quantities at PO prices, {amount(check.expected)}",
+        measure="invoice_total",
+        subject=_t("subject.net_total", amount=amount(net_total)),
+        against=_t("against.matched_total", expected=amount(check.expected)),
         check=check,
         policy=policy,
         unit=f" {currency}",

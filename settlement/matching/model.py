@@ -262,6 +262,9 @@ class Reason:
     message: str
     rule: str
     line_id: str | None = None
+    # the message as a core.texts code with parameters, read in the reader's language where it
+    # is shown ({"code": ..., "params": {...}}); None where only the English exists
+    text: dict | None = None
 
 
 @dataclass(frozen=True)

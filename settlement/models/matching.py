@@ -180,6 +180,13 @@ class MatchResult(models.Model):
     def is_exception(self) -> bool:
         return self.verdict == MatchVerdict.EXCEPTION
 
+    @property
+    def summary_words(self) -> str:
+        """The exception reasons in the reader's language (``summary`` keeps the English)."""
+        from ..selectors.matching import summary_words
+
+        return summary_words(self)
+
 
 class MatchAllocation(models.Model):
     """Quantity of an invoice line set against a receipt line (or, two-way, against the PO line)."""

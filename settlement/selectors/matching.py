@@ -13,9 +13,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import PermissionDenied
 from core.permissions import is_finance
+from core.texts import REGISTRY, render, render_value
 from invoicing.models import Invoice, InvoiceState
 from invoicing.selectors import invoice_get, invoice_list
 
@@ -149,7 +152,7 @@ def match_result_history(user, invoice_id: int) -> QuerySet[MatchResult]:
     """Every match run of the invoice, newest first (finance)."""
     invoice = invoice_get(user, invoice_id)
     if not can_work_desk(user):
-        raise PermissionDenied("Only finance sees the match runs of an invoice.")
+        raise PermissionDenied(gettext("Only finance sees the match runs of an invoice."))
     return MatchResult.objects.filter(invoice=invoice).select_related("policy").order_by("-created_at", "-pk")
 
 
@@ -196,6 +199,19 @@ class LineView:
     variances: list[dict] = field(default_factory=list)
     reasons: list[ReasonView] = field(default_factory=list)
 
+    # the codes above in the reader's language, for pages (the API keeps the codes)
+    @property
+    def verdict_label(self) -> str:
+        return _verdict(self.verdict)
+
+    @property
+    def match_type_label(self) -> str:
+        return _word(self.match_type)
+
+    @property
+    def paired_by_label(self) -> str:
+        return _word(self.paired_by)
+
 
 @dataclass
 class ExplanationView:
@@ -208,6 +224,10 @@ class ExplanationView:
     variances: list[dict]
     reasons: list[ReasonView]
 
+    @property
+    def verdict_label(self) -> str:
+        return _verdict(self.verdict)
+
 
 def supplier_words(message: str) -> str:
     """The facts of a reason without the buyer's tolerance settings."""
@@ -217,15 +237,92 @@ def supplier_words(message: str) -> str:
     return facts.rstrip(".") + "."
 
 
+def reason_words(reason: dict, *, for_supplier: bool = False) -> str:
+    """A stored reason in the reader's language: from its code and figures where it has them (a
+    supplier reads the ``.facts`` variant, without the buyer's tolerance settings), else the
+    English it was stored with."""
+    text = reason.get("text") or {}
+    code = text.get("code", "")
+    message = reason.get("message", "")
+    if code not in REGISTRY:
+        return supplier_words(message) if for_supplier else message
+    if for_supplier and f"{code}.facts" in REGISTRY:
+        code = f"{code}.facts"
+    return render(code, text.get("params") or {}, fallback=message)
+
+
+def exception_reasons(result: MatchResult) -> list[dict]:
+    """The stored reasons that made ``result`` an exception, line reasons first."""
+    data = result.explanation or {}
+    items = [r for line in data.get("lines", []) for r in line.get("reasons", [])] + data.get("reasons", [])
+    return [r for r in items if r.get("severity") == MatchVerdict.EXCEPTION]
+
+
+def supplier_facts(reason: dict):
+    """A reason as a supplier may read it, kept as a text (code and figures) where it has one."""
+    text = reason.get("text") or {}
+    if f"{text.get('code')}.facts" in REGISTRY:
+        return {"code": f"{text['code']}.facts", "params": text.get("params") or {}}
+    return supplier_words(reason.get("message", ""))
+
+
+def summary_words(result: MatchResult, *, limit: int = 3) -> str:
+    """The exception reasons of ``result`` in the reader's language (at most ``limit``)."""
+    reasons = exception_reasons(result)
+    words = [reason_words(r) for r in reasons[:limit]]
+    if len(reasons) > limit:
+        words.append(gettext("(+%(count)s more)") % {"count": len(reasons) - limit})
+    return " ".join(words)
+
+
+def _rule_words(reason: dict) -> str:
+    rule = ((reason.get("text") or {}).get("params") or {}).get("rule")
+    return str(render_value(rule)) if rule else reason.get("rule", "")
+
+
+# How the codes of a stored explanation read (raw values where a code is not listed).
+WORDS = {
+    "three_way": _("three-way (order, receipt, invoice)"),
+    "two_way": _("two-way (order, invoice)"),
+    "po_line_reference": _("PO line reference"),
+    "item_code": _("item code"),
+    "name": _("name"),
+    "quantity": _("Quantity"),
+    "amount_rounding": _("Amount rounding"),
+    "unit_price": _("Unit price"),
+    "line_amount": _("Line amount"),
+    "tax_rounding": _("Tax rounding"),
+    "tax": _("Tax"),
+    "tax_total_rounding": _("Tax total rounding"),
+    "tax_total": _("Tax total"),
+    "invoice_total_rounding": _("Invoice total rounding"),
+    "invoice_total": _("Invoice total"),
+}
+
+
+def _word(code: str | None) -> str:
+    return str(WORDS.get(code or "", code or ""))
+
+
+def _verdict(value: str) -> str:
+    return str(MatchVerdict(value).label) if value in MatchVerdict.values else value
+
+
+def _variances(items: list[dict]) -> list[dict]:
+    return [{**v, "kind_label": _word(v.get("kind"))} for v in items]
+
+
 def _reasons(items: list[dict], for_supplier: bool) -> list[ReasonView]:
     out = []
     for r in items:
         if for_supplier and r.get("severity") != MatchVerdict.EXCEPTION:
             continue  # within tolerance or rounding: nothing for the supplier to do
-        message = supplier_words(r.get("message", "")) if for_supplier else r.get("message", "")
         out.append(
             ReasonView(
-                r.get("code", ""), r.get("severity", ""), message, "" if for_supplier else r.get("rule", "")
+                r.get("code", ""),
+                r.get("severity", ""),
+                reason_words(r, for_supplier=for_supplier),
+                "" if for_supplier else _rule_words(r),
             )
         )
     return out
@@ -268,7 +365,7 @@ def explanation_view(result: MatchResult, *, for_supplier: bool = False) -> Expl
                 matched_quantity=line.get("matched_quantity", ""),
                 verdict=verdict,
                 receipts=by_line.get(line["invoice_line_id"], []),
-                variances=[] if for_supplier else line.get("variances", []),
+                variances=[] if for_supplier else _variances(line.get("variances", [])),
                 reasons=_reasons(line.get("reasons", []), for_supplier),
             )
         )
@@ -282,6 +379,6 @@ def explanation_view(result: MatchResult, *, for_supplier: bool = False) -> Expl
         engine_version=result.engine_version,
         input_hash="" if for_supplier else result.input_hash,
         lines=lines,
-        variances=[] if for_supplier else data.get("variances", []),
+        variances=[] if for_supplier else _variances(data.get("variances", [])),
         reasons=_reasons(data.get("reasons", []), for_supplier),
     )

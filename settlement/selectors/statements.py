@@ -11,6 +11,7 @@ import io
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from core.errors import NotFound
 from core.listing import csv_cell
@@ -69,7 +70,7 @@ def statement_filter(
 def statement_get(user, statement_id: int) -> Statement:
     statement = statement_list(user).filter(pk=statement_id).first()
     if statement is None:
-        raise NotFound(f"Statement {statement_id} not found.")
+        raise NotFound(gettext("Statement %(statement_id)s not found.") % {"statement_id": statement_id})
     return statement
 
 
@@ -124,7 +125,7 @@ def invoice_plan_get(user, statement_id: int) -> InvoicePlan:
     statement = statement_get(user, statement_id)
     plan = InvoicePlan.objects.filter(statement=statement).select_related("statement", "legal_entity").first()
     if plan is None:
-        raise NotFound(f"Statement {statement.number} has no invoice plan.")
+        raise NotFound(gettext("Statement %(number)s has no invoice plan.") % {"number": statement.number})
     return plan
 
 
@@ -199,7 +200,7 @@ def payment_for(user, statement_id: int) -> Payment:
     statement = statement_get(user, statement_id)
     payment = payment_list(user).filter(statement=statement).first()
     if payment is None:
-        raise NotFound(f"Statement {statement.number} has no payment.")
+        raise NotFound(gettext("Statement %(number)s has no payment.") % {"number": statement.number})
     return payment
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -159,8 +160,8 @@ def exception_request_comment(*, invoice_id: int, actor, role: str, question: st
     from .exceptions import _require_finance, _require_reason
     from .matching import lock_invoice
 
-    _require_finance(actor, "ask for a comment")
-    question = _require_reason(question, "ask for a comment (write the question)")
+    _require_finance(actor, gettext("ask for a comment"))
+    question = _require_reason(question, gettext("ask for a comment (write the question)"))
     if role not in (CommentFrom.BUYER, CommentFrom.RECEIVER):
         raise DomainError(_("Ask the PO's buyer or the receiver of the goods."), code="invalid_role")
     with transaction.atomic():
@@ -190,7 +191,7 @@ def exception_comment(*, invoice_id: int, actor, text: str) -> ApprovalStep:
     from .exceptions import _require_reason
     from .matching import lock_invoice
 
-    text = _require_reason(text, "comment (write the comment)")
+    text = _require_reason(text, gettext("comment (write the comment)"))
     with transaction.atomic():
         invoice = lock_invoice(invoice_id)
         case = open_case_for(invoice)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.db import OperationalError, connection
+from django.utils.translation import gettext
 
 from core.errors import Conflict, DomainError
 
@@ -27,7 +28,9 @@ def is_lock_error(exc: BaseException) -> bool:
 
 def busy() -> Conflict:
     return Conflict(
-        "Someone else changed this at the same moment; nothing was saved. Reload the page and try again.",
+        gettext(
+            "Someone else changed this at the same moment; nothing was saved. Reload the page and try again."
+        ),
         code="concurrent_update",
     )
 

@@ -10,10 +10,12 @@ the refund the supplier transferred (``credit_note_refund_record``).
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from core.errors import DomainError, IllegalTransition, NotFound
 from core.queue import enqueue_on_commit
 from core.services import transition_locked
+from core.texts import text
 from invoicing.models import Invoice, InvoiceState
 
 from ..models import StatementLine
@@ -26,7 +28,9 @@ CANCELLABLE = [InvoiceState.VALIDATED, InvoiceState.MATCHED, InvoiceState.EXCEPT
 def _lock_credit_note(credit_note_id: int) -> Invoice:
     credit_note = Invoice.objects.select_for_update().filter(pk=credit_note_id).first()
     if credit_note is None or not credit_note.is_credit_note:
-        raise NotFound(f"Credit note {credit_note_id} not found.")
+        raise NotFound(
+            gettext("Credit note %(credit_note_id)s not found.") % {"credit_note_id": credit_note_id}
+        )
     return credit_note
 
 
@@ -34,33 +38,46 @@ def _lock_credit_note(credit_note_id: int) -> Invoice:
 def credit_note_cancel(*, credit_note_id: int, actor, reason: str) -> Invoice:
     """Withdraw a credit note that is not on a statement and not paid (e.g. one whose original was
     never approved). Its released quantities go back to the original; the reason is logged."""
-    require_finance(actor, "cancel credit notes")
-    reason = require_reason(reason, "cancel a credit note")
+    require_finance(actor, gettext("cancel credit notes"))
+    reason = require_reason(reason, gettext("cancel a credit note"))
     with transaction.atomic():
         credit_note = _lock_credit_note(credit_note_id)
         if credit_note.state not in CANCELLABLE:
             raise IllegalTransition(
-                f"Credit note {credit_note} is {credit_note.get_state_display()}; only a credit note not yet "
-                "on a statement or paid can be cancelled.",
+                gettext(
+                    "Credit note %(credit_note)s is %(state)s; only a credit note not yet on a statement or paid can be cancelled."
+                )
+                % {"credit_note": credit_note, "state": credit_note.get_state_display()},
                 code="credit_note_not_cancellable",
                 details={"state": credit_note.state},
             )
         if StatementLine.objects.filter(invoice=credit_note, is_live=True).exists():
             raise IllegalTransition(
-                f"Credit note {credit_note} is on a statement; take it off the statement first.",
+                gettext("Credit note %(credit_note)s is on a statement; take it off the statement first.")
+                % {"credit_note": credit_note},
                 code="credit_note_on_statement",
             )
         original = credit_note.corrects
         if original is not None and original.state == InvoiceState.CREDITED:
             raise IllegalTransition(
-                f"Invoice {original} was closed as fully credited by its credit notes; "
-                f"credit note {credit_note} cannot be cancelled any more.",
+                gettext(
+                    "Invoice %(original)s was closed as fully credited by its credit notes; credit note %(credit_note)s cannot be cancelled any more."
+                )
+                % {"original": original, "credit_note": credit_note},
                 code="original_credited",
             )
         if credit_note.state in (InvoiceState.MATCHED, InvoiceState.APPROVED):
-            transition_locked(credit_note, "reopen_match", actor=actor, reason=f"cancel: {reason}"[:2000])
+            transition_locked(
+                credit_note,
+                "reopen_match",
+                actor=actor,
+                reason=text("match.credit_note_cancel", reason=reason[:2000]),
+            )
         transition_locked(
-            credit_note, "cancel", actor=actor, reason=f"credit note cancelled: {reason}"[:2000]
+            credit_note,
+            "cancel",
+            actor=actor,
+            reason=text("match.credit_note_cancelled", reason=reason[:2000]),
         )
         if original is not None and original.state == InvoiceState.EXCEPTION:
             from ..tasks import rematch_invoice
@@ -73,10 +90,12 @@ def credit_note_cancel(*, credit_note_id: int, actor, reason: str) -> Invoice:
 def credit_note_refund_record(*, credit_note_id: int, actor, bank_reference: str) -> Invoice:
     """The supplier paid back a credit note of its balance (its original was paid): the credit
     note is settled (scheduled, then paid) with the bank reference of the refund."""
-    require_finance(actor, "record refunds")
+    require_finance(actor, gettext("record refunds"))
     reference = (bank_reference or "").strip()
     if not reference:
-        raise DomainError("The bank reference of the refund is required.", code="bank_reference_required")
+        raise DomainError(
+            gettext("The bank reference of the refund is required."), code="bank_reference_required"
+        )
     with transaction.atomic():
         credit_note = _lock_credit_note(credit_note_id)
         original = credit_note.corrects
@@ -86,14 +105,18 @@ def credit_note_refund_record(*, credit_note_id: int, actor, bank_reference: str
             or original.state != InvoiceState.PAID
         ):
             raise IllegalTransition(
-                f"Credit note {credit_note} is not part of the supplier balance: only an approved credit "
-                "note whose original invoice was paid is owed back.",
+                gettext(
+                    "Credit note %(credit_note)s is not part of the supplier balance: only an approved credit note whose original invoice was paid is owed back."
+                )
+                % {"credit_note": credit_note},
                 code="credit_note_not_owed",
                 details={"state": credit_note.state},
             )
         if StatementLine.objects.filter(invoice=credit_note, is_live=True).exists():
             raise IllegalTransition(
-                f"Credit note {credit_note} is on a statement already.", code="credit_note_on_statement"
+                gettext("Credit note %(credit_note)s is on a statement already.")
+                % {"credit_note": credit_note},
+                code="credit_note_on_statement",
             )
         why = f"Refund received from the supplier, bank reference {reference}."
         transition_locked(credit_note, "schedule", actor=actor, reason=why)

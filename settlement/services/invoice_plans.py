@@ -21,9 +21,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.money import q2
 from core.services import transition_locked
+from core.texts import register, text
 from invoicing.models import Invoice, InvoiceState
 from invoicing.validation import comparable_tax_id
 
@@ -40,6 +42,9 @@ from ..models import (
 
 DEFAULT_ALLOWANCE = Decimal("0.05")
 RATE_PLACES = Decimal("0.0001")
+
+
+register({"invoice_plan.fulfilled": gettext_noop("Invoice plan fully invoiced with invoice %(number)s.")})
 
 
 def plan_allowance() -> Decimal:
@@ -188,5 +193,5 @@ def _claim(invoice: Invoice, plan: InvoicePlan, rates: dict, amounts: dict) -> N
             statement,
             "mark_invoiced",
             actor=None,
-            reason=f"Invoice plan fully invoiced with invoice {invoice.invoice_number}.",
+            reason=text("invoice_plan.fulfilled", number=invoice.invoice_number),
         )

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from core import bounds
 from core.errors import DomainError, PermissionDenied
@@ -56,7 +57,7 @@ def tolerance_policy_ensure_default() -> TolerancePolicy:
 
 def _require_editor(actor) -> None:
     if actor is None or not (is_finance(None, actor) or getattr(actor, "is_superuser", False)):
-        raise PermissionDenied("Only finance may change tolerance policies.")
+        raise PermissionDenied(gettext("Only finance may change tolerance policies."))
 
 
 def rule_value(name: str, value):
@@ -71,14 +72,17 @@ def _check(fields: dict) -> None:
     for name in RULE_FIELDS:
         value = fields.get(name)
         if value is not None and value < 0:
-            raise DomainError(f"{name.replace('_', ' ')} cannot be negative.", code="invalid_tolerance")
+            raise DomainError(
+                gettext("%(value)s cannot be negative.") % {"value": name.replace("_", " ")},
+                code="invalid_tolerance",
+            )
         if value is not None:
             fields[name] = rule_value(name, value)
     start, end = fields.get("effective_from"), fields.get("effective_to")
     if start is None:
-        raise DomainError("A policy needs an effective-from date.", code="invalid_tolerance")
+        raise DomainError(gettext("A policy needs an effective-from date."), code="invalid_tolerance")
     if end is not None and end < start:
-        raise DomainError("effective to is before effective from.", code="invalid_tolerance")
+        raise DomainError(gettext("effective to is before effective from."), code="invalid_tolerance")
     for name in ("effective_from", "effective_to"):
         if fields.get(name) is not None:
             bounds.date_sane(fields[name], field=name)
@@ -89,12 +93,16 @@ def tolerance_policy_create(*, code: str, actor, reason: str = "", **fields) -> 
     _require_editor(actor)
     unknown = set(fields) - set(RULE_FIELDS) - set(SCOPE_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown policy fields: {', '.join(sorted(unknown))}.", code="invalid_tolerance")
+        raise DomainError(
+            gettext("Unknown policy fields: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+            code="invalid_tolerance",
+        )
     _check(fields)
     with transaction.atomic():
         if TolerancePolicy.objects.filter(code=code).exists():
             raise DomainError(
-                f"A policy with code {code} exists: change it with a new version.", code="policy_exists"
+                gettext("A policy with code %(code)s exists: change it with a new version.") % {"code": code},
+                code="policy_exists",
             )
         return TolerancePolicy.objects.create(
             code=code, version=1, created_by=actor, change_reason=reason[:300], **fields
@@ -105,10 +113,13 @@ def tolerance_policy_revise(*, policy: TolerancePolicy, actor, reason: str, **ch
     """Write ``changes`` as the next version of ``policy.code``; the old row is left as it was."""
     _require_editor(actor)
     if not (reason or "").strip():
-        raise DomainError("Say why the policy changes.", code="reason_required")
+        raise DomainError(gettext("Say why the policy changes."), code="reason_required")
     unknown = set(changes) - set(RULE_FIELDS) - set(SCOPE_FIELDS)
     if unknown:
-        raise DomainError(f"Unknown policy fields: {', '.join(sorted(unknown))}.", code="invalid_tolerance")
+        raise DomainError(
+            gettext("Unknown policy fields: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+            code="invalid_tolerance",
+        )
     with transaction.atomic():
         # the highest version of the code, locked so two revisions cannot take the same number
         latest = (

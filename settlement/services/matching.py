@@ -22,11 +22,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import IllegalTransition, NotFound, PermissionDenied
 from core.permissions import is_finance
 from core.queue import enqueue, enqueue_on_commit
 from core.services import transition_locked
+from core.texts import Text, register, text
 from invoicing.models import Invoice, InvoiceState
 from settlement.matching import ENGINE_VERSION, Verdict, match_invoice
 
@@ -39,7 +41,7 @@ from ..models import (
     MatchVerdict,
 )
 from ..models.matching import OPEN_CASE_STATES
-from ..selectors.matching import supplier_words
+from ..selectors.matching import exception_reasons, supplier_facts
 from . import invoice_plans
 from .match_inputs import CREDIT_COUNTS, MatchInputs, build_inputs
 from .match_json import policy_to_json, result_to_json, scenario_to_json
@@ -50,10 +52,38 @@ log = logging.getLogger(__name__)
 CHECKED_STATES = [InvoiceState.MATCHED, InvoiceState.EXCEPTION, InvoiceState.APPROVED]
 
 
+# What the log says when matching moves an invoice or closes its case (core.texts).
+register(
+    {
+        "match.exception": gettext_noop("three-way match exception: %(facts)s"),
+        "match.matched": gettext_noop("three-way match under policy %(policy)s"),
+        "match.approved_automatically": gettext_noop(
+            "approved without a person: all lines within policy %(policy)s (engine %(engine)s)"
+        ),
+        "match.matched_again": gettext_noop("matched again within policy"),
+        "match.case_resolved": gettext_noop("%(resolution)s: %(reason)s"),
+        "match.inputs_changed": gettext_noop("inputs changed since the last match"),
+        "match.again": gettext_noop("match again: %(why)s"),
+        "match.fully_credited": gettext_noop("fully reversed by credit notes"),
+        "match.credit_note_matched": gettext_noop("a credit note against it was matched"),
+        "match.credit_note_not_enough": gettext_noop(
+            "a credit note was matched but the invoice is still an exception"
+        ),
+        "match.invoice_cancelled": gettext_noop("the invoice was cancelled"),
+        "match.receipt_changed": gettext_noop("a receipt or PO line changed"),
+        "match.finance_asked": gettext_noop("finance asked to match again"),
+        **{f"case_resolution.{value}": label for value, label in CaseResolution.choices},
+        "match.variance_accepted": gettext_noop("variance accepted: %(reason)s"),
+        "match.credit_note_cancel": gettext_noop("cancel: %(reason)s"),
+        "match.credit_note_cancelled": gettext_noop("credit note cancelled: %(reason)s"),
+    }
+)
+
+
 def lock_invoice(invoice_id: int) -> Invoice:
     invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
     if invoice is None:
-        raise NotFound(f"Invoice {invoice_id} not found.")
+        raise NotFound(gettext("Invoice %(invoice_id)s not found.") % {"invoice_id": invoice_id})
     return invoice
 
 
@@ -90,17 +120,17 @@ def _match_locked(invoice: Invoice, inputs: MatchInputs, *, actor) -> MatchResul
     policy = result.policy_version
     if result.verdict == MatchVerdict.EXCEPTION:
         # the log is shown to the supplier too: the facts, not the buyer's tolerance limits
-        facts = " ".join(supplier_words(m) for m in result.summary.split("\n") if m)
-        transition_locked(invoice, "raise_exception", reason=f"three-way match exception: {facts}"[:2000])
+        facts = [supplier_facts(r) for r in exception_reasons(result)[:3]]
+        transition_locked(invoice, "raise_exception", reason=text("match.exception", facts=facts))
         _open_or_update_case(invoice, result)
         return result
-    transition_locked(invoice, "match", actor=actor, reason=f"three-way match under policy {policy}")
+    transition_locked(invoice, "match", actor=actor, reason=text("match.matched", policy=policy))
     transition_locked(
         invoice,
         "approve",
-        reason=f"approved without a person: all lines within policy {policy} (engine {result.engine_version})",
+        reason=text("match.approved_automatically", policy=policy, engine=result.engine_version),
     )
-    close_case(invoice, CaseResolution.REMATCHED, actor=actor, reason="matched again within policy")
+    close_case(invoice, CaseResolution.REMATCHED, actor=actor, reason=text("match.matched_again"))
     if invoice.is_credit_note and invoice.corrects_id:
         from ..tasks import credit_note_follow_up
 
@@ -181,10 +211,16 @@ def close_case(invoice: Invoice, resolution: str, *, actor, reason: str) -> Exce
     if case is None:
         return None
     case.resolution = resolution
-    case.resolution_reason = reason
+    # a typed reason; the portal's own (a text) is in the case's log, read in the reader's language
+    case.resolution_reason = "" if isinstance(reason, Text) else reason
     case.resolved_by = actor
     case.resolved_at = timezone.now()
-    transition_locked(case, "resolve", actor=actor, reason=f"{resolution}: {reason}"[:2000])
+    transition_locked(
+        case,
+        "resolve",
+        actor=actor,
+        reason=text("match.case_resolved", resolution=text(f"case_resolution.{resolution}"), reason=reason),
+    )
     return case
 
 
@@ -217,7 +253,7 @@ def invoice_rematch(*, invoice_id: int, actor=None, reason: str = "") -> Rematch
     stale. When nothing the current result depends on has changed, nothing happens
     (``changed=False``)."""
     if actor is not None and not is_finance(None, actor):
-        raise PermissionDenied("Only finance may match an invoice again.")
+        raise PermissionDenied(gettext("Only finance may match an invoice again."))
     with transaction.atomic():
         invoice = lock_invoice(invoice_id)
         result = current_result(invoice)
@@ -228,8 +264,10 @@ def invoice_rematch(*, invoice_id: int, actor=None, reason: str = "") -> Rematch
             stale and invoice.state in (InvoiceState.MATCHED, InvoiceState.APPROVED)
         ):
             raise IllegalTransition(
-                f"Invoice {invoice} is {invoice.get_state_display()}: only exceptions and stale matches "
-                "can be matched again.",
+                gettext(
+                    "Invoice %(invoice)s is %(state)s: only exceptions and stale matches can be matched again."
+                )
+                % {"invoice": invoice, "state": invoice.get_state_display()},
                 code="cannot_rematch",
                 details={"state": invoice.state},
             )
@@ -239,8 +277,8 @@ def invoice_rematch(*, invoice_id: int, actor=None, reason: str = "") -> Rematch
                 if result.is_stale:
                     MatchResult.objects.filter(pk=result.pk).update(is_stale=False, stale_since=None)
                 return RematchOutcome(result, False)
-        why = reason.strip() or "inputs changed since the last match"
-        transition_locked(invoice, "reopen_match", actor=actor, reason=f"match again: {why}"[:2000])
+        why = reason if isinstance(reason, Text) else reason.strip()[:2000] or text("match.inputs_changed")
+        transition_locked(invoice, "reopen_match", actor=actor, reason=text("match.again", why=why))
         inputs = build_inputs(invoice, lock=True)
         return RematchOutcome(_match_locked(invoice, inputs, actor=actor), True)
 
@@ -320,12 +358,12 @@ def credit_note_follow_up(*, original_id: int) -> str:
             return original.state
         net = abs(original.net_amount or Decimal(0))
         if net and credited_amount(original) >= net:
-            transition_locked(original, "credit", reason="fully reversed by credit notes")
-            close_case(original, CaseResolution.CREDITED, actor=None, reason="fully reversed by credit notes")
+            transition_locked(original, "credit", reason=text("match.fully_credited"))
+            close_case(original, CaseResolution.CREDITED, actor=None, reason=text("match.fully_credited"))
             return original.state
         if original.state != InvoiceState.EXCEPTION:
             return original.state
-        outcome = invoice_rematch(invoice_id=original.pk, reason="a credit note against it was matched")
+        outcome = invoice_rematch(invoice_id=original.pk, reason=text("match.credit_note_matched"))
         original.refresh_from_db()
         if original.state == InvoiceState.EXCEPTION:
             case = open_case(original)
@@ -333,7 +371,7 @@ def credit_note_follow_up(*, original_id: int) -> str:
                 transition_locked(
                     case,
                     "credit_note_received",
-                    reason="a credit note was matched but the invoice is still an exception",
+                    reason=text("match.credit_note_not_enough"),
                 )
         log.info(
             "credit note follow-up of invoice %s: %s (changed=%s)",

@@ -14,6 +14,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition
@@ -29,7 +30,10 @@ from .statements import live_invoice_lines, lock_statement, require_finance, to_
 
 def _already_paid(*, statement: Statement, **_) -> Conflict | None:
     if Payment.objects.filter(statement_id=statement.pk).exists():
-        return Conflict(f"Statement {statement.number} is already paid.", code="statement_already_paid")
+        return Conflict(
+            gettext("Statement %(number)s is already paid.") % {"number": statement.number},
+            code="statement_already_paid",
+        )
     return None
 
 
@@ -37,28 +41,39 @@ def _already_paid(*, statement: Statement, **_) -> Conflict | None:
 def payment_record(
     *, statement: Statement, amount, bank_reference: str, actor, paid_on: date | None = None
 ) -> Payment:
-    require_finance(actor, "record payments")
+    require_finance(actor, gettext("record payments"))
     value = to_amount(amount)
     reference = (bank_reference or "").strip()
     if not reference:
-        raise DomainError("The bank reference of the transfer is required.", code="bank_reference_required")
+        raise DomainError(
+            gettext("The bank reference of the transfer is required."), code="bank_reference_required"
+        )
     paid_on = paid_on or timezone.localdate()
     if paid_on > timezone.localdate():
-        raise DomainError("A payment cannot be recorded for a future date.", code="paid_on_in_future")
+        raise DomainError(
+            gettext("A payment cannot be recorded for a future date."), code="paid_on_in_future"
+        )
     bounds.date_sane(paid_on, field="paid_on")
     with transaction.atomic():
         statement = lock_statement(statement)
         if statement.state == StatementState.PAID or Payment.objects.filter(statement=statement).exists():
-            raise Conflict(f"Statement {statement.number} is already paid.", code="statement_already_paid")
+            raise Conflict(
+                gettext("Statement %(number)s is already paid.") % {"number": statement.number},
+                code="statement_already_paid",
+            )
         if statement.state != StatementState.APPROVED:
             raise IllegalTransition(
-                f"Only an approved statement can be paid; {statement.number} is {statement.get_state_display()}.",
+                gettext("Only an approved statement can be paid; %(number)s is %(state)s.")
+                % {"number": statement.number, "state": statement.get_state_display()},
                 code="statement_not_approved",
                 details={"state": statement.state},
             )
         if value != statement.gross_total:
             raise DomainError(
-                f"The payment must be the statement total {statement.gross_total} {statement.currency}, not {value}.",
+                gettext(
+                    "The payment must be the statement total %(gross_total)s %(currency)s, not %(value)s."
+                )
+                % {"gross_total": statement.gross_total, "currency": statement.currency, "value": value},
                 code="payment_amount_mismatch",
                 details={"expected": str(statement.gross_total), "given": str(value)},
             )
@@ -81,14 +96,16 @@ def payment_record(
                 )
         except IntegrityError:
             raise Conflict(
-                f"Statement {statement.number} is already paid.", code="statement_already_paid"
+                gettext("Statement %(number)s is already paid.") % {"number": statement.number},
+                code="statement_already_paid",
             ) from None
         reason = f"Paid with statement {statement.number}, bank reference {reference}."
         lines = {line.invoice_id: line for line in live_invoice_lines(statement)}
         for invoice in Invoice.objects.select_for_update().filter(pk__in=list(lines)).order_by("id"):
             if invoice.state != InvoiceState.SCHEDULED:
                 raise IllegalTransition(
-                    f"Invoice {invoice} is {invoice.get_state_display()}, not scheduled; nothing was paid.",
+                    gettext("Invoice %(invoice)s is %(state)s, not scheduled; nothing was paid.")
+                    % {"invoice": invoice, "state": invoice.get_state_display()},
                     code="invoice_not_payable",
                     details={"invoice_id": invoice.pk, "state": invoice.state},
                 )
@@ -101,7 +118,7 @@ def payment_record(
                 )
         except IntegrityError:
             raise Conflict(
-                "An invoice of this statement has already been paid.", code="invoice_already_paid"
+                gettext("An invoice of this statement has already been paid."), code="invoice_already_paid"
             ) from None
         run_transition(statement, "pay", actor=actor, reason=reason)
     return payment

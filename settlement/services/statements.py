@@ -25,11 +25,13 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.money import q2
 from core.services import run_transition, transition_locked
+from core.texts import register, text
 from invoicing.models import Invoice, InvoiceState
 from procurement.models import GoodsReceiptLine, LegalEntity
 from procurement.services import next_number
@@ -56,24 +58,36 @@ DEAD_INVOICE_STATES = [InvoiceState.REJECTED, InvoiceState.CANCELLED, InvoiceSta
 # --- helpers shared with payments.py ----------------------------------------------------------
 
 
+# What an invoice's log says when a statement takes it or lets it go (core.texts).
+register(
+    {
+        "statement.scheduled": gettext_noop("In statement %(number)s."),
+        "statement.unscheduled": gettext_noop("Removed from statement %(number)s."),
+        "statement.cancelled": gettext_noop("Statement %(number)s cancelled: %(reason)s"),
+    }
+)
+
+
 def require_finance(actor, what: str) -> None:
     if not (
         actor and actor.is_authenticated and actor.is_active and (actor.is_finance or actor.is_superuser)
     ):
-        raise PermissionDenied(f"Only finance may {what}.")
+        raise PermissionDenied(gettext("Only finance may %(what)s.") % {"what": what})
 
 
 def require_reason(reason: str, what: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(f"A reason is required to {what}.", code="reason_required")
+        raise DomainError(
+            gettext("A reason is required to %(what)s.") % {"what": what}, code="reason_required"
+        )
     return reason
 
 
 def lock_statement(statement: Statement) -> Statement:
     locked = Statement.objects.select_for_update().filter(pk=statement.pk).first()
     if locked is None:
-        raise NotFound(f"Statement {statement.pk} not found.")
+        raise NotFound(gettext("Statement %(pk)s not found.") % {"pk": statement.pk})
     return locked
 
 
@@ -95,7 +109,9 @@ def to_amount(value, field: str = "amount") -> Decimal:
     except (InvalidOperation, TypeError, ValueError):
         if bounds.parse_number(text) is not None:  # 1e30, 25 digits: say it is too large
             bounds.amount(text, field=field, allow_negative=True)
-        raise DomainError(f"{field} must be an amount such as 1234.56.", code="invalid_amount") from None
+        raise DomainError(
+            gettext("%(field)s must be an amount such as 1234.56.") % {"field": field}, code="invalid_amount"
+        ) from None
     return bounds.amount(text, field=field, allow_negative=True)
 
 
@@ -120,15 +136,17 @@ def statement_create(
     """A new draft statement with everything of the period gathered into it.
 
     Refuses (nothing stored) when there is nothing to settle in the period."""
-    require_finance(actor, "create statements")
+    require_finance(actor, gettext("create statements"))
     if kind not in StatementKind.values:
-        raise DomainError(f"Unknown statement kind {kind!r}.", code="invalid_statement_kind")
+        raise DomainError(
+            gettext("Unknown statement kind %(kind)s.") % {"kind": repr(kind)}, code="invalid_statement_kind"
+        )
     if not period_from or not period_to or period_from > period_to:
         raise DomainError(
-            "The period must run from a date to the same or a later date.", code="invalid_period"
+            gettext("The period must run from a date to the same or a later date."), code="invalid_period"
         )
     if (period_to - period_from).days > MAX_PERIOD_DAYS:
-        raise DomainError("A statement period is at most one year.", code="invalid_period")
+        raise DomainError(gettext("A statement period is at most one year."), code="invalid_period")
     bounds.date_sane(period_from, field="period_from")
     bounds.date_sane(period_to, field="period_to")
     currency = bounds.currency(currency or legal_entity.default_currency or "CNY")
@@ -153,8 +171,17 @@ def statement_create(
                 else ("received goods not yet invoiced or settled")
             )
             raise DomainError(
-                f"{supplier.name} has no {what} for {legal_entity.name} in {currency} "
-                f"from {period_from} to {period_to}.",
+                gettext(
+                    "%(name)s has no %(what)s for %(name2)s in %(currency)s from %(period_from)s to %(period_to)s."
+                )
+                % {
+                    "name": supplier.name,
+                    "what": what,
+                    "name2": legal_entity.name,
+                    "currency": currency,
+                    "period_from": period_from,
+                    "period_to": period_to,
+                },
                 code="nothing_to_settle",
             )
         _recompute(statement)
@@ -165,10 +192,12 @@ def statement_create(
 def statement_gather(*, statement: Statement, actor) -> int:
     """Gather again into a draft (e.g. after a dispute): adds what became eligible since.
     Returns the number of lines added."""
-    require_finance(actor, "change statements")
+    require_finance(actor, gettext("change statements"))
     with transaction.atomic():
         statement = lock_statement(statement)
-        require_state(statement, [StatementState.DRAFT], "gather into the statement", "statement_not_draft")
+        require_state(
+            statement, [StatementState.DRAFT], gettext("gather into the statement"), "statement_not_draft"
+        )
         Supplier.objects.select_for_update().get(pk=statement.supplier_id)
         added = _gather(statement, actor)
         _recompute(statement)
@@ -329,7 +358,7 @@ def _create_lines(lines: list[StatementLine]) -> None:
             StatementLine.objects.bulk_create(lines)
     except IntegrityError:
         raise Conflict(
-            "Another statement took some of these lines at the same moment; try again.",
+            gettext("Another statement took some of these lines at the same moment; try again."),
             code="already_in_open_statement",
         ) from None
 
@@ -361,7 +390,9 @@ def _add_invoice(statement: Statement, invoice: Invoice, actor) -> StatementLine
         created_by=actor,
     )
     _create_lines([line])
-    transition_locked(invoice, "schedule", actor=actor, reason=f"In statement {statement.number}.")
+    transition_locked(
+        invoice, "schedule", actor=actor, reason=text("statement.scheduled", number=statement.number)
+    )
     return line
 
 
@@ -381,40 +412,44 @@ def _recompute(statement: Statement) -> None:
 @conflict_on_lock()
 def statement_invoice_add(*, statement: Statement, invoice: Invoice, actor) -> StatementLine:
     """Add one approved invoice or credit note of the statement's supplier (invoice-first, draft)."""
-    require_finance(actor, "change statements")
+    require_finance(actor, gettext("change statements"))
     with transaction.atomic():
         statement = lock_statement(statement)
-        require_state(statement, [StatementState.DRAFT], "add an invoice", "statement_not_draft")
+        require_state(statement, [StatementState.DRAFT], gettext("add an invoice"), "statement_not_draft")
         if statement.kind != StatementKind.INVOICE_FIRST:
             raise DomainError(
-                "Invoices reach a statement-first statement through its invoice plan, not by hand.",
+                gettext("Invoices reach a statement-first statement through its invoice plan, not by hand."),
                 code="statement_first_takes_plan_invoices",
             )
         invoice = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         if invoice is None or invoice.supplier_id != statement.supplier_id:
-            raise NotFound("Invoice not found for this statement's supplier.")
+            raise NotFound(gettext("Invoice not found for this statement's supplier."))
         taken = (
             StatementLine.objects.filter(invoice=invoice, is_live=True).select_related("statement").first()
         )
         if taken is not None:
             raise Conflict(
-                f"Invoice {invoice} is already in statement {taken.statement.number}.",
+                gettext("Invoice %(invoice)s is already in statement %(number)s.")
+                % {"invoice": invoice, "number": taken.statement.number},
                 code="already_in_open_statement",
                 details={"statement": taken.statement.number},
             )
         if invoice.state != InvoiceState.APPROVED:
             raise DomainError(
-                f"Only approved invoices can be settled; invoice {invoice} is {invoice.get_state_display()}.",
+                gettext("Only approved invoices can be settled; invoice %(invoice)s is %(state)s.")
+                % {"invoice": invoice, "state": invoice.get_state_display()},
                 code="invoice_not_approved",
                 details={"state": invoice.state},
             )
         if invoice.legal_entity_id != statement.legal_entity_id:
             raise DomainError(
-                f"Invoice {invoice} is addressed to another legal entity.", code="invoice_other_legal_entity"
+                gettext("Invoice %(invoice)s is addressed to another legal entity.") % {"invoice": invoice},
+                code="invoice_other_legal_entity",
             )
         if invoice.currency and invoice.currency != statement.currency:
             raise DomainError(
-                f"Invoice {invoice} is in {invoice.currency}, the statement in {statement.currency}.",
+                gettext("Invoice %(invoice)s is in %(currency)s, the statement in %(currency2)s.")
+                % {"invoice": invoice, "currency": invoice.currency, "currency2": statement.currency},
                 code="currency_mismatch",
             )
         if invoice.is_credit_note:
@@ -422,7 +457,10 @@ def statement_invoice_add(*, statement: Statement, invoice: Invoice, actor) -> S
         billed_by = receipts_billed_by_statement(invoice)
         if billed_by:
             raise Conflict(
-                f"Invoice {invoice} was matched against goods that statement {billed_by} already bills.",
+                gettext(
+                    "Invoice %(invoice)s was matched against goods that statement %(billed_by)s already bills."
+                )
+                % {"invoice": invoice, "billed_by": billed_by},
                 code="receipts_in_statement",
                 details={"statement": billed_by},
             )
@@ -437,21 +475,27 @@ def _require_credit_note_settleable(statement: Statement, credit_note: Invoice) 
     original = credit_note.corrects
     if original is None:
         raise DomainError(
-            f"Credit note {credit_note} does not name the invoice it corrects; it cannot be settled.",
+            gettext(
+                "Credit note %(credit_note)s does not name the invoice it corrects; it cannot be settled."
+            )
+            % {"credit_note": credit_note},
             code="credit_note_without_original",
         )
     with_original = live_invoice_lines(statement).filter(invoice=original).exists()
     if not with_original and original.state != InvoiceState.PAID:
         raise DomainError(
-            f"Credit note {credit_note} corrects invoice {original}, which is "
-            f"{original.get_state_display()} and not on this statement: the credit note waits for it.",
+            gettext(
+                "Credit note %(credit_note)s corrects invoice %(original)s, which is %(state)s and not on this statement: the credit note waits for it."
+            )
+            % {"credit_note": credit_note, "original": original, "state": original.get_state_display()},
             code="credit_note_original_not_payable",
             details={"original": original.pk, "state": original.state},
         )
     why = credit_note_room(credit_note)
     if why:
         raise DomainError(
-            f"Credit note {credit_note} would take more off invoice {original} than it claimed.",
+            gettext("Credit note %(credit_note)s would take more off invoice %(original)s than it claimed.")
+            % {"credit_note": credit_note, "original": original},
             code=why,
         )
 
@@ -459,14 +503,14 @@ def _require_credit_note_settleable(statement: Statement, credit_note: Invoice) 
 @conflict_on_lock()
 def statement_deduction_add(*, statement: Statement, amount, reason: str, actor) -> StatementLine:
     """A finance deduction (e.g. a late-delivery penalty): reduces the amount to pay."""
-    require_finance(actor, "add deductions")
-    reason = require_reason(reason, "add a deduction")
+    require_finance(actor, gettext("add deductions"))
+    reason = require_reason(reason, gettext("add a deduction"))
     value = to_amount(amount)
     if value <= 0:
-        raise DomainError("A deduction is a positive amount to take off.", code="invalid_amount")
+        raise DomainError(gettext("A deduction is a positive amount to take off."), code="invalid_amount")
     with transaction.atomic():
         statement = lock_statement(statement)
-        require_state(statement, [StatementState.DRAFT], "add a deduction", "statement_not_draft")
+        require_state(statement, [StatementState.DRAFT], gettext("add a deduction"), "statement_not_draft")
         line = StatementLine.objects.create(
             statement=statement,
             kind=StatementLineKind.DEDUCTION,
@@ -485,13 +529,16 @@ def statement_deduction_add(*, statement: Statement, amount, reason: str, actor)
 @conflict_on_lock()
 def statement_line_remove(*, statement: Statement, line_id: int, actor) -> None:
     """Take a line out of a draft: an invoice goes back to approved, a receipt line is free again."""
-    require_finance(actor, "change statements")
+    require_finance(actor, gettext("change statements"))
     with transaction.atomic():
         statement = lock_statement(statement)
         line = statement.lines.filter(pk=line_id).first()
         if line is None:
-            raise NotFound(f"Line {line_id} is not on statement {statement.number}.")
-        require_state(statement, [StatementState.DRAFT], "remove a line", "statement_not_draft")
+            raise NotFound(
+                gettext("Line %(line_id)s is not on statement %(number)s.")
+                % {"line_id": line_id, "number": statement.number}
+            )
+        require_state(statement, [StatementState.DRAFT], gettext("remove a line"), "statement_not_draft")
         lines = [line]
         if line.invoice_id:
             # its credit notes wait with it: they leave the statement together
@@ -504,7 +551,10 @@ def statement_line_remove(*, statement: Statement, line_id: int, actor) -> None:
             if each.invoice_id:
                 invoice = Invoice.objects.select_for_update().get(pk=each.invoice_id)
                 transition_locked(
-                    invoice, "unschedule", actor=actor, reason=f"Removed from statement {statement.number}."
+                    invoice,
+                    "unschedule",
+                    actor=actor,
+                    reason=text("statement.unscheduled", number=statement.number),
                 )
             each.delete()
         _recompute(statement)
@@ -516,15 +566,16 @@ def statement_line_remove(*, statement: Statement, line_id: int, actor) -> None:
 @conflict_on_lock()
 def statement_send(*, statement: Statement, actor, reason: str = "") -> Statement:
     """Draft → sent: the supplier sees it and confirms or disputes."""
-    require_finance(actor, "send statements")
+    require_finance(actor, gettext("send statements"))
     with transaction.atomic():
         statement = lock_statement(statement)
-        require_state(statement, [StatementState.DRAFT], "send the statement")
+        require_state(statement, [StatementState.DRAFT], gettext("send the statement"))
         if not statement.lines.filter(is_live=True).exists():
-            raise DomainError("An empty statement cannot be sent.", code="statement_empty")
+            raise DomainError(gettext("An empty statement cannot be sent."), code="statement_empty")
         if statement.gross_total <= 0:
             raise DomainError(
-                f"The statement total is {statement.gross_total}; only a positive amount can be settled.",
+                gettext("The statement total is %(gross_total)s; only a positive amount can be settled.")
+                % {"gross_total": statement.gross_total},
                 code="statement_total_not_positive",
             )
         if statement.kind == StatementKind.STATEMENT_FIRST:
@@ -536,7 +587,7 @@ def statement_send(*, statement: Statement, actor, reason: str = "") -> Statemen
             )
             if negative.exists():
                 raise DomainError(
-                    "Returns exceed receipts at one tax rate; the supplier could not invoice that.",
+                    gettext("Returns exceed receipts at one tax rate; the supplier could not invoice that."),
                     code="negative_rate_amount",
                 )
         statement = run_transition(statement, "send", actor=actor, reason=reason)
@@ -548,15 +599,15 @@ def statement_send(*, statement: Statement, actor, reason: str = "") -> Statemen
 
 def _require_own_supplier(statement: Statement, actor, what: str) -> None:
     if not (actor and actor.is_authenticated and actor.is_supplier_user):
-        raise PermissionDenied(f"Only the supplier's users may {what}.")
+        raise PermissionDenied(gettext("Only the supplier's users may %(what)s.") % {"what": what})
     if supplier_id_for(actor) != statement.supplier_id:
-        raise NotFound(f"Statement {statement.pk} not found.")
+        raise NotFound(gettext("Statement %(pk)s not found.") % {"pk": statement.pk})
 
 
 @conflict_on_lock()
 def statement_confirm(*, statement: Statement, actor, reason: str = "") -> Statement:
     """The supplier agrees. Statement-first: the invoice plan is issued in the same step."""
-    _require_own_supplier(statement, actor, "confirm statements")
+    _require_own_supplier(statement, actor, gettext("confirm statements"))
     with transaction.atomic():
         statement = lock_statement(statement)
         statement = run_transition(statement, "confirm", actor=actor, reason=reason)
@@ -567,8 +618,8 @@ def statement_confirm(*, statement: Statement, actor, reason: str = "") -> State
 
 @conflict_on_lock()
 def statement_dispute(*, statement: Statement, actor, reason: str) -> Statement:
-    _require_own_supplier(statement, actor, "dispute statements")
-    reason = require_reason(reason, "dispute a statement")
+    _require_own_supplier(statement, actor, gettext("dispute statements"))
+    reason = require_reason(reason, gettext("dispute a statement"))
     with transaction.atomic():
         statement = lock_statement(statement)
         statement = run_transition(statement, "dispute", actor=actor, reason=reason)
@@ -580,19 +631,22 @@ def statement_dispute(*, statement: Statement, actor, reason: str) -> Statement:
 @conflict_on_lock()
 def statement_revise(*, statement: Statement, actor, reason: str = "") -> Statement:
     """Disputed → draft: finance corrects it and sends it again."""
-    require_finance(actor, "revise statements")
+    require_finance(actor, gettext("revise statements"))
     return run_transition(statement, "revise", actor=actor, reason=reason)
 
 
 @conflict_on_lock()
 def statement_approve(*, statement: Statement, actor, reason: str = "") -> Statement:
     """Confirmed (invoice first) or invoiced (statement first) → approved for payment."""
-    require_finance(actor, "approve statements")
+    require_finance(actor, gettext("approve statements"))
     with transaction.atomic():
         statement = lock_statement(statement)
         if statement.state == StatementState.CONFIRMED and statement.kind == StatementKind.STATEMENT_FIRST:
             raise IllegalTransition(
-                f"Statement {statement.number} waits for invoices: its invoice plan is not fully invoiced yet.",
+                gettext(
+                    "Statement %(number)s waits for invoices: its invoice plan is not fully invoiced yet."
+                )
+                % {"number": statement.number},
                 code="invoice_plan_open",
             )
         return run_transition(statement, "approve", actor=actor, reason=reason)
@@ -602,15 +656,18 @@ def statement_approve(*, statement: Statement, actor, reason: str = "") -> State
 def statement_cancel(*, statement: Statement, actor, reason: str) -> Statement:
     """Withdraw a statement not yet confirmed: its invoices go back to approved, its receipt
     lines are free for another statement. The lines stay on it for the record."""
-    require_finance(actor, "cancel statements")
-    reason = require_reason(reason, "cancel a statement")
+    require_finance(actor, gettext("cancel statements"))
+    reason = require_reason(reason, gettext("cancel a statement"))
     with transaction.atomic():
         statement = lock_statement(statement)
         statement = run_transition(statement, "cancel", actor=actor, reason=reason)
         ids = list(live_invoice_lines(statement).values_list("invoice_id", flat=True))
         for invoice in Invoice.objects.select_for_update().filter(pk__in=ids).order_by("id"):
             transition_locked(
-                invoice, "unschedule", actor=actor, reason=f"Statement {statement.number} cancelled: {reason}"
+                invoice,
+                "unschedule",
+                actor=actor,
+                reason=text("statement.cancelled", number=statement.number, reason=reason),
             )
         statement.lines.update(is_live=False)
     return statement
