@@ -180,6 +180,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "core-scheduler-heartbeat": {"task": "core.scheduler_heartbeat", "schedule": 30.0},
     "procurement-close-due-rfqs": {"task": "procurement.close_due_rfqs", "schedule": 60.0},
 }
+# The transactional outbox (core.queue): follow-up tasks recorded with the action that needs them
+# are sent after commit; the sweeper sends again what was not sent (after OUTBOX_GRACE_SECONDS,
+# then with a doubling pause), what was sent but never finished after OUTBOX_STUCK_MINUTES, up to
+# OUTBOX_MAX_ATTEMPTS; then it is listed as failed at /ops/tasks/ for an operator to retry.
+OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=30)
+OUTBOX_STUCK_MINUTES = env.int("OUTBOX_STUCK_MINUTES", default=15)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["core-outbox-sweep"] = {"task": "core.outbox_sweep", "schedule": 60.0}
 # A task that runs away is stopped: soft limit raises inside the task, hard limit kills the child.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
