@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from celery.signals import task_failure, task_retry, task_success
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -61,55 +61,48 @@ def enqueue_on_commit(task, *args, dedupe: bool = False, **kwargs):
     With ``dedupe`` the same task with the same arguments is recorded once per transaction."""
     from .models import OutboxTask
 
-    pending = _pending_in_transaction() if dedupe else None
     key = (task.name, repr(args), repr(sorted(kwargs.items())))
-    if pending is not None and key in pending:
-        existing = OutboxTask.objects.filter(pk=pending[key], attempts=0, finished_at__isnull=True).first()
-        if existing is not None and existing.name == task.name and existing.args == list(args):
-            return existing  # recorded earlier in this transaction, not sent yet
-    row = OutboxTask.objects.create(name=task.name, args=list(args), kwargs=kwargs)
-    transaction.on_commit(lambda: dispatch(row.pk))
-    if pending is not None:
-        pending[key] = row.pk
-        transaction.on_commit(_forget_pending)
+    row = None
+    if dedupe:  # a row of this transaction still waiting for its commit (Django drops the
+        # callbacks of a rolled-back savepoint with its rows, so a pending one names a live row)
+        pending = transaction.get_connection().run_on_commit
+        ids = [cb.outbox_id for _sids, cb, _robust in pending if isinstance(cb, _Dispatch) and cb.key == key]
+        row = OutboxTask.objects.filter(pk__in=ids, attempts=0).first() if ids else None
+    if row is None:
+        row = OutboxTask.objects.create(name=task.name, args=list(args), kwargs=kwargs)
+    transaction.on_commit(_Dispatch(row.pk, key))  # the first to run sends it; the others find it sent
     return row
 
 
-_PENDING = "_outbox_pending"
+class _Dispatch:
+    """The after-commit callback of one recorded task: sends it unless already sent."""
 
+    def __init__(self, outbox_id: int, key: tuple):
+        self.outbox_id, self.key = outbox_id, key
 
-def _pending_in_transaction() -> dict:
-    """Tasks recorded with ``dedupe`` in this connection's open transaction (forgotten at
-    commit; after a rollback each entry is checked against the database before it is trusted)."""
-    pending = getattr(connection, _PENDING, None)
-    if pending is None:
-        pending = {}
-        setattr(connection, _PENDING, pending)
-    return pending
-
-
-def _forget_pending() -> None:
-    setattr(connection, _PENDING, None)
+    def __call__(self) -> None:
+        dispatch(self.outbox_id, first=True)
 
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def dispatch(outbox_id: int) -> bool:
+def dispatch(outbox_id: int, *, first: bool = False) -> bool:
     """Send (or, without a broker, run) one recorded task. False when that failed (recorded on
-    the row for the sweeper) or the task has finished already."""
+    the row for the sweeper), the task has finished already, or (``first``: the after-commit
+    send) it was sent already."""
     from config.celery import app
 
     from .models import OutboxTask
 
-    row = OutboxTask.objects.filter(pk=outbox_id, finished_at__isnull=True).first()
-    if row is None:
-        return False
+    claim = OutboxTask.objects.filter(pk=outbox_id, finished_at__isnull=True)
+    if first:
+        claim = claim.filter(attempts=0)
+    row = claim.first()
     now = timezone.now()
-    OutboxTask.objects.filter(pk=row.pk).update(
-        attempts=F("attempts") + 1, last_attempt_at=now, dispatched_at=now
-    )
+    if row is None or not claim.update(attempts=F("attempts") + 1, last_attempt_at=now, dispatched_at=now):
+        return False
     try:
         app.tasks[row.name].apply_async(args=row.args, kwargs=row.kwargs, task_id=row.task_id)
     except Exception as exc:  # the broker is down, or the in-process run failed
@@ -171,6 +164,15 @@ def outbox_retry(*, outbox_id: int, actor=None) -> bool:
     """An operator sends a failed or stuck task again (whatever its attempts)."""
     log.warning("outbox task %s dispatched again by %s", outbox_id, getattr(actor, "username", "a command"))
     return dispatch(outbox_id)
+
+
+def already_finished(task) -> bool:
+    """Inside a task: its recorded copy finished already (a copy sent twice, e.g. by the sweeper
+    while the first was still queued). For tasks whose effect the database cannot show (e-mail)."""
+    from .models import OutboxTask
+
+    task_id = _task_id(task)
+    return bool(task_id) and OutboxTask.objects.filter(task_id=task_id, finished_at__isnull=False).exists()
 
 
 # --- the worker's side: Celery's task signals mark the row ------------------------------------

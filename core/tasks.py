@@ -39,9 +39,9 @@ def send_email(subject: str, body: str, recipients: list[str]) -> bool:
     from django.conf import settings
     from django.core.mail import send_mail
 
-    from .models import OutboxTask
+    from .queue import already_finished
 
-    if OutboxTask.objects.filter(task_id=send_email.request.id, finished_at__isnull=False).exists():
+    if already_finished(send_email):
         return False
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return True

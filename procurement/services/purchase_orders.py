@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
+from core.queue import enqueue_on_commit
 from core.services import run_transition
 
 from .. import selectors
@@ -292,10 +293,15 @@ def purchase_order_decline(*, po: PurchaseOrder, actor, reason: str) -> Purchase
 
 def purchase_order_send(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
     """The supplier's users hear of it once each, by inbox and (unless they opted out) e-mail:
-    the notifications app listens to the ``send`` transition."""
+    the notifications app listens to the ``send`` transition. The supplier's contact address is
+    mailed too, unless it belongs to one of those users (one e-mail per event and recipient)."""
+    from ..tasks import notify_supplier_of_po
+
     require_buyer(actor, "send purchase orders")
     with transaction.atomic():
-        return run_transition(po, "send", actor=actor, reason=reason)
+        po = run_transition(po, "send", actor=actor, reason=reason)
+        enqueue_on_commit(notify_supplier_of_po, po.pk)
+        return po
 
 
 def purchase_order_acknowledge(

@@ -151,3 +151,21 @@ def test_finished_tasks_are_forgotten_after_the_configured_days(settings):
 
 def test_the_sweeper_is_scheduled(settings):
     assert settings.CELERY_BEAT_SCHEDULE["core-outbox-sweep"]["task"] == "core.outbox_sweep"
+
+
+def test_a_deduplicated_task_is_recorded_and_sent_once_per_transaction(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        enqueue_on_commit(send_email, "S", "B", ["a@example.com"], dedupe=True)
+        enqueue_on_commit(send_email, "S", "B", ["a@example.com"], dedupe=True)
+        enqueue_on_commit(send_email, "S", "B", ["b@example.com"], dedupe=True)
+    assert len(callbacks) == 3 and OutboxTask.objects.count() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.com", "b@example.com"]
+
+
+def test_a_deduplicated_task_of_a_rolled_back_savepoint_is_recorded_again(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            enqueue_on_commit(send_email, "S", "B", ["a@example.com"], dedupe=True)
+            raise RuntimeError("this part failed")
+        enqueue_on_commit(send_email, "S", "B", ["a@example.com"], dedupe=True)
+    assert OutboxTask.objects.get().finished_at is not None and len(mail.outbox) == 1
