@@ -44,13 +44,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
-    EMAIL_HOST = required("EMAIL_HOST")
-    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
-    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
-    EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+    EMAIL_HOST = required("EMAIL_HOST")  # port, user, password, TLS/SSL and timeout: base.py
 
 # Static files: whitenoise (right after the security middleware) serves them compressed and with hashed names (run collectstatic first).
 STORAGES = {
