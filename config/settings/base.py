@@ -126,6 +126,22 @@ AXES_RESET_ON_SUCCESS = True
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 
+# API rate limits (django-ninja throttling, counted in the cache below): per API token (or portal
+# session user) and per client address (core.clientip, so behind TRUSTED_PROXIES the client's).
+# "number/period" with period s, m, h or d. An exceeded limit answers 429 with Retry-After.
+API_RATE_LIMIT_PER_TOKEN = os.environ.get("API_RATE_LIMIT_PER_TOKEN", "300/m")
+API_RATE_LIMIT_PER_IP = os.environ.get("API_RATE_LIMIT_PER_IP", "600/m")
+# The cache (rate-limit counters): Redis shared by every web process when REDIS_CACHE_URL (or
+# CACHE_URL) is set, e.g. redis://127.0.0.1:6379/1; otherwise this process's memory.
+REDIS_CACHE_URL = (os.environ.get("REDIS_CACHE_URL") or os.environ.get("CACHE_URL") or "").strip()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+        if REDIS_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+    )
+}
+
 # API tokens expire this many days after they are made (0: never); an expired token gets 401.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=365)
 

@@ -9,7 +9,7 @@ the first two for a trial on one machine; it is named in the README and never me
 import os
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, DATABASES, FIELD_ENCRYPTION_KEYS
+from .base import CELERY_BROKER_URL, DATABASES, FIELD_ENCRYPTION_KEYS, REDIS_CACHE_URL
 from .env import SettingError, env, required
 
 SINGLE_HOST_TRIAL = env.bool("PORTAL_SINGLE_HOST_TRIAL", default=False)
@@ -35,6 +35,15 @@ if not ALLOWED_HOSTS:
     required("DJANGO_ALLOWED_HOSTS")
 
 DEBUG = False
+# Rate-limit counters must be shared by every web process: without REDIS_CACHE_URL the broker's
+# Redis is used (database 1 when the broker URL names none or database 0).
+if not REDIS_CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    _base = (
+        CELERY_BROKER_URL.rsplit("/", 1)[0]
+        if CELERY_BROKER_URL.rstrip("/").rsplit("/", 1)[-1].isdigit()
+        else CELERY_BROKER_URL.rstrip("/")
+    )
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{_base}/1"}}
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
