@@ -249,6 +249,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# Error reporting (config/sentry.py): on when SENTRY_DSN is set, off otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN)
 # Metrics (core.metrics): when set, /metrics requires "Authorization: Bearer <METRICS_TOKEN>".
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
