@@ -33,9 +33,12 @@ log = logging.getLogger(__name__)
 # was busy or unreachable. smtplib's errors are OSErrors.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
 # The options of every follow-up task: acknowledged after it ran, retried with backoff on
-# transient errors (the outbox sweeper takes over when the retries are used up).
+# transient errors (the outbox sweeper takes over when the retries are used up). Their results
+# are not stored: nobody reads them, and sending one then never waits for the result store (a
+# Redis outage would otherwise hold the user's request for the store's reconnect attempts).
 FOLLOW_UP = {
     "acks_late": True,
+    "ignore_result": True,
     "autoretry_for": TRANSIENT_ERRORS,
     "retry_backoff": True,
     "retry_backoff_max": 600,

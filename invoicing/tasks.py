@@ -5,7 +5,6 @@ from core.queue import FOLLOW_UP
 
 @shared_task(
     name="invoicing.validate_invoice",
-    ignore_result=True,  # nobody reads it; and enqueueing never touches the result store
     **FOLLOW_UP,
 )
 def validate_invoice(invoice_id: int) -> str:
