@@ -12,10 +12,11 @@ from django.http import HttpRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from core.errors import DomainError, PermissionDenied
+from core.throttling import IpRateThrottle, TokenRateThrottle
 
 
 class TokenAuth(HttpBearer):
@@ -68,6 +69,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), PortalSessionAuth()],
     urls_namespace="api",
     docs=PortalSwagger(),
+    throttle=[TokenRateThrottle(), IpRateThrottle()],
 )
 
 
@@ -133,6 +135,13 @@ def number_out_of_range(request, exc):
         {"code": "validation_error", "message": _("A number in the request is out of range.")},
         status=422,
     )
+
+
+@api.exception_handler(Throttled)
+def rate_limited(request, exc: Throttled):
+    """429 with Retry-After (set by django-ninja from the throttle's wait)."""
+    message = _("Too many requests: the API rate limit is reached. Try again later.")
+    return api.create_response(request, {"code": "rate_limited", "message": message}, status=429)
 
 
 @api.exception_handler(HttpError)

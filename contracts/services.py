@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -16,8 +14,10 @@ from django.utils.translation import gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from core.queue import enqueue_on_commit
 from core.services import run_transition
 from core.signals import document_expiring
+from core.tasks import send_email
 from core.texts import register, text
 from suppliers.models import Supplier, SupplierState
 
@@ -490,9 +490,7 @@ def contract_expiry_check(*, today: date | None = None) -> dict:
             if recipients:
                 subject = f"Contract {contract.number} ends on {contract.valid_to:%Y-%m-%d}"
                 body = f"Contract {contract.number} ({contract.title}) with {contract.supplier.name} ends on {contract.valid_to:%Y-%m-%d}."
-                transaction.on_commit(
-                    lambda s=subject, b=body, r=recipients: send_mail(s, b, settings.DEFAULT_FROM_EMAIL, r)
-                )
+                enqueue_on_commit(send_email, subject, body, recipients)
             reminded += 1
     for contract in Contract.objects.filter(state=ContractState.ACTIVE, valid_to__lt=today):
         with transaction.atomic():

@@ -167,3 +167,32 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+def _new_task_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+class OutboxTask(models.Model):
+    """A follow-up task recorded in the same transaction as the action that needs it (the
+    transactional outbox, core.queue): dispatched after commit, marked finished by the worker,
+    and dispatched again by the sweeper when the broker was unreachable or the message was lost."""
+
+    task_id = models.CharField(max_length=36, unique=True, default=_new_task_id, editable=False)
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)  # the broker accepted the last attempt
+    finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["finished_at", "created_at"], name="outbox_open_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name}{tuple(self.args)!r}"

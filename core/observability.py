@@ -18,6 +18,8 @@ import uuid
 
 from celery.signals import before_task_publish, task_postrun, task_prerun
 
+from config.sentry import tag_request_id
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 user_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("user_id", default="")
 
@@ -33,6 +35,7 @@ class RequestIdMiddleware:
         incoming = request.headers.get(HEADER, "")
         rid = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = rid
+        tag_request_id(rid)
         user = getattr(request, "user", None)
         tokens = (
             request_id_var.set(rid),
@@ -81,6 +84,7 @@ def _enter_task(task_id=None, task=None, **kwargs):
         return
     uid = getattr(request, "user_id", None) or headers.get("user_id") or ""
     _task_tokens[task_id] = (request_id_var.set(rid), user_id_var.set(uid))
+    tag_request_id(rid)
 
 
 @task_postrun.connect

@@ -18,3 +18,22 @@ def transition_log_for(obj: Model) -> QuerySet[TransitionLog]:
 
 def api_token_list(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+def outbox_open(user: User):
+    """Follow-up tasks that have not finished and failed or are past their grace period (staff only):
+    failed ones (the sweeper gave up) first, then the oldest."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import OutboxTask
+
+    if not (user.is_staff or user.is_superuser):
+        return OutboxTask.objects.none()
+    since = timezone.now() - timedelta(seconds=settings.OUTBOX_GRACE_SECONDS)
+    return OutboxTask.objects.filter(
+        Q(created_at__lte=since) | ~Q(last_error=""), finished_at__isnull=True
+    ).order_by("-attempts", "created_at", "pk")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("tokens/", views.token_list, name="token-list"),
     path("tokens/new/", views.token_create, name="token-create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("ops/tasks/", views.outbox_list, name="outbox-list"),
+    path("ops/tasks/<int:outbox_id>/retry/", views.outbox_retry, name="outbox-retry"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",

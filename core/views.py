@@ -3,12 +3,13 @@ from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import queue, selectors, services
 from .errors import DomainError, NotFound
 from .home import panels_for
 from .models import ApiTokenScope
@@ -107,3 +108,34 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "core/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
+
+
+# --- operators: follow-up tasks that failed or are stuck (core.queue) ---------------------------
+
+
+def _require_staff(user) -> None:
+    if not (user.is_staff or user.is_superuser):
+        raise DjangoPermissionDenied
+
+
+@login_required
+def outbox_list(request):
+    _require_staff(request.user)
+    rows = list(selectors.outbox_open(request.user)[:500])
+    for row in rows:
+        row.failed = row.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    return render(request, "core/outbox.html", {"rows": rows, "max_attempts": settings.OUTBOX_MAX_ATTEMPTS})
+
+
+@login_required
+@require_POST
+def outbox_retry(request, outbox_id: int):
+    _require_staff(request.user)
+    row = selectors.outbox_open(request.user).filter(pk=outbox_id).first()
+    if row is None:
+        raise NotFound(f"Task {outbox_id} not found.")
+    if queue.outbox_retry(outbox_id=row.pk, actor=request.user):
+        messages.success(request, _("The task was sent again."))
+    else:
+        messages.error(request, _("The task could not be sent: the error is shown in its row."))
+    return redirect("outbox-list")

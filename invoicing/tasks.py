@@ -1,13 +1,11 @@
 from celery import shared_task
 
+from core.queue import FOLLOW_UP
+
 
 @shared_task(
     name="invoicing.validate_invoice",
-    acks_late=True,
-    ignore_result=True,  # nobody reads it; and enqueueing never touches the result store
-    autoretry_for=(OSError,),
-    max_retries=3,
-    retry_backoff=True,
+    **FOLLOW_UP,
 )
 def validate_invoice(invoice_id: int) -> str:
     from .services import invoice_validate

@@ -382,7 +382,8 @@ def _check_totals(invoice: NormalisedInvoice) -> list[Issue]:
             rates = {
                 "count": len(parts),
                 "parts": ", ".join(
-                    f"{_money(b.taxable)} × {((b.rate or Decimal(0)) * 100).normalize():f}%" for b in parts[:5]
+                    f"{_money(b.taxable)} × {((b.rate or Decimal(0)) * 100).normalize():f}%"
+                    for b in parts[:5]
                 ),
             }
         else:

@@ -42,8 +42,11 @@ def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str =
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send one notification by e-mail, once (safe to run twice). Chinese and English together:
-    a supplier's mailbox is often shared by people who read either."""
+    """Send one notification by e-mail, once (safe to run twice: the first run claims it). Chinese
+    and English together: a supplier's mailbox is often shared by people who read either.
+
+    The row is claimed under a short lock and the mail is sent after that commit, outside any
+    lock; a send that fails gives the claim back (and raises, so the task retries)."""
     from django.conf import settings
     from django.core.mail import send_mail
 
@@ -56,20 +59,29 @@ def notification_email_send(*, notification_id: int) -> bool:
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()
         )
-        if note is None or not note.user.email:
+        if note is None or not note.user.email or _muted(note):
             return False
-        zh_subject, zh_body = render(note.kind, note.params, language="zh-hans")
-        en_subject, en_body = render(note.kind, note.params, language="en")
-        link = f"\n\n{settings.PORTAL_BASE_URL.rstrip('/')}{note.url}" if note.url else ""
+        note.emailed_at = timezone.now()
+        note.save(update_fields=["emailed_at"])
+    zh_subject, zh_body = render(note.kind, note.params, language="zh-hans")
+    en_subject, en_body = render(note.kind, note.params, language="en")
+    link = f"\n\n{settings.PORTAL_BASE_URL.rstrip('/')}{note.url}" if note.url else ""
+    try:
         send_mail(
             f"{zh_subject} / {en_subject}",
             f"{zh_body}\n\n{en_body}{link}",
             settings.DEFAULT_FROM_EMAIL,
             [note.user.email],
         )
-        note.emailed_at = timezone.now()
-        note.save(update_fields=["emailed_at"])
+    except Exception:
+        Notification.objects.filter(pk=note.pk, emailed_at=note.emailed_at).update(emailed_at=None)
+        raise
     return True
+
+
+def _muted(note: Notification) -> bool:
+    """The user turned e-mail of this kind off (also after the task was recorded)."""
+    return EmailPreference.objects.filter(user_id=note.user_id, kind=note.kind, email=False).exists()
 
 
 def notification_mark_read(*, notification_id: int, actor) -> Notification:

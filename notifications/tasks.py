@@ -2,13 +2,10 @@
 
 from celery import shared_task
 
+from core.queue import FOLLOW_UP
 
-@shared_task(
-    name="notifications.send_email",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+
+@shared_task(name="notifications.send_email", **FOLLOW_UP)
 def send_notification_email(notification_id: int) -> bool:
     from .services import notification_email_send
 

@@ -3,13 +3,10 @@
 * A validated invoice is matched: ``pass_validation`` enqueues ``settlement.match_invoice``.
 * A cancelled invoice gives its claims back and leaves the exception desk.
 * A changed PO line or goods-receipt line re-checks the match results that depend on its PO
-  (one task per transaction, after commit).
+  (one task per PO and transaction, recorded in it and sent after commit).
 * After ``migrate`` the global default tolerance policy exists.
 """
 
-import logging
-
-from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django_fsm.signals import post_transition
@@ -37,33 +34,13 @@ def match_validated_invoice(sender, instance, name, source, target, **kwargs):
         invoice_left_desk(instance, resolution=CaseResolution.CLOSED, reason=text("match.invoice_cancelled"))
 
 
-logger = logging.getLogger(__name__)
-_PENDING = "_settlement_stale_po_ids"
-
-
-def _flush_pending() -> None:
-    pending = getattr(connection, _PENDING, None)
-    if not pending:
-        return
-    ids = sorted(pending)
-    pending.clear()
-    from .tasks import refresh_match_staleness
-
-    try:
-        refresh_match_staleness.delay(ids)
-    except Exception:  # the broker is down; the change itself is committed
-        logger.exception("could not enqueue the staleness refresh for POs %s", ids)
-
-
 def _po_changed(po_id: int | None) -> None:
+    """One staleness refresh per changed PO and transaction, recorded in it (core.queue)."""
     if po_id is None:
         return
-    pending = getattr(connection, _PENDING, None)
-    if pending is None:
-        pending = set()
-        setattr(connection, _PENDING, pending)
-    pending.add(po_id)
-    transaction.on_commit(_flush_pending)  # the first flush sends them all; later ones find nothing
+    from .tasks import refresh_match_staleness
+
+    enqueue_on_commit(refresh_match_staleness, [po_id], dedupe=True)
 
 
 @receiver(post_save, sender=PurchaseOrderLine, dispatch_uid="settlement_stale_po_line_saved")

@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
+from core.queue import FOLLOW_UP
 from core.texts import text
 
 
-@shared_task(name="settlement.match_invoice", acks_late=True)
+@shared_task(name="settlement.match_invoice", **FOLLOW_UP)
 def match_invoice(invoice_id: int) -> str:
     """Match a validated invoice (enqueued when validation passes). Idempotent."""
     from .services.matching import invoice_match
@@ -14,7 +15,7 @@ def match_invoice(invoice_id: int) -> str:
     return result.verdict if result is not None else "claimed"
 
 
-@shared_task(name="settlement.rematch_invoice", acks_late=True)
+@shared_task(name="settlement.rematch_invoice", **FOLLOW_UP)
 def rematch_invoice(invoice_id: int) -> str:
     """Match an exception again after its inputs changed (a late receipt, a PO change)."""
     from core.errors import IllegalTransition
@@ -28,7 +29,7 @@ def rematch_invoice(invoice_id: int) -> str:
     return "changed" if outcome.changed else "unchanged"
 
 
-@shared_task(name="settlement.refresh_match_staleness", acks_late=True)
+@shared_task(name="settlement.refresh_match_staleness", **FOLLOW_UP)
 def refresh_match_staleness(po_ids: list[int]) -> dict:
     """Re-check the current match results that depend on these purchase orders."""
     from .services.matching import match_staleness_refresh
@@ -36,7 +37,7 @@ def refresh_match_staleness(po_ids: list[int]) -> dict:
     return match_staleness_refresh(po_ids=po_ids)
 
 
-@shared_task(name="settlement.credit_note_follow_up", acks_late=True)
+@shared_task(name="settlement.credit_note_follow_up", **FOLLOW_UP)
 def credit_note_follow_up(original_id: int) -> str:
     """A credit note against this invoice was matched: credit it fully or match it again."""
     from .services.matching import credit_note_follow_up as follow_up

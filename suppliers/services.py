@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
@@ -29,8 +28,10 @@ from django_fsm import can_proceed, has_transition_perm
 from core import bounds
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.models import Role, TransitionLog, User
+from core.queue import enqueue_on_commit
 from core.services import document_event_log, run_transition
 from core.signals import document_expiring
+from core.tasks import send_email
 from core.texts import joined, register, text
 from core.validators import validate_username
 
@@ -505,7 +506,7 @@ def supplier_invite(*, email: str, actor):
             expires_at=timezone.now() + INVITATION_VALID_FOR,
         )
         subject, body = _invitation_mail(invitation_link(raw))
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+        enqueue_on_commit(send_email, str(subject), str(body), [email])
     return invitation, raw
 
 
@@ -880,9 +881,7 @@ def qualification_expiry_check(*, today=None) -> dict:
                     f"The {doc.get_doc_type_display()} of {doc.supplier.name} expires on "
                     f"{doc.expires_on:%Y-%m-%d}. Please upload a renewed document in the supplier portal."
                 )
-                transaction.on_commit(
-                    lambda s=subject, b=body, r=recipients: send_mail(s, b, settings.DEFAULT_FROM_EMAIL, r)
-                )
+                enqueue_on_commit(send_email, str(subject), str(body), list(recipients))
             warned += 1
     suspended = 0
     for supplier in Supplier.objects.filter(state=SupplierState.APPROVED):
@@ -902,14 +901,12 @@ def qualification_expiry_check(*, today=None) -> dict:
             )
             recipients = _supplier_recipients(locked)
             if recipients:
-                transaction.on_commit(
-                    lambda n=locked.name, r=recipients, lab=labels: send_mail(
-                        f"{n} suspended: mandatory document expired",
-                        f"{n} has been suspended because these documents are expired or missing: {lab}. "
-                        "Upload valid documents and ask your buyer to reinstate you.",
-                        settings.DEFAULT_FROM_EMAIL,
-                        r,
-                    )
+                enqueue_on_commit(
+                    send_email,
+                    f"{locked.name} suspended: mandatory document expired",
+                    f"{locked.name} has been suspended because these documents are expired or missing: "
+                    f"{labels}. Upload valid documents and ask your buyer to reinstate you.",
+                    list(recipients),
                 )
             suspended += 1
     return {"warned": warned, "suspended": suspended}

@@ -138,6 +138,22 @@ AXES_RESET_ON_SUCCESS = True
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 
+# API rate limits (django-ninja throttling, counted in the cache below): per API token (or portal
+# session user) and per client address (core.clientip, so behind TRUSTED_PROXIES the client's).
+# "number/period" with period s, m, h or d. An exceeded limit answers 429 with Retry-After.
+API_RATE_LIMIT_PER_TOKEN = os.environ.get("API_RATE_LIMIT_PER_TOKEN", "300/m")
+API_RATE_LIMIT_PER_IP = os.environ.get("API_RATE_LIMIT_PER_IP", "600/m")
+# The cache (rate-limit counters): Redis shared by every web process when REDIS_CACHE_URL (or
+# CACHE_URL) is set, e.g. redis://127.0.0.1:6379/1; otherwise this process's memory.
+REDIS_CACHE_URL = (os.environ.get("REDIS_CACHE_URL") or os.environ.get("CACHE_URL") or "").strip()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_CACHE_URL}
+        if REDIS_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
+    )
+}
+
 # API tokens expire this many days after they are made (0: never); an expired token gets 401.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=365)
 
@@ -199,6 +215,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "core-scheduler-heartbeat": {"task": "core.scheduler_heartbeat", "schedule": 30.0},
     "procurement-close-due-rfqs": {"task": "procurement.close_due_rfqs", "schedule": 60.0},
 }
+# The transactional outbox (core.queue): follow-up tasks recorded with the action that needs them
+# are sent after commit; the sweeper sends again what was not sent (after OUTBOX_GRACE_SECONDS,
+# then with a doubling pause), what was sent but never finished after OUTBOX_STUCK_MINUTES, up to
+# OUTBOX_MAX_ATTEMPTS; then it is listed as failed at /ops/tasks/ for an operator to retry.
+OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=30)
+OUTBOX_STUCK_MINUTES = env.int("OUTBOX_STUCK_MINUTES", default=15)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["core-outbox-sweep"] = {"task": "core.outbox_sweep", "schedule": 60.0}
 # A task that runs away is stopped: soft limit raises inside the task, hard limit kills the child.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
@@ -210,6 +235,16 @@ CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@example.com")
+# SMTP (EMAIL_BACKEND ...smtp.EmailBackend; production's default, where EMAIL_HOST is required).
+# Mail is sent by tasks after the action committed (core.queue), never inside a lock; a server that
+# does not answer within EMAIL_TIMEOUT seconds fails the send, and the task tries again later.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Where links in e-mails point (the portal as users reach it)
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
@@ -237,6 +272,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# Error reporting (config/sentry.py): on when SENTRY_DSN is set, off otherwise.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    from config.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN)
 # Metrics (core.metrics): when set, /metrics requires "Authorization: Bearer <METRICS_TOKEN>".
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 

@@ -19,3 +19,6 @@ DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "") or BASE_DIR / "var" / "bench-media")
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The load driver is one client sending as fast as it can: the rate limits would measure themselves.
+API_RATE_LIMIT_PER_TOKEN = os.environ.get("API_RATE_LIMIT_PER_TOKEN", "1000000/m")
+API_RATE_LIMIT_PER_IP = os.environ.get("API_RATE_LIMIT_PER_IP", "1000000/m")

@@ -13,7 +13,9 @@ CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     "invoicing-requeue-stuck": {"task": "invoicing.requeue_stuck_invoices", "schedule": 20.0},
     "settlement-requeue-unmatched": {"task": "settlement.requeue_unmatched_invoices", "schedule": 20.0},
+    "core-outbox-sweep": {"task": "core.outbox_sweep", "schedule": 20.0},
 }
+OUTBOX_GRACE_SECONDS = 10
 
 if not FIELD_ENCRYPTION_KEYS:
     # Bank account numbers are stored encrypted. Without FIELD_ENCRYPTION_KEY a key of this

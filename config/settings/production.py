@@ -9,7 +9,7 @@ the first two for a trial on one machine; it is named in the README and never me
 import os
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, DATABASES, FIELD_ENCRYPTION_KEYS
+from .base import CELERY_BROKER_URL, DATABASES, FIELD_ENCRYPTION_KEYS, REDIS_CACHE_URL
 from .env import SettingError, env, file_storage, required
 
 SINGLE_HOST_TRIAL = env.bool("PORTAL_SINGLE_HOST_TRIAL", default=False)
@@ -39,6 +39,15 @@ if not ALLOWED_HOSTS:
     required("DJANGO_ALLOWED_HOSTS")
 
 DEBUG = False
+# Rate-limit counters must be shared by every web process: without REDIS_CACHE_URL the broker's
+# Redis is used (database 1 when the broker URL names none or database 0).
+if not REDIS_CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    _base = (
+        CELERY_BROKER_URL.rsplit("/", 1)[0]
+        if CELERY_BROKER_URL.rstrip("/").rsplit("/", 1)[-1].isdigit()
+        else CELERY_BROKER_URL.rstrip("/")
+    )
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{_base}/1"}}
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
@@ -48,13 +57,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
-    EMAIL_HOST = required("EMAIL_HOST")
-    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
-    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
-    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
-    EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+    EMAIL_HOST = required("EMAIL_HOST")  # port, user, password, TLS/SSL and timeout: base.py
 
 # Static files: whitenoise right after the security middleware (STORAGES above).
 MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405

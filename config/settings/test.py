@@ -17,3 +17,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # The portal defaults to Chinese; tests read English unless they ask for a language
 # (tests/core/test_translations.py checks the Chinese side).
 LANGUAGE_CODE = "en"
+# Rate limits: the suite calls the API far more often than a person; tests/core/test_api_rate_limit.py
+# sets small limits of its own.
+API_RATE_LIMIT_PER_TOKEN = "100000/m"
+API_RATE_LIMIT_PER_IP = "100000/m"

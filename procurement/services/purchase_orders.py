@@ -340,6 +340,9 @@ def purchase_order_decline(*, po: PurchaseOrder, actor, reason: str) -> Purchase
 
 
 def purchase_order_send(*, po: PurchaseOrder, actor, reason: str = "") -> PurchaseOrder:
+    """The supplier's users hear of it once each, by inbox and (unless they opted out) e-mail:
+    the notifications app listens to the ``send`` transition. The supplier's contact address is
+    mailed too, unless it belongs to one of those users (one e-mail per event and recipient)."""
     from ..tasks import notify_supplier_of_po
 
     require_buyer(actor, _("send purchase orders"))

@@ -277,7 +277,9 @@ def paired_with_open_quantity(line_id: str, chosen: str, open_quantity: Decimal,
 
 def split_across_po_lines(line_id: str, pieces: list[tuple[str, Decimal, Decimal]]) -> Reason:
     """``pieces``: (PO line label, quantity allocated on it, its PO price)."""
-    parts = [_t("on_po_line_at", quantity=quantity(q), po_line=label, price=price(p)) for label, q, p in pieces]
+    parts = [
+        _t("on_po_line_at", quantity=quantity(q), po_line=label, price=price(p)) for label, q, p in pieces
+    ]
     return _reason(
         ReasonCode.SPLIT_ACROSS_PO_LINES,
         Verdict.MATCHED,

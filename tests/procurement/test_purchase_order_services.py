@@ -194,6 +194,23 @@ def test_send_emails_the_supplier_after_commit(
     assert len(mailoutbox) == 1 and po.number in mailoutbox[0].subject
 
 
+@pytest.mark.parametrize("wants_email", [True, False])
+def test_send_mails_a_user_whose_address_is_the_contact_once_and_never_against_their_choice(
+    buyer, supplier_a, supplier_user_a, mailoutbox, django_capture_on_commit_callbacks, wants_email
+):
+    from notifications.models import EmailPreference
+
+    supplier_user_a.email = "alice@a.example"
+    supplier_user_a.save()
+    supplier_a.contact_email = "Alice@A.example"  # the same mailbox, however it is spelt
+    supplier_a.save()
+    EmailPreference.objects.create(user=supplier_user_a, kind="po_to_acknowledge", email=wants_email)
+    po = make_purchase_order(requester=buyer, supplier=supplier_a, state="approved")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.purchase_order_send(po=po, actor=buyer)
+    assert [m.to for m in mailoutbox] == ([[supplier_user_a.email]] if wants_email else [])
+
+
 def test_supplier_acknowledges_with_a_promised_date_per_line(buyer, supplier_a, supplier_user_a):
     po = make_purchase_order(requester=buyer, supplier=supplier_a, lines=((1, "1"), (2, "2")), state="sent")
     ids = list(po.lines.order_by("line_no").values_list("pk", flat=True))
