@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 
-from .models import ApiToken, TransitionLog, User
+from .models import ApiToken, Role, SecurityEvent, TransitionLog, User
 
 
 def transition_log_for(obj: Model) -> QuerySet[TransitionLog]:
@@ -18,3 +18,14 @@ def transition_log_for(obj: Model) -> QuerySet[TransitionLog]:
 
 def api_token_list(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
+
+
+def may_read_security_events(user: User) -> bool:
+    return user.is_active and (user.role == Role.STAFF or user.is_staff or user.is_superuser)
+
+
+def security_event_list(user: User) -> QuerySet[SecurityEvent]:
+    """The security audit log, for staff only (nobody else gets a row)."""
+    if not may_read_security_events(user):
+        return SecurityEvent.objects.none()
+    return SecurityEvent.objects.select_related("actor")

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "health_check",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "simple_history",
     "core",
     "suppliers",
@@ -47,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.mfa.MfaMiddleware",
     "core.observability.RequestIdMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -125,6 +129,14 @@ AXES_RESET_ON_SUCCESS = True
 # X-Forwarded-For (core.clientip); without them every user would share the proxy's address.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
+
+# Two-factor authentication (TOTP, django-otp): required for these roles, for Django staff and
+# superusers, and for every approver named in an approval rule (core.mfa); optional for others.
+# MFA_REQUIRED=0 lifts the requirement (never in production: config/settings/production.py).
+# A user with a confirmed authenticator is asked for its code at every login.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=["finance", "staff", "buyer"])
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Procurement portal")
 
 # API tokens expire this many days after they are made (0: never); an expired token gets 401.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=365)

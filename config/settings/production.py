@@ -35,6 +35,10 @@ if not ALLOWED_HOSTS:
     required("DJANGO_ALLOWED_HOSTS")
 
 DEBUG = False
+if not env.bool("MFA_REQUIRED", default=True):
+    raise SettingError(
+        "MFA_REQUIRED cannot be off in production: finance, approvers and staff use two factors."
+    )
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

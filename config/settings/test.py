@@ -17,3 +17,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # The portal defaults to Chinese; tests read English unless they ask for a language
 # (tests/core/test_translations.py checks the Chinese side).
 LANGUAGE_CODE = "en"
+# Unit tests log people in with force_login, which proves no second factor; the two-factor
+# tests (tests/core/test_security_mfa.py) switch the production default back on.
+MFA_REQUIRED = False

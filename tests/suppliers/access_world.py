@@ -4,7 +4,6 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 
-from suppliers import crypto
 from suppliers.models import BankAccount, QualificationDocument, SupplierChange
 
 
@@ -26,15 +25,17 @@ def _document(supplier, user, *, pk=None, name="licence.pdf"):
 
 
 def _account(supplier, user, *, pk=None, bank_name="Bank"):
-    return BankAccount.objects.create(
+    account = BankAccount.objects.create(
         pk=pk,
         supplier=supplier,
         bank_name=bank_name,
         account_name=supplier.name,
-        account_number_encrypted=crypto.encrypt("6222020200112233"),
         last4="2233",
         created_by=user,
     )
+    account.account_number_encrypted = account.seal_number("6222020200112233")
+    account.save(update_fields=["account_number_encrypted"])
+    return account
 
 
 def _change(supplier, user, *, pk=None, name="New name"):
