@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
-from .errors import DomainError, IllegalTransition, NotFound, PermissionDenied
+from .errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from .models import ApiToken, ApiTokenScope, User
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how fresh ApiToken.last_used_at is kept
@@ -231,6 +231,7 @@ def mfa_enable(*, request, code: str, actor: User):
                 _("Two-factor authentication is already on, or the page is out of date: open it again."),
                 code="mfa_not_pending",
             )
+        _mfa_throttle_check(device)
         verified = code.isdigit() and device.verify_token(code)  # a failure is counted (throttle)
         if verified:
             device.confirmed = True
@@ -243,6 +244,17 @@ def mfa_enable(*, request, code: str, actor: User):
     if not verified:
         raise _mfa_code_incorrect()
     return device
+
+
+def _mfa_throttle_check(device) -> None:
+    """django-otp slows a device down after wrong codes (1 s, 2 s, 4 s, …)."""
+    allowed, _data = device.verify_is_allowed()
+    if not allowed:
+        raise Conflict(mfa_too_fast_message(), code="mfa_throttled")
+
+
+def mfa_too_fast_message() -> str:
+    return _("Too many wrong codes: wait a minute, then type the code your authenticator shows.")
 
 
 def _mfa_code_incorrect() -> DomainError:
@@ -270,6 +282,7 @@ def mfa_disable(*, request, code: str, actor: User) -> None:
         device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).first()
         if device is None:
             raise IllegalTransition(_("Two-factor authentication is already off."), code="mfa_not_enabled")
+        _mfa_throttle_check(device)
         verified = code.isdigit() and device.verify_token(code)  # a failure is counted (throttle)
         if verified:
             TOTPDevice.objects.filter(user=actor).delete()

@@ -47,7 +47,7 @@ def mfa_verify(request):
         error = (
             _("The code is not correct. Type the 6 digits your authenticator app shows now.")
             if allowed
-            else _("Too many wrong codes: wait a minute, then type the code your authenticator shows.")
+            else services.mfa_too_fast_message()
         )
     return render(
         request,

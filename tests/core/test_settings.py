@@ -60,6 +60,7 @@ def test_production_check_deploy_prints_no_warnings():
         ({"CELERY_BROKER_URL": ""}, "CELERY_BROKER_URL is required"),
         ({"EMAIL_HOST": ""}, "EMAIL_HOST is required"),
         ({"MEDIA_ROOT": ""}, "MEDIA_ROOT is required"),
+        ({"MFA_REQUIRED": "0"}, "MFA_REQUIRED cannot be off in production"),
     ],
 )
 def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(override, named):
