@@ -50,6 +50,14 @@ class LegalEntity(models.Model):
         default=Decimal("0"),
         help_text=_("Fraction of a PO line's quantity that may be received beyond it, e.g. 0.05 = 5%."),
     )
+    early_rfq_close_needs_second_buyer = models.BooleanField(
+        _("early RFQ close needs a second buyer"),
+        default=False,
+        help_text=_(
+            "On: closing an RFQ before its deadline (which opens the sealed quotes) is asked by one buyer "
+            "with a reason and done only when another buyer confirms it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -590,6 +598,11 @@ class RFQ(ConcurrentTransitionMixin, models.Model):
     state = FSMField(default=RFQState.DRAFT, choices=RFQState.choices, protected=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An early close asked by one buyer, waiting for a second (LegalEntity.early_rfq_close_needs_second_buyer)
+    early_close_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    early_close_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
