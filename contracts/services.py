@@ -258,7 +258,7 @@ def contract_transition(*, contract: Contract, name: str, actor, reason: str = "
         if name == "approve":
             if actor.pk in (version.created_by_id, contract.created_by_id if version.number == 1 else None):
                 raise PermissionDenied(
-                    "You wrote this contract version; another buyer must approve it.",
+                    _("You wrote this contract version; another buyer must approve it."),
                     code="own_contract_approval",
                 )
             version = run_transition(version, "approve", actor=actor, reason=reason)

@@ -254,7 +254,8 @@ def purchase_order_approve(*, po: PurchaseOrder, actor, reason: str = "") -> Pur
         _require_state(po, [POState.PENDING_APPROVAL], "approve")
         if po.wrote(actor):
             raise PermissionDenied(
-                f"You requested purchase order {po.number}; someone else must approve it.",
+                _("You requested purchase order %(number)s; someone else must approve it.")
+                % {"number": po.number},
                 code="own_po_approval",
             )
         rule = selectors.approval_rule_for(po)
@@ -285,7 +286,7 @@ def purchase_order_decline(*, po: PurchaseOrder, actor, reason: str) -> Purchase
         po = _lock(po)
         _require_state(po, [POState.PENDING_APPROVAL], "decline")
         if po.wrote(actor):
-            raise PermissionDenied("You cannot decide on your own purchase order.", code="own_po_approval")
+            raise PermissionDenied(_("You cannot decide on your own purchase order."), code="own_po_approval")
         po = run_transition(po, "decline", actor=actor, reason=reason.strip())
         PurchaseOrderApproval.objects.filter(po=po, revision=po.revision).delete()
         return po

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from invoicing.models import Invoice
@@ -127,8 +128,11 @@ def approval_record(*, invoice: Invoice, case: ExceptionCase, actor, reason: str
             )
     if any(s.kind == StepKind.APPROVAL and s.actor_id == actor.pk for s in steps):
         raise Conflict(
-            f"You have already approved invoice {invoice} in this chain; another finance user must give "
-            "the second approval.",
+            _(
+                "You have already approved invoice %(invoice)s in this chain; another finance user must give "
+                "the second approval."
+            )
+            % {"invoice": invoice},
             code="already_approved_in_chain",
         )
     try:
@@ -136,7 +140,8 @@ def approval_record(*, invoice: Invoice, case: ExceptionCase, actor, reason: str
             ApprovalStep.objects.create(case=case, kind=StepKind.APPROVAL, actor=actor, text=reason)
     except IntegrityError:
         raise Conflict(
-            f"You have already approved invoice {invoice} in this chain.", code="already_approved_in_chain"
+            _("You have already approved invoice %(invoice)s in this chain.") % {"invoice": invoice},
+            code="already_approved_in_chain",
         ) from None
     approvals = 1 + sum(1 for s in steps if s.kind == StepKind.APPROVAL)
     return approvals >= need.approvers
