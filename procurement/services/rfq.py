@@ -563,11 +563,8 @@ def rfq_close(*, rfq: RFQ, actor=None, reason: str = "") -> RFQ:
                     % {"number": rfq.number},
                     code="own_early_close",
                 )
-            reason = _("%(reason)s (asked by %(requester)s, confirmed by %(confirmer)s)") % {
-                "reason": rfq.early_close_reason,
-                "requester": rfq.early_close_requested_by.get_username(),
-                "confirmer": actor.get_username(),
-            }
+            # the asking buyer's reason; the history shows who asked (request_early_close) and who closed
+            reason = rfq.early_close_reason
         rfq = run_transition(
             rfq, "close", actor=actor, reason=reason or ("deadline reached" if actor is None else "")
         )

@@ -59,11 +59,7 @@ def test_an_early_close_waits_for_a_second_buyer_and_both_are_in_the_history(rfq
     asked_row = next(row for row in log if row.transition == "request_early_close")
     closed_row = next(row for row in log if row.transition == "close")
     assert asked_row.actor == buyer and asked_row.reason == "全部已报价 <b>all quoted</b>"
-    assert (
-        closed_row.actor == buyer2
-        and buyer.username in closed_row.reason
-        and "all quoted" in closed_row.reason
-    )
+    assert closed_row.actor == buyer2 and closed_row.reason == "全部已报价 <b>all quoted</b>"
     history = second.get(f"/procurement/rfqs/{rfq.pk}/").content.decode()
     assert "Early close asked (waits for a second buyer)" in history
     assert second.get(f"/procurement/rfqs/{rfq.pk}/comparison/").status_code == 200
