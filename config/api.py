@@ -44,6 +44,10 @@ class PortalSessionAuth(SessionAuth):
     def __call__(self, request: HttpRequest):
         if not request.user.is_authenticated:
             return None
+        from core.mfa import mfa_pending
+
+        if mfa_pending(request):  # the second factor is not proved yet: as good as no session
+            return None
         return super().__call__(request)
 
 

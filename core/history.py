@@ -18,6 +18,7 @@ TRANSITION_LABELS = {
     "accept_change": _("Change proposal accepted"),
     "cancel": _("Cancelled"),
     "close": _("Closed"),
+    "request_early_close": _("Early close asked (waits for a second buyer)"),
     "confirm": _("Confirmed"),
     "credit": _("Credited"),
     "credit_note_received": _("Credit note received"),

@@ -196,3 +196,44 @@ class OutboxTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}{tuple(self.args)!r}"
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Login failed")
+    LOCKED_OUT = "locked_out", _("Locked out after failed attempts")
+    LOGOUT = "logout", _("Logged out")
+    MFA_VERIFIED = "mfa_verified", _("Second factor accepted")
+    MFA_FAILED = "mfa_failed", _("Second factor refused")
+    MFA_ENABLED = "mfa_enabled", _("Two-factor authentication turned on")
+    MFA_DISABLED = "mfa_disabled", _("Two-factor authentication turned off")
+    TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+    PASSWORD_RESET = "password_reset", _("Password reset by e-mailed link")
+    BANK_ACCOUNT_CHANGED = "bank_account_changed", _("Bank account changed")
+    ROLE_CHANGED = "role_changed", _("Role or access changed")
+
+
+class SecurityEvent(models.Model):
+    """One security-relevant event (core.audit writes them; staff search them on
+    /security/events/). ``details`` holds codes and parameters, never a sentence."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    kind = models.CharField(max_length=32, choices=SecurityEventKind.choices, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, db_index=True)  # as typed or as it was
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"

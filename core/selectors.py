@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 
-from .models import ApiToken, TransitionLog, User
+from .models import ApiToken, Role, SecurityEvent, TransitionLog, User
 
 
 def transition_log_for(obj: Model) -> QuerySet[TransitionLog]:
@@ -37,3 +37,14 @@ def outbox_open(user: User):
     return OutboxTask.objects.filter(
         Q(created_at__lte=since) | ~Q(last_error=""), finished_at__isnull=True
     ).order_by("-attempts", "created_at", "pk")
+
+
+def may_read_security_events(user: User) -> bool:
+    return user.is_active and (user.role == Role.STAFF or user.is_staff or user.is_superuser)
+
+
+def security_event_list(user: User) -> QuerySet[SecurityEvent]:
+    """The security audit log, for staff only (nobody else gets a row)."""
+    if not may_read_security_events(user):
+        return SecurityEvent.objects.none()
+    return SecurityEvent.objects.select_related("actor")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
 
-from .errors import DomainError, IllegalTransition, NotFound, PermissionDenied
+from .errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
 from .models import ApiToken, ApiTokenScope, User
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=1)  # how fresh ApiToken.last_used_at is kept
@@ -163,7 +163,14 @@ def api_token_create_checked(
         raise PermissionDenied(
             _("Confirm your password to create an API token."), code="reauthentication_required"
         )
-    return api_token_create(user=user, name=(name or "").strip() or "API token", scope=scope)
+    token, raw = api_token_create(user=user, name=(name or "").strip() or "API token", scope=scope)
+    from .audit import security_event_record
+    from .models import SecurityEventKind
+
+    security_event_record(
+        kind=SecurityEventKind.TOKEN_CREATED, user=user, actor=user, token=token.key_prefix, scope=scope
+    )
+    return token, raw
 
 
 def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
@@ -180,7 +187,17 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
                 .values_list("pk", flat=True)
             )
             ids.update(frontier)
+        revoked = list(
+            ApiToken.objects.filter(pk__in=ids, revoked_at__isnull=True).values_list("key_prefix", flat=True)
+        )
         ApiToken.objects.filter(pk__in=ids, revoked_at__isnull=True).update(revoked_at=now)
+        if revoked:
+            from .audit import security_event_record
+            from .models import SecurityEventKind
+
+            security_event_record(
+                kind=SecurityEventKind.TOKEN_REVOKED, user=token.user, actor=actor, tokens=revoked
+            )
     token.refresh_from_db()
     return token
 
@@ -202,3 +219,118 @@ def api_token_resolve(raw: str) -> ApiToken | None:
         # one write a minute per token at most, not one per request
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def password_confirm(*, request, password: str) -> bool:
+    """The session's user typed their password again: True (and the session's proof renewed)
+    when it is right. Wrong ones count toward the login lockout (django-axes' backend)."""
+    from django.contrib.auth import authenticate
+
+    if not password or authenticate(request, username=request.user.get_username(), password=password) is None:
+        return False
+    mark_authenticated(request.session)
+    return True
+
+
+# --- two-factor authentication (core.mfa decides who needs it) ---------------------------------
+
+
+def mfa_mark_verified(*, request, device) -> None:
+    """The session proved its second factor with ``device``."""
+    import django_otp
+
+    from .audit import security_event_record
+    from .models import SecurityEventKind
+
+    django_otp.login(request, device)
+    security_event_record(kind=SecurityEventKind.MFA_VERIFIED, user=request.user, request=request)
+
+
+def mfa_device_pending(*, user: User):
+    """The authenticator being enrolled (unconfirmed), made on first call: its secret is shown as
+    a QR code until a code from it is typed."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def mfa_enable(*, request, code: str, actor: User):
+    """Confirm the pending authenticator with its current ``code``; the session counts as proved.
+    The caller has checked the session's recent password proof."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .audit import security_event_record
+    from .models import SecurityEventKind
+
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).order_by("-pk").first()
+        )
+        if device is None or TOTPDevice.objects.filter(user=actor, confirmed=True).exists():
+            raise IllegalTransition(
+                _("Two-factor authentication is already on, or the page is out of date: open it again."),
+                code="mfa_not_pending",
+            )
+        _mfa_throttle_check(device)
+        verified = code.isdigit() and device.verify_token(code)  # a failure is counted (throttle)
+        if verified:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+            mfa_mark_verified(request=request, device=device)
+            security_event_record(
+                kind=SecurityEventKind.MFA_ENABLED, user=actor, actor=actor, request=request
+            )
+    if not verified:
+        raise _mfa_code_incorrect()
+    return device
+
+
+def _mfa_throttle_check(device) -> None:
+    """django-otp slows a device down after wrong codes (1 s, 2 s, 4 s, …)."""
+    allowed, _data = device.verify_is_allowed()
+    if not allowed:
+        raise Conflict(mfa_too_fast_message(), code="mfa_throttled")
+
+
+def mfa_too_fast_message() -> str:
+    return _("Too many wrong codes: wait a minute, then type the code your authenticator shows.")
+
+
+def _mfa_code_incorrect() -> DomainError:
+    return DomainError(
+        _("The code is not correct. Type the 6 digits your authenticator app shows now."),
+        code="mfa_code_incorrect",
+    )
+
+
+def mfa_disable(*, request, code: str, actor: User) -> None:
+    """Turn two-factor authentication off, proved by a current code. Refused for a user who must
+    use it. The caller has checked the session's recent password proof."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .audit import security_event_record
+    from .mfa import mfa_required
+    from .models import SecurityEventKind
+
+    if mfa_required(actor):
+        raise PermissionDenied(
+            _("Your role must use two-factor authentication; it cannot be turned off."),
+            code="mfa_required",
+        )
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).first()
+        if device is None:
+            raise IllegalTransition(_("Two-factor authentication is already off."), code="mfa_not_enabled")
+        _mfa_throttle_check(device)
+        verified = code.isdigit() and device.verify_token(code)  # a failure is counted (throttle)
+        if verified:
+            TOTPDevice.objects.filter(user=actor).delete()
+            security_event_record(
+                kind=SecurityEventKind.MFA_DISABLED, user=actor, actor=actor, request=request
+            )
+    if not verified:
+        raise _mfa_code_incorrect()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import views, views_mfa
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,11 @@ urlpatterns = [
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("ops/tasks/", views.outbox_list, name="outbox-list"),
     path("ops/tasks/<int:outbox_id>/retry/", views.outbox_retry, name="outbox-retry"),
+    path("mfa/", views_mfa.mfa_manage, name="mfa-manage"),
+    path("mfa/verify/", views_mfa.mfa_verify, name="mfa-verify"),
+    path("mfa/setup/", views_mfa.mfa_setup, name="mfa-setup"),
+    path("mfa/disable/", views_mfa.mfa_disable, name="mfa-disable"),
+    path("security/events/", views.security_event_list, name="security-event-list"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",

@@ -1,18 +1,21 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from . import queue, selectors, services
-from .errors import DomainError, NotFound
+from .audit import security_event_record
+from .errors import DomainError, NotFound, PermissionDenied
 from .home import panels_for
-from .models import ApiTokenScope
+from .listing import Column, Filter, ListSpec, list_response
+from .models import ApiTokenScope, SecurityEventKind
 
 
 @login_required
@@ -47,10 +50,12 @@ def token_create(request):
     """A token is made only by a person who proved their password in the last 15 minutes:
     at login, or by typing it again in this form (counted by the login throttle)."""
     password = request.POST.get("password", "")
-    if password and not services.recently_authenticated(request.session):
-        if authenticate(request, username=request.user.get_username(), password=password) is None:
-            return _tokens_page(request, error=_("The password is not correct."), status=400)
-        services.mark_authenticated(request.session)
+    if (
+        password
+        and not services.recently_authenticated(request.session)
+        and not services.password_confirm(request=request, password=password)
+    ):
+        return _tokens_page(request, error=_("The password is not correct."), status=400)
     try:
         token, raw = services.api_token_create_checked(
             user=request.user,
@@ -88,6 +93,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)  # keeps this session, ends the user's other sessions
         services.mark_authenticated(self.request.session)
+        security_event_record(
+            kind=SecurityEventKind.PASSWORD_CHANGED, user=self.request.user, request=self.request
+        )
         return response
 
 
@@ -102,12 +110,57 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         self.extra_email_context = {"portal_base_url": settings.PORTAL_BASE_URL.rstrip("/")}
+        # which address was asked for is not written (the log must not become an address oracle)
+        security_event_record(kind=SecurityEventKind.PASSWORD_RESET_REQUESTED, request=self.request)
         return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "core/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        security_event_record(kind=SecurityEventKind.PASSWORD_RESET, user=form.user, request=self.request)
+        return response
+
+
+# --- the security audit log (staff) ------------------------------------------------------------
+
+SECURITY_EVENT_LIST = ListSpec(
+    columns=(
+        Column("at", _l("When"), lambda e: timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), sort="at"),
+        Column("kind", _l("Event"), lambda e: e.get_kind_display(), sort="kind"),
+        Column("username", _l("User"), lambda e: e.username, sort="username"),
+        Column("actor", _l("By"), lambda e: e.actor.get_username() if e.actor else ""),
+        Column("ip", _l("IP address"), lambda e: e.ip_address or "", sort="ip_address"),
+        Column("details", _l("Details"), lambda e: event_details(e)),
+    ),
+    filters=(
+        Filter("user", _l("User"), "search", ("username", "actor__username")),
+        Filter("kind", _l("Event"), "choice", ("kind",), choices=tuple(SecurityEventKind.choices)),
+        Filter("from", _l("From"), "date_from", ("at__date",)),
+        Filter("to", _l("To"), "date_to", ("at__date",)),
+        Filter("ip", _l("IP address"), "search", ("ip_address",)),
+    ),
+    default_sort="-at",
+    page_size=50,
+    csv_name="security-events",
+)
+
+
+def event_details(event) -> str:
+    """The event's parameters as ``key=value`` pairs (codes, never sentences; escaped where shown)."""
+    return "; ".join(f"{key}={value}" for key, value in sorted((event.details or {}).items()))
+
+
+@login_required
+def security_event_list(request):
+    if not selectors.may_read_security_events(request.user):
+        raise PermissionDenied(_("Only staff may read the security log."))
+    return list_response(
+        request, selectors.security_event_list(request.user), SECURITY_EVENT_LIST, "core/security_events.html"
+    )
 
 
 # --- operators: follow-up tasks that failed or are stuck (core.queue) ---------------------------

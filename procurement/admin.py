@@ -24,7 +24,14 @@ from .models import (
 
 @admin.register(LegalEntity)
 class LegalEntityAdmin(admin.ModelAdmin):
-    list_display = ("name", "tax_id", "default_currency", "over_receipt_tolerance", "xrechnung_rules")
+    list_display = (
+        "name",
+        "tax_id",
+        "default_currency",
+        "over_receipt_tolerance",
+        "xrechnung_rules",
+        "early_rfq_close_needs_second_buyer",
+    )
     search_fields = ("name", "tax_id")
     list_filter = ("xrechnung_rules",)
 

@@ -58,6 +58,14 @@ class LegalEntity(models.Model):
             "Factur-X invoices addressed to this entity, and refuse invoices that break them."
         ),
     )
+    early_rfq_close_needs_second_buyer = models.BooleanField(
+        _("early RFQ close needs a second buyer"),
+        default=False,
+        help_text=_(
+            "On: closing an RFQ before its deadline (which opens the sealed quotes) is asked by one buyer "
+            "with a reason and done only when another buyer confirms it."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -602,6 +610,11 @@ class RFQ(ConcurrentTransitionMixin, models.Model):
     state = FSMField(default=RFQState.DRAFT, choices=RFQState.choices, protected=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An early close asked by one buyer, waiting for a second (LegalEntity.early_rfq_close_needs_second_buyer)
+    early_close_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    early_close_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

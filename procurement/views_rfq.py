@@ -198,6 +198,7 @@ def rfq_detail(request, rfq_id: int):
         "can_ask": user.is_supplier_user and rfq.state == RFQState.PUBLISHED and before_deadline,
         "can_answer": user.is_buyer and rfq.state == RFQState.PUBLISHED,
         "closes_early": rfq.state == RFQState.PUBLISHED and rfq.deadline is not None and before_deadline,
+        "second_buyer": rfq.legal_entity.early_rfq_close_needs_second_buyer,
         "questions": selectors.rfq_questions(user, rfq),
         "purchase_orders": selectors.rfq_purchase_orders(user, rfq),
         "suppliers": supplier_list(user).filter(state="approved") if user.is_buyer else [],
@@ -268,8 +269,13 @@ def rfq_action(request, rfq_id: int, action: str):
         deadline = _deadline(request.POST.get("deadline") or "")
         services.rfq_publish(rfq=rfq, actor=request.user, deadline=deadline, reason=reason)
     elif action == "close":
-        services.rfq_close(rfq=rfq, actor=request.user, reason=reason)
-        messages.success(request, _("RFQ closed: the quotes are open."))
+        rfq = services.rfq_close(rfq=rfq, actor=request.user, reason=reason)
+        if rfq.state == RFQState.PUBLISHED:  # the first half of an early close by two buyers
+            messages.success(
+                request, _("Early close asked: another buyer must confirm it; the quotes stay sealed.")
+            )
+        else:
+            messages.success(request, _("RFQ closed: the quotes are open."))
     else:
         services.rfq_cancel(rfq=rfq, actor=request.user, reason=reason)
     return redirect("rfq-detail", rfq_id=rfq.pk)

@@ -7,6 +7,9 @@ class RequisitionsConfig(AppConfig):
 
     def ready(self):
         from contracts.items import register_item_lookup
+
+        # a budget owner approves requisitions: core asks them for a second factor too
+        from core.mfa import APPROVER_CHECKS
         from procurement import contract_caps  # noqa: F401 - PO page cap panel and submit check
 
         from . import (
@@ -14,6 +17,8 @@ class RequisitionsConfig(AppConfig):
             receivers,  # noqa: F401 - follows RFQ awards and PO deliveries
         )
         from .item_lookup import item_facts_from_master
+        from .models import CostCentre
 
+        APPROVER_CHECKS.append(lambda user: CostCentre.objects.filter(budget_owner=user).exists())
         # contracts may not import procurement: tell it which item codes the item master knows
         register_item_lookup(item_facts_from_master)

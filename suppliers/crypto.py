@@ -1,9 +1,16 @@
-"""Field encryption for bank account numbers: AES-256-GCM with rotating keys.
+"""Field encryption for bank account numbers: AES-256-GCM with rotating keys, each value bound
+to its row.
 
 Keys come from ``settings.FIELD_ENCRYPTION_KEYS`` (32-byte keys, newest first). A stored value
-is ``v1:<key id>:<urlsafe-base64(nonce ‖ ciphertext ‖ tag)>``; the key id (first 8 hex digits of
+is ``v2:<key id>:<urlsafe-base64(nonce ‖ ciphertext ‖ tag)>``; the key id (first 8 hex digits of
 the key's SHA-256) says which key decrypts it, so old values stay readable after a new key is
 put in front, and ``rotate_encryption_keys`` re-encrypts them with the newest key.
+
+The authenticated data (``aad``) names the row the value belongs to (:func:`bank_account_aad`:
+model, row id, supplier id). GCM checks it at decryption: a value copied into another row, of
+the same or another supplier, by someone who can write the database but has no key, does not
+decrypt there. ``v1`` values (before rows were bound) carry a fixed label; only the migration
+that re-encrypted them as ``v2`` reads them (``legacy=True``).
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-VERSION = "v1"
-_AAD = b"procurement-portal:bank-account-number"
+VERSION = "v2"
+_LEGACY_VERSION = "v1"
+_LEGACY_AAD = b"procurement-portal:bank-account-number"
 
 
 class DecryptionError(Exception):
@@ -41,10 +49,17 @@ def current_key_id() -> str:
     return key_id(_keys()[0])
 
 
-def encrypt(plaintext: str) -> str:
+def bank_account_aad(*, pk: int, supplier_id: int) -> bytes:
+    """The row a bank account number belongs to, as authenticated data."""
+    if not pk or not supplier_id:
+        raise ValueError("a bank account number is bound to a saved row and its supplier")
+    return f"suppliers.bankaccount:{int(pk)}:supplier:{int(supplier_id)}".encode()
+
+
+def encrypt(plaintext: str, *, aad: bytes) -> str:
     key = _keys()[0]
     nonce = os.urandom(12)
-    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), _AAD)
+    sealed = AESGCM(key).encrypt(nonce, plaintext.encode(), aad)
     return f"{VERSION}:{key_id(key)}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 
@@ -53,21 +68,27 @@ def stored_key_id(token: str) -> str:
     return parts[1] if len(parts) == 3 else ""
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, *, aad: bytes, legacy: bool = False) -> str:
+    """The clear value of ``token`` stored in the row ``aad`` names. Raises DecryptionError when
+    no configured key decrypts it there (key removed too early, value altered or moved)."""
     try:
         version, kid, payload = token.split(":", 2)
         raw = base64.urlsafe_b64decode(payload.encode())
     except (ValueError, TypeError):
         raise DecryptionError("The stored value is not an encrypted field.") from None
-    if version != VERSION or len(raw) < 12 + 16:
+    if legacy and version == _LEGACY_VERSION:
+        aad = _LEGACY_AAD
+    elif version != VERSION:
+        raise DecryptionError("The stored value is not an encrypted field of this version.")
+    if len(raw) < 12 + 16:
         raise DecryptionError("The stored value is not an encrypted field.")
     candidates = [k for k in _keys() if key_id(k) == kid] or _keys()
     for key in candidates:
         try:
-            return AESGCM(key).decrypt(raw[:12], raw[12:], _AAD).decode()
+            return AESGCM(key).decrypt(raw[:12], raw[12:], aad).decode()
         except InvalidTag:
             continue
-    raise DecryptionError(f"No configured key decrypts this value (key id {kid}).")
+    raise DecryptionError(f"No configured key decrypts this value in this row (key id {kid}).")
 
 
 def needs_rotation(token: str) -> bool:

@@ -219,11 +219,35 @@ class BankAccount(ConcurrentTransitionMixin, models.Model):
 
         return mask(self.last4)
 
-    def account_number(self) -> str:
-        """The clear number: only for payment files, never for display."""
-        from .crypto import decrypt
+    def number_aad(self) -> bytes:
+        from .crypto import bank_account_aad
 
-        return decrypt(self.account_number_encrypted)
+        return bank_account_aad(pk=self.pk, supplier_id=self.supplier_id)
+
+    def seal_number(self, number: str) -> str:
+        """``number`` encrypted for this (saved) row: it decrypts only here."""
+        from .crypto import encrypt
+
+        return encrypt(number, aad=self.number_aad())
+
+    def account_number(self) -> str:
+        """The clear number: only for payment files and checks, never for display. A stored value
+        that does not belong to this row (moved from another, or altered) is refused with 409."""
+        from core.errors import Conflict
+
+        from .crypto import DecryptionError, decrypt
+
+        try:
+            return decrypt(self.account_number_encrypted, aad=self.number_aad())
+        except DecryptionError:
+            raise Conflict(
+                _(
+                    "The stored number of bank account %(account)s cannot be read here: it was altered, "
+                    "moved from another account or its key is missing. Finance must have it entered again."
+                )
+                % {"account": self.masked_number},
+                code="bank_account_number_unreadable",
+            ) from None
 
     @transition(
         field=state, source=BankAccountState.PENDING, target=BankAccountState.APPROVED, permission=is_finance

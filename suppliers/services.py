@@ -26,8 +26,9 @@ from django.utils.translation import gettext_noop
 from django_fsm import can_proceed, has_transition_perm
 
 from core import bounds
+from core.audit import security_event_record
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from core.models import Role, TransitionLog, User
+from core.models import Role, SecurityEventKind, TransitionLog, User
 from core.queue import enqueue_on_commit
 from core.services import document_event_log, run_transition
 from core.signals import document_expiring
@@ -733,12 +734,15 @@ def bank_account_add(
             supplier=supplier,
             bank_name=bank_name,
             account_name=account_name,
-            account_number_encrypted=crypto.encrypt(number),
+            account_number_encrypted="",  # sealed below, bound to the row's id
             last4=number[-4:],
             currency=currency,
             created_by=actor,
             replaces=replaces,
         )
+        account.account_number_encrypted = account.seal_number(number)
+        account.save(update_fields=["account_number_encrypted"])
+        _bank_account_event(account, actor=actor, action="added")
         if proof is not None:
             account.proof_name = proof.name
             account.proof_content_type = proof.content_type
@@ -783,6 +787,7 @@ def bank_account_approve(*, account: BankAccount, actor, reason: str = "") -> Ba
             )
         account = run_transition(account, "approve", actor=actor, reason=reason)
         _change_decided(account, actor=actor, state=ChangeState.APPROVED, reason=reason)
+        _bank_account_event(account, actor=actor, action="approved")
         return account
 
 
@@ -816,7 +821,21 @@ def bank_account_reject(*, account: BankAccount, actor, reason: str) -> BankAcco
     with transaction.atomic():
         account = run_transition(account, "reject", actor=actor, reason=reason.strip())
         _change_decided(account, actor=actor, state=ChangeState.REJECTED, reason=reason.strip())
+        _bank_account_event(account, actor=actor, action="rejected")
         return account
+
+
+def _bank_account_event(account: BankAccount, *, actor, action: str) -> None:
+    """The security log's row for a bank-account change (who, which supplier and account)."""
+    security_event_record(
+        kind=SecurityEventKind.BANK_ACCOUNT_CHANGED,
+        user=actor,
+        actor=actor,
+        action=action,
+        supplier=account.supplier_id,
+        bank_account=account.pk,
+        last4=account.last4,
+    )
 
 
 def rotate_encryption_keys(*, batch_size: int = 500) -> int:
@@ -831,9 +850,9 @@ def rotate_encryption_keys(*, batch_size: int = 500) -> int:
             ):
                 if crypto.stored_key_id(account.account_number_encrypted) == current:
                     continue
-                plain = crypto.decrypt(account.account_number_encrypted)
+                plain = crypto.decrypt(account.account_number_encrypted, aad=account.number_aad())
                 BankAccount.objects.filter(pk=account.pk).update(
-                    account_number_encrypted=crypto.encrypt(plain)
+                    account_number_encrypted=account.seal_number(plain)
                 )
                 changed += 1
     return changed

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "health_check",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "simple_history",
     "core",
     "suppliers",
@@ -47,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.mfa.MfaMiddleware",
     "core.observability.RequestIdMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -153,6 +157,13 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
     )
 }
+# Two-factor authentication (TOTP, django-otp): required for these roles, for Django staff and
+# superusers, and for every approver named in an approval rule (core.mfa); optional for others.
+# MFA_REQUIRED=0 lifts the requirement (never in production: config/settings/production.py).
+# A user with a confirmed authenticator is asked for its code at every login.
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=["finance", "staff", "buyer"])
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Procurement portal")
 
 # API tokens expire this many days after they are made (0: never); an expired token gets 401.
 API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=365)

@@ -48,6 +48,10 @@ if not REDIS_CACHE_URL and CELERY_BROKER_URL.startswith(("redis://", "rediss://"
         else CELERY_BROKER_URL.rstrip("/")
     )
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"{_base}/1"}}
+if not env.bool("MFA_REQUIRED", default=True):
+    raise SettingError(
+        "MFA_REQUIRED cannot be off in production: finance, approvers and staff use two factors."
+    )
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True

@@ -21,3 +21,6 @@ LANGUAGE_CODE = "en"
 # sets small limits of its own.
 API_RATE_LIMIT_PER_TOKEN = "100000/m"
 API_RATE_LIMIT_PER_IP = "100000/m"
+# Unit tests log people in with force_login, which proves no second factor; the two-factor
+# tests (tests/core/test_security_mfa.py) switch the production default back on.
+MFA_REQUIRED = False

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -561,7 +562,9 @@ def rfq_close(*, rfq: RFQ, actor=None, reason: str = "") -> RFQ:
         rfq = _lock(rfq)
         _require_state(rfq, [RFQState.PUBLISHED], _("close"))
         early = actor is not None and rfq.deadline is not None and timezone.now() < rfq.deadline
-        if early and not reason:
+        two_buyers = early and rfq.legal_entity.early_rfq_close_needs_second_buyer
+        confirming = two_buyers and rfq.early_close_requested_by_id not in (None, actor.pk)
+        if early and not reason and not confirming:
             params = {"number": rfq.number, "deadline": f"{timezone.localtime(rfq.deadline):%Y-%m-%d %H:%M}"}
             raise InvalidInput(
                 _(
@@ -572,6 +575,17 @@ def rfq_close(*, rfq: RFQ, actor=None, reason: str = "") -> RFQ:
                 code="early_close_reason_required",
                 details=params,
             )
+        if two_buyers:
+            if rfq.early_close_requested_by_id is None:
+                return _rfq_early_close_request(rfq, actor=actor, reason=reason)
+            if rfq.early_close_requested_by_id == actor.pk:
+                raise PermissionDenied(
+                    _("You asked to close RFQ %(number)s early; another buyer must confirm it.")
+                    % {"number": rfq.number},
+                    code="own_early_close",
+                )
+            # the asking buyer's reason; the history shows who asked (request_early_close) and who closed
+            reason = rfq.early_close_reason
         rfq = run_transition(
             rfq, "close", actor=actor, reason=reason or ("deadline reached" if actor is None else "")
         )
@@ -587,6 +601,25 @@ def rfq_close(*, rfq: RFQ, actor=None, reason: str = "") -> RFQ:
             version.save(update_fields=["integrity"])
         rfq.refresh_from_db()
         return rfq
+
+
+def _rfq_early_close_request(rfq: RFQ, *, actor, reason: str) -> RFQ:
+    """The first buyer's half of an early close (the caller holds the lock): recorded on the RFQ
+    and in its history; the quotes stay sealed until another buyer confirms."""
+    from core.models import TransitionLog
+
+    RFQ.objects.filter(pk=rfq.pk).update(early_close_requested_by=actor, early_close_reason=reason[:300])
+    TransitionLog.objects.create(
+        content_type=ContentType.objects.get_for_model(RFQ),
+        object_id=str(rfq.pk),
+        transition="request_early_close",
+        source=rfq.state,
+        target=rfq.state,
+        actor=actor,
+        reason=reason,
+    )
+    rfq.refresh_from_db()
+    return rfq
 
 
 def rfq_close_due(*, now: datetime | None = None) -> list[int]:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.models import Role
@@ -95,8 +96,7 @@ def _current_step(requisition: Requisition) -> ApprovalStep | None:
 def _require_decider(requisition: Requisition, actor, what: str) -> ApprovalStep:
     if actor.pk == requisition.requester_id:
         raise PermissionDenied(
-            gettext("You requested %(number)s; someone else must %(what)s it.")
-            % {"number": requisition.number, "what": what},
+            _("You requested %(number)s; someone else must decide on it.") % {"number": requisition.number},
             code="own_requisition_approval",
         )
     step = _current_step(requisition)
@@ -126,8 +126,7 @@ def requisition_approve(*, requisition: Requisition, actor, reason: str = "") ->
         requisition = lock(requisition)
         if actor.pk == requisition.requester_id:
             raise PermissionDenied(
-                gettext("You requested %(number)s; someone else must approve it.")
-                % {"number": requisition.number},
+                _("You requested %(number)s; someone else must approve it.") % {"number": requisition.number},
                 code="own_requisition_approval",
             )
         require_state(requisition, [RequisitionState.SUBMITTED], gettext("approve"))

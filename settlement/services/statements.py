@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
 
 from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied
@@ -641,6 +642,12 @@ def statement_approve(*, statement: Statement, actor, reason: str = "") -> State
     require_finance(actor, gettext("approve statements"))
     with transaction.atomic():
         statement = lock_statement(statement)
+        if statement.created_by_id == actor.pk:  # four eyes: who prepared it does not release it
+            raise PermissionDenied(
+                _("You prepared statement %(number)s; another finance user must approve it for payment.")
+                % {"number": statement.number},
+                code="own_statement_approval",
+            )
         if statement.state == StatementState.CONFIRMED and statement.kind == StatementKind.STATEMENT_FIRST:
             raise IllegalTransition(
                 gettext(

@@ -140,7 +140,8 @@ def test_po_to_payment_through_the_portal_pages(new_page, screenshot, world):
     assert _state(alice) == "Confirmed by supplier"
     screenshot(alice, "6-supplier-confirmed")
 
-    # 7. finance approves and records the payment
+    # 7. a second finance user (who did not prepare it: four eyes) approves and records the payment
+    fin = new_page(UserFactory(username="fei-finance", role="finance"))
     fin.goto(f"/settlement/statements/{statement.pk}/")
     fin.get_by_role("button", name="Approve for payment").click()
     _confirm(fin, "Approve for payment")

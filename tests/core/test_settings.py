@@ -84,6 +84,7 @@ def test_production_check_deploy_prints_no_warnings():
             {"STORAGE_BACKEND": "s3", "AWS_STORAGE_BUCKET_NAME": "portal", "AWS_ACCESS_KEY_ID": "AK"},
             "AWS_SECRET_ACCESS_KEY is required",
         ),
+        ({"MFA_REQUIRED": "0"}, "MFA_REQUIRED cannot be off in production"),
     ],
 )
 def test_a_wrong_setting_stops_start_up_with_one_line_naming_it(override, named):

@@ -79,7 +79,7 @@ def test_a_payment_of_a_huge_amount_is_refused_and_nothing_is_paid(
     make_approved_bank_account(supplier_a)
     svc.statement_send(statement=draft, actor=finance)
     svc.statement_confirm(statement=draft, actor=supplier_user_a)
-    svc.statement_approve(statement=draft, actor=finance)
+    svc.statement_approve(statement=draft, actor=other_finance())
     body = {"amount": "99999999999999999999", "bank_reference": "CNAPS-1"}
     response = api(finance, "post", f"/api/statements/{draft.pk}/payment", body)
     assert response.status_code == 422 and response.json()["field"] == "amount"
@@ -139,3 +139,10 @@ def test_the_policy_admin_shows_a_limit_out_of_bounds_on_the_field_and_writes_no
     assert response.status_code == 200
     assert "Unit price upper percent is too large" in response.content.decode()
     assert TolerancePolicy.objects.count() == 1
+
+
+def other_finance():
+    """A second finance user: who prepared a statement does not approve it (four eyes)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="finance-approver", role="finance")

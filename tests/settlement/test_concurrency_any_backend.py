@@ -38,7 +38,7 @@ def approved_statement():
     )
     statement = svc.statement_send(statement=statement, actor=finance)
     statement = svc.statement_confirm(statement=statement, actor=make_supplier_user(supplier, "sup"))
-    return svc.statement_approve(statement=statement, actor=finance)
+    return svc.statement_approve(statement=statement, actor=other_finance())
 
 
 def test_the_loser_of_two_concurrent_api_payments_gets_409_already_paid(approved_statement):
@@ -85,3 +85,10 @@ def test_the_loser_of_two_concurrent_page_payments_is_told_it_is_already_paid(ap
     assert Payment.objects.count() == 1
     pages = [c.get(url.replace("payment/", "")).content.decode() for c in clients]
     assert sum("is already paid" in page for page in pages) == 1
+
+
+def other_finance():
+    """A second finance user: who prepared a statement does not approve it (four eyes)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="finance-approver", role="finance")

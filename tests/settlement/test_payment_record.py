@@ -41,7 +41,7 @@ def approved(finance, supplier_a, supplier_user_a, entity):
     svc.statement_deduction_add(statement=statement, amount="17.00", reason="packaging", actor=finance)
     statement = svc.statement_send(statement=statement, actor=finance)
     statement = svc.statement_confirm(statement=statement, actor=supplier_user_a)
-    return svc.statement_approve(statement=statement, actor=finance)
+    return svc.statement_approve(statement=statement, actor=other_finance())
 
 
 @pytest.fixture
@@ -203,3 +203,10 @@ def test_the_database_holds_one_payment_per_statement_and_one_per_invoice(approv
             payment=payment, invoice=payment.invoices.first().invoice, amount=Decimal("1")
         )
     assert Payment.objects.count() == 1
+
+
+def other_finance():
+    """A second finance user: who prepared a statement does not approve it (four eyes)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="finance-approver", role="finance")

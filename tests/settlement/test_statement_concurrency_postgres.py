@@ -109,7 +109,7 @@ def test_two_concurrent_payments_of_one_statement_record_exactly_one(world):
     statement = _invoice_first(world, world["finance_a"])
     statement = svc.statement_send(statement=statement, actor=world["finance_a"])
     statement = svc.statement_confirm(statement=statement, actor=world["supplier_user"])
-    statement = svc.statement_approve(statement=statement, actor=world["finance_a"])
+    statement = svc.statement_approve(statement=statement, actor=world["finance_b"])  # four eyes
 
     results = _race(
         lambda: payment_record(

@@ -131,7 +131,7 @@ def test_confirming_issues_the_invoice_plan_with_amounts_per_tax_rate(
         Decimal("0.0600"): (Decimal("100.00"), Decimal("6.00")),
     }
     with pytest.raises(DomainError) as exc:
-        svc.statement_approve(statement=statement, actor=finance)
+        svc.statement_approve(statement=statement, actor=other_finance())
     assert (
         exc.value.code == "invoice_plan_open" and Statement.objects.get(pk=statement.pk).state == "confirmed"
     )
@@ -232,3 +232,10 @@ def test_receipts_already_invoiced_through_matching_are_not_gathered(buyer, fina
     with pytest.raises(DomainError) as exc:
         _create(finance, supplier_a, entity)
     assert exc.value.code == "nothing_to_settle"
+
+
+def other_finance():
+    """A second finance user: who prepared a statement does not approve it (four eyes)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="finance-approver", role="finance")

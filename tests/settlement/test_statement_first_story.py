@@ -85,7 +85,9 @@ def test_receipts_to_paid_through_an_invoice_plan_and_a_real_cn_xml_invoice(
     assert statement.state == "invoiced"
     assert statement.lines.get(kind="plan_invoice").invoice_id == invoice.pk
 
-    statement = svc.statement_approve(statement=statement, actor=finance, reason="plan fully invoiced")
+    statement = svc.statement_approve(
+        statement=statement, actor=other_finance(), reason="plan fully invoiced"
+    )
     payment = payment_record(
         statement=statement, amount=statement.gross_total, bank_reference="HVPS-0402-77", actor=finance
     )
@@ -101,3 +103,10 @@ def test_receipts_to_paid_through_an_invoice_plan_and_a_real_cn_xml_invoice(
         "approve",
         "pay",
     ]
+
+
+def other_finance():
+    """A second finance user: who prepared a statement does not approve it (four eyes)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="finance-approver", role="finance")

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from core.services import api_token_create
 from settlement.models import Payment, Statement
 from settlement.services import statements as svc
-from tests.factories import LegalEntityFactory, make_approved_bank_account
+from tests.factories import LegalEntityFactory, UserFactory, make_approved_bank_account
 from tests.settlement.statement_builders import PERIOD, make_invoice, make_received_po
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,14 @@ def test_finance_runs_an_invoice_first_statement_through_the_portal(
     client = client_as(finance)
     home = client.get("/").content.decode()
     assert "Statements to approve" in home and statement.number in home
+    # four eyes: who prepared the statement sees no approve button and is refused with the reason
+    assert "/approve/" not in client.get(f"/settlement/statements/{statement.pk}/").content.decode()
+    refused = client.post(f"/settlement/statements/{statement.pk}/approve/")
+    assert refused.status_code == 403 and "another finance user must approve it" in refused.content.decode()
+    assert Statement.objects.get().state == "confirmed"
+    from tests.factories import UserFactory
+
+    client = client_as(UserFactory(username="finance-approver", role="finance"))
     client.post(f"/settlement/statements/{statement.pk}/approve/")
     home = client.get("/").content.decode()
     assert "Statements to pay" in home and f'href="/settlement/statements/{statement.pk}/"' in home
@@ -275,7 +283,10 @@ def test_finance_and_the_supplier_work_a_statement_through_the_api(
         api(supplier_user_a, "post", f"/api/statements/{sid}/approve", {}).json()["code"]
         == "permission_denied"
     )
-    assert api(finance, "post", f"/api/statements/{sid}/approve", {}).json()["state"] == "approved"
+    own = api(finance, "post", f"/api/statements/{sid}/approve", {})
+    assert own.status_code == 403 and own.json()["code"] == "own_statement_approval"
+    second = UserFactory(username="finance-approver", role="finance")
+    assert api(second, "post", f"/api/statements/{sid}/approve", {}).json()["state"] == "approved"
 
     wrong = api(
         finance, "post", f"/api/statements/{sid}/payment", {"amount": "1000.00", "bank_reference": "R"}

@@ -199,11 +199,11 @@ def test_the_statement_goes_sent_confirmed_approved(finance, supplier_a, supplie
     statement = svc.statement_confirm(statement=statement, actor=supplier_user_a, reason="ok")
     assert statement.state == "confirmed"
     assert not hasattr(statement, "invoice_plan") or statement.invoice_plan is None
-    statement = svc.statement_approve(statement=statement, actor=finance)
+    statement = svc.statement_approve(statement=statement, actor=other_finance())
     assert statement.state == "approved"
     assert list(_logs(statement, "send").values_list("actor__username", flat=True)) == [finance.username]
     assert _logs(statement, "confirm").get().actor == supplier_user_a
-    assert _logs(statement, "approve").get().actor == finance
+    assert _logs(statement, "approve").get().actor == other_finance()
 
 
 def test_a_disputed_statement_needs_a_reason_and_goes_back_to_draft_for_finance(
@@ -244,7 +244,7 @@ def test_wrong_roles_and_wrong_states_are_refused_and_change_nothing(
     statement = _create(finance, supplier_a, entity)
     checks = [
         (lambda: svc.statement_confirm(statement=statement, actor=supplier_user_a), "illegal_transition"),
-        (lambda: svc.statement_approve(statement=statement, actor=finance), "illegal_transition"),
+        (lambda: svc.statement_approve(statement=statement, actor=other_finance()), "illegal_transition"),
         (lambda: svc.statement_send(statement=statement, actor=buyer), "permission_denied"),
         (lambda: svc.statement_send(statement=statement, actor=supplier_user_a), "permission_denied"),
         (lambda: svc.statement_confirm(statement=statement, actor=finance), "permission_denied"),
@@ -269,7 +269,7 @@ def test_wrong_roles_and_wrong_states_are_refused_and_change_nothing(
             ),
             "statement_not_draft",
         ),
-        (lambda: svc.statement_approve(statement=statement, actor=finance), "illegal_transition"),
+        (lambda: svc.statement_approve(statement=statement, actor=other_finance()), "illegal_transition"),
     ):
         with pytest.raises(DomainError) as exc:
             call()
@@ -319,3 +319,10 @@ def test_gathering_again_adds_invoices_approved_since(finance, supplier_a, suppl
     assert svc.statement_gather(statement=statement, actor=finance) == 0
     statement.refresh_from_db()
     assert _state(late) == "scheduled" and statement.gross_total == Decimal("1141.30")
+
+
+def other_finance():
+    """A second finance user: who prepared a statement does not approve it (four eyes)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="finance-approver", role="finance")

@@ -4,7 +4,6 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 
-from suppliers import crypto
 from suppliers.models import BankAccount, QualificationDocument, SupplierChange
 
 
@@ -31,7 +30,6 @@ def _account(supplier, user, *, pk=None, bank_name="Bank"):
         supplier=supplier,
         bank_name=bank_name,
         account_name=supplier.name,
-        account_number_encrypted=crypto.encrypt("6222020200112233"),
         last4="2233",
         created_by=user,
         proof_name=f"{bank_name}.pdf",
@@ -39,6 +37,8 @@ def _account(supplier, user, *, pk=None, bank_name="Bank"):
     )
     account.proof_file.save(f"walker-proof-{supplier.pk}.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
     account.save()
+    account.account_number_encrypted = account.seal_number("6222020200112233")
+    account.save(update_fields=["account_number_encrypted"])
     return account
 
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.demo_mfa import DEMO_TOTP_KEY_HEX, demo_totp_secret
 from core.models import Role, User
 from core.services import run_transition
 from procurement.demo import seed_procurement_demo
@@ -38,10 +39,17 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = self._seed()
             emails = give_demo_users_emails([username for username, _, _ in logins])
+            with_mfa = enrol_demo_authenticators([username for username, _, _ in logins])
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ with:"))
         for username, role, extra in logins:
             self.stdout.write(
                 f"  {username:<12} / {DEMO_PASSWORD}   {emails.get(username, ''):<24} {role}{extra}"
+                + ("   [2FA]" if username in with_mfa else "")
+            )
+        if with_mfa:
+            self.stdout.write(
+                f"Users marked [2FA] are asked for a code after the password: add the demo secret "
+                f"{demo_totp_secret()} to an authenticator app, or run `manage.py demo_totp` for the current code."
             )
 
     def _user(self, username: str, role: str, **extra) -> User:
@@ -126,6 +134,25 @@ def _licence_pdf(supplier: Supplier, expires_on) -> bytes:
         page.drawString(60, 760 - 28 * n, text)
     page.save()
     return buffer.getvalue()
+
+
+def enrol_demo_authenticators(usernames: list[str]) -> set[str]:
+    """Every demo user who must use two factors (core.mfa) gets the demo authenticator
+    (core.demo_mfa), unless they already have one. Returns the usernames that have one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from core.mfa import mfa_required
+
+    enrolled = set()
+    for user in User.objects.filter(username__in=usernames):
+        if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            enrolled.add(user.username)
+        elif mfa_required(user):
+            TOTPDevice.objects.create(
+                user=user, name="demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True
+            )
+            enrolled.add(user.username)
+    return enrolled
 
 
 def give_demo_users_emails(usernames: list[str]) -> dict[str, str]:
