@@ -20,6 +20,8 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header, urlencode
 
+from .chips import chip_family
+
 
 @dataclass(frozen=True)
 class Column:
@@ -76,6 +78,10 @@ class ListPage:
                     "link": c.link(obj) if c.link else "",
                     "numeric": c.numeric,
                     "label": c.label,
+                    # a column keyed "state" shows as a status chip coloured by its family
+                    "chip": chip_family(getattr(obj, "state", ""), obj._meta.label_lower)
+                    if c.key == "state" and hasattr(obj, "_meta")
+                    else "",
                 }
                 for c in self.spec.columns
             ]

@@ -1,6 +1,7 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.home import Panel, register
+from core.home import Panel, queue_panel, register
 
 from .models import RequisitionState
 from .selectors import lines_to_convert, lines_to_source, my_requisitions, requisitions_to_approve
@@ -13,8 +14,12 @@ def my_open_requisitions(user):
     open_ones = my_requisitions(user).exclude(
         state__in=[RequisitionState.CLOSED, RequisitionState.CANCELLED, RequisitionState.REJECTED]
     )
-    return Panel(
-        _("My open requisitions"), "requisitions/_panel_requisitions.html", {"requisitions": open_ones[:20]}
+    return queue_panel(
+        _("My open requisitions"),
+        "requisitions/_panel_requisitions.html",
+        "requisitions",
+        open_ones.select_related("requester"),
+        url=reverse("requisition-list"),
     )
 
 
@@ -23,8 +28,14 @@ def requisitions_waiting_for_me(user):
     waiting = requisitions_to_approve(user)
     if not waiting:
         return None
+    oldest = min((r.submitted_at or r.created_at for r in waiting), default=None)
     return Panel(
-        _("Requisitions to approve"), "requisitions/_panel_requisitions.html", {"requisitions": waiting[:20]}
+        _("Requisitions to approve"),
+        "requisitions/_panel_requisitions.html",
+        {"requisitions": waiting[:10], "more": max(len(waiting) - 10, 0)},
+        count=len(waiting),
+        url=reverse("requisition-approvals"),
+        oldest=oldest,
     )
 
 
@@ -32,8 +43,11 @@ def requisitions_waiting_for_me(user):
 def requisitions_to_convert(user):
     if not user.is_buyer:
         return None
+    to_convert, to_source = lines_to_convert(user).count(), lines_to_source(user).count()
     return Panel(
         _("Requisitions to convert"),
         "requisitions/_panel_convert.html",
-        {"to_convert": lines_to_convert(user).count(), "to_source": lines_to_source(user).count()},
+        {"to_convert": to_convert, "to_source": to_source},
+        count=to_convert + to_source,
+        url=reverse("requisition-convert"),
     )
