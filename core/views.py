@@ -23,7 +23,8 @@ def home(request):
         request,
         "core/home.html",
         {
-            "tiles": [p for p in panels if p.count is not None],
+            # the queues with something waiting first (in registration order), the empty ones after
+            "tiles": sorted((p for p in panels if p.count is not None), key=lambda p: p.count == 0),
             "figures": figures_for(request.user),
             "cards": [p for p in panels if p.count != 0],
         },

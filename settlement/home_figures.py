@@ -10,8 +10,8 @@ from .selectors import dashboard
 
 
 def _money(label: str, sums, *, url: str = "", hint: str = "") -> list[Figure]:
-    if not sums:
-        return [Figure(label, 0, url=url, hint=hint, money=True)]
+    if not sums:  # nothing yet: zero in the portal's default currency
+        return [Figure(label, 0, unit="CNY", url=url, hint=hint, money=True)]
     return [
         Figure(label, total, unit=currency, url=url, hint=hint, money=True) for currency, total in sums[:2]
     ]

@@ -73,7 +73,7 @@ def test_finance_sees_the_money_waiting_for_settlement_and_payment(
     make_invoice(supplier_b, entity, lines=(("500.00", "0.13"),), state="paid")
 
     html = _home(client, finance)
-    figures = re.findall(r'<span class="label">([^<]+)</span>\s*<span class="value num">([^<]+)', html)
+    figures = re.findall(r'<span class="label">([^<]+)</span>\s*<span class="value">([^<]+)', html)
     values = {label: value.strip() for label, value in figures}
     assert values["Approved invoices not yet in a statement"] == "3,390.00"  # 1130 + 2260
     assert values["Approved statements to pay"] == "0.00"
@@ -92,7 +92,7 @@ def test_a_supplier_user_sees_only_their_own_companys_numbers(
 
     html = _home(client, supplier_user_a)
     assert _tiles(html)["Purchase orders to acknowledge"] == 1
-    values = dict(re.findall(r'<span class="label">([^<]+)</span>\s*<span class="value num">([^<]+)', html))
+    values = dict(re.findall(r'<span class="label">([^<]+)</span>\s*<span class="value">([^<]+)', html))
     assert values["Invoiced, not yet paid"].strip() == "113.00"
     assert values["Open purchase orders"].strip() == "1"
     assert supplier_b.name not in html
@@ -147,5 +147,5 @@ def test_the_language_switcher_names_each_language_in_itself(client, buyer):
 def test_amounts_figures_are_decimal_sums(client, finance, supplier_a, entity):
     make_invoice(supplier_a, entity, lines=(("0.10", "0.13"), ("0.20", "0.13")), state="approved")
     html = _home(client, finance)
-    values = dict(re.findall(r'<span class="label">([^<]+)</span>\s*<span class="value num">([^<]+)', html))
+    values = dict(re.findall(r'<span class="label">([^<]+)</span>\s*<span class="value">([^<]+)', html))
     assert values["Approved invoices not yet in a statement"].strip() == str(Decimal("0.34"))
