@@ -1,10 +1,10 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.home import Panel, queue_panel, register
+from core.home import Figure, Panel, queue_panel, register, register_figures
 
-from .models import RequisitionState
-from .selectors import lines_to_convert, lines_to_source, my_requisitions, requisitions_to_approve
+from .models import RequisitionLine, RequisitionState
+from .selectors import cart_get, lines_to_convert, lines_to_source, my_requisitions, requisitions_to_approve
 
 
 @register
@@ -51,3 +51,20 @@ def requisitions_to_convert(user):
         count=to_convert + to_source,
         url=reverse("requisition-convert"),
     )
+
+
+@register_figures
+def requester_figures(user):
+    """A requester's figures: what sits in the cart, and how many of their requisitions are on
+    their way (approved or ordered, not yet closed)."""
+    if not user.is_requester:
+        return []
+    cart = cart_get(user)
+    in_cart = RequisitionLine.objects.filter(requisition=cart).count() if cart else 0
+    moving = my_requisitions(user).filter(
+        state__in=[RequisitionState.APPROVED, RequisitionState.PARTLY_ORDERED, RequisitionState.ORDERED]
+    )
+    return [
+        Figure(_("Lines in your cart"), in_cart, url=reverse("requisition-cart")),
+        Figure(_("Requisitions approved or being ordered"), moving.count(), url=reverse("requisition-list")),
+    ]

@@ -17,6 +17,7 @@ from procurement.models import PurchaseOrder
 from procurement.services import purchase_order_create, purchase_order_submit
 from settlement.services.statements import statement_create, statement_send
 from suppliers.models import Supplier
+from tests.browser.conftest import SCREENSHOTS
 from tests.settlement.statement_builders import make_invoice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,6 +68,11 @@ def demo(db):
     return {"po": po, "invoice": invoice, "statement": statement}
 
 
+def _shot(page, language: str, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"look-{language}-{name}.png"), full_page=True)
+
+
 def _page(browser, live_server, username, language, **viewport):
     context = browser.new_context(
         base_url=live_server.url, viewport=viewport or DESKTOP, locale=LOCALES[language]
@@ -113,17 +119,17 @@ def _check_layout(page, where):
     assert not nav["wrapped"], f"{where}: navigation entries wrap: {nav['wrapped']}"
     assert not nav["clipped"], f"{where}: navigation entries cut off: {nav['clipped']}"
     assert nav["fits"], f"{where}: the navigation needs scrolling at 1366×768"
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= DESKTOP["width"], f"{where}: the page scrolls sideways ({wide} px wide)"
     broken = page.evaluate(CHIP_FACTS)
     assert not broken, f"{where}: status chips break across lines: {broken}"
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_every_roles_dashboard_and_the_key_documents_at_1366(
-    browser, live_server, screenshot, demo, language
-):
+def test_every_roles_dashboard_and_the_key_documents_at_1366(browser, live_server, demo, language):
     for role in ROLES:
         page = _page(browser, live_server, role, language)
-        screenshot(page, f"home-{role}")
+        _shot(page, language, f"home-{role}")
         _check_layout(page, f"{role} home ({language})")
         assert page.locator(".tiles .tile").count() > 0, f"{role}: the home page shows no queue"
         if role == "finance":
@@ -133,28 +139,28 @@ def test_every_roles_dashboard_and_the_key_documents_at_1366(
                 ("statement", f"/settlement/statements/{demo['statement'].pk}/"),
             ):
                 page.goto(url)
-                screenshot(page, name)
+                _shot(page, language, name)
                 assert page.locator(".doc-head h1 .state").count() == 1
                 assert page.locator(".timeline li").count() >= 1
                 _check_layout(page, f"{name} ({language})")
             page.goto("/procurement/pos/999999/")
             assert page.locator(".error-page").is_visible() and page.locator("header nav").is_visible()
-            screenshot(page, "error-404")
+            _shot(page, language, "error-404")
         page.context.close()
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_navigation_folds_into_a_menu_at_phone_width(browser, live_server, screenshot, demo, language):
+def test_the_navigation_folds_into_a_menu_at_phone_width(browser, live_server, demo, language):
     page = _page(browser, live_server, "buyer", language, width=390, height=844)
     nav_links = page.locator("header nav[aria-label] a")
     menu = page.locator("header .navmenu > summary")
     assert menu.is_visible()
     assert not nav_links.first.is_visible(), "the navigation should be folded at 390 px"
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    screenshot(page, "phone-home")
+    _shot(page, language, "phone-home")
     menu.click()
     assert nav_links.last.is_visible()
-    screenshot(page, "phone-menu")
+    _shot(page, language, "phone-menu")
     nav_links.filter(has_text="采购订单" if language == "zh-hans" else "Purchase orders").first.click()
     page.wait_for_url("**/procurement/pos/")
     assert not nav_links.first.is_visible()

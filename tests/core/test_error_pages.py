@@ -55,7 +55,9 @@ def test_a_forbidden_page_is_a_403_inside_the_layout(client, supplier_user_a, la
 def test_the_way_back_offers_the_page_the_person_came_from_on_this_portal_only(client, buyer):
     client.force_login(buyer)
     came_from = reverse("po-list")
-    html = client.get("/procurement/pos/987654/", HTTP_REFERER=f"http://testserver{came_from}").content.decode()
+    html = client.get(
+        "/procurement/pos/987654/", HTTP_REFERER=f"http://testserver{came_from}"
+    ).content.decode()
     assert f'href="{came_from}"' in html
     html = client.get("/procurement/pos/987654/", HTTP_REFERER="https://evil.example/po/").content.decode()
     assert "evil.example" not in html
