@@ -22,3 +22,9 @@ urlpatterns = [
     path("settlement/", include("settlement.urls")),
     path("", include("core.urls")),
 ]
+
+# Error pages inside the portal's layout, in the reader's language (core/error_pages.py).
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

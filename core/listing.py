@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header, urlencode
 
 from . import formatting
+from .chips import chip_family
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ class ListPage:
                     "link": c.link(obj) if c.link else "",
                     "numeric": c.numeric,
                     "label": c.label,
+                    # a column keyed "state" shows as a status chip coloured by its family
+                    "chip": chip_family(getattr(obj, "state", ""), obj._meta.label_lower)
+                    if c.key == "state" and hasattr(obj, "_meta")
+                    else "",
                 }
                 for c in self.spec.columns
             ]

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.defaults import page_not_found, permission_denied
 
 from .errors import DomainError, NotFound, PermissionDenied
 
@@ -64,12 +63,12 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if request.path.startswith("/api/"):
             return None
+        from .error_pages import page_not_found, permission_denied  # they use safe_back_url above
+
         if isinstance(exception, NotFound):
             return page_not_found(request, Http404(exception.message))
         if isinstance(exception, PermissionDenied):
-            from django.core.exceptions import PermissionDenied as DjangoDenied
-
-            return permission_denied(request, DjangoDenied(exception.message))
+            return permission_denied(request, exception)
         if isinstance(exception, DomainError):
             messages.error(request, exception.message)
             back = safe_back_url(request)

@@ -13,15 +13,26 @@ from django.views.decorators.http import require_POST
 from . import queue, selectors, services
 from .audit import security_event_record
 from .errors import DomainError, NotFound, PermissionDenied
-from .home import panels_for
+from .home import figures_for, panels_for
 from .listing import Column, Filter, ListSpec, list_response
 from .models import ApiTokenScope, SecurityEventKind
 
 
 @login_required
 def home(request):
-    """Each role's home page: what needs this person's action now."""
-    return render(request, "core/home.html", {"panels": panels_for(request.user)})
+    """Each role's home page as a dashboard: a tile per work queue (how many wait, since when,
+    a link to them all), the figures that matter to the role, and the oldest items of each queue."""
+    panels = panels_for(request.user)
+    return render(
+        request,
+        "core/home.html",
+        {
+            # the queues with something waiting first (in registration order), the empty ones after
+            "tiles": sorted((p for p in panels if p.count is not None), key=lambda p: p.count == 0),
+            "figures": figures_for(request.user),
+            "cards": [p for p in panels if p.count != 0],
+        },
+    )
 
 
 def _tokens_page(request, *, new_key="", error="", status=200):

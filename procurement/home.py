@@ -1,11 +1,16 @@
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.home import Panel, register
+from core.home import queue_panel, register
 
 from .models import POState, RFQState
 from .selectors import purchase_order_list, rfq_list
+
+
+def _list_url(name: str, state: str) -> str:
+    return f"{reverse(name)}?state={state}"
 
 
 @register
@@ -15,7 +20,13 @@ def pos_to_approve(user):
     pending = purchase_order_list(user).filter(state=POState.PENDING_APPROVAL).exclude(requester=user)
     if not (user.is_buyer or pending.exists()):  # finance sees the panel when a rule asks for them
         return None
-    return Panel(_("Purchase orders to approve"), "procurement/_panel_pos.html", {"pos": pending[:20]})
+    return queue_panel(
+        _("Purchase orders to approve"),
+        "procurement/_panel_pos.html",
+        "pos",
+        pending.select_related("supplier"),
+        url=_list_url("po-list", POState.PENDING_APPROVAL),
+    )
 
 
 @register
@@ -23,15 +34,28 @@ def rfqs_to_award(user):
     if not user.is_buyer:
         return None
     rfqs = rfq_list(user).filter(state=RFQState.CLOSED)
-    return Panel(_("RFQs to award"), "procurement/_panel_rfqs.html", {"rfqs": rfqs[:20]})
+    return queue_panel(
+        _("RFQs to award"),
+        "procurement/_panel_rfqs.html",
+        "rfqs",
+        rfqs,
+        url=_list_url("rfq-list", RFQState.CLOSED),
+    )
 
 
 @register
 def pos_to_acknowledge(user):
     if not user.is_supplier_user:
         return None
-    pos = purchase_order_list(user).filter(state=POState.SENT)
-    return Panel(_("Purchase orders to acknowledge"), "procurement/_panel_pos.html", {"pos": pos[:20]})
+    pos = purchase_order_list(user).filter(state=POState.SENT).select_related("supplier")
+    return queue_panel(
+        _("Purchase orders to acknowledge"),
+        "procurement/_panel_pos.html",
+        "pos",
+        pos,
+        url=_list_url("po-list", POState.SENT),
+        tone="attention",
+    )
 
 
 @register
@@ -43,4 +67,10 @@ def rfqs_to_quote(user):
         .filter(state=RFQState.PUBLISHED)
         .filter(Q(deadline__isnull=True) | Q(deadline__gt=timezone.now()))
     )
-    return Panel(_("RFQs to quote"), "procurement/_panel_rfqs.html", {"rfqs": rfqs[:20]})
+    return queue_panel(
+        _("RFQs to quote"),
+        "procurement/_panel_rfqs.html",
+        "rfqs",
+        rfqs,
+        url=_list_url("rfq-list", RFQState.PUBLISHED),
+    )

@@ -1,6 +1,7 @@
 """Home-page panels of matching: finance's exception desk and stale matches; the supplier's
 invoices waiting for a credit note."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.documents import register_panel
@@ -16,10 +17,14 @@ def match_exceptions(user):
         return None
     counts = aging_counts(user)
     stale = stale_result_list(user).count()
+    total = sum(counts.values())
     return Panel(
         _("Match exceptions"),
         "settlement/match_panel_desk.html",
-        {"counts": counts, "total": sum(counts.values()), "stale": stale},
+        {"counts": counts, "total": total, "stale": stale},
+        count=total,
+        url=reverse("match-desk"),
+        tone="attention",
     )
 
 
@@ -37,7 +42,12 @@ def credit_notes_requested(user):
     if not invoices:
         return None
     return Panel(
-        _("Credit notes requested"), "settlement/match_panel_credit_notes.html", {"invoices": invoices}
+        _("Credit notes requested"),
+        "settlement/match_panel_credit_notes.html",
+        {"invoices": invoices},
+        count=len(invoices),
+        url=reverse("match-status-list"),
+        tone="attention",
     )
 
 

@@ -1,23 +1,26 @@
 """Home-page panels of settlement statements (registered when receivers_statements is imported),
 and the statement panel on an invoice's page (core.documents)."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.documents import register_panel
-from core.home import Panel, register
+from core.home import Panel, queue_panel, register
 
 from .models import InvoicePlan, StatementLine
 from .selectors import statements as selectors
 
-LIMIT = 20
 
-
-def _panel(title: str, qs, state: str) -> Panel:
-    rows = list(qs[: LIMIT + 1])
-    return Panel(
+def _panel(title: str, qs, state: str, *, tone: str = "") -> Panel:
+    url = reverse("statement-list") + (f"?state={state}" if state else "")
+    return queue_panel(
         title,
         "settlement/statement_panel.html",
-        {"statements": rows[:LIMIT], "more": len(rows) > LIMIT, "state": state},
+        "statements",
+        qs.select_related("supplier"),
+        url=url,
+        tone=tone,
+        extra={"state": state},
     )
 
 
@@ -25,7 +28,7 @@ def _panel(title: str, qs, state: str) -> Panel:
 def statements_to_confirm(user):
     if not user.is_supplier_user:
         return None
-    return _panel(_("Statements to confirm"), selectors.statements_to_confirm(user), "sent")
+    return _panel(_("Statements to confirm"), selectors.statements_to_confirm(user), "sent", tone="attention")
 
 
 @register
@@ -61,7 +64,7 @@ def statements_disputed(user):
     disputed = selectors.statements_disputed(user)
     if not disputed.exists():
         return None
-    return _panel(_("Statements disputed by suppliers"), disputed, "disputed")
+    return _panel(_("Statements disputed by suppliers"), disputed, "disputed", tone="attention")
 
 
 def invoice_statement_panel(user, invoice):

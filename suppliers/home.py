@@ -1,6 +1,7 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from core.home import Panel, register
+from core.home import Panel, queue_panel, register
 
 from .models import SupplierState
 from .selectors import (
@@ -16,9 +17,12 @@ from .selectors import (
 def suppliers_to_approve(user):
     if not user.is_buyer:
         return None
-    pending = supplier_list(user).filter(state=SupplierState.SUBMITTED)
-    return Panel(
-        _("Suppliers waiting for your approval"), "suppliers/_panel_list.html", {"suppliers": pending}
+    return queue_panel(
+        _("Suppliers waiting for your approval"),
+        "suppliers/_panel_list.html",
+        "suppliers",
+        supplier_list(user).filter(state=SupplierState.SUBMITTED),
+        url=f"{reverse('supplier-list')}?state={SupplierState.SUBMITTED}",
     )
 
 
@@ -34,10 +38,12 @@ def own_company(user):
 def bank_accounts_to_approve(user):
     if not (user.is_finance or user.is_superuser):
         return None
-    return Panel(
+    return queue_panel(
         _("Bank accounts waiting for your approval"),
         "suppliers/_panel_bank_accounts.html",
-        {"accounts": bank_accounts_awaiting_approval(user)},
+        "accounts",
+        bank_accounts_awaiting_approval(user),
+        url=reverse("bank-account-list"),
     )
 
 
@@ -45,10 +51,14 @@ def bank_accounts_to_approve(user):
 def documents_expiring_soon(user):
     if not user.is_supplier_user:
         return None
-    return Panel(
+    return queue_panel(
         _("Your documents expiring within 30 days"),
         "suppliers/_panel_documents.html",
-        {"documents": documents_expiring(user, within_days=30)},
+        "documents",
+        documents_expiring(user, within_days=30),
+        url=reverse("supplier-detail", args=[supplier_id_for(user)]) + "#documents",
+        since="expires_on",
+        tone="attention",
     )
 
 
@@ -56,8 +66,10 @@ def documents_expiring_soon(user):
 def supplier_changes_to_approve(user):
     if not (user.is_buyer or user.is_superuser):
         return None
-    return Panel(
+    return queue_panel(
         _("Supplier data changes waiting for your approval"),
         "suppliers/_panel_changes.html",
-        {"changes": supplier_changes_awaiting(user)},
+        "changes",
+        supplier_changes_awaiting(user),
+        since="requested_at",
     )

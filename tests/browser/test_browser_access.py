@@ -45,7 +45,12 @@ def test_the_login_page_and_home_work_at_phone_width_with_keyboard_only(new_page
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/login/" not in url)
     assert page.goto("/").status == 200
-    assert page.get_by_role("navigation", name="Main").is_visible()
+    # at phone width the navigation is folded behind the menu button, which the keyboard opens
+    nav, menu = page.get_by_role("navigation", name="Main"), page.locator("header .navmenu > summary")
+    assert menu.is_visible() and not nav.is_visible()
+    menu.focus()
+    page.keyboard.press("Enter")
+    assert nav.is_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, "home-phone")
     assert width <= 375 + 1, f"the page scrolls sideways at phone width ({width}px)"

@@ -1,0 +1,67 @@
+"""Status chips: every state a document can be in belongs to one family, and the family gives the
+chip its colour (static/css/portal.css ``.chip-<family>``). Pure module: no database.
+
+Families: ``ok`` (done, good), ``wait`` (moving, someone's turn), ``attention`` (needs a person
+to look: an exception, a dispute), ``bad`` (refused, blocked) and ``idle`` (draft, closed,
+cancelled: nothing will happen by itself).
+"""
+
+from __future__ import annotations
+
+FAMILIES = ("ok", "wait", "attention", "bad", "idle")
+
+_DEFAULT = {
+    **dict.fromkeys(
+        (
+            "approved",
+            "acknowledged",
+            "validated",
+            "matched",
+            "matched_within_tolerance",
+            "paid",
+            "confirmed",
+            "active",
+            "awarded",
+            "accepted",
+            "ordered",
+            "resolved",
+            "received",
+            "ok",
+        ),
+        "ok",
+    ),
+    **dict.fromkeys(
+        (
+            "submitted",
+            "pending_approval",
+            "in_approval",
+            "published",
+            "sent",
+            "validating",
+            "scheduled",
+            "partially_received",
+            "partly_ordered",
+            "pending",
+            "invoiced",
+            "unchecked",
+            "rematched",
+            "open",
+        ),
+        "wait",
+    ),
+    **dict.fromkeys(
+        ("exception", "disputed", "suspended", "awaiting_credit_note", "mismatch", "no_po"), "attention"
+    ),
+    **dict.fromkeys(("rejected", "blocked", "terminated"), "bad"),
+    **dict.fromkeys(("draft", "cancelled", "closed", "expired", "credited", "retired"), "idle"),
+}
+
+# Where one model's state reads differently from the same word elsewhere.
+_BY_MODEL = {
+    ("invoicing.invoice", "received"): "wait",  # just arrived, checking starts
+}
+
+
+def chip_family(state: str, model_label: str = "") -> str:
+    """The family of ``state`` (a state code) of a model (``app_label.model``, lower case)."""
+    return _BY_MODEL.get((model_label.lower(), state)) or _DEFAULT.get(state, "idle")
