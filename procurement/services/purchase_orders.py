@@ -179,7 +179,7 @@ def _require_draft(po: PurchaseOrder) -> None:
     if po.state == POState.DRAFT:
         return
     hint = (
-        " Create a revision instead (it needs approval and the supplier's acknowledgement again)."
+        " " + _("Create a revision instead (it needs approval and the supplier's acknowledgement again).")
         if po.state in PO_REVISABLE
         else ""
     )

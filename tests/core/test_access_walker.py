@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from core.models import ApiToken, TransitionLog
+from core.models import ApiToken, OutboxTask, TransitionLog
 from core.services import api_token_create
 from suppliers.models import Supplier
 from tests.factories import ItemFactory, SupplierFactory, make_supplier_user
@@ -30,7 +30,11 @@ def _core_world(supplier_a, supplier_b, alice, bob):
     return {
         "own": {"supplier_id": supplier_a.pk, "token_id": own_token.pk},
         "foreign": {"supplier_id": FOREIGN_ID, "token_id": FOREIGN_ID},
-        "shared": {"item_id": ItemFactory().pk},
+        # a follow-up task row: staff-only (ops page), so a supplier user reaches it nowhere
+        "shared": {
+            "item_id": ItemFactory().pk,
+            "outbox_id": OutboxTask.objects.create(name="core.send_email").pk,
+        },
         "literal": {"action": "submit", "uidb64": "MQ", "token": "set-password"},
     }
 

@@ -278,7 +278,8 @@ def _statement(supplier, creator, *, state, kind="invoice_first"):
 def test_statement_approve_cancel_confirm_and_payment_ask_first(client, finance, supplier_a, supplier_user_a):
     confirmed = _statement(supplier_a, finance, state="confirmed")
     url = f"/settlement/statements/{confirmed.pk}/"
-    _asks(_page(client, finance, url)[f"{url}approve/"], f"Approve statement {confirmed.number}", "113.00")
+    approver = UserFactory(username="finance2", role="finance")  # not who prepared it (four eyes)
+    _asks(_page(client, approver, url)[f"{url}approve/"], f"Approve statement {confirmed.number}", "113.00")
 
     sent = _statement(supplier_a, finance, state="sent")
     url = f"/settlement/statements/{sent.pk}/"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -75,8 +74,8 @@ def test_finance_sees_the_money_waiting_for_settlement_and_payment(
     html = _home(client, finance)
     figures = re.findall(r'<span class="label">([^<]+)</span>\s*<span class="value">([^<]+)', html)
     values = {label: value.strip() for label, value in figures}
-    assert values["Approved invoices not yet in a statement"] == "3,390.00"  # 1130 + 2260
-    assert values["Approved statements to pay"] == "0.00"
+    assert values["Approved invoices not yet in a statement"] == "CN¥3,390.00"  # 1130 + 2260
+    assert values["Approved statements to pay"] == "CN¥0.00"
     assert _tiles(html)["Statements to approve"] == 0
     assert "Match exceptions" in _tiles(html)
 
@@ -93,7 +92,7 @@ def test_a_supplier_user_sees_only_their_own_companys_numbers(
     html = _home(client, supplier_user_a)
     assert _tiles(html)["Purchase orders to acknowledge"] == 1
     values = dict(re.findall(r'<span class="label">([^<]+)</span>\s*<span class="value">([^<]+)', html))
-    assert values["Invoiced, not yet paid"].strip() == "113.00"
+    assert values["Invoiced, not yet paid"].strip() == "CN¥113.00"
     assert values["Open purchase orders"].strip() == "1"
     assert supplier_b.name not in html
 
@@ -148,4 +147,4 @@ def test_amounts_figures_are_decimal_sums(client, finance, supplier_a, entity):
     make_invoice(supplier_a, entity, lines=(("0.10", "0.13"), ("0.20", "0.13")), state="approved")
     html = _home(client, finance)
     values = dict(re.findall(r'<span class="label">([^<]+)</span>\s*<span class="value">([^<]+)', html))
-    assert values["Approved invoices not yet in a statement"].strip() == str(Decimal("0.34"))
+    assert values["Approved invoices not yet in a statement"].strip() == "CN¥0.34"

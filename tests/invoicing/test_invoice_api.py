@@ -82,3 +82,32 @@ def test_portal_upload_answers_each_file_with_its_own_result(
     assert bad.status_code == 400 and "pdf_malformed" in bad.content.decode()
     page = client.get(f"/invoices/{Invoice.objects.get().pk}/").content.decode()
     assert "26352000000012345678" in page and "validated" in page.lower()
+
+
+@pytest.mark.parametrize("damage", ["changed", "missing"])
+def test_a_changed_or_missing_stored_original_is_refused_with_a_reason_not_a_500(
+    client, auth, seller_user, our_entity, damage
+):
+    """A stored original altered or lost in storage is never served: the API answers 409 with its
+    code, the invoice page's download link leads back with the reason (in the reader's language)."""
+    from django.core.files.storage import default_storage
+
+    data = build_cn_xml()
+    invoice = Invoice.objects.get(pk=post_file(client, auth, data).json()["id"])
+    path = invoice.file.path
+    default_storage.delete(path)
+    if damage == "changed":
+        default_storage.save(path, __import__("io").BytesIO(data.replace(b"1000.00", b"9000.00")))
+
+    api = client.get(f"/api/invoices/{invoice.pk}/file", **auth)
+    assert api.status_code == 409 and api.json()["code"] == "stored_file_unavailable"
+
+    client.force_login(seller_user)
+    page = client.get(
+        f"/invoices/{invoice.pk}/file/",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+        HTTP_REFERER=f"/invoices/{invoice.pk}/",
+    )
+    assert page.status_code == 302 and page["Location"] == f"/invoices/{invoice.pk}/"
+    shown = client.get(page["Location"], HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "SHA-256" in shown and "9000.00" not in shown

@@ -25,7 +25,7 @@ def test_an_upload_while_the_broker_is_unreachable_is_accepted_and_the_sweeper_v
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with monkeypatch.context() as m:
-        m.setattr(tasks.validate_invoice, "delay", broker_down)
+        m.setattr(tasks.validate_invoice, "apply_async", broker_down)  # how the outbox sends it
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 "/api/invoices/",

@@ -100,7 +100,7 @@ def test_finance_runs_an_invoice_first_statement_through_the_portal(
     assert statement.number in listing and "REF-1" in listing
     history = client.get(f"/settlement/statements/{statement.pk}/").content.decode()
     for step in ("Sent", "Confirmed", "Approved", "Paid"):  # the actions by name (core.history)
-        assert f'<td data-label="Action">{step}</td>' in history
+        assert f'<span class="what">{step}</span>' in history  # the timeline (core/_history.html)
 
 
 def test_a_refused_action_in_the_portal_shows_the_message_and_changes_nothing(
