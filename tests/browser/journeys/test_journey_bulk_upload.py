@@ -56,7 +56,7 @@ def _make_stuck_invoice(demo_server, name: str, data: bytes) -> int:
         "from unittest import mock; from pathlib import Path; from django.db import OperationalError; "
         "from core.models import User; from invoicing import services, tasks; "
         "user = User.objects.get(username='supplier1'); "
-        "locked = mock.patch.object(tasks.validate_invoice, 'delay', "
+        "locked = mock.patch.object(tasks.validate_invoice, 'apply_async', "
         "side_effect=OperationalError('database is locked')); "
         "locked.start(); "
         f"invoice, _ = services.invoice_upload(supplier=user.membership.supplier, data=Path({name!r}).read_bytes(), "

@@ -76,7 +76,7 @@ def test_a_contract_becomes_catalog_items_a_requisition_and_a_po_for_the_request
     buyer.locator("#id_unit_price").fill("1299")
     buyer.get_by_role("button", name="添加行").click()
     lines = buyer.locator("#lines + table")
-    assert MONITOR in lines.inner_text() and "1299" in lines.inner_text()
+    assert MONITOR in lines.inner_text() and "1,299.00" in lines.inner_text()
 
     # a second line from a CSV file (maintenance hours, priced per hour)
     csv = "item_code,unit_price,tax_rate,quantity_cap\nSV-3001,380,0.06,200\n"
@@ -103,7 +103,7 @@ def test_a_contract_becomes_catalog_items_a_requisition_and_a_po_for_the_request
     requester.locator("#q").fill("显示器")
     requester.locator("#q").press("Enter")
     row = requester.locator("tbody tr", has_text=SUPPLIER).filter(has_text=MONITOR)
-    assert "1299" in row.inner_text() and number in row.inner_text()
+    assert "1,299.00" in row.inner_text() and number in row.inner_text()
     row.locator("input[name=quantity]").fill("2")
     shot(requester, "catalog-requester-catalog")
     row.get_by_role("button", name="加入购物车").click()

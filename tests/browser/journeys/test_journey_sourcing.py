@@ -187,7 +187,7 @@ def test_rfq_questions_sealed_quotes_early_close_award_and_pos(demo_server, jour
     with buyer.expect_navigation():
         _confirm(buyer)
     assert "已截止（已开标）" in buyer.locator("h1").inner_text()
-    assert CLOSE_REASON in buyer.locator("main table").last.inner_text()  # the history
+    assert CLOSE_REASON in buyer.locator("main .timeline").inner_text()  # the history
     shot(buyer, "sourcing-6-buyer-closed-early")
 
     # 7. The comparison: prices, supplier1's note and both validities, supplier2's no-bid.
