@@ -123,7 +123,7 @@ def test_a_match_reason_keeps_its_figures_and_reads_in_either_language(catalogue
 
 
 def test_a_transition_reason_written_by_the_portal_keeps_its_code(catalogue):
-    catalogue({"Mandatory document expired or missing: %(documents)s": "必备证照已过期或缺失：%(documents)s"})
+    catalogue({"Mandatory document expired or missing: %(documents)s": "必备文件已过期或缺失：%(documents)s"})
     from core.services import run_transition
 
     supplier = SupplierFactory(state="approved")
@@ -144,7 +144,7 @@ def test_a_transition_reason_written_by_the_portal_keeps_its_code(catalogue):
         assert row.reason_text == render(
             "supplier.documents_missing", {"documents": joined(["营业执照"], ", ")}
         )
-        assert row.reason_text == "必备证照已过期或缺失：营业执照"
+        assert row.reason_text == "必备文件已过期或缺失：营业执照"
     with translation.override("en"):
         assert row.reason_text == "Mandatory document expired or missing: 营业执照"
 
