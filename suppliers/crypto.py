@@ -24,6 +24,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 VERSION = "v2"
 _LEGACY_VERSION = "v1"
@@ -75,20 +76,22 @@ def decrypt(token: str, *, aad: bytes, legacy: bool = False) -> str:
         version, kid, payload = token.split(":", 2)
         raw = base64.urlsafe_b64decode(payload.encode())
     except (ValueError, TypeError):
-        raise DecryptionError("The stored value is not an encrypted field.") from None
+        raise DecryptionError(gettext("The stored value is not an encrypted field.")) from None
     if legacy and version == _LEGACY_VERSION:
         aad = _LEGACY_AAD
     elif version != VERSION:
-        raise DecryptionError("The stored value is not an encrypted field of this version.")
+        raise DecryptionError(gettext("The stored value is not an encrypted field of this version."))
     if len(raw) < 12 + 16:
-        raise DecryptionError("The stored value is not an encrypted field.")
+        raise DecryptionError(gettext("The stored value is not an encrypted field."))
     candidates = [k for k in _keys() if key_id(k) == kid] or _keys()
     for key in candidates:
         try:
             return AESGCM(key).decrypt(raw[:12], raw[12:], aad).decode()
         except InvalidTag:
             continue
-    raise DecryptionError(f"No configured key decrypts this value in this row (key id {kid}).")
+    raise DecryptionError(
+        gettext("No configured key decrypts this value in this row (key id %(kid)s).") % {"kid": kid}
+    )
 
 
 def needs_rotation(token: str) -> bool:
