@@ -6,7 +6,10 @@ and there runs what ``make run`` runs — ``manage.py migrate``, ``manage.py see
 and nothing else of the project's settings (no DATABASE_URL, no broker, no FIELD_ENCRYPTION_KEY),
 so the server has SQLite, in-process tasks, the console e-mail backend and the in-process
 scheduler, as a new user has. The copy keeps its own database, media and ``var/``. The only
-difference from ``make run`` is the port. E-mails are read from the server's console output, as a
+differences from ``make run`` are the port and that ``migrate`` and ``seed_demo`` run once per test
+session, in a template copy that each journey module then copies whole (database, ``var/`` and
+media included) before it starts ``rundemo`` in its own copy: the same state ``make run`` would
+reach, without migrating and seeding nine times. E-mails are read from the server's console output, as a
 person running ``make run`` reads them.
 
 These tests are marked ``journey``; CI runs them once (in the SQLite pass).
@@ -109,9 +112,13 @@ class DemoServer:
             raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
+    def prepare(self) -> None:
+        """What ``make run`` does before it serves: ``make migrate`` and ``make seed``."""
+        self.manage("migrate", "--noinput", timeout=600)  # a loaded 2-core machine is slow here
+        self.manage("seed_demo", timeout=600)
+
     def start(self) -> None:
-        self.manage("migrate", "--noinput")
-        self.manage("seed_demo")
+        """``manage.py rundemo`` on a prepared copy; returns once the login page answers."""
         self.process = subprocess.Popen(
             [sys.executable, "-u", "manage.py", "rundemo", f"127.0.0.1:{self.port}", "--noreload"],
             cwd=self.dir,
@@ -170,10 +177,20 @@ class DemoServer:
             time.sleep(0.3)
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The working tree copied and prepared as ``make run`` prepares it (migrated and seeded), once."""
+    root = tmp_path_factory.mktemp("make-run-template")
+    _copy_tree(root)
+    DemoServer(root).prepare()
+    return root
+
+
 @pytest.fixture(scope="module")
-def demo_server(tmp_path_factory, browser):
-    server = DemoServer(tmp_path_factory.mktemp("make-run"))
-    _copy_tree(server.dir)
+def demo_server(tmp_path_factory, browser, demo_template):
+    root = tmp_path_factory.mktemp("make-run")
+    shutil.copytree(demo_template, root, dirs_exist_ok=True)
+    server = DemoServer(root)
     server.start()
     yield server
     server.stop()
@@ -221,16 +238,21 @@ _USED_STEPS: dict[tuple[str, str], int] = {}
 
 def _fresh_demo_code(page, username: str) -> str:
     """The demo authenticator's code (core.demo_mfa, enrolled by seed_demo). A code is accepted
-    once per user: a second login of the same user within the same 30 s waits for the next one."""
+    once per user, and the server also accepts the next 30-second step's code (django-otp's
+    tolerance of one step, for clocks that drift), as an authenticator app a few seconds ahead
+    would show it. A second login of the same user within the same 30 s therefore types the next
+    step's code; only a third one waits for the clock."""
     from core.demo_mfa import demo_totp_code
 
     key = (page.url.split("/mfa/")[0], username)
-    code, step = demo_totp_code()
-    while step <= _USED_STEPS.get(key, -1):
+    while True:
+        now = time.time()
+        for ahead in (0, 30):
+            code, step = demo_totp_code(now + ahead)
+            if step > _USED_STEPS.get(key, -1):
+                _USED_STEPS[key] = step
+                return code
         time.sleep(1)
-        code, step = demo_totp_code()
-    _USED_STEPS[key] = step
-    return code
 
 
 @pytest.fixture
