@@ -4,6 +4,34 @@ import pytest
 
 from tests.factories import SupplierFactory, UserFactory, make_supplier_user
 
+# A test reaches the database only through one of these fixtures or the django_db marker
+# (pytest-django refuses any other access), so a test without them is the same on every backend.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="deselect the tests that cannot reach the database (CI's PostgreSQL pass: they ran in the SQLite pass)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-tests-only"):
+        return
+    keep, drop = [], []
+    for item in items:
+        reaches_database = (
+            item.get_closest_marker("django_db")
+            or item.get_closest_marker("integration")
+            or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (keep if reaches_database else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
 
 @pytest.fixture
 def buyer(db):

@@ -28,6 +28,7 @@ def test_the_portal_calls_a_random_binary_upload_binary(client, seller_user):
         (b"Invoice 12345, amount 100.00\n", "plain text"),
         (b'{"invoice": 1}', "JSON"),
     ],
+    ids=["random-bytes", "gb18030-text", "ascii-text", "json"],  # stable ids: the bytes are random
 )
 def test_what_the_file_looks_like_is_named(data, words):
     with pytest.raises(Refused) as exc:
