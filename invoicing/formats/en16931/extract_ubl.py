@@ -56,12 +56,24 @@ class _UblReader(Reader):
     def category(self, el: etree._Element) -> Category:
         k = kids(el)
         pct = one(k, cbc.Percent)
+        ident = one(k, cbc.ID)
+        code = text(ident)
         return Category(
-            code=text_of(k, cbc.ID),
+            code=code,
             rate=self.number(pct, "VAT rate"),
             rate_present=pct is not None,
             is_vat=_is_vat(k),
+            exact=code is None or code == ident.text,
         )
+
+    def sub_categories(self, k: Kids) -> list[Category]:
+        """Tax categories of the sub-lines (cac:SubInvoiceLine, at any depth) of a line's children ``k``."""
+        out: list[Category] = []
+        for sub in many(k, cac.SubInvoiceLine):
+            sk = kids(sub)
+            out += [self.category(c) for c in many(kids(one(sk, cac.Item)), cac.ClassifiedTaxCategory)]
+            out += self.sub_categories(sk)
+        return out
 
     def address(self, el: etree._Element | None) -> Address | None:
         if el is None:
@@ -174,6 +186,7 @@ class _UblReader(Reader):
                 (walk(a, cbc.Name) is not None, walk(a, cbc.Value) is not None)
                 for a in many(ik, cac.AdditionalItemProperty)
             ],
+            sub_categories=self.sub_categories(k) if cac.SubInvoiceLine in k else [],
         )
 
     def tax_totals(self, k: Kids, inv: Invoice) -> None:
