@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(
     not oracle.available(SHARED), reason="../shared/en16931-official or saxonche is not available"
 )
 
-MUTANTS_PER_FILE = 20  # the corpus `make bench` reports on
+MUTANTS_PER_FILE = 10  # `make bench` reports on 20 per file
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_official_examples_are_accepted_and_the_derived_invalid_ones_refused(jud
 def test_generated_invoices_get_the_official_rule_ids(judge, corpus):
     generated = [(name, root) for name, root in corpus if "~" in name]
     result = oracle.agreement(judge, generated)
-    assert result["judged"] >= 600
+    assert result["judged"] >= 300
     assert result["differences"] == []
 
 

@@ -35,7 +35,7 @@ cbc = Ns(CBC)
 
 def _is_vat(k: Kids) -> bool:
     """The TaxScheme/ID of a tax category or party tax scheme (children ``k``) is VAT."""
-    return norm(text_of(kids(one(k, cac.TaxScheme)), cbc.ID)).upper() == "VAT"
+    return norm(text(walk(one(k, cac.TaxScheme), cbc.ID))).upper() == "VAT"
 
 
 def _bool(value: str | None) -> bool | None:
@@ -238,7 +238,7 @@ _AMOUNT_NAMES = (
     "Amount BaseAmount PriceAmount TaxAmount TaxableAmount LineExtensionAmount TaxExclusiveAmount "
     "TaxInclusiveAmount AllowanceTotalAmount ChargeTotalAmount PrepaidAmount PayableRoundingAmount PayableAmount"
 )
-_AMOUNT_TAGS = frozenset(getattr(cbc, name) for name in _AMOUNT_NAMES.split())
+_AMOUNT_TAGS = tuple(getattr(cbc, name) for name in _AMOUNT_NAMES.split())
 # (parent tag, child tag) -> the Codes list its text goes to; (parent, child, attribute) for attributes
 _TEXT_CODES = {
     (cac.Country, cbc.IdentificationCode): "countries",
@@ -260,7 +260,6 @@ _SELLER_SIDE = (cac.AccountingSupplierParty, cac.PayeeParty)
 
 
 _CODE_TAGS = (
-    *_AMOUNT_TAGS,
     *{child for _, child in (*_TEXT_CODES, *_ATTR_CODES)},
     cbc.InvoiceTypeCode,
     cbc.CreditNoteTypeCode,
@@ -284,11 +283,9 @@ def _note_subject(note: str) -> str | None:
 def _codes(root: etree._Element) -> Codes:
     """One pass over the document for every coded value the code-list rules look at."""
     c = Codes()
+    c.currency_ids = [el.get("currencyID", "") for el in root.iter(_AMOUNT_TAGS)]
     for el in root.iter(_CODE_TAGS):
         tag = el.tag
-        if tag in _AMOUNT_TAGS:
-            c.currency_ids.append(el.get("currencyID", ""))
-            continue
         parent = el.getparent()
         key = (parent.tag, tag)
         if key in _TEXT_CODES:

@@ -353,5 +353,28 @@ class Invoice:
         return Counter(c.code for c in cats if c.is_vat)
 
     @cached_property
+    def line_nets_by_category(self) -> dict[tuple[str | None, Decimal | None], Decimal]:
+        """Σ line net amounts (BT-131) per (VAT category code, rate) a line matches: it has a category
+        with the code and one (the same or another) with the rate; rate None stands for any rate.
+        A key is present when some line matches, even one without a net amount."""
+        out: dict[tuple[str | None, Decimal | None], Decimal] = {}
+        for line in self.lines:
+            cats = line.categories
+            keys = {(a.code, b.rate) for a in cats for b in cats} | {(a.code, None) for a in cats}
+            net = line.net if line.net is not None else Decimal(0)
+            for key in keys:
+                out[key] = out.get(key, Decimal(0)) + net
+        return out
+
+    @cached_property
+    def category_codes_present(self) -> frozenset[str | None]:
+        """Every VAT category code used anywhere (any scheme, as written or not)."""
+        return (
+            frozenset(self.vat_codes_used)
+            | frozenset(self.breakdown_by_code)
+            | frozenset(self.exact_code_counts)
+        )
+
+    @cached_property
     def line_vat_codes(self) -> Counter[str | None]:
         return Counter(c.code for _, c in self.line_categories if c.is_vat)

@@ -33,6 +33,7 @@ from .model import Address, AllowanceCharge, Category, Invoice, Line, Party, Vat
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
+_ZERO = Decimal(0)
 _HALF = Decimal("0.5")
 _HUNDRED = Decimal(100)
 _MAX_MESSAGE = 300
@@ -43,8 +44,24 @@ _MAX_PER_RULE = 20
 class Rule:
     code: str
     severity: Severity
-    check: Callable[[Invoice], Iterable[str]]  # yields one message per failing context
+    contexts: Callable[[Invoice], Iterable[object]] | None  # None: the invoice itself is the one context
+    test: Callable[..., bool]  # test(context, invoice): false where the rule fails
+    message: Callable[..., str] | str
     when: Callable[[Invoice], bool] | None = None  # a cheap guard: the rule cannot fail when false
+    category: str | None = None  # a VAT category code: the rule cannot fail when the invoice has none
+
+    def failures(self, m: Invoice) -> list:
+        """The contexts where the rule fails."""
+        test = self.test
+        if self.contexts is None:
+            return [] if test(m, m) else [m]
+        return [c for c in self.contexts(m) if not test(c, m)]
+
+    def check(self, m: Invoice) -> Iterator[str]:
+        """One message per failing context."""
+        message = self.message
+        for c in self.failures(m):
+            yield message(c, m) if callable(message) else message
 
 
 RULES: dict[str, Rule] = {}
@@ -57,36 +74,57 @@ def per(
     message: Callable[..., str] | str,
     severity: Severity = ERROR,
     when: Callable[[Invoice], bool] | None = None,
+    category: str | None = None,
 ) -> None:
     """Register ``code``: for each context ``c`` in ``contexts(m)`` where ``test(c, m)`` is false,
     report ``message`` (a string, or a function of ``(c, m)``)."""
-
-    def check(m: Invoice) -> Iterator[str]:
-        for c in contexts(m):
-            if not test(c, m):
-                yield message(c, m) if callable(message) else message
-
     if code in RULES:  # pragma: no cover - a programming error
         raise ValueError(f"rule {code} registered twice")
-    RULES[code] = Rule(code, severity, check, when)
+    contexts_or_none = None if contexts is _invoice else contexts
+    RULES[code] = Rule(code, severity, contexts_or_none, test, message, when, category)
 
 
 def check(m: Invoice, only: Iterable[str] | None = None) -> list[Issue]:
     """Run the rules (all, or the codes in ``only``) on one invoice."""
     rules = RULES.values() if only is None else [RULES[c] for c in only if c in RULES]
     issues: list[Issue] = []
+    present = m.category_codes_present
     with localcontext(DECIMALS):
         for rule in rules:
-            if rule.when is not None and not rule.when(m):
+            if rule.category is not None and rule.category not in present:
                 continue
-            for n, msg in enumerate(rule.check(m)):
+            when, test = rule.when, rule.test
+            if when is not None and not when(m):
+                continue
+            # the loop inlines Rule.failures: it runs some 200 times per invoice
+            if rule.contexts is None:
+                if test(m, m):
+                    continue
+                failed = [m]
+            else:
+                failed = [c for c in rule.contexts(m) if not test(c, m)]
+                if not failed:
+                    continue
+            code, severity, message = rule.code, rule.severity, rule.message
+            for n, c in enumerate(failed):
                 if n == _MAX_PER_RULE:  # a broken invoice with many lines fails the same way many times
-                    issues.append(Issue(rule.code, rule.severity, f"[{rule.code}] … and more of the same."))
+                    issues.append(Issue(code, severity, f"[{code}] … and more of the same."))
                     break
+                msg = message(c, m) if callable(message) else message
                 if len(msg) > _MAX_MESSAGE:  # values quoted from the document can be long
                     msg = msg[:_MAX_MESSAGE] + "…"
-                issues.append(Issue(rule.code, rule.severity, f"[{rule.code}] {msg}"))
+                issues.append(Issue(code, severity, f"[{code}] {msg}"))
     return issues
+
+
+def _failed(c: object, m: Invoice) -> bool:
+    """The test of a rule whose contexts are already the failing ones."""
+    return False
+
+
+def _invoice(m: Invoice) -> list[Invoice]:
+    """The invoice as the one context of a rule (``per`` runs such rules without building the list)."""
+    return [m]
 
 
 # -- arithmetic and small helpers -------------------------------------------------------------
@@ -115,10 +153,6 @@ def _date(value: str | None) -> dt.date | None:
 
 def _f(value: object) -> str:
     return "missing" if value is None else str(value)
-
-
-def _invoice(m: Invoice) -> list[Invoice]:
-    return [m]
 
 
 def _lines(m: Invoice) -> list[Line]:
@@ -512,8 +546,8 @@ for _code, _test, _msg in [
 ]:
     per(
         _code,
-        _lines,
-        lambda ln, m, _t=_test: _t(ln),
+        lambda m, _t=_test: [ln for ln in m.lines if not _t(ln)],  # only the failing lines
+        _failed,
         _msg if _code == "BR-21" else (lambda ln, m, _s=_msg: f"Invoice line {ln.id or '?'} {_s}"),
     )
 
@@ -852,10 +886,7 @@ def _cii_some_ok(m: Invoice, code: str) -> bool:
 def _family_rules(f: VatFamily) -> None:  # noqa: C901 - one table row per rule, kept together
     code, name = f.code, f.name
 
-    def present(m: Invoice) -> bool:
-        return m.vat_codes_used[code] > 0 or code in m.breakdown_by_code or code in m.exact_code_counts
-
-    fper = partial(per, when=present)  # rules -02 … -10 cannot fail when the category is absent
+    fper = partial(per, category=code)  # rules -02 … -10 cannot fail when the category is absent
 
     # -01: the breakdown must carry the category when lines, allowances or charges use it.
     def used(m: Invoice) -> int:
@@ -950,7 +981,8 @@ def _family_rules(f: VatFamily) -> None:  # noqa: C901 - one table row per rule,
         def match(cats: list[Category]) -> bool:
             return any(c.code == code for c in cats) and (rate is None or any(c.rate == rate for c in cats))
 
-        total = _sum(ln.net for ln in lines if match(ln.categories))
+        # Σ of the matching lines' net amounts, summed once per invoice for every (code, rate)
+        total = m.line_nets_by_category.get((code, rate), _ZERO) if lines else _ZERO
         for ac in m.allowances_charges:
             if ac.charge is not None and match(ac.categories):
                 total += (ac.amount or 0) if ac.charge else -(ac.amount or 0)
@@ -971,7 +1003,7 @@ def _family_rules(f: VatFamily) -> None:  # noqa: C901 - one table row per rule,
             if m.syntax == "cii":
                 return _cii_taxable_ok(m, code, rate, vb.taxable)
             in_acs = used(ac.categories for ac in m.all_allowances_charges)
-            in_lines = used(ln.categories for ln in m.lines)
+            in_lines = (code, rate) in m.line_nets_by_category
             # xs:decimal(cbc:TaxableAmount - 1): the binding subtracts in floating point
             low, high = Decimal(float(vb.taxable) - 1), Decimal(float(vb.taxable) + 1)
             # The binding tries the invoice lines, then (for the other line kind) no lines at all.
@@ -1172,12 +1204,11 @@ per(
 
 
 def _code_rule(code: str, values: Callable[[Invoice], Iterable[str | None]], codes, what: str) -> None:
-    per(
-        code,
-        lambda m: [v for v in values(m) if v is not None],
-        lambda v, m: cl.in_list(v, codes(m) if callable(codes) else codes),
-        lambda v, m: f"{what} {v!r} is not in the code list.",
-    )
+    def not_in_list(m: Invoice) -> list[str]:
+        allowed = codes(m) if callable(codes) else codes
+        return [v for v in values(m) if v is not None and not cl.in_list(v, allowed)]
+
+    per(code, not_in_list, _failed, lambda v, m: f"{what} {v!r} is not in the code list.")
 
 
 per(
@@ -1248,6 +1279,10 @@ _code_rule("BR-CL-25", lambda m: m.codes.endpoint_schemes, cl.EAS, "The electron
 
 
 def _decimals(value: Decimal) -> int:
+    shown = str(value)  # much cheaper than as_tuple(); plain notation for every usual amount
+    if "E" not in shown and "N" not in shown and "n" not in shown:
+        dot = shown.find(".")
+        return 0 if dot < 0 else len(shown) - dot - 1
     exponent = value.as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
@@ -1261,8 +1296,8 @@ def _dec_rule(code: str, what: str, values: Callable[[Invoice], Iterable[Decimal
 
     per(
         code,
-        lambda m: [v for v in values(m) if v is not None],
-        test,
+        lambda m: [v for v in values(m) if v is not None and not test(v, m)],  # only the failing values
+        _failed,
         lambda v, m: f"The {what} {v} has more than 2 decimals.",
     )
 
