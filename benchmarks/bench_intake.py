@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import statistics
 import time
@@ -15,7 +16,7 @@ from invoicing.checks import check_file
 from invoicing.formats.model import Refused
 from invoicing.validation import ValidationContext
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+SAMPLES = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared") / "samples"
 CTX = ValidationContext(today=date(2026, 11, 23), max_age_days=10_000)
 FORMATS = {
     "ofd": "einvoice-cn/*.ofd",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import statistics
 import struct
 import time
@@ -27,7 +28,7 @@ from invoicing.formats.model import Refused
 from invoicing.formats.safexml import parse_xml
 from invoicing.formats.safezip import read_zip
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(os.environ.get("SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared")
 SAMPLES = SHARED / "samples" / "einvoice-cn"
 RUNS = 5
 RUN_SECONDS = 0.2

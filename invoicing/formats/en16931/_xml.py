@@ -135,7 +135,14 @@ def walk(el: etree._Element | None, *tags: str) -> etree._Element | None:
     for tag in tags:
         if el is None:
             return None
-        el = next(el.iterchildren(tag), None)
+        # a plain loop: iterchildren(tag) builds a tag matcher per call, which costs more than
+        # comparing the few children an invoice element has
+        for child in el:
+            if child.tag == tag:
+                el = child
+                break
+        else:
+            return None
     return el
 
 

@@ -99,5 +99,7 @@ def in_list(value: str | None, codes: frozenset[str]) -> bool:
     """A coded value is valid when, whitespace-normalised, it is one word of the list."""
     if value is None:
         return False
+    if value in codes:  # the common case: no code of a list holds whitespace, so it is one word
+        return True
     value = " ".join(value.split())
     return bool(value) and " " not in value and value in codes

@@ -46,15 +46,26 @@ def _texts(els: list[etree._Element]) -> list[str]:
     return [norm(e.text) for e in els]
 
 
+def _text_102(el: etree._Element | None) -> str | None:
+    """The text of a ``ram:*DateTime`` element's DateTimeString in format 102 (None: there is none)."""
+    for dts in () if el is None else el.iterchildren(udt.DateTimeString):
+        if dts.get("format") == "102":
+            return dts.text or ""
+    return None
+
+
 class _CiiReader(Reader):
     def category(self, el: etree._Element) -> Category:
         k = kids(el)
         pct = one(k, ram.RateApplicablePercent)
+        ident = one(k, ram.CategoryCode)
+        code = text(ident)
         return Category(
-            code=text_of(k, ram.CategoryCode),
+            code=code,
             rate=self.number(pct, "VAT rate"),
             rate_present=pct is not None,
             is_vat=norm(text_of(k, ram.TypeCode)).upper() == "VAT",
+            exact=code is None or code == ident.text,
         )
 
     def address(self, el: etree._Element | None) -> Address | None:
@@ -85,7 +96,8 @@ class _CiiReader(Reader):
                     other_ids.append(norm(ident.text))
         ok = kids(one(k, ram.SpecifiedLegalOrganization))
         trading = text_of(ok, ram.TradingBusinessName)
-        endpoint = walk(one(k, ram.URIUniversalCommunication), ram.URIID)
+        uri = one(k, ram.URIUniversalCommunication)
+        endpoint = walk(uri, ram.URIID)
         return Party(
             name=text_of(k, ram.Name),
             trading_names=[trading] if trading else [],
@@ -93,8 +105,9 @@ class _CiiReader(Reader):
             legal_ids=_texts(many(ok, ram.ID)),
             vat_ids=vat_ids,
             tax_registration_ids=other_ids,
-            endpoint=text(endpoint),
-            endpoint_scheme=None if endpoint is None else (endpoint.get("schemeID") or None),
+            # BR-62/-63 in CII: an URIUniversalCommunication without URIID is an address without scheme
+            endpoint=("" if uri is not None else None) if endpoint is None else text(endpoint),
+            endpoint_scheme=None if endpoint is None else (norm(endpoint.get("schemeID")) or None),
             address=self.address(one(k, ram.PostalTradeAddress)),
             contact=_contact(one(k, ram.DefinedTradeContact)),
         )
@@ -121,10 +134,12 @@ class _CiiReader(Reader):
         if el is None:
             return None
         k = kids(el)
+        start, end = one(k, ram.StartDateTime), one(k, ram.EndDateTime)
         return Period(
-            start=self.date(one(k, ram.StartDateTime), "Period start date"),
-            end=self.date(one(k, ram.EndDateTime), "Period end date"),
+            start=self.date(start, "Period start date"),
+            end=self.date(end, "Period end date"),
             has_content=bool(k),
+            bounds_102=None if start is None or end is None else (_text_102(start), _text_102(end)),
         )
 
     def line(self, el: etree._Element) -> Line:
@@ -282,6 +297,9 @@ _CODE_TAGS = (
 
 
 _URI_PARENT = ram.URIUniversalCommunication
+# Every currencyID attribute in the document, in document order: one compiled XPath walks the tree in C,
+# about three times faster than visiting each element from Python.
+_CURRENCY_IDS = etree.XPath("//@currencyID", smart_strings=False)
 
 
 def _contact(el: etree._Element | None) -> Contact | None:
@@ -298,7 +316,7 @@ def _contact(el: etree._Element | None) -> Contact | None:
 def _codes(root: etree._Element) -> Codes:
     """Every coded value the code-list rules look at."""
     c = Codes()
-    c.currency_ids = [e.get("currencyID", "") for e in root.iter() if "currencyID" in e.attrib]
+    c.currency_ids = _CURRENCY_IDS(root)
     for el in root.iter(_CODE_TAGS):
         tag = el.tag
         if tag == rsm.ExchangedDocument:
@@ -365,7 +383,9 @@ def _extract(root: etree._Element) -> Invoice:
     )
     inv.number = text_of(doc, ram.ID)
     inv.type_code = text_of(doc, ram.TypeCode)
-    inv.issue_date = r.date(one(doc, ram.IssueDateTime), "Invoice issue date")
+    issued = one(doc, ram.IssueDateTime)
+    inv.issue_date = r.date(issued, "Invoice issue date")
+    inv.issue_date_102 = norm(_text_102(issued))
 
     inv.buyer_reference = text_of(agreement, ram.BuyerReference)
     inv.order_reference = text(walk(one(agreement, ram.BuyerOrderReferencedDocument), ram.IssuerAssignedID))
@@ -394,7 +414,16 @@ def _extract(root: etree._Element) -> Invoice:
     inv.deliver_to = r.address(walk(one(delivery, ram.ShipToTradeParty), ram.PostalTradeAddress))
 
     r.settlement(kids(one(tx, ram.ApplicableHeaderTradeSettlement)), inv)
-    inv.lines = [r.line(el) for el in many(tx, ram.IncludedSupplyChainTradeLineItem)]
+    line_items = many(tx, ram.IncludedSupplyChainTradeLineItem)
+    inv.lines = [r.line(el) for el in line_items]
+    # BR-52 in CII looks at every AdditionalReferencedDocument, the lines' (BT-128) too
+    for el in line_items:
+        settlement = walk(el, ram.SpecifiedLineTradeSettlement)
+        if settlement is not None:
+            inv.additional_documents += [
+                text(walk(d, ram.IssuerAssignedID))
+                for d in settlement.iterchildren(ram.AdditionalReferencedDocument)
+            ]
     inv.codes = _codes(root)
     inv.issues = r.issues
     return inv

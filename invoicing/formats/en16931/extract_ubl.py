@@ -35,7 +35,7 @@ cbc = Ns(CBC)
 
 def _is_vat(k: Kids) -> bool:
     """The TaxScheme/ID of a tax category or party tax scheme (children ``k``) is VAT."""
-    return norm(text_of(kids(one(k, cac.TaxScheme)), cbc.ID)).upper() == "VAT"
+    return norm(text(walk(one(k, cac.TaxScheme), cbc.ID))).upper() == "VAT"
 
 
 def _bool(value: str | None) -> bool | None:
@@ -56,12 +56,24 @@ class _UblReader(Reader):
     def category(self, el: etree._Element) -> Category:
         k = kids(el)
         pct = one(k, cbc.Percent)
+        ident = one(k, cbc.ID)
+        code = text(ident)
         return Category(
-            code=text_of(k, cbc.ID),
+            code=code,
             rate=self.number(pct, "VAT rate"),
             rate_present=pct is not None,
             is_vat=_is_vat(k),
+            exact=code is None or code == ident.text,
         )
+
+    def sub_categories(self, k: Kids) -> list[Category]:
+        """Tax categories of the sub-lines (cac:SubInvoiceLine, at any depth) of a line's children ``k``."""
+        out: list[Category] = []
+        for sub in many(k, cac.SubInvoiceLine):
+            sk = kids(sub)
+            out += [self.category(c) for c in many(kids(one(sk, cac.Item)), cac.ClassifiedTaxCategory)]
+            out += self.sub_categories(sk)
+        return out
 
     def address(self, el: etree._Element | None) -> Address | None:
         if el is None:
@@ -174,6 +186,7 @@ class _UblReader(Reader):
                 (walk(a, cbc.Name) is not None, walk(a, cbc.Value) is not None)
                 for a in many(ik, cac.AdditionalItemProperty)
             ],
+            sub_categories=self.sub_categories(k) if cac.SubInvoiceLine in k else [],
         )
 
     def tax_totals(self, k: Kids, inv: Invoice) -> None:
@@ -225,7 +238,7 @@ _AMOUNT_NAMES = (
     "Amount BaseAmount PriceAmount TaxAmount TaxableAmount LineExtensionAmount TaxExclusiveAmount "
     "TaxInclusiveAmount AllowanceTotalAmount ChargeTotalAmount PrepaidAmount PayableRoundingAmount PayableAmount"
 )
-_AMOUNT_TAGS = frozenset(getattr(cbc, name) for name in _AMOUNT_NAMES.split())
+_AMOUNT_TAGS = tuple(getattr(cbc, name) for name in _AMOUNT_NAMES.split())
 # (parent tag, child tag) -> the Codes list its text goes to; (parent, child, attribute) for attributes
 _TEXT_CODES = {
     (cac.Country, cbc.IdentificationCode): "countries",
@@ -247,7 +260,6 @@ _SELLER_SIDE = (cac.AccountingSupplierParty, cac.PayeeParty)
 
 
 _CODE_TAGS = (
-    *_AMOUNT_TAGS,
     *{child for _, child in (*_TEXT_CODES, *_ATTR_CODES)},
     cbc.InvoiceTypeCode,
     cbc.CreditNoteTypeCode,
@@ -270,53 +282,58 @@ def _note_subject(note: str) -> str | None:
 
 def _codes(root: etree._Element) -> Codes:
     """One pass over the document for every coded value the code-list rules look at."""
+    # el.get(name) rather than ``name in el.attrib``: the attrib mapping is a new object per call
     c = Codes()
+    c.currency_ids = [el.get("currencyID", "") for el in root.iter(_AMOUNT_TAGS)]
     for el in root.iter(_CODE_TAGS):
         tag = el.tag
-        if tag in _AMOUNT_TAGS:
-            c.currency_ids.append(el.get("currencyID", ""))
-            continue
         parent = el.getparent()
-        key = (parent.tag, tag)
+        ptag = parent.tag
+        key = (ptag, tag)
         if key in _TEXT_CODES:
             getattr(c, _TEXT_CODES[key]).append(norm(el.text))
         elif key in _ATTR_CODES:
             attr, field = _ATTR_CODES[key]
-            if attr in el.attrib:
-                getattr(c, field).append(el.get(attr, ""))
-        elif key == (cac.PartyIdentification, cbc.ID) and "schemeID" in el.attrib:
-            seller_side = any(a.tag in _SELLER_SIDE for a in el.iterancestors())
-            c.party_id_schemes.append((el.get("schemeID", ""), seller_side))
+            value = el.get(attr)
+            if value is not None:
+                getattr(c, field).append(value)
+        elif tag == cbc.ID:
+            scheme = el.get("schemeID")
+            if scheme is None:
+                continue
+            if ptag == cac.PartyIdentification:
+                seller_side = any(a.tag in _SELLER_SIDE for a in el.iterancestors())
+                c.party_id_schemes.append((scheme, seller_side))
+            elif ptag in _DOCUMENT_REFERENCES and any(
+                t.tag == cbc.DocumentTypeCode and t.text == "130" for t in parent
+            ):
+                c.reference_schemes.append(scheme)
         elif tag in (cbc.InvoiceTypeCode, cbc.CreditNoteTypeCode):
             c.type_codes.append((norm(el.text), tag == cbc.CreditNoteTypeCode))
-        elif tag == cbc.AllowanceChargeReasonCode and parent.tag == cac.AllowanceCharge:
+        elif tag == cbc.AllowanceChargeReasonCode and ptag == cac.AllowanceCharge:
             indicator = _bool(text(walk(parent, cbc.ChargeIndicator)))
             if indicator is False:
                 c.allowance_reason_codes.append(norm(el.text))
             elif indicator is True:
                 c.charge_reason_codes.append(norm(el.text))
-        elif tag == cbc.EmbeddedDocumentBinaryObject and "mimeCode" in el.attrib:
-            c.mime_codes.append(el.get("mimeCode", ""))
+        elif tag == cbc.EmbeddedDocumentBinaryObject:
+            value = el.get("mimeCode")
+            if value is not None:
+                c.mime_codes.append(value)
         elif tag in _UNIT_TAGS:
-            if "unitCode" in el.attrib:
-                c.unit_codes.append(el.get("unitCode", ""))
+            value = el.get("unitCode")
+            if value is not None:
+                c.unit_codes.append(value)
         elif tag == cbc.TaxExemptionReasonCode:
             c.exemption_codes.append(norm(el.text).upper())
         elif tag == cbc.EndpointID:
-            if "schemeID" in el.attrib:
-                c.endpoint_schemes.append(el.get("schemeID", ""))
-        elif tag == cbc.Note:
-            if parent is root:
-                subject = _note_subject(el.text or "")
-                if subject is not None:
-                    c.note_subjects.append(subject)
-        elif (
-            tag == cbc.ID
-            and parent.tag in _DOCUMENT_REFERENCES
-            and "schemeID" in el.attrib
-            and any(t.text == "130" for t in parent.iterchildren(cbc.DocumentTypeCode))
-        ):
-            c.reference_schemes.append(el.get("schemeID", ""))
+            value = el.get("schemeID")
+            if value is not None:
+                c.endpoint_schemes.append(value)
+        elif tag == cbc.Note and parent is root:
+            subject = _note_subject(el.text or "")
+            if subject is not None:
+                c.note_subjects.append(subject)
     return c
 
 

@@ -36,6 +36,7 @@ class Category:
     rate: Num = None  # percent, e.g. Decimal("19")
     rate_present: bool = False
     is_vat: bool = True  # the tax scheme is VAT (UBL TaxScheme/ID, CII TypeCode)
+    exact: bool = True  # the code's text is the code itself, without surrounding whitespace
 
 
 @dataclass(slots=True)
@@ -91,6 +92,9 @@ class Period:
     end: Text = None
     description_code: Text = None  # BT-8 (UBL carries it inside the invoicing period)
     has_content: bool = False  # any child element at all
+    # CII only, when both a start and an end element are given: their DateTimeString texts in format
+    # 102 (None where there is none), which the CII binding of BR-29/BR-30 compares as strings
+    bounds_102: tuple[str | None, str | None] | None = None
 
 
 @dataclass(slots=True)
@@ -175,6 +179,7 @@ class Line:
     classifications: list[tuple[str, Text]] = field(default_factory=list)  # BT-158 (value, list id)
     categories: list[Category] = field(default_factory=list)  # BT-151/152 (first one is the category)
     attributes: list[tuple[bool, bool]] = field(default_factory=list)  # BG-32: (has name, has value)
+    sub_categories: list[Category] = field(default_factory=list)  # UBL SubInvoiceLine tax categories
 
     @property
     def category(self) -> Category | None:
@@ -217,6 +222,7 @@ class Invoice:
     customization_id: Text = None  # BT-24
     number: Text = None  # BT-1
     issue_date: Text = None  # BT-2 (ISO yyyy-mm-dd once extracted)
+    issue_date_102: Text = None  # CII: the issue date's text only where its format is 102 (BR-03)
     type_code: Text = None  # BT-3
     currency: Text = None  # BT-5
     tax_currency: Text = None  # BT-6
@@ -293,12 +299,81 @@ class Invoice:
         return out
 
     @cached_property
+    def generic_breakdowns(self) -> list[VatBreakdown]:
+        """The VAT breakdowns the rules on every breakdown (BR-45 … BR-48, BR-CO-17, BR-DEC-19/-20)
+        look at: in CII, a breakdown of category L, M or O under VAT is matched by its category's own
+        rule context first, so those rules never see it."""
+        if self.syntax != "cii":
+            return self.vat_breakdown
+        return [
+            vb
+            for vb in self.vat_breakdown
+            if not (
+                vb.category
+                and vb.category.is_vat
+                and vb.category.exact
+                and vb.category.code in ("L", "M", "O")
+            )
+        ]
+
+    @cached_property
+    def exact_code_counts(self) -> dict[str | None, list[int]]:
+        """[line categories, allowance/charge categories (any level), VAT breakdowns] per category
+        code written exactly, under any tax scheme: what the CII binding counts (``CategoryCode='E'``)."""
+        out: dict[str | None, list[int]] = {}
+        for _, c in self.line_categories:
+            if c.exact:
+                out.setdefault(c.code, [0, 0, 0])[0] += 1
+        for ac in self.all_allowances_charges:
+            for c in ac.categories:
+                if c.exact:
+                    out.setdefault(c.code, [0, 0, 0])[1] += 1
+        for vb in self.vat_breakdown:
+            if vb.category is not None and vb.category.exact:
+                out.setdefault(vb.category.code, [0, 0, 0])[2] += 1
+        return out
+
+    @cached_property
+    def cii_family_breakdowns(self) -> dict[str | None, list[VatBreakdown]]:
+        """The VAT breakdowns the CII binding's VAT category rules (BR-S-08 …) look at, by code:
+        written exactly, under VAT (S and Z: under any tax scheme)."""
+        out: dict[str | None, list[VatBreakdown]] = {}
+        for vb in self.vat_breakdown:
+            c = vb.category
+            if c is not None and c.exact and (c.is_vat or c.code in ("S", "Z")):
+                out.setdefault(c.code, []).append(vb)
+        return out
+
+    @cached_property
     def vat_codes_used(self) -> Counter[str | None]:
         """How often each VAT category code is used by lines, allowances and charges (any level)."""
         cats = [c for _, c in self.line_categories] + [
             c for ac in self.all_allowances_charges for c in ac.categories
         ]
         return Counter(c.code for c in cats if c.is_vat)
+
+    @cached_property
+    def line_nets_by_category(self) -> dict[tuple[str | None, Decimal | None], Decimal]:
+        """Σ line net amounts (BT-131) per (VAT category code, rate) a line matches: it has a category
+        with the code and one (the same or another) with the rate; rate None stands for any rate.
+        A key is present when some line matches, even one without a net amount."""
+        out: dict[tuple[str | None, Decimal | None], Decimal] = {}
+        for line in self.lines:
+            cats = line.categories
+            keys = {(a.code, b.rate) for a in cats for b in cats} | {(a.code, None) for a in cats}
+            net = line.net if line.net is not None else Decimal(0)
+            for key in keys:
+                out[key] = out.get(key, Decimal(0)) + net
+        return out
+
+    @cached_property
+    def category_codes_present(self) -> frozenset[str | None]:
+        """Every VAT category code used anywhere (any scheme, as written or not)."""
+        return (
+            frozenset(self.vat_codes_used)
+            | frozenset(self.breakdown_by_code)
+            | frozenset(self.exact_code_counts)
+        )
 
     @cached_property
     def line_vat_codes(self) -> Counter[str | None]:
