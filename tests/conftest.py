@@ -6,7 +6,13 @@ from tests.factories import SupplierFactory, UserFactory, make_supplier_user
 
 # A test reaches the database only through one of these fixtures or the django_db marker
 # (pytest-django refuses any other access), so a test without them is the same on every backend.
-DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
 
 
 def pytest_addoption(parser):
