@@ -708,6 +708,72 @@ def _validation_rate(workers: int, n: int) -> dict:
     }
 
 
+def _worker_ratio(n: int) -> list[dict]:
+    """What a worker does per invoice against the pure work in it, in the same run and process:
+    ``invoice_validate`` + ``invoice_match`` on PostgreSQL (the two tasks' bodies, no broker) for
+    N received 数电 XML invoices (3 lines, no PO reference: matched against their supplier's open
+    POs), then the pure part of the same invoices: ``check_file`` (parse + validate) and the
+    matching engine on the inputs the first pass read (read again, untimed)."""
+    from invoicing import storage
+    from invoicing.checks import check_file
+    from invoicing.models import Invoice
+    from invoicing.services import _context, invoice_validate
+    from procurement.models import LegalEntity
+    from settlement.matching import match_invoice
+    from settlement.services.match_inputs import build_inputs
+    from settlement.services.matching import invoice_match
+
+    ids = _received_invoices(n, number_base=(int(time.time()) % 10**6) * 10**8 + 9 * 10**7)
+    full = []
+    for pk in ids:
+        started = time.perf_counter()
+        invoice_validate(invoice_id=pk)
+        invoice_match(invoice_id=pk)
+        full.append(time.perf_counter() - started)
+    entities = list(LegalEntity.objects.values_list("pk", "tax_id", "xrechnung_rules"))
+    pure, candidates = [], []
+    for invoice in Invoice.objects.filter(pk__in=ids).select_related("supplier", "file").order_by("pk"):
+        data = storage.get(invoice.file.path, invoice.file.sha256)
+        context = _context(invoice, entities)
+        inputs = build_inputs(invoice, lock=False)
+        candidates.append(len(inputs.purchase_order_ids))
+        started = time.perf_counter()
+        check_file(data, context, max_bytes=10**7)
+        match_invoice(inputs.invoice, **inputs.engine_kwargs())
+        pure.append(time.perf_counter() - started)
+    states = Counter(Invoice.objects.filter(pk__in=ids).values_list("state", flat=True))
+    full_ms, pure_ms = statistics.median(full) * 1000, statistics.median(pure) * 1000
+    _say(f"worker: validate + match {full_ms:.1f} ms per invoice, pure {pure_ms:.2f} ms")
+    note = (
+        f"{n:,} received 数电 XML invoices (3 lines, no PO reference), one process, in-process task bodies "
+        f"on PostgreSQL; open POs each was matched against: median {statistics.median(candidates):.0f}; "
+        f"end states: {', '.join(f'{c:,} {s}' for s, c in sorted(states.items()))}"
+    )
+    return [
+        {
+            "name": "worker: validate + match, per invoice",
+            "unit": "ms",
+            "median": full_ms,
+            "runs": n,
+            "note": note,
+        },
+        {
+            "name": "worker: pure parse + validate + match (check_file + engine), per invoice",
+            "unit": "ms",
+            "median": pure_ms,
+            "runs": n,
+            "note": "the same invoices and engine inputs; no database",
+        },
+        {
+            "name": "worker: validate + match ÷ pure",
+            "unit": "×",
+            "median": full_ms / pure_ms,
+            "runs": n,
+            "note": "the issue asks for at most 10×",
+        },
+    ]
+
+
 def _celery(n: int) -> list[dict]:
     rows = []
     for workers in (1, 2):
@@ -797,6 +863,7 @@ def main(out_path: str) -> int:
         load_rows, load_notes = _load(runs, seconds)
         rows += load_rows
         notes += load_notes
+        rows += _worker_ratio(_env_int("BENCH_WORKER_INVOICES", 200))
         rows += _celery(validation_n)
     finally:
         removed = seed.remove_run_leftovers(found)
