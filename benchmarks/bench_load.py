@@ -1,6 +1,9 @@
-"""Page latency (p50 / p95 / p99) and requests/s under wrk against gunicorn on PostgreSQL with 100k invoices and 10k POs; invoice validation throughput with one and two Celery workers on Redis.
+"""Pages and the upload API under wrk against gunicorn on PostgreSQL (100k invoices, 10k POs by default), each beside two floor views measured in the same rounds (req/s ÷ floor (b)), p50 / p95 / p99; validate + match per invoice against its pure parse + validate + match; validation throughput with one and two Celery workers on Redis.
 
-Endpoints: the buyer's PO list, a supplier's invoice list, finance's exception desk, and the
+Endpoints: two floors (``benchmarks/load/urls.py``, bench settings only: ``HttpResponse("ok")``
+and one indexed query for 25 POs in a two-line template, logged in behind the same middleware),
+the buyer's PO list, a supplier's invoice list, finance's invoice list with a text search,
+finance's exception desk, a draft statement's page, the reports page, and the
 invoice upload API (every request a new 数电 XML file, so real intake, never the idempotent
 replay). The work runs in a separate process (``benchmarks/load/driver.py``) with
 ``config.settings.bench``; see ``benchmarks/load/`` for the seed and the wrk script.
@@ -16,11 +19,17 @@ Environment (defaults in brackets):
 - ``BENCH_LOAD_RUNS`` [3], ``BENCH_LOAD_SECONDS`` [15]: timed wrk runs per endpoint (after a
   3 s warm-up), 8 connections on 2 wrk threads
 - ``BENCH_VALIDATION_INVOICES`` [2000]: invoices validated per worker count
+- ``BENCH_WORKER_INVOICES`` [200]: invoices validated and matched in-process for the worker rows
+  (per invoice, against the pure parse + validate + match of the same invoices)
+
+Every endpoint gets a warm-up run, then ``BENCH_LOAD_RUNS`` rounds in which each runs in turn
+(floors first); a page's "÷ floor (b)" row is the median over the rounds of its req/s divided by
+floor (b)'s in the same round.
 
 Quick development run:
 
     BENCH_INVOICES=2000 BENCH_POS=200 BENCH_LOAD_SECONDS=3 BENCH_LOAD_RUNS=1 \\
-        BENCH_VALIDATION_INVOICES=100 .venv/bin/python -m benchmarks bench_load
+        BENCH_VALIDATION_INVOICES=100 BENCH_WORKER_INVOICES=50 .venv/bin/python -m benchmarks bench_load
 """
 
 from __future__ import annotations

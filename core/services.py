@@ -100,15 +100,18 @@ def document_event_log(document: models.Model, name: str, *, actor, reason: str 
 
 
 def transition_locked(
-    obj: models.Model, name: str, *, actor: User | None = None, reason: str = "", **kwargs
+    obj: models.Model, name: str, *, actor: User | None = None, reason: str = "", save: bool = True, **kwargs
 ) -> None:
     """Run transition ``name`` on a row the caller has already locked (select_for_update) and
-    save it. For system steps inside a larger service (e.g. validation); no role check."""
+    save it. For system steps inside a larger service (e.g. validation); no role check.
+    ``save=False``: the step is logged now and the row written by the service's next save, in the
+    same transaction (two steps, one UPDATE and one history row)."""
     try:
         getattr(obj, name)(by=actor, reason=reason, **kwargs)
     except TransitionNotAllowed as exc:
         raise IllegalTransition(str(exc)) from None
-    obj.save()
+    if save:
+        obj.save()
 
 
 def api_token_create(

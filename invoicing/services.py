@@ -118,15 +118,14 @@ def _existing_for(sha: str, supplier: Supplier) -> Invoice | None:
     return Invoice.objects.filter(file__sha256=sha, supplier=supplier).first()
 
 
-def _context(invoice: Invoice) -> ValidationContext:
+def _context(invoice: Invoice, entities: list[tuple[int, str, bool]]) -> ValidationContext:
+    """``entities``: (id, tax id, XRechnung rules?) of every legal entity, read once per validation."""
     return ValidationContext(
         today=timezone.localdate(),
         max_age_days=getattr(settings, "INVOICE_MAX_AGE_DAYS", 365),
         expected_seller_tax_id=invoice.supplier.tax_id,
-        buyer_tax_ids=frozenset(LegalEntity.objects.values_list("tax_id", flat=True)),
-        xrechnung_buyer_tax_ids=frozenset(
-            LegalEntity.objects.filter(xrechnung_rules=True).values_list("tax_id", flat=True)
-        ),
+        buyer_tax_ids=frozenset(tax_id for _, tax_id, _ in entities),
+        xrechnung_buyer_tax_ids=frozenset(tax_id for _, tax_id, xrechnung in entities if xrechnung),
     )
 
 
@@ -139,14 +138,20 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().select_related("supplier", "file").get(pk=invoice_id)
         if invoice.state == InvoiceState.RECEIVED:
-            transition_locked(invoice, "start_validation")
-        elif invoice.state != InvoiceState.VALIDATING:
+            # logged now, written by the one save at the end (the whole validation is one
+            # transaction: nobody ever reads "validating" from another connection)
+            transition_locked(invoice, "start_validation", save=False)
+        elif invoice.state == InvoiceState.VALIDATING:  # left so by an older release: start afresh
+            invoice.lines.all().delete()
+            invoice.issues.all().delete()
+        else:
             return invoice
-        invoice.lines.all().delete()
-        invoice.issues.all().delete()
         data = storage.get(invoice.file.path, invoice.file.sha256)
+        entities = list(LegalEntity.objects.values_list("pk", "tax_id", "xrechnung_rules"))
         try:
-            result = check_file(data, _context(invoice), max_bytes=settings.INVOICE_MAX_UPLOAD_BYTES)
+            result = check_file(
+                data, _context(invoice, entities), max_bytes=settings.INVOICE_MAX_UPLOAD_BYTES
+            )
         except Refused as refused:
             issues = [Issue(refused.code, Severity.ERROR, refused.message)]
             parsed = None
@@ -156,7 +161,7 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
             if too_large:  # rejected with the reason; numbers the columns cannot hold are not stored
                 issues.append(too_large)
             else:
-                _fill(invoice, parsed)
+                _fill(invoice, parsed, entities)
                 issues += _database_checks(invoice, parsed)
         errors = [i for i in issues if i.severity == Severity.ERROR]
         if not errors:
@@ -222,7 +227,7 @@ def _digits(model, name: str) -> tuple[int, int]:
     return field.max_digits, field.decimal_places
 
 
-def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:
+def _fill(invoice: Invoice, parsed: NormalisedInvoice, entities: list[tuple[int, str, bool]]) -> None:
     invoice.format = str(parsed.format)
     invoice.document_type = str(parsed.document_type)
     invoice.invoice_number = parsed.invoice_number[:64]
@@ -241,7 +246,8 @@ def _fill(invoice: Invoice, parsed: NormalisedInvoice) -> None:
     invoice.signature_status = parsed.signature.status
     invoice.signature_signer = parsed.signature.signer[:300]
     invoice.signature_detail = parsed.signature.detail[:500]
-    invoice.legal_entity = LegalEntity.objects.filter(tax_id=comparable_tax_id(parsed.buyer.tax_id)).first()
+    buyer = comparable_tax_id(parsed.buyer.tax_id)
+    invoice.legal_entity_id = next((pk for pk, tax_id, _ in entities if tax_id == buyer), None)
     InvoiceLine.objects.bulk_create(
         InvoiceLine(
             invoice=invoice,
@@ -295,8 +301,7 @@ def _database_checks(invoice: Invoice, parsed: NormalisedInvoice) -> list[Issue]
                 )
             )
         invoice.corrects = original
-    invoice.save()
-    return issues
+    return issues  # written by the validation's one save
 
 
 def invoices_requeue_stuck(*, older_than_minutes: float | None = None) -> int:

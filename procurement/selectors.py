@@ -191,25 +191,17 @@ def _sum(qs: QuerySet, key: str, expression, output_field):
 
 
 def purchase_order_rows(user) -> QuerySet[PurchaseOrder]:
-    """The PO list: ``purchase_order_list`` (same scoping) with the lines prefetched (the shown
-    total is the PO's own ``gross_total``, rounded per line like the PO page), the gross total
-    also as ``gross_sort`` for sorting in SQL, and the earliest required and promised line dates
-    as ``required_by`` / ``promised_by``."""
+    """The PO list: ``purchase_order_list`` (same scoping) with the gross total computed in SQL as
+    ``gross_sort`` (each line's net and tax rounded to the cent, as ``gross_total`` and the PO
+    page round them: shown and sorted by, so no line is loaded), and the earliest required and
+    promised line dates as ``required_by`` / ``promised_by``. One query per page of the list."""
     lines = PurchaseOrderLine.objects.filter(po=OuterRef("pk"))
     net = Round(F("quantity") * F("unit_price"), 2)
     tax = Round(net * Coalesce(F("tax_rate"), Value(Decimal("0"))), 2)
-    return (
-        purchase_order_list(user)
-        .prefetch_related("lines")
-        .annotate(
-            gross_sort=_sum(lines, "po", net + tax, _AMOUNT),
-            required_by=Subquery(
-                lines.order_by().values("po").annotate(d=Min("required_date")).values("d")[:1]
-            ),
-            promised_by=Subquery(
-                lines.order_by().values("po").annotate(d=Min("promised_date")).values("d")[:1]
-            ),
-        )
+    return purchase_order_list(user).annotate(
+        gross_sort=_sum(lines, "po", net + tax, _AMOUNT),
+        required_by=Subquery(lines.order_by().values("po").annotate(d=Min("required_date")).values("d")[:1]),
+        promised_by=Subquery(lines.order_by().values("po").annotate(d=Min("promised_date")).values("d")[:1]),
     )
 
 

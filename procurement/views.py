@@ -80,7 +80,7 @@ _PO_TAIL = (
     Column(
         "total",
         gettext_lazy("Total incl. tax"),
-        lambda po: po.gross_total,
+        lambda po: po.gross_sort,  # = gross_total, summed in SQL (purchase_order_rows)
         sort="gross_sort",
         numeric=True,
         currency=lambda po: po.currency,

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, Sum
+from django.core.cache import cache
+from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, Min, Sum
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -86,13 +88,15 @@ def _first_logs(model, transitions: list[str], since) -> dict[str, dict[str, obj
     """{object id: {transition: first time}} for one document model."""
     content_type = ContentType.objects.get_for_model(model)
     firsts: dict[str, dict[str, object]] = defaultdict(dict)
-    logs = (
+    logs = (  # grouped by the database: one row per document and transition, not every log row
         TransitionLog.objects.filter(content_type=content_type, transition__in=transitions, at__gte=since)
-        .order_by("at", "id")
-        .values_list("object_id", "transition", "at")
+        .order_by()
+        .values("object_id", "transition")
+        .annotate(first=Min("at"))
+        .values_list("object_id", "transition", "first")
     )
     for object_id, name, at in logs:
-        firsts[object_id].setdefault(name, at)
+        firsts[object_id][name] = at
     return firsts
 
 
@@ -260,3 +264,24 @@ def supplier_scorecards(user, *, as_of: datetime | None = None, window_days: int
     ]
     rows.sort(key=lambda r: (r.score.score is None, -(r.score.score or 0), r.name, r.supplier_id))
     return {"rows": rows, "window_days": window_days, "since": timezone.localdate(since), "as_of": as_of}
+
+
+def dashboard_figures(user) -> dict:
+    """Every figure of the reports page. They span every supplier, so they are the same for every
+    internal user: kept in the cache for ``REPORTS_CACHE_SECONDS`` (0: computed each time), so a
+    page view within that time costs no aggregation at all. The caller is checked first, always."""
+    _check(user)
+    seconds = settings.REPORTS_CACHE_SECONDS
+    key = f"reports:dashboard:v1:{timezone.localdate():%Y-%m-%d}"
+    figures = cache.get(key) if seconds else None
+    if figures is None:
+        figures = {
+            "spend": spend_by_supplier_and_month(user),
+            "cycle": po_cycle_time(user),
+            "rate": first_pass_match_rate(user),
+            "aging": exception_aging(user),
+            "scorecards": supplier_scorecards(user),
+        }
+        if seconds:
+            cache.set(key, figures, seconds)
+    return figures

@@ -12,11 +12,9 @@ SCORECARD_CHART_LIMIT = 20  # the chart shows the best 20; the figures table lis
 
 @login_required
 def dashboard(request):
-    spend = selectors.spend_by_supplier_and_month(request.user)
-    cycle = selectors.po_cycle_time(request.user)
-    rate = selectors.first_pass_match_rate(request.user)
-    aging = selectors.exception_aging(request.user)
-    scorecards = selectors.supplier_scorecards(request.user)
+    figures = selectors.dashboard_figures(request.user)
+    spend, cycle, rate = figures["spend"], figures["cycle"], figures["rate"]
+    aging, scorecards = figures["aging"], figures["scorecards"]
     charted = scorecards["rows"][:SCORECARD_CHART_LIMIT]
     short_months = [m[2:] for m in spend["months"]]
     charts = {

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import PermissionDenied
 from core.home import Panel
+from core.listing import id_url
 from core.selectors import transition_log_for
 from procurement.selectors import legal_entity_list
 from suppliers.selectors import supplier_list
@@ -42,8 +43,20 @@ def exception_desk(request):
         "reason": request.GET.get("reason", ""),
     }
     cases = selectors.exception_case_list(request.user, **filters)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
-    rows = [(case, case.days_open(), selectors.aging_bucket(case.days_open())) for case in page]
+    # the explanation is read for the reasons' words: loaded with the page's one query, not per row
+    page = Paginator(cases.defer(None), 50).get_page(request.GET.get("page"))
+    detail = id_url("match-detail")
+    rows = [
+        {
+            "case": case,
+            "days": case.days_open(),
+            "bucket": selectors.aging_bucket(case.days_open()),
+            "url": detail(case.invoice_id),
+            "words": case.result.summary_words,
+        }
+        for case in page
+    ]
+    stale = [(result, detail(result.invoice_id)) for result in selectors.stale_result_list(request.user)[:50]]
     return render(
         request,
         "settlement/exception_desk.html",
@@ -59,7 +72,7 @@ def exception_desk(request):
             ],
             "suppliers": supplier_list(request.user).order_by("name"),
             "entities": legal_entity_list(request.user),
-            "stale": selectors.stale_result_list(request.user)[:50],
+            "stale": stale,
         },
     )
 

@@ -393,9 +393,20 @@ def remove_run_leftovers(found: dict) -> int:
         TransitionLog.objects.filter(
             content_type=ContentType.objects.get_for_model(Invoice), object_id__in=[str(i) for i in ids]
         ).delete()
+        from settlement.models import ExceptionCase, MatchResult
+
+        # the worker rows match what they validate: cases hold their result (PROTECT)
+        ExceptionCase.objects.filter(invoice_id__in=ids).delete()
+        MatchResult.objects.filter(invoice_id__in=ids).delete()
         extra.delete()
         Invoice.history.filter(id__in=ids).delete()
     StoredFile.objects.filter(pk__gt=found["max_file_id"]).delete()
+    from settlement.models import Statement
+
+    # the statement page's draft statement (the seed makes none): its lines go with it
+    TransitionLog.objects.filter(content_type=ContentType.objects.get_for_model(Statement)).delete()
+    Statement.objects.all().delete()
+    Statement.history.all().delete()
     UploadRefusal.objects.all().delete()
     ApiToken.objects.all().delete()
     Session.objects.all().delete()

@@ -157,6 +157,9 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}
     )
 }
+# The reports page's figures (every supplier, the same for every internal user) are kept this
+# many seconds in the cache above (reports.selectors.dashboard_figures); 0 computes them each view.
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=120)
 # Two-factor authentication (TOTP, django-otp): required for these roles, for Django staff and
 # superusers, and for every approver named in an approval rule (core.mfa); optional for others.
 # MFA_REQUIRED=0 lifts the requirement (never in production: config/settings/production.py).

@@ -22,3 +22,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # The load driver is one client sending as fast as it can: the rate limits would measure themselves.
 API_RATE_LIMIT_PER_TOKEN = os.environ.get("API_RATE_LIMIT_PER_TOKEN", "1000000/m")
 API_RATE_LIMIT_PER_IP = os.environ.get("API_RATE_LIMIT_PER_IP", "1000000/m")
+# The portal's URLs plus the two floor views the load rows compare the pages with
+# (benchmarks/load/urls.py); production's ROOT_URLCONF never has them.
+ROOT_URLCONF = "benchmarks.load.urls"

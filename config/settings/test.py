@@ -24,3 +24,4 @@ API_RATE_LIMIT_PER_IP = "100000/m"
 # Unit tests log people in with force_login, which proves no second factor; the two-factor
 # tests (tests/core/test_security_mfa.py) switch the production default back on.
 MFA_REQUIRED = False
+REPORTS_CACHE_SECONDS = 0  # the tests read figures right after writing them (one test turns it on)

@@ -102,3 +102,46 @@ def test_a_page_costs_the_same_queries_for_10_and_200_invoices(client, finance, 
     for n in range(10, 200):
         _invoice(supplier_a, n)
     assert queries() == small
+
+
+def test_the_text_search_finds_by_number_seller_and_supplier_name_at_the_same_queries_for_10_and_200(
+    client, finance, supplier_a, supplier_b
+):
+    client.force_login(finance)
+    for n in range(10):
+        _invoice(supplier_a, n)
+    sold = _invoice(supplier_b, 9000, number="2644SOLD")
+    Invoice.objects.filter(pk=sold.pk).update(seller_name="Seller-Written 卖方")
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    url = "/invoices/?q=4400000"
+    few = queries(url)
+    for n in range(10, 200):
+        _invoice(supplier_a, n)
+    assert queries(url) == few
+    assert len(_numbers(client.get(url))) == 25
+    assert _numbers(client.get("/invoices/?q=seller-written")) == ["2644SOLD"]  # the seller's name
+    by_supplier = _numbers(client.get(f"/invoices/?q={supplier_b.name[-3:]}"))  # a related row's column
+    assert by_supplier == ["2644SOLD"]
+    assert _numbers(client.get("/invoices/?q=no-such-thing")) == []
+
+
+def test_a_long_list_counts_its_pages_only_so_far_and_says_or_more(client, finance, supplier_a, monkeypatch):
+    from core import listing
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 50)
+    for n in range(80):
+        _invoice(supplier_a, n)
+    client.force_login(finance)
+    first = client.get("/invoices/").content.decode()
+    assert "page 1 of 3 or more" in first and 'rel="next"' in first
+    fourth = client.get("/invoices/?page=4").content.decode()  # counted to the page after it
+    assert "page 4 of 4" in fourth and "or more" not in fourth and 'rel="next"' not in fourth
+    assert len(_numbers(client.get("/invoices/?page=4"))) == 5
+    monkeypatch.setattr(listing, "COUNT_CAP", 10_000)
+    whole = client.get("/invoices/").content.decode()
+    assert "page 1 of 4 <a" in whole and "or more" not in whole

@@ -162,3 +162,28 @@ def test_the_reports_page_costs_the_same_queries_for_few_and_many_orders(buyer, 
         _log(po, "submit", timezone.now() - timedelta(days=1))
         _log(po, "acknowledge", timezone.now())
     assert queries() == few
+
+
+def test_the_reports_figures_are_kept_briefly_and_a_supplier_is_still_refused(
+    buyer, finance, supplier_user_a, client, settings
+):
+    from django.core.cache import cache
+
+    settings.REPORTS_CACHE_SECONDS = 60
+    cache.clear()
+    supplier = SupplierFactory(name="缓存供应商", state="approved")
+    _po(buyer, supplier, lines=((2, "10.00"),), state="sent", created=timezone.localdate())
+    client.force_login(buyer)
+    with CaptureQueriesContext(connection) as first:
+        assert "20.00" in client.get("/reports/").content.decode()
+    _po(buyer, supplier, lines=((1, "7.00"),), state="sent", created=timezone.localdate())
+    client.force_login(finance)  # the same figures for every internal user
+    with CaptureQueriesContext(connection) as second:
+        page = client.get("/reports/").content.decode()
+    assert "20.00" in page and "27.00" not in page  # as computed a moment ago
+    assert len(second) < len(first) - 5  # no aggregation this time
+    cache.clear()
+    assert "27.00" in client.get("/reports/").content.decode()
+    client.force_login(supplier_user_a)
+    assert client.get("/reports/").status_code == 403  # checked before the cache is read
+    cache.clear()
