@@ -24,3 +24,4 @@ API_RATE_LIMIT_PER_IP = "100000/m"
 # Unit tests log people in with force_login, which proves no second factor; the two-factor
 # tests (tests/core/test_security_mfa.py) switch the production default back on.
 MFA_REQUIRED = False
+INTEGRATIONS_ALLOW_PRIVATE_URLS = True  # the webhook tests run a receiver on 127.0.0.1

@@ -63,7 +63,11 @@ def test_erp_sync_oldest_first_gets_every_invoice_once_while_new_ones_arrive(erp
 def test_newest_first_walk_never_repeats_when_documents_arrive_in_front(erp, supplier_a):
     existing = [SupplierFactory(state="approved").pk for _ in range(11)] + [supplier_a.pk]
     seen, _pages, _last = _walk(
-        erp, "/api/suppliers/", order="newest", limit=4, between=lambda page: SupplierFactory(state="approved")
+        erp,
+        "/api/suppliers/",
+        order="newest",
+        limit=4,
+        between=lambda page: SupplierFactory(state="approved"),
     )
     assert sorted(seen) == sorted(existing)
     assert len(seen) == len(set(seen))
@@ -107,6 +111,8 @@ def test_a_supplier_walks_only_its_own_invoices(client, supplier_user_a, supplie
     raw = api_token_create(user=supplier_user_a, name="erp")[1]
     response = client.get("/api/invoices/", {"limit": 2}, HTTP_AUTHORIZATION=f"Bearer {raw}")
     second = client.get(
-        "/api/invoices/", {"limit": 2, "cursor": response["X-Next-Cursor"]}, HTTP_AUTHORIZATION=f"Bearer {raw}"
+        "/api/invoices/",
+        {"limit": 2, "cursor": response["X-Next-Cursor"]},
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
     )
     assert {row["id"] for row in response.json() + second.json()} == own
