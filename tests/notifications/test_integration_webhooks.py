@@ -166,10 +166,13 @@ def test_a_rolled_back_approval_sends_nothing(
         services.endpoint_save(
             actor=admin, kind="webhook", name="ERP", url=erp.url, events=["invoice.approved"]
         )
-        with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-            with transaction.atomic():
-                exception_accept(invoice_id=invoice.pk, actor=finance, reason="ok")
-                raise RuntimeError("the request failed after the approval")
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            exception_accept(invoice_id=invoice.pk, actor=finance, reason="ok")
+            raise RuntimeError("the request failed after the approval")
     assert Delivery.objects.count() == 0 and erp.requests == []
 
 
