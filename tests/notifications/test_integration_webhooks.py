@@ -17,10 +17,9 @@ from django.utils import timezone
 from core.services import api_token_create
 from notifications.integrations import services
 from notifications.models import Delivery, Endpoint
-from settlement.services import statements as svc
 from tests.factories import LegalEntityFactory, UserFactory, make_approved_bank_account
 from tests.notifications.receiver import Receiver
-from tests.settlement.statement_builders import PERIOD, make_invoice
+from tests.settlement.statement_builders import make_approved_statement, make_invoice
 
 SECRET = "whsec_test-secret-1234"
 
@@ -180,17 +179,7 @@ def test_payment_made_and_supplier_changed_reach_their_subscribers_only(
     as_admin, finance_api, finance, supplier_a, supplier_user_a, entity, django_capture_on_commit_callbacks
 ):
     make_invoice(supplier_a, entity, lines=(("1000.00", "0.13"),), number="26312000000000000077")
-    statement = svc.statement_create(
-        kind="invoice_first",
-        supplier=supplier_a,
-        legal_entity=entity,
-        period_from=PERIOD[0],
-        period_to=PERIOD[1],
-        actor=finance,
-    )
-    statement = svc.statement_send(statement=statement, actor=finance)
-    statement = svc.statement_confirm(statement=statement, actor=supplier_user_a)
-    statement = svc.statement_approve(statement=statement, actor=UserFactory(username="fin2", role="finance"))
+    statement = make_approved_statement(finance, supplier_a, supplier_user_a, entity)
     make_approved_bank_account(supplier_a, number="6222020200119876")
     with Receiver() as payments, Receiver() as masters:
         _add_webhook(as_admin, payments.url, ["payment.made"])

@@ -76,3 +76,30 @@ def test_a_bad_period_is_refused_and_suppliers_cannot_export(client, finance, su
     assert response.status_code == 400
     client.force_login(supplier_user_a)
     assert client.get("/integrations/vouchers/", {"format": "csv"}).status_code == 403
+
+
+def test_a_payment_is_two_voucher_lines_naming_its_statement_and_invoices(
+    client, finance, supplier_a, supplier_user_a, entity
+):
+    from django.utils import timezone
+
+    from settlement.services.payments import payment_record
+    from tests.factories import make_approved_bank_account
+    from tests.settlement.statement_builders import make_approved_statement
+
+    make_invoice(supplier_a, entity, lines=(("1000.00", "0.13"),), number="26312000000000000055")
+    statement = make_approved_statement(finance, supplier_a, supplier_user_a, entity)
+    make_approved_bank_account(supplier_a)
+    payment = payment_record(statement=statement, amount="1130.00", bank_reference="CNAPS-9", actor=finance)
+    client.force_login(finance)
+    today = timezone.localdate().isoformat()
+    _header, *rows = _rows(
+        client.get("/integrations/vouchers/", {"format": "csv", "from": today, "to": today})
+    )
+    assert [r[0] for r in rows] == [f"PAY-{payment.pk}"] * 2
+    assert [(r[5], r[6], r[7]) for r in rows] == [
+        ("{ACCOUNTS_PAYABLE}", "1130.00", ""),
+        ("{BANK}", "", "1130.00"),
+    ]
+    assert rows[0][11:16] == ["1000.00", "130.00", "1130.00", statement.number, "26312000000000000055"]
+    assert "CNAPS-9" in rows[0][4]
