@@ -18,6 +18,7 @@ urlpatterns = [
     path("requisitions/", include("requisitions.urls")),
     path("invoices/", include("invoicing.urls")),
     path("notifications/", include("notifications.urls")),
+    path("integrations/", include("notifications.integrations.urls")),
     path("reports/", include("reports.urls")),
     path("settlement/", include("settlement.urls")),
     path("", include("core.urls")),

@@ -4,11 +4,12 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from core import bounds
 from core.api import TransitionLogBase
 from core.errors import NotFound
+from core.pagination import PageIn, paginate
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get
 
@@ -118,11 +119,18 @@ def _detail(user, contract):
 
 
 @router.get("/", response=list[ContractOut])
-def contract_list(request, supplier_id: int | None = None, state: str | None = None):
+def contract_list(
+    request,
+    response: HttpResponse,
+    page: Query[PageIn],
+    supplier_id: int | None = None,
+    state: str | None = None,
+):
+    """Contracts by cursor (``Link`` / ``X-Next-Cursor`` headers; docs/integration.md)."""
     qs = selectors.contract_list(request.auth)
     if supplier_id:
         qs = qs.filter(supplier_id=supplier_id)
-    return qs.filter(state=state) if state else qs
+    return paginate(request, response, qs.filter(state=state) if state else qs, page, scope="contracts")
 
 
 @router.post("/", response={201: ContractDetailOut})

@@ -59,6 +59,10 @@ _DEFAULT = {
 # Where one model's state reads differently from the same word elsewhere.
 _BY_MODEL = {
     ("invoicing.invoice", "received"): "wait",  # just arrived, checking starts
+    ("notifications.delivery", "delivered"): "ok",
+    ("notifications.delivery", "sending"): "wait",
+    ("notifications.delivery", "retrying"): "attention",
+    ("notifications.delivery", "failed"): "bad",
 }
 
 

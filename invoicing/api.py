@@ -7,6 +7,7 @@ from ninja import File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from core.errors import DomainError
+from core.pagination import PageIn, paginate
 from core.selectors import transition_log_for
 
 from . import selectors, services, storage
@@ -113,13 +114,12 @@ def invoice_upload(
 
 
 @router.get("/", response=list[InvoiceOut])
-def invoice_list(
-    request, state: str = "", limit: int = Query(100, ge=0), offset: int = Query(0, ge=0, le=10**9)
-):
+def invoice_list(request, response: HttpResponse, page: Query[PageIn], state: str = ""):
+    """Invoices by cursor (``Link`` / ``X-Next-Cursor`` headers; docs/integration.md)."""
     qs = selectors.invoice_list(request.auth)
     if state:
         qs = qs.filter(state=state)
-    return qs[offset : offset + min(limit, 500)]
+    return paginate(request, response, qs, page, scope="invoices")
 
 
 @router.get("/{int:invoice_id}", response=InvoiceDetailOut)

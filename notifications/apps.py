@@ -9,3 +9,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401
+        from .integrations import receivers as integration_receivers  # noqa: F401

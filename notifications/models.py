@@ -46,3 +46,6 @@ class EmailPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {'e-mail' if self.email else 'inbox only'}"
+
+
+from .integrations.models import Delivery, Endpoint  # noqa: E402, F401 - models of this app

@@ -38,6 +38,9 @@ def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str =
         for note in created:
             if note.user_id not in muted and recipients[note.user_id].email:
                 enqueue_on_commit(send_notification_email, note.pk)
+        from .integrations.services import channel_notify
+
+        channel_notify(kind=kind, params=params, url=url)  # the teams' group robots that want this kind
     return created
 
 

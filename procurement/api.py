@@ -2,14 +2,15 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from core import bounds
 from core.api import TransitionLogBase
 from core.errors import DomainError, NotFound, PermissionDenied
+from core.pagination import PageIn, paginate
 from core.selectors import transition_log_for
 
 from . import selectors, services
@@ -234,9 +235,10 @@ def _po(request, po_id):
 
 
 @router.get("/purchase-orders", response=list[POOut], tags=["purchase orders"])
-def purchase_order_list(request, state: str | None = None):
+def purchase_order_list(request, response: HttpResponse, page: Query[PageIn], state: str | None = None):
+    """Purchase orders by cursor (``Link`` / ``X-Next-Cursor`` headers; docs/integration.md)."""
     qs = selectors.purchase_order_list(request.auth).prefetch_related("lines__item")
-    return qs.filter(state=state) if state else qs
+    return paginate(request, response, qs.filter(state=state) if state else qs, page, scope="purchase-orders")
 
 
 @router.post("/purchase-orders", response={201: POOut}, tags=["purchase orders"])

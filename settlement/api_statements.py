@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from core import bounds
 from core.api import TransitionLogBase
 from core.errors import NotFound
+from core.pagination import PageIn, paginate
 from core.selectors import transition_log_for
 from invoicing.selectors import invoice_get
 from procurement.selectors import legal_entity_list
@@ -206,14 +207,15 @@ def _detail(request, statement) -> object:
 @router.get("/statements", response=list[StatementOut])
 def statement_list(
     request,
+    response: HttpResponse,
+    page: Query[PageIn],
     state: str = "",
     kind: str = "",
     supplier_id: int | None = None,
     legal_entity_id: int | None = None,
     q: str = "",
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=10**9),
 ):
+    """Statements by cursor (``Link`` / ``X-Next-Cursor`` headers; docs/integration.md)."""
     qs = selectors.statement_filter(
         selectors.statement_list(request.auth),
         state=state,
@@ -222,7 +224,7 @@ def statement_list(
         legal_entity_id=legal_entity_id,
         q=q,
     )
-    return qs[offset : offset + min(limit, 500)]
+    return paginate(request, response, qs, page, scope="statements")
 
 
 @router.post("/statements", response={201: StatementDetailOut})
@@ -376,7 +378,7 @@ def statement_pay(request, statement_id: int, payload: PaymentIn):
 
 
 @router.get("/payments", response=list[PaymentOut])
-def payment_list(request, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=10**9)):
-    return selectors.payment_list(request.auth).prefetch_related("invoices")[
-        offset : offset + min(limit, 500)
-    ]
+def payment_list(request, response: HttpResponse, page: Query[PageIn]):
+    """Payments by cursor over the time they were recorded (``Link`` / ``X-Next-Cursor``)."""
+    qs = selectors.payment_list(request.auth).prefetch_related("invoices")
+    return paginate(request, response, qs, page, scope="payments", key="recorded_at")

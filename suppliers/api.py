@@ -1,12 +1,13 @@
 from datetime import date, datetime
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from core.api import TransitionLogBase
 from core.errors import PermissionDenied
+from core.pagination import PageIn, paginate
 from core.selectors import transition_log_for
 
 from . import selectors, services
@@ -132,8 +133,9 @@ class TransitionLogOut(TransitionLogBase):
 
 
 @router.get("/", response=list[SupplierOut])
-def supplier_list(request):
-    return selectors.supplier_list(request.auth)
+def supplier_list(request, response: HttpResponse, page: Query[PageIn]):
+    """Suppliers by cursor, newest first by default (``Link`` / ``X-Next-Cursor``; docs/integration.md)."""
+    return paginate(request, response, selectors.supplier_list(request.auth), page, scope="suppliers")
 
 
 @router.post("/", response={201: SupplierOut})

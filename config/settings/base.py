@@ -238,6 +238,22 @@ OUTBOX_STUCK_MINUTES = env.int("OUTBOX_STUCK_MINUTES", default=15)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 CELERY_BEAT_SCHEDULE["core-outbox-sweep"] = {"task": "core.outbox_sweep", "schedule": 60.0}
+# Integrations (docs/integration.md): webhooks and group robots. Failed deliveries are sent
+# again by this sweep after a growing pause; a URL on a loopback or private network address is
+# refused unless INTEGRATIONS_ALLOW_PRIVATE_URLS (SSRF guard; tests and the laptop demo allow it).
+CELERY_BEAT_SCHEDULE["notifications-retry-deliveries"] = {
+    "task": "notifications.retry_deliveries",
+    "schedule": 60.0,
+}
+INTEGRATIONS_ALLOW_PRIVATE_URLS = env.bool("INTEGRATIONS_ALLOW_PRIVATE_URLS", default=False)
+INTEGRATIONS_TIMEOUT_SECONDS = env.float("INTEGRATIONS_TIMEOUT_SECONDS", default=10.0)
+# Accounts of the voucher CSV export: placeholders an ERP import maps (or set the real codes).
+VOUCHER_ACCOUNTS = {
+    "purchase": os.environ.get("VOUCHER_ACCOUNT_PURCHASE", "{PURCHASE}"),
+    "input_vat": os.environ.get("VOUCHER_ACCOUNT_INPUT_VAT", "{INPUT_VAT}"),
+    "payable": os.environ.get("VOUCHER_ACCOUNT_PAYABLE", "{ACCOUNTS_PAYABLE}"),
+    "bank": os.environ.get("VOUCHER_ACCOUNT_BANK", "{BANK}"),
+}
 # A task that runs away is stopped: soft limit raises inside the task, hard limit kills the child.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)

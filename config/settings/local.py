@@ -24,3 +24,4 @@ if not FIELD_ENCRYPTION_KEYS:
     from suppliers.crypto import local_key
 
     FIELD_ENCRYPTION_KEYS = [local_key(BASE_DIR / "var" / "field-encryption.key")]
+INTEGRATIONS_ALLOW_PRIVATE_URLS = True  # a receiver on this laptop may be tried out

@@ -25,3 +25,4 @@ API_RATE_LIMIT_PER_IP = "100000/m"
 # tests (tests/core/test_security_mfa.py) switch the production default back on.
 MFA_REQUIRED = False
 REPORTS_CACHE_SECONDS = 0  # the tests read figures right after writing them (one test turns it on)
+INTEGRATIONS_ALLOW_PRIVATE_URLS = True  # the webhook tests run a receiver on 127.0.0.1

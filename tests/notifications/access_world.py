@@ -1,6 +1,8 @@
-"""Notifications of supplier B's user for the access walker (tests/core/test_access_walker.py)."""
+"""Notifications of supplier B's user for the access walker (tests/core/test_access_walker.py);
+an integration endpoint and a delivery (administrators' pages only: no supplier user reaches them)."""
 
-from notifications.models import Notification
+from notifications.models import Delivery, Endpoint, Notification
+from tests.factories import UserFactory
 
 
 def build(supplier_a, supplier_b, alice, bob, *, foreign_id, marker):
@@ -8,4 +10,19 @@ def build(supplier_a, supplier_b, alice, bob, *, foreign_id, marker):
     Notification.objects.create(
         pk=foreign_id, user=bob, kind="invoice_rejected", params={"number": marker, "reasons": marker}
     )
-    return {"own": {"notification_id": own.pk}, "foreign": {"notification_id": foreign_id}}
+    admin = UserFactory(username="walker-admin", role="staff", is_staff=True)
+    endpoint = Endpoint.objects.create(
+        kind="webhook",
+        name=marker,
+        url="https://erp.example.com/h",
+        events=["invoice.approved"],
+        created_by=admin,
+    )
+    delivery = Delivery.objects.create(
+        endpoint=endpoint, event="invoice.approved", payload={"marker": marker}
+    )
+    return {
+        "own": {"notification_id": own.pk},
+        "foreign": {"notification_id": foreign_id},
+        "shared": {"endpoint_id": endpoint.pk, "delivery_id": delivery.pk},
+    }

@@ -114,3 +114,24 @@ def make_return(buyer, po, *, line_no=1, quantity="1", return_date=IN_PERIOD):
         return_date=return_date,
         lines=[{"po_line_id": line.pk, "quantity": quantity, "reason": "damaged 破损"}],
     )
+
+
+def make_approved_statement(finance, supplier, supplier_user, legal_entity):
+    """The period's invoices of ``supplier`` in an invoice-first statement, sent, confirmed by
+    the supplier and approved by a second finance user (four eyes): ready to pay."""
+    from settlement.services import statements as svc
+    from tests.factories import UserFactory
+
+    statement = svc.statement_create(
+        kind="invoice_first",
+        supplier=supplier,
+        legal_entity=legal_entity,
+        period_from=PERIOD[0],
+        period_to=PERIOD[1],
+        actor=finance,
+    )
+    statement = svc.statement_send(statement=statement, actor=finance)
+    statement = svc.statement_confirm(statement=statement, actor=supplier_user)
+    return svc.statement_approve(
+        statement=statement, actor=UserFactory(username="finance-second", role="finance")
+    )
