@@ -53,10 +53,7 @@ def vat_deduction_set(*, invoice_ids, actor, status: str, period: str = "", reas
     if status not in Deduction.values:
         raise DomainError(gettext("Choose a deduction status."), code="invalid_deduction_status")
     reason = (reason or "").strip()[:500]
-    if status == Deduction.DEDUCTED:
-        period = valid_period(period)
-    else:
-        period = ""
+    period = valid_period(period) if status == Deduction.DEDUCTED else ""
     if status == Deduction.NOT_DEDUCTIBLE and not reason:
         raise DomainError(gettext("Say why the input VAT is not deducted."), code="reason_required")
     try:
