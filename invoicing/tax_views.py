@@ -7,10 +7,11 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -164,7 +165,11 @@ def input_vat_page(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, gettext("%(count)s invoices changed.") % {"count": changed})
+            messages.success(
+                request,
+                ngettext("%(count)s invoice changed.", "%(count)s invoices changed.", changed)
+                % {"count": changed},
+            )
         return redirect(request.get_full_path())
     period = _period_param(request)
     status = request.GET.get("status", "")
@@ -182,6 +187,12 @@ def input_vat_page(request):
         )
         response["Content-Disposition"] = content_disposition_header(True, f"input-vat-{period}.csv")
         return response
+    periods = (
+        rows.filter(deduction=Deduction.DEDUCTED)
+        .values("deduction_period")
+        .annotate(count=Count("pk"), tax=Sum("invoice__tax_amount"))
+        .order_by("-deduction_period")[:24]
+    )
     if period:
         rows = rows.filter(deduction_period=period)
     if status in Deduction.values:
@@ -194,6 +205,7 @@ def input_vat_page(request):
         "invoicing/input_vat.html",
         {
             "rows": rows,
+            "periods": periods,
             "period": period,
             "status": status,
             "statuses": Deduction.choices,

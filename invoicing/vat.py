@@ -84,6 +84,11 @@ def vat_deduction_set(*, invoice_ids, actor, status: str, period: str = "", reas
                 ),
                 code="not_deductible_invoice",
             )
+        if status == Deduction.DEDUCTED and any(r.verification == "failed" for r in rows):
+            raise DomainError(
+                gettext("An invoice that failed its authenticity check cannot be selected for deduction."),
+                code="tax_check_failed",
+            )
         now = timezone.now()
         for row in rows:
             if (row.deduction, row.deduction_period, row.deduction_reason) == (status, period, reason):

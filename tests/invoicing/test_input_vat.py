@@ -114,3 +114,19 @@ def test_suppliers_see_no_input_vat_and_buyers_cannot_set_it(invoices, seller_us
     assert client_as(seller_user).get(reverse("input-vat")).status_code == 403
     _set(client_as(buyer), [invoices[0]], status="deducted", period="2026-03")
     assert InvoiceTax.objects.get(invoice=invoices[0]).deduction == "pending"
+
+
+def test_an_invoice_that_failed_its_authenticity_check_is_not_selected(invoices, finance, client_as):
+    special = invoices[0]
+    InvoiceTax.objects.filter(invoice=special).update(verification="failed", verification_code="cancelled")
+    response = _set(client_as(finance), [special], status="deducted", period="2026-03")
+    assert "failed its authenticity check" in response.content.decode()
+    assert InvoiceTax.objects.get(invoice=special).deduction == "pending"
+
+
+def test_the_list_sums_each_period_with_its_export(invoices, finance, client_as):
+    client = client_as(finance)
+    _set(client, invoices[:2], status="deducted", period="2026-03")
+    page = client.get(reverse("input-vat"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="vat-periods"' in page and "?period=2026-03&amp;format=csv" in page
+    assert "1 invoice changed." in _set(client, invoices[:1], status="pending").content.decode()

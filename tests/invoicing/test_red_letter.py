@@ -143,9 +143,11 @@ def test_the_supplier_confirms_and_its_red_invoice_links_itself_to_the_original_
     assert (request.state, request.red_invoice) == ("fulfilled", red)
     assert remaining_amounts(original) == (Decimal("500.00"), Decimal("30.00"))
     assert "red_invoice_linked" in _events(original) and "red_invoice_linked" in _events(red)
-    assert [
-        e for e in _events(original) if e.startswith("red_")
-    ] == ["red_letter_requested", "red_letter_confirmed", "red_invoice_linked"]
+    assert [e for e in _events(original) if e.startswith("red_")] == [
+        "red_letter_requested",
+        "red_letter_confirmed",
+        "red_invoice_linked",
+    ]
     page = client_as(finance).get(reverse("invoice-detail", args=[original.pk]), HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
     assert reverse("invoice-detail", args=[red.pk]) in html
