@@ -19,8 +19,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.money import q2
@@ -33,17 +32,17 @@ from .tax_models import OPEN_RED_LETTER_STATES, RedLetterReason, RedLetterReques
 register({f"tax.red_reason.{code}": label for code, label in RedLetterReason.choices})
 register(
     {
-        "tax.red_letter.requested": N_(
+        "tax.red_letter.requested": gettext_noop(
             "Red-letter request %(number)s for invoice %(original)s: %(reason)s; net %(net)s + tax %(tax)s = "
             "%(gross)s. %(note)s"
         ),
-        "tax.red_letter.confirmed": N_("The supplier confirmed red-letter request %(number)s."),
-        "tax.red_letter.cancelled": N_("Red-letter request %(number)s cancelled: %(reason)s"),
-        "tax.red_letter.linked": N_(
+        "tax.red_letter.confirmed": gettext_noop("The supplier confirmed red-letter request %(number)s."),
+        "tax.red_letter.cancelled": gettext_noop("Red-letter request %(number)s cancelled: %(reason)s"),
+        "tax.red_letter.linked": gettext_noop(
             "Red-letter invoice %(red)s (total %(gross)s) reverses invoice %(original)s under request %(number)s; "
             "%(remaining)s of the original remains."
         ),
-        "tax.red_letter.linked_no_request": N_(
+        "tax.red_letter.linked_no_request": gettext_noop(
             "Red-letter invoice %(red)s (total %(gross)s) reverses invoice %(original)s; %(remaining)s of the "
             "original remains."
         ),

@@ -20,7 +20,7 @@ class RedLetterOut(Schema):
     number: str | None
     original_id: int
     original_number: str
-    reason: str
+    reason: str = ""
     note: str
     net_amount: Decimal
     tax_amount: Decimal
@@ -89,7 +89,7 @@ def invoice_tax_verify_api(request, invoice_id: int):
 
 
 class RedLetterIn(Schema):
-    reason: str
+    reason: str = ""
     whole: bool = False
     net: str = ""
     tax: str = ""

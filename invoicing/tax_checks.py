@@ -15,9 +15,8 @@ from __future__ import annotations
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
 
 from core.errors import IllegalTransition, NotFound, PermissionDenied
 from core.history import TRANSITION_LABELS
@@ -44,44 +43,54 @@ TRANSITION_LABELS.update(
 
 register(
     {
-        "tax.checked": N_("Checker %(checker)s: %(reason)s"),
-        "tax.approved_after_check": N_("Approved for payment: the authenticity check passed (%(checker)s)."),
-        "tax.held_for_check": N_(
+        "tax.checked": gettext_noop("Checker %(checker)s: %(reason)s"),
+        "tax.approved_after_check": gettext_noop(
+            "Approved for payment: the authenticity check passed (%(checker)s)."
+        ),
+        "tax.held_for_check": gettext_noop(
             "Matched; not approved for payment while its authenticity check has failed."
         ),
-        "tax.check.facts_consistent": N_(
+        "tax.check.facts_consistent": gettext_noop(
             "The invoice's own facts are consistent (number, seller tax id check character, net + tax = total) "
             "and its number is not on the list of cancelled invoices. Checked offline, without the national service."
         ),
-        "tax.check.service_verified": N_("The national verification service confirms the invoice."),
-        "tax.check.not_chinese": N_(
+        "tax.check.service_verified": gettext_noop("The national verification service confirms the invoice."),
+        "tax.check.not_chinese": gettext_noop(
             "Only Chinese invoices (OFD, 数电 XML) are checked; this one is %(format)s."
         ),
-        "tax.check.missing_facts": N_("The invoice lacks the number, date or total that the check needs."),
-        "tax.check.code_format": N_("The invoice code %(code)s does not have 10 or 12 digits."),
-        "tax.check.number_format": N_("The invoice number %(number)s does not have %(digits)s digits."),
-        "tax.check.check_code_format": N_("The check code %(check_code)s does not have 20 digits."),
-        "tax.check.seller_tax_id": N_(
+        "tax.check.missing_facts": gettext_noop(
+            "The invoice lacks the number, date or total that the check needs."
+        ),
+        "tax.check.code_format": gettext_noop("The invoice code %(code)s does not have 10 or 12 digits."),
+        "tax.check.number_format": gettext_noop(
+            "The invoice number %(number)s does not have %(digits)s digits."
+        ),
+        "tax.check.check_code_format": gettext_noop("The check code %(check_code)s does not have 20 digits."),
+        "tax.check.seller_tax_id": gettext_noop(
             "The seller's tax id %(tax_id)s is not valid (wrong length or check character)."
         ),
-        "tax.check.amounts": N_("Net %(net)s plus tax %(tax)s is not the total %(gross)s."),
-        "tax.check.cancelled": N_("Invoice %(number)s is cancelled (作废) at the tax authority."),
-        "tax.check.red_flushed": N_("Invoice %(number)s is fully reversed by a red-letter invoice (已红冲)."),
-        "tax.check.mismatch": N_(
+        "tax.check.amounts": gettext_noop("Net %(net)s plus tax %(tax)s is not the total %(gross)s."),
+        "tax.check.cancelled": gettext_noop("Invoice %(number)s is cancelled (作废) at the tax authority."),
+        "tax.check.red_flushed": gettext_noop(
+            "Invoice %(number)s is fully reversed by a red-letter invoice (已红冲)."
+        ),
+        "tax.check.mismatch": gettext_noop(
             "The tax authority's record of invoice %(number)s differs from this invoice."
         ),
-        "tax.check.not_found": N_("The tax authority has no invoice %(number)s."),
-        "tax.check.service_failed": N_("The verification service refused the invoice (code %(code)s)."),
-        "tax.check.service_not_configured": N_(
+        "tax.check.not_found": gettext_noop("The tax authority has no invoice %(number)s."),
+        "tax.check.service_failed": gettext_noop(
+            "The verification service refused the invoice (code %(code)s)."
+        ),
+        "tax.check.service_not_configured": gettext_noop(
             "The verification service is not configured (URL, app key and app secret)."
         ),
-        "tax.check.service_unavailable": N_(
+        "tax.check.service_unavailable": gettext_noop(
             "The verification service could not be reached; run the check again later."
         ),
-        "tax.check.service_error": N_(
+        "tax.check.service_error": gettext_noop(
             "The verification service answered with HTTP status %(status)s; run the check again later."
         ),
-        "tax.check.service_answer_unreadable": N_(
+        "tax.check.service_answer_unreadable": gettext_noop(
             "The verification service's answer could not be read; run the check again later."
         ),
     }

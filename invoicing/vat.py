@@ -12,8 +12,7 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from core.errors import DomainError, PermissionDenied
 from core.texts import register, text
@@ -24,9 +23,11 @@ from .tax_models import Deduction, InvoiceTax
 
 register(
     {
-        "tax.vat.deducted": N_("Input VAT %(tax)s selected for deduction in tax period %(period)s."),
-        "tax.vat.not_deductible": N_("Input VAT %(tax)s not deducted: %(reason)s"),
-        "tax.vat.pending": N_("Input VAT %(tax)s back to pending selection."),
+        "tax.vat.deducted": gettext_noop(
+            "Input VAT %(tax)s selected for deduction in tax period %(period)s."
+        ),
+        "tax.vat.not_deductible": gettext_noop("Input VAT %(tax)s not deducted: %(reason)s"),
+        "tax.vat.pending": gettext_noop("Input VAT %(tax)s back to pending selection."),
     }
 )
 
