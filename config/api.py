@@ -173,6 +173,7 @@ def _register_routers() -> None:
     from contracts.api import router as contracts_router
     from core.api import router as core_router
     from invoicing.api import router as invoicing_router
+    from invoicing.tax_api import router as tax_router
     from notifications.api import router as notifications_router
     from procurement.api import router as procurement_router
     from requisitions.api import router as requisitions_router
@@ -187,6 +188,7 @@ def _register_routers() -> None:
     api.add_router("/", procurement_router)
     api.add_router("/requisitions", requisitions_router)
     api.add_router("/invoices", invoicing_router)
+    api.add_router("/", tax_router)
     api.add_router("/", matching_router)
     api.add_router("/", statements_router)
 

@@ -6,4 +6,4 @@ class InvoicingConfig(AppConfig):
     verbose_name = "Invoicing"
 
     def ready(self) -> None:
-        from . import checks, validation  # noqa: F401 - registers the words of its findings (core.texts)
+        from . import checks, red_letter, tax_checks, tax_receivers, tax_views, validation, vat  # noqa: F401 - registers the words of its findings (core.texts)  # noqa: F401 - China tax steps

@@ -307,3 +307,9 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+from .tax_models import (  # noqa: E402,F401 - China tax steps (issue 21): models of this app
+    InvoiceTax,
+    RedLetterRequest,
+)

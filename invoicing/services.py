@@ -19,6 +19,7 @@ from invoicing import storage
 from invoicing.checks import check_file
 from invoicing.formats.detect import parse_invoice
 from invoicing.formats.model import Issue, NormalisedInvoice, Refused, Severity
+from invoicing.tax_checks import tax_facts_record
 from invoicing.validation import ValidationContext, comparable_tax_id, duplicate_key
 from procurement.models import LegalEntity
 from suppliers.models import Supplier
@@ -162,6 +163,7 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
                 issues.append(too_large)
             else:
                 _fill(invoice, parsed, entities)
+                tax_facts_record(invoice, parsed)
                 issues += _database_checks(invoice, parsed)
         errors = [i for i in issues if i.severity == Severity.ERROR]
         if not errors:

@@ -19,3 +19,12 @@ def requeue_stuck_invoices(older_than_minutes: float | None = None) -> int:
     from .services import invoices_requeue_stuck
 
     return invoices_requeue_stuck(older_than_minutes=older_than_minutes)
+
+
+@shared_task(name="invoicing.verify_invoice_tax", **FOLLOW_UP)
+def verify_invoice_tax(invoice_id: int) -> str:
+    """The authenticity check (发票查验) of a validated Chinese invoice (invoicing.tax_checks)."""
+    from .tax_checks import invoice_tax_verify
+
+    tax = invoice_tax_verify(invoice_id=invoice_id)
+    return tax.verification if tax is not None else "not_applicable"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import tax_views, views
 
 urlpatterns = [
     path("", views.invoice_list, name="invoice-list"),
@@ -9,4 +9,12 @@ urlpatterns = [
     path("<int:invoice_id>/", views.invoice_detail, name="invoice-detail"),
     path("<int:invoice_id>/file/", views.invoice_file, name="invoice-file"),
     path("<int:invoice_id>/status/", views.invoice_upload_status, name="invoice-upload-status"),
+    # China tax steps (issue 21): authenticity check, red-letter requests, input VAT
+    path("<int:invoice_id>/tax/verify/", tax_views.invoice_tax_verify_view, name="invoice-tax-verify"),
+    path("<int:invoice_id>/red-letter/", tax_views.red_letter_request_view, name="red-letter-request"),
+    path(
+        "red-letter/<int:request_id>/confirm/", tax_views.red_letter_confirm_view, name="red-letter-confirm"
+    ),
+    path("red-letter/<int:request_id>/cancel/", tax_views.red_letter_cancel_view, name="red-letter-cancel"),
+    path("input-vat/", tax_views.input_vat_page, name="input-vat"),
 ]

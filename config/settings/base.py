@@ -313,6 +313,21 @@ METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 
 # E-invoice intake
 INVOICE_MAX_AGE_DAYS = env.int("INVOICE_MAX_AGE_DAYS", default=365 * 3)
+
+# Authenticity check of Chinese invoices (发票查验, invoicing.verification): the checker class.
+# The offline checker verifies the invoice's own facts and a local list of cancelled numbers;
+# "invoicing.verification.HttpVerifier" asks the national service through its HTTP gateway.
+INVOICE_VERIFIER = env.str("INVOICE_VERIFIER", default="invoicing.verification.OfflineVerifier")
+INVOICE_VERIFIER_HTTP = {
+    "URL": env.str("INVOICE_VERIFIER_URL", default=""),
+    "APP_KEY": env.str("INVOICE_VERIFIER_APP_KEY", default=""),
+    "APP_SECRET": env.str("INVOICE_VERIFIER_APP_SECRET", default=""),
+    "TIMEOUT": env.float("INVOICE_VERIFIER_TIMEOUT", default=10.0),
+}
+# Numbers the offline checker reports as cancelled (作废); the demo's cancelled invoice is one.
+INVOICE_VERIFIER_CANCELLED = env.list(
+    "INVOICE_VERIFIER_CANCELLED", default=["26312000000099990001", "26352000000099990001"]
+)
 # Sweepers: invoices left received/validating (validation) or validated (matching) for longer than
 # this are run again (a lost message, a dead worker, an in-process task that failed).
 INVOICE_REQUEUE_AFTER_MINUTES = 10

@@ -17,6 +17,7 @@ from core.queue import enqueue_on_commit
 from core.services import run_transition
 from core.texts import text
 from invoicing.models import InvoiceState
+from invoicing.tax_checks import tax_check_require_passed
 
 from ..models import CaseResolution, CaseState, ExceptionCase
 from .approvals import approval_record
@@ -63,6 +64,7 @@ def exception_accept(*, invoice_id: int, actor, reason: str):
     with transaction.atomic():
         invoice = lock_invoice(invoice_id)
         _require_exception(invoice, gettext("accept the variance of"))
+        tax_check_require_passed(invoice)
         result = current_result(invoice)
         if result is not None and result.is_stale:
             raise Conflict(

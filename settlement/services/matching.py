@@ -30,6 +30,7 @@ from core.queue import enqueue, enqueue_on_commit
 from core.services import transition_locked
 from core.texts import Text, register, text
 from invoicing.models import Invoice, InvoiceState
+from invoicing.tax_checks import tax_check_failed, tax_event_log
 from settlement.matching import ENGINE_VERSION, Verdict, match_invoice
 
 from ..models import (
@@ -125,6 +126,10 @@ def _match_locked(invoice: Invoice, inputs: MatchInputs, *, actor) -> MatchResul
         _open_or_update_case(invoice, result)
         return result
     transition_locked(invoice, "match", actor=actor, reason=text("match.matched", policy=policy))
+    if tax_check_failed(invoice):  # held at matched: approved once a new authenticity check passes
+        tax_event_log(invoice, "tax_check_failed", actor=None, reason=text("tax.held_for_check"))
+        close_case(invoice, CaseResolution.REMATCHED, actor=actor, reason=text("match.matched_again"))
+        return result
     transition_locked(
         invoice,
         "approve",

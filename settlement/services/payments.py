@@ -20,6 +20,7 @@ from core import bounds
 from core.errors import Conflict, DomainError, IllegalTransition
 from core.services import run_transition, transition_locked
 from invoicing.models import Invoice, InvoiceState
+from invoicing.tax_checks import tax_check_require_passed
 from suppliers.models import Supplier
 from suppliers.selectors import bank_account_require_approved_for_payment
 
@@ -109,6 +110,7 @@ def payment_record(
                     code="invoice_not_payable",
                     details={"invoice_id": invoice.pk, "state": invoice.state},
                 )
+            tax_check_require_passed(invoice)
             transition_locked(invoice, "pay", actor=actor, reason=reason)
         try:
             with transaction.atomic():

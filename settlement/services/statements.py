@@ -34,6 +34,7 @@ from core.money import q2
 from core.services import run_transition, transition_locked
 from core.texts import register, text
 from invoicing.models import Invoice, InvoiceState
+from invoicing.tax_checks import tax_check_require_passed
 from procurement.models import GoodsReceiptLine, LegalEntity
 from procurement.services import next_number
 from suppliers.models import Supplier
@@ -217,6 +218,7 @@ def _gather(statement: Statement, actor) -> int:
                 issue_date__lte=statement.period_to,
             )
             .exclude(document_type="credit_note")
+            .exclude(tax__verification="failed")  # held by its authenticity check (发票查验)
             .filter(Q(currency=statement.currency) | Q(currency=""))
             .order_by("id")
         )
@@ -371,6 +373,7 @@ def _invoice_amounts(invoice: Invoice) -> tuple[Decimal, Decimal]:
 
 def _add_invoice(statement: Statement, invoice: Invoice, actor) -> StatementLine:
     """``invoice`` is locked by the caller and approved."""
+    tax_check_require_passed(invoice)
     net, tax = _invoice_amounts(invoice)
     rates = set(invoice.lines.values_list("tax_rate", flat=True))
     line = StatementLine(

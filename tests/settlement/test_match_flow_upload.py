@@ -70,7 +70,7 @@ def test_an_uploaded_invoice_that_matches_its_po_and_receipt_is_approved_without
         TransitionLog.objects.filter(content_type__model="invoice", object_id=str(invoice.pk)).values_list(
             "transition", flat=True
         )
-    ) == ["start_validation", "pass_validation", "match", "approve"]
+    ) == ["start_validation", "pass_validation", "tax_verified", "match", "approve"]  # 发票查验 first
 
 
 def test_an_uploaded_invoice_above_the_po_price_lands_on_the_desk(

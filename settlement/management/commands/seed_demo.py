@@ -11,6 +11,7 @@ from django.utils import timezone
 from core.demo_mfa import DEMO_TOTP_KEY_HEX, demo_totp_secret
 from core.models import Role, User
 from core.services import run_transition
+from invoicing.demo_tax import seed_tax_demo
 from procurement.demo import seed_procurement_demo
 from procurement.models import Item, LegalEntity
 from requisitions.demo import seed_requisitions_demo
@@ -95,6 +96,12 @@ class Command(BaseCommand):
             logins.append((username, "supplier user", f" of {name}"))
         logins += seed_procurement_demo(buyer=buyer, password=DEMO_PASSWORD)
         logins += seed_requisitions_demo(password=DEMO_PASSWORD)
+        seed_tax_demo(  # China tax steps: authenticity check, input VAT, red-letter requests
+            supplier=Supplier.objects.get(tax_id=SUPPLIERS[0][1]),
+            user=User.objects.get(username="supplier1"),
+            entity=LegalEntity.objects.get(tax_id=LEGAL_ENTITY[1]),
+            finance=User.objects.get(username="finance"),
+        )
         return logins
 
 
