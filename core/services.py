@@ -334,3 +334,19 @@ def mfa_disable(*, request, code: str, actor: User) -> None:
             )
     if not verified:
         raise _mfa_code_incorrect()
+
+
+def user_language_set(*, actor: User, language: str) -> User:
+    """The language ``actor`` receives e-mails in; one of settings.LANGUAGES, else a specific
+    error and nothing changes."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language not in codes:
+        raise DomainError(
+            _("Unknown language %(language)s; choose one of: %(choices)s.")
+            % {"language": repr(language), "choices": ", ".join(name for _code, name in settings.LANGUAGES)},
+            code="invalid_language",
+        )
+    with transaction.atomic():
+        User.objects.filter(pk=actor.pk).update(language=language)
+    actor.language = language
+    return actor

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.errors import DomainError, NotFound
+from core.mail import language_of
 from core.queue import enqueue_on_commit
 
 from .kinds import KINDS
@@ -42,8 +43,8 @@ def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str =
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send one notification by e-mail, once (safe to run twice: the first run claims it). Chinese
-    and English together: a supplier's mailbox is often shared by people who read either.
+    """Send one notification by e-mail, once (safe to run twice: the first run claims it), in the
+    recipient's language (``User.language``, set on the e-mail settings page).
 
     The row is claimed under a short lock and the mail is sent after that commit, outside any
     lock; a send that fails gives the claim back (and raises, so the task retries)."""
@@ -63,13 +64,12 @@ def notification_email_send(*, notification_id: int) -> bool:
             return False
         note.emailed_at = timezone.now()
         note.save(update_fields=["emailed_at"])
-    zh_subject, zh_body = render(note.kind, note.params, language="zh-hans")
-    en_subject, en_body = render(note.kind, note.params, language="en")
+    subject, body = render(note.kind, note.params, language=language_of(note.user))
     link = f"\n\n{settings.PORTAL_BASE_URL.rstrip('/')}{note.url}" if note.url else ""
     try:
         send_mail(
-            f"{zh_subject} / {en_subject}",
-            f"{zh_body}\n\n{en_body}{link}",
+            subject,
+            f"{body}{link}",
             settings.DEFAULT_FROM_EMAIL,
             [note.user.email],
         )
