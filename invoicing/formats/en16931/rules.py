@@ -30,6 +30,7 @@ from ..model import Issue, Severity
 from . import codelists as cl
 from ._xml import DECIMALS
 from .model import Address, AllowanceCharge, Category, Invoice, Line, Party, VatBreakdown
+from .statements import finding_text
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -81,11 +82,13 @@ def check(m: Invoice, only: Iterable[str] | None = None) -> list[Issue]:
                 continue
             for n, msg in enumerate(rule.check(m)):
                 if n == _MAX_PER_RULE:  # a broken invoice with many lines fails the same way many times
-                    issues.append(Issue(rule.code, rule.severity, f"[{rule.code}] … and more of the same."))
+                    message = f"[{rule.code}] … and more of the same."
+                    issues.append(Issue(rule.code, rule.severity, message, finding_text(rule.code, message)))
                     break
                 if len(msg) > _MAX_MESSAGE:  # values quoted from the document can be long
                     msg = msg[:_MAX_MESSAGE] + "…"
-                issues.append(Issue(rule.code, rule.severity, f"[{rule.code}] {msg}"))
+                message = f"[{rule.code}] {msg}"
+                issues.append(Issue(rule.code, rule.severity, message, finding_text(rule.code, message)))
     return issues
 
 
