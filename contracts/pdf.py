@@ -30,11 +30,11 @@ def render_contract_pdf(contract, version) -> bytes:
     story = [
         p(_("Framework contract %(number)s") % {"number": contract.number}, title),
         Spacer(1, 4 * mm),
-        p(f"{_('Title')}: {contract.title}"),
-        p(f"{_('Supplier')}: {contract.supplier.name}"),
-        p(f"{_('Unified social credit code')}: {contract.supplier.tax_id}"),
-        p(f"{_('Valid')}: {formatting.day(contract.valid_from)} – {formatting.day(contract.valid_to)}"),
-        p(f"{_('Version')}: {version.number} ({version.get_state_display()})"),
+        p(_("Title") + f": {contract.title}"),
+        p(_("Supplier") + f": {contract.supplier.name}"),
+        p(_("Unified social credit code") + f": {contract.supplier.tax_id}"),
+        p(_("Valid") + f": {formatting.day(contract.valid_from)} – {formatting.day(contract.valid_to)}"),
+        p(_("Version") + f": {version.number} ({version.get_state_display()})"),
         Spacer(1, 4 * mm),
     ]
     rows = [

@@ -11,9 +11,18 @@ from django.utils.translation import gettext
 from core.errors import DomainError, NotFound
 from core.mail import language_of
 from core.queue import enqueue_on_commit
+from core.texts import Text
 
 from .kinds import KINDS
 from .models import EmailPreference, Notification
+
+
+def _param(value):
+    """A parameter as stored: the portal's own words (a text) as its code and parameters, read in
+    each reader's language when shown or e-mailed; anything else as its string."""
+    if isinstance(value, Text):
+        return value.as_json()
+    return value if isinstance(value, dict) and "code" in value else str(value)
 
 
 def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str = "") -> list[Notification]:
@@ -21,7 +30,7 @@ def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str =
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     # a value that is the portal's own words stays a code with parameters (core.texts)
-    params = {k: v if isinstance(v, dict) and "code" in v else str(v) for k, v in (params or {}).items()}
+    params = {k: _param(v) for k, v in (params or {}).items()}
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
     if not recipients:
         return []

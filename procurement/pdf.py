@@ -43,16 +43,20 @@ def purchase_order_pdf(po) -> bytes:
         ),
         Spacer(1, 4 * mm),
         para(
-            f"{pgettext('buying company', 'Buyer')}: {po.legal_entity.name} — {po.legal_entity.tax_id}", body
+            pgettext("buying company", "Buyer") + f": {po.legal_entity.name} — {po.legal_entity.tax_id}", body
         ),
-        para(f"{_('Supplier')}: {po.supplier.name} — {po.supplier.tax_id}", body),
+        para(_("Supplier") + f": {po.supplier.name} — {po.supplier.tax_id}", body),
         para(
-            f"{_('Order date')}: {formatting.day(po.created_at)} · {_('Currency')}: {po.currency} · "
-            f"{_('State')}: {po.get_state_display()}",
+            _("Order date")
+            + f": {formatting.day(po.created_at)} · "
+            + _("Currency")
+            + f": {po.currency} · "
+            + _("State")
+            + f": {po.get_state_display()}",
             body,
         ),
-        para(f"{_('Delivery address')}: {po.delivery_address or po.legal_entity.address or '—'}", body),
-        para(f"{_('Payment terms')}: {po.payment_terms or '—'}", body),
+        para(_("Delivery address") + f": {po.delivery_address or po.legal_entity.address or '—'}", body),
+        para(_("Payment terms") + f": {po.payment_terms or '—'}", body),
         Spacer(1, 4 * mm),
     ]
     rows = [
@@ -103,7 +107,7 @@ def purchase_order_pdf(po) -> bytes:
     )
     parts.append(table)
     if po.notes:
-        parts += [Spacer(1, 4 * mm), para(f"{_('Notes')}: {po.notes}", small)]
+        parts += [Spacer(1, 4 * mm), para(_("Notes") + f": {po.notes}", small)]
     parts += [Spacer(1, 12 * mm), _signature_block(po, body, font)]
     doc.build(parts, canvasmaker=pdf_canvas)
     return buffer.getvalue()
@@ -115,12 +119,12 @@ def _signature_block(po, body, font) -> Table:
     block = Table(
         [
             [
-                para(f"{_('Buyer (seal)')}: {po.legal_entity.name}", body),
-                para(f"{_('Supplier (seal)')}: {po.supplier.name}", body),
+                para(_("Buyer (seal)") + f": {po.legal_entity.name}", body),
+                para(_("Supplier (seal)") + f": {po.supplier.name}", body),
             ],
-            [para(f"{_('Authorised signature')}:", body), para(f"{_('Authorised signature')}:", body)],
+            [para(_("Authorised signature") + ":", body), para(_("Authorised signature") + ":", body)],
             [blank, blank],
-            [para(f"{_('Date')}:", body), para(f"{_('Date')}:", body)],
+            [para(_("Date") + ":", body), para(_("Date") + ":", body)],
         ],
         colWidths=[90 * mm, 90 * mm],
     )

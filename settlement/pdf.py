@@ -71,16 +71,22 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
     buffer = BytesIO()
     doc = _doc(buffer, statement.number, wide=True)
     story = [
-        para(f"{_('Settlement statement %(number)s') % {'number': statement.number}}", title),
+        para(_("Settlement statement %(number)s") % {"number": statement.number}, title),
         Spacer(1, 3 * mm),
-        p(f"{_('Supplier')}: {statement.supplier.name} — {statement.supplier.tax_id}"),
+        p(_("Supplier") + f": {statement.supplier.name} — {statement.supplier.tax_id}"),
         p(
-            f"{pgettext('buying company', 'Buyer')}: {statement.legal_entity.name} — {statement.legal_entity.tax_id}"
+            pgettext("buying company", "Buyer")
+            + f": {statement.legal_entity.name} — {statement.legal_entity.tax_id}"
         ),
         p(
-            f"{_('Period')}: {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)} · "
-            f"{_('Currency')}: {statement.currency} · {_('Kind')}: {statement.get_kind_display()} · "
-            f"{_('State')}: {statement.get_state_display()}"
+            _("Period")
+            + f": {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)} · "
+            + _("Currency")
+            + f": {statement.currency} · "
+            + _("Kind")
+            + f": {statement.get_kind_display()} · "
+            + _("State")
+            + f": {statement.get_state_display()}"
         ),
         Spacer(1, 3 * mm),
     ]
@@ -128,21 +134,26 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
         plan_table.setStyle(GRID)
         story.append(plan_table)
     if statement.dispute_reason:
-        story += [Spacer(1, 3 * mm), p(f"{_('Dispute')}: {statement.dispute_reason}")]
+        story += [Spacer(1, 3 * mm), p(_("Dispute") + f": {statement.dispute_reason}")]
     if payment is not None:
         story += [
             Spacer(1, 3 * mm),
             p(
-                f"{_('Payment')}: {formatting.day(payment.paid_on)} · {formatting.amount(payment.amount, payment.currency)} · "
-                f"{_('Bank reference')} {payment.bank_reference} · "
-                f"{_('Account')} {payment.bank_name} {payment.account_name} ****{payment.account_last4}"
+                _("Payment")
+                + f": {formatting.day(payment.paid_on)} · {formatting.amount(payment.amount, payment.currency)} · "
+                + _("Bank reference")
+                + f" {payment.bank_reference} · "
+                + _("Account")
+                + f" {payment.bank_name} {payment.account_name} ****{payment.account_last4}"
             ),
         ]
     story += [
         Spacer(1, 10 * mm),
         p(
-            f"{_('Supplier confirmation (seal)')}: ______________________    "
-            f"{_('Buyer confirmation (seal)')}: ______________________"
+            _("Supplier confirmation (seal)")
+            + ": ______________________    "
+            + _("Buyer confirmation (seal)")
+            + ": ______________________"
         ),
     ]
     doc.build(story, canvasmaker=pdf_canvas)
@@ -157,18 +168,22 @@ def invoice_plan_pdf(plan, lines) -> bytes:
 
     statement = plan.statement
     buffer = BytesIO()
-    doc = _doc(buffer, f"{statement.number} {_('Invoice plan')}")
+    doc = _doc(buffer, f"{statement.number} " + _("Invoice plan") + "")
     story = [
-        para(f"{_('Invoice plan')} — {statement.number}", title),
+        para(_("Invoice plan") + f" — {statement.number}", title),
         Spacer(1, 3 * mm),
-        p(f"{pgettext('invoice party', 'Buyer')}: {plan.buyer_name}"),
-        p(f"{_('Buyer tax id')}: {plan.buyer_tax_id}"),
-        p(f"{pgettext('invoice party', 'Seller')}: {statement.supplier.name} — {statement.supplier.tax_id}"),
+        p(pgettext("invoice party", "Buyer") + f": {plan.buyer_name}"),
+        p(_("Buyer tax id") + f": {plan.buyer_tax_id}"),
+        p(pgettext("invoice party", "Seller") + f": {statement.supplier.name} — {statement.supplier.tax_id}"),
         p(
-            f"{_('Currency')}: {plan.currency} · {_('Period')}: {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)}"
+            _("Currency")
+            + f": {plan.currency} · "
+            + _("Period")
+            + f": {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)}"
         ),
         p(
-            f"{_('Rounding allowance per tax rate')}: {formatting.amount(plan.allowance, plan.currency)} · "
+            _("Rounding allowance per tax rate")
+            + f": {formatting.amount(plan.allowance, plan.currency)} · "
             + _("Invoice per tax rate, within the amounts below.")
         ),
         Spacer(1, 3 * mm),
