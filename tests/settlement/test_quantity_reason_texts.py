@@ -62,7 +62,9 @@ def test_a_quantity_shortfall_is_stored_as_a_code_with_figures_and_reads_in_chin
             TEXTS["match.limit.at_most"]: "最多 %(limit)s",
         }
     )
-    check = LimitCheck(Decimal(1), Decimal(4), Direction.ABOVE, Limit(percent=Decimal("10"), absolute=None), False)
+    check = LimitCheck(
+        Decimal(1), Decimal(4), Direction.ABOVE, Limit(percent=Decimal("10"), absolute=None), False
+    )
     reason, stored = _shortfall(check)
     assert reason.text["code"] == "match.quantity.exception" and reason.text["params"]["version"] == "v2"
     assert reason.message == (
