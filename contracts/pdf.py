@@ -1,10 +1,11 @@
 """The contract as a PDF (reportlab, the embedded CJK font of core.pdf; figures and dates through
-core.formatting)."""
+core.formatting; labels in the requester's language)."""
 
 from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -27,17 +28,17 @@ def render_contract_pdf(contract, version) -> bytes:
         return para(text, style)
 
     story = [
-        p(f"采购框架合同 Framework contract {contract.number}", title),
+        p(_("Framework contract %(number)s") % {"number": contract.number}, title),
         Spacer(1, 4 * mm),
-        p(f"标题 Title: {contract.title}"),
-        p(f"供应商 Supplier: {contract.supplier.name}"),
-        p(f"统一社会信用代码 USCC: {contract.supplier.tax_id}"),
-        p(f"有效期 Valid: {formatting.day(contract.valid_from)} – {formatting.day(contract.valid_to)}"),
-        p(f"版本 Version: {version.number} ({version.get_state_display()})"),
+        p(_("Title") + f": {contract.title}"),
+        p(_("Supplier") + f": {contract.supplier.name}"),
+        p(_("Unified social credit code") + f": {contract.supplier.tax_id}"),
+        p(_("Valid") + f": {formatting.day(contract.valid_from)} – {formatting.day(contract.valid_to)}"),
+        p(_("Version") + f": {version.number} ({version.get_state_display()})"),
         Spacer(1, 4 * mm),
     ]
     rows = [
-        [p(h) for h in ("物料 Item", "名称 Name", "单价 Unit price", "税率 Tax", "有效期 Valid", "上限 Cap")]
+        [p(h) for h in (_("Item"), _("Name"), _("Unit price"), _("Tax rate"), _("Valid"), _("Quantity cap"))]
     ]
     for line in version.lines.all():
         rows.append(

@@ -12,12 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from core import bounds
+from core import bounds, formatting
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from core.queue import enqueue_on_commit
+from core.mail import enqueue_mail
 from core.services import run_transition
 from core.signals import document_expiring
-from core.tasks import send_email
 from core.texts import register, text
 from suppliers.models import Supplier, SupplierState
 
@@ -453,6 +452,19 @@ def price_line_consume(*, line: PriceLine, quantity, actor) -> PriceLine:
     return locked
 
 
+def _expiry_mail(contract: Contract) -> tuple[str, str]:
+    """A contract is about to end: (subject, body) in the active language (the words of the
+    ``document_expiring`` notification)."""
+    words = {
+        "document": f"{contract.number} {contract.title}",
+        "owner": contract.supplier.name,
+        "date": formatting.day(contract.valid_to),
+    }
+    return _("%(document)s expires on %(date)s") % words, _(
+        "%(document)s of %(owner)s expires on %(date)s."
+    ) % words
+
+
 def contract_expiry_check(*, today: date | None = None) -> dict:
     """Remind once about active contracts ending within EXPIRY_REMINDER_DAYS; expire the ones
     past their end date. Idempotent."""
@@ -488,9 +500,7 @@ def contract_expiry_check(*, today: date | None = None) -> dict:
             # portal users hear through their inbox (notifications); the contact address by mail
             recipients = [contract.supplier.contact_email] if contract.supplier.contact_email else []
             if recipients:
-                subject = f"Contract {contract.number} ends on {contract.valid_to:%Y-%m-%d}"
-                body = f"Contract {contract.number} ({contract.title}) with {contract.supplier.name} ends on {contract.valid_to:%Y-%m-%d}."
-                enqueue_on_commit(send_email, subject, body, recipients)
+                enqueue_mail(recipients, lambda contract=contract: _expiry_mail(contract))
             reminded += 1
     for contract in Contract.objects.filter(state=ContractState.ACTIVE, valid_to__lt=today):
         with transaction.atomic():

@@ -6,7 +6,7 @@ from .models import ApiToken, TransitionLog, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Portal", {"fields": ("role",)}))
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Portal", {"fields": ("role", "language")}))
     list_display = ("username", "email", "role", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
 

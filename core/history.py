@@ -9,6 +9,7 @@ its code with spaces).
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TRANSITION_LABELS = {
     "acknowledge": _("Acknowledged"),
@@ -56,6 +57,62 @@ TRANSITION_LABELS = {
     "unschedule": _("Taken off a statement"),
     "withdraw": _("Withdrawn"),
 }
+
+
+# What each transition does, as a verb a sentence can use ("Cannot %(action)s a purchase order
+# that is sent."): the refused-transition messages of core.services name the action with it.
+TRANSITION_VERBS = {
+    "accept": pgettext_lazy("transition verb", "accept"),
+    "accept_change": pgettext_lazy("transition verb", "accept the change proposal of"),
+    "acknowledge": pgettext_lazy("transition verb", "acknowledge"),
+    "approve": pgettext_lazy("transition verb", "approve"),
+    "award": pgettext_lazy("transition verb", "award"),
+    "block": pgettext_lazy("transition verb", "block"),
+    "cancel": pgettext_lazy("transition verb", "cancel"),
+    "close": pgettext_lazy("transition verb", "close"),
+    "confirm": pgettext_lazy("transition verb", "confirm"),
+    "credit": pgettext_lazy("transition verb", "credit"),
+    "credit_note_received": pgettext_lazy("transition verb", "record a credit note for"),
+    "decline": pgettext_lazy("transition verb", "decline"),
+    "decline_change": pgettext_lazy("transition verb", "decline the change proposal of"),
+    "dispute": pgettext_lazy("transition verb", "dispute"),
+    "expire": pgettext_lazy("transition verb", "expire"),
+    "fail_validation": pgettext_lazy("transition verb", "fail the validation of"),
+    "mark_invoiced": pgettext_lazy("transition verb", "mark as invoiced"),
+    "match": pgettext_lazy("transition verb", "match"),
+    "order": pgettext_lazy("transition verb", "order"),
+    "order_partly": pgettext_lazy("transition verb", "order part of"),
+    "pass_validation": pgettext_lazy("transition verb", "pass the validation of"),
+    "pay": pgettext_lazy("transition verb", "pay"),
+    "propose_change": pgettext_lazy("transition verb", "propose a change to"),
+    "publish": pgettext_lazy("transition verb", "publish"),
+    "raise_exception": pgettext_lazy("transition verb", "send to the exception desk"),
+    "receive_fully": pgettext_lazy("transition verb", "receive all of"),
+    "receive_partially": pgettext_lazy("transition verb", "receive part of"),
+    "reinstate": pgettext_lazy("transition verb", "reinstate"),
+    "reject": pgettext_lazy("transition verb", "reject"),
+    "reject_match": pgettext_lazy("transition verb", "reject the match of"),
+    "reopen_match": pgettext_lazy("transition verb", "reopen the match of"),
+    "request_credit_note": pgettext_lazy("transition verb", "ask for a credit note for"),
+    "request_early_close": pgettext_lazy("transition verb", "ask to close early"),
+    "resolve": pgettext_lazy("transition verb", "resolve"),
+    "retire": pgettext_lazy("transition verb", "retire"),
+    "revise": pgettext_lazy("transition verb", "revise"),
+    "schedule": pgettext_lazy("transition verb", "put on a statement"),
+    "send": pgettext_lazy("transition verb", "send"),
+    "start_validation": pgettext_lazy("transition verb", "start the validation of"),
+    "submit": pgettext_lazy("transition verb", "submit"),
+    "suspend": pgettext_lazy("transition verb", "suspend"),
+    "terminate": pgettext_lazy("transition verb", "terminate"),
+    "unschedule": pgettext_lazy("transition verb", "take off a statement"),
+    "withdraw": pgettext_lazy("transition verb", "withdraw"),
+}
+
+
+def transition_verb(name: str):
+    """The action of transition ``name`` as a verb in the active language (a transition not listed
+    reads as its code with spaces)."""
+    return TRANSITION_VERBS.get(name) or name.replace("_", " ")
 
 
 def transition_label(name: str):

@@ -11,6 +11,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The language of an e-mail to someone whose language the portal does not know (a new user, a
+# supplier's contact address, an invitee): the portal's own language, Chinese.
+DEFAULT_LANGUAGE = "zh-hans"
+
 
 class Role(models.TextChoices):
     BUYER = "buyer", _("Buyer")
@@ -25,6 +29,10 @@ class User(AbstractUser):
     membership (suppliers.SupplierMembership) tying them to exactly one supplier."""
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.BUYER)
+    # The language of the e-mails this user receives (core.mail): set on the e-mail settings page.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=DEFAULT_LANGUAGE
+    )
 
     @property
     def is_buyer(self) -> bool:

@@ -19,12 +19,12 @@ SESSION_AUTH_AT = "portal_auth_at"  # session key: when its user last proved the
 
 
 def _words(model, name: str, state: str) -> dict:
-    """The parameters of a refused transition's message: the action (as words and as its display
-    name) and the state's display name, in the active language."""
-    from .history import state_label, transition_label
+    """The parameters of a refused transition's message: the action (as a verb, and as its display
+    name in a history) and the state's display name, in the active language."""
+    from .history import state_label, transition_label, transition_verb
 
     return {
-        "action": name.replace("_", " "),
+        "action": transition_verb(name),
         "action_label": transition_label(name),
         "verbose_name": model._meta.verbose_name,
         "state": state_label(model, state),
@@ -58,19 +58,19 @@ def run_transition(
         state = getattr(obj, state_field if isinstance(state_field, str) else state_field.name)
         if not can_proceed(method, check_conditions=False):
             raise IllegalTransition(
-                # Translators: %(action)s is the action's code in words (English); use %(action_label)s,
-                # its display name, in other languages. %(state)s is the state's display name.
+                # Translators: %(action)s is the action as a verb ("submit"), %(state)s the state's display
+                # name.
                 _("Cannot %(action)s a %(verbose_name)s that is %(state)s.") % _words(model, name, state),
                 details={"state": state, "transition": name},
             )
         if actor is not None and not has_transition_perm(method, actor):
             raise PermissionDenied(
-                # Translators: use %(action_label)s (the action's display name) for %(action)s.
+                # Translators: %(action)s is the action as a verb ("submit").
                 _("You are not allowed to %(action)s this %(verbose_name)s.") % _words(model, name, state)
             )
         if not can_proceed(method):
             raise IllegalTransition(
-                # Translators: use %(action_label)s (the action's display name) for %(action)s.
+                # Translators: %(action)s is the action as a verb ("submit").
                 _("The conditions to %(action)s this %(verbose_name)s are not met.")
                 % _words(model, name, state),
                 code="transition_condition_failed",
@@ -337,3 +337,19 @@ def mfa_disable(*, request, code: str, actor: User) -> None:
             )
     if not verified:
         raise _mfa_code_incorrect()
+
+
+def user_language_set(*, actor: User, language: str) -> User:
+    """The language ``actor`` receives e-mails in; one of settings.LANGUAGES, else a specific
+    error and nothing changes."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language not in codes:
+        raise DomainError(
+            _("Unknown language %(language)s; choose one of: %(choices)s.")
+            % {"language": repr(language), "choices": ", ".join(name for _code, name in settings.LANGUAGES)},
+            code="invalid_language",
+        )
+    with transaction.atomic():
+        User.objects.filter(pk=actor.pk).update(language=language)
+    actor.language = language
+    return actor

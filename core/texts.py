@@ -10,6 +10,10 @@ Each app registers its sentences (English msgids with ``%(name)s`` placeholders,
 ``gettext_noop`` so ``makemessages`` offers them to the translator) with :func:`register`. A
 parameter may itself be a text (``{"code": ..., "params": {...}}``), rendered the same way: that
 is how a sentence is made of parts (the limit of a policy, the outcome of a check).
+
+A text may also carry ``"english"``: a more precise English sentence (an EN 16931 finding with
+the document's figures, a parser's note) that English readers get instead of the code's words;
+other languages read the code's translation.
 """
 
 from __future__ import annotations
@@ -45,12 +49,18 @@ def render_value(value):
     if isinstance(value, Text):
         return value.render()
     if isinstance(value, dict) and "code" in value:
+        if value.get("english") and _reads_english():
+            return value["english"]
         return render(value["code"], value.get("params") or {}, fallback=value.get("fallback", ""))
     if isinstance(value, dict) and "items" in value:  # a list with its separator: joined(...)
         return value.get("sep", "; ").join(str(render_value(v)) for v in value["items"])
     if isinstance(value, list | tuple):
         return "; ".join(str(render_value(v)) for v in value)
     return value
+
+
+def _reads_english() -> bool:
+    return (translation.get_language() or "en").split("-")[0] == "en"
 
 
 def render(code: str, params: dict | None = None, *, fallback: str = "", language: str | None = None) -> str:
@@ -106,6 +116,8 @@ def english(value):
     for pure modules (validation, matching) that keep an English sentence next to the code."""
     if isinstance(value, Text):
         value = value.as_json()
+    if isinstance(value, dict) and value.get("english"):
+        return value["english"]
     if isinstance(value, dict) and "code" in value:
         values = _Values({k: english(v) for k, v in (value.get("params") or {}).items()})
         return str(REGISTRY[value["code"]]) % values

@@ -2,10 +2,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from .audit import security_event_record
 from .errors import DomainError, NotFound, PermissionDenied
 from .home import figures_for, panels_for
 from .listing import Column, Filter, ListSpec, list_response
+from .mail import language_of
 from .models import ApiTokenScope, SecurityEventKind
 
 
@@ -110,10 +112,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
+class LanguagePasswordResetForm(PasswordResetForm):
+    """The reset e-mail is written in the language of the user it is for (core.mail), whatever
+    language the page that asked for it was in."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with translation.override(language_of(context.get("user"))):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """The e-mailed link is built from PORTAL_BASE_URL (never from the request's Host header,
     which an attacker could set to their own site to harvest reset tokens)."""
 
+    form_class = LanguagePasswordResetForm
     template_name = "core/password_reset.html"
     email_template_name = "core/password_reset_email.txt"
     subject_template_name = "core/password_reset_subject.txt"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_noop
 
-from core.texts import english, register
+from core.texts import REGISTRY, english, register
 from invoicing.formats.detect import parse_invoice
 from invoicing.formats.model import Format, Issue, NormalisedInvoice, Severity
 from invoicing.validation import ValidationContext, validate
@@ -43,6 +43,44 @@ register(
         "signature.signature_missing": gettext_noop("The OFD invoice carries no electronic seal."),
     }
 )
+
+
+# The parsers' own findings (pure modules; they note what they found in English, with the values
+# of the file): how each reads in the reader's language, by its code. English readers keep the
+# parser's sentence (core.texts "english").
+register(
+    {
+        "finding.bad_number": gettext_noop("A number in the invoice cannot be read as a decimal number."),
+        "finding.bad_date": gettext_noop("A date in the invoice cannot be read as a date."),
+        "finding.cn_xml_number_differs": gettext_noop(
+            "The invoice number differs from the number in the file's header (EIid)."
+        ),
+        "finding.ofd_bad_value": gettext_noop(
+            "A value in the OFD file cannot be read (an amount, a date or a tax rate)."
+        ),
+        "finding.ofd_field_conflict": gettext_noop(
+            "A field differs between the parts of the OFD file; the first one is used."
+        ),
+        "finding.ofd_missing_field": gettext_noop("A field of the invoice was not found in the OFD file."),
+        "finding.ofd_unsigned_content": gettext_noop(
+            "Some parts of the OFD file were read but are not protected by a valid seal digest."
+        ),
+        "finding.other": gettext_noop("The file has a finding of its own (code %(code)s)."),
+    }
+)
+
+
+def with_text(issue: Issue) -> Issue:
+    """``issue`` with a text to read it by (its code's words; the parser's English kept)."""
+    if issue.text is not None:
+        return issue
+    known = f"finding.{issue.code}" in REGISTRY
+    words = {
+        "code": f"finding.{issue.code}" if known else "finding.other",
+        "params": {} if known else {"code": issue.code},
+        "english": issue.message,
+    }
+    return Issue(issue.code, issue.severity, issue.message, text=words)
 
 
 def _signature_issue(code: str, severity: Severity, detail: str = "") -> Issue:
@@ -79,4 +117,4 @@ def check_file(data: bytes, ctx: ValidationContext, *, max_bytes: int = 20 * 102
     issues = list(invoice.issues)
     issues += signature_issues(invoice)
     issues += validate(invoice, ctx)
-    return CheckResult(invoice=invoice, issues=issues)
+    return CheckResult(invoice=invoice, issues=[with_text(i) for i in issues])

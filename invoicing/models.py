@@ -265,11 +265,11 @@ class ValidationIssue(models.Model):
     @property
     def display(self) -> str:
         """The finding in the reader's language (the stored English where it has no code)."""
-        from core.texts import render
+        from core.texts import render_value
 
         if not self.text:
             return self.message
-        return render(self.text.get("code", ""), self.text.get("params") or {}, fallback=self.message)
+        return render_value({"fallback": self.message, **self.text})
 
 
 class UploadRefusal(models.Model):

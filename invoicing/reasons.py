@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from core.texts import register
+
 REFUSAL_REASONS = {
     # size and kind of file
     "file_too_large": _("The file is larger than the upload limit."),
@@ -61,6 +63,20 @@ REFUSAL_REASONS = {
     "permission_denied": _("You may not upload invoices for this company."),
     "no_file": _("No file was sent."),
 }
+
+
+register({f"refusal.{code}": words for code, words in REFUSAL_REASONS.items()})
+register({"refusal": _("The file was refused.")})
+
+
+def refusal_text(code: str, english: str) -> dict:
+    """A refusal as a stored text: its reason by code in the reader's language (the parser's
+    technical English for English readers)."""
+    return {
+        "code": f"refusal.{code}" if code in REFUSAL_REASONS else "refusal",
+        "params": {},
+        "english": english,
+    }
 
 
 def refusal_reason(code: str) -> str:

@@ -8,17 +8,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from core import bounds
 from core.errors import Conflict, DomainError, PermissionDenied
 from core.queue import enqueue, enqueue_on_commit
 from core.services import transition_locked
-from core.texts import text
+from core.texts import register, text
 from invoicing import storage
 from invoicing.checks import check_file
 from invoicing.formats.detect import parse_invoice
 from invoicing.formats.model import Issue, NormalisedInvoice, Refused, Severity
+from invoicing.reasons import refusal_text
 from invoicing.tax_checks import tax_facts_record
 from invoicing.validation import ValidationContext, comparable_tax_id, duplicate_key
 from procurement.models import LegalEntity
@@ -36,6 +37,27 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
+
+
+# The portal's own findings on an invoice (core.texts): stored as codes with figures.
+register(
+    {
+        "invoice.amount_out_of_range": gettext_noop(
+            "These numbers are too large for the portal: %(fields)s."
+        ),
+        "invoice.duplicate": gettext_noop(
+            "Invoice %(number)s of seller %(seller)s is already in the portal, whatever its file format."
+        ),
+        "invoice.duplicate.own": gettext_noop(
+            "Invoice %(number)s of seller %(seller)s is already in the portal (uploaded %(uploaded)s, %(state)s), "
+            "whatever its file format."
+        ),
+        "invoice.credit_note_unknown_original": gettext_noop(
+            "This credit note corrects invoice %(number)s, which is not among this supplier's invoices in the portal."
+        ),
+    }
+)
+register({f"invoice_state.{value}": label for value, label in InvoiceState.choices})
 
 
 def _require_uploader(supplier: Supplier, actor) -> None:
@@ -154,7 +176,11 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
                 data, _context(invoice, entities), max_bytes=settings.INVOICE_MAX_UPLOAD_BYTES
             )
         except Refused as refused:
-            issues = [Issue(refused.code, Severity.ERROR, refused.message)]
+            issues = [
+                Issue(
+                    refused.code, Severity.ERROR, refused.message, refusal_text(refused.code, refused.message)
+                )
+            ]
             parsed = None
         else:
             parsed, issues = result.invoice, list(result.issues)
@@ -208,11 +234,8 @@ def _numbers_beyond_columns(parsed: NormalisedInvoice) -> Issue | None:
     )
     if not beyond:
         return None
-    return Issue(
-        "amount_out_of_range",
-        Severity.ERROR,
-        f"These numbers are too large for the portal: {', '.join(beyond)}.",
-    )
+    words = text("invoice.amount_out_of_range", fields=", ".join(beyond))
+    return Issue("amount_out_of_range", Severity.ERROR, words.english(), words.as_json())
 
 
 _TOTALS = (
@@ -272,13 +295,20 @@ def _duplicate_issue(invoice: Invoice, key: str) -> Issue:
     other = Invoice.objects.filter(duplicate_key=key).exclude(pk=invoice.pk).first()
     # when and in what state only for the supplier's own earlier invoice, never another's
     own = other is not None and other.supplier_id == invoice.supplier_id
-    where = f" (uploaded {other.created_at:%Y-%m-%d}, {other.get_state_display()})" if own else ""
-    return Issue(
-        "duplicate_invoice",
-        Severity.ERROR,
-        f"Invoice {invoice.invoice_code + ' ' if invoice.invoice_code else ''}{invoice.invoice_number} of seller "
-        f"{invoice.seller_tax_id} is already in the portal{where}, whatever its file format.",
+    number = (
+        f"{invoice.invoice_code} {invoice.invoice_number}" if invoice.invoice_code else invoice.invoice_number
     )
+    params = {"number": number, "seller": invoice.seller_tax_id}
+    if own:
+        words = text(
+            "invoice.duplicate.own",
+            **params,
+            uploaded=f"{other.created_at:%Y-%m-%d}",
+            state=text(f"invoice_state.{other.state}"),
+        )
+    else:
+        words = text("invoice.duplicate", **params)
+    return Issue("duplicate_invoice", Severity.ERROR, words.english(), words.as_json())
 
 
 def _database_checks(invoice: Invoice, parsed: NormalisedInvoice) -> list[Issue]:
@@ -294,13 +324,9 @@ def _database_checks(invoice: Invoice, parsed: NormalisedInvoice) -> list[Issue]
             .first()
         )
         if original is None:
+            words = text("invoice.credit_note_unknown_original", number=parsed.corrects_invoice)
             issues.append(
-                Issue(
-                    "credit_note_unknown_original",
-                    Severity.ERROR,
-                    f"This credit note corrects invoice {parsed.corrects_invoice}, which is not among this supplier's "
-                    "invoices in the portal.",
-                )
+                Issue("credit_note_unknown_original", Severity.ERROR, words.english(), words.as_json())
             )
         invoice.corrects = original
     return issues  # written by the validation's one save

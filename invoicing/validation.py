@@ -42,7 +42,7 @@ from django.utils.translation import gettext_noop
 from core.money import q2
 from core.texts import english, register
 from invoicing.formats.model import DocumentType, Format, Issue, NormalisedInvoice, Severity
-from suppliers.taxid import tax_id_error
+from suppliers.taxid import tax_id_error, uscc_problem
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -68,6 +68,20 @@ TEXTS = register(
         ),
         "validation.tax_id_read_as": gettext_noop(
             "%(tax_id)s (read as the unified social credit code %(read)s, without the country prefix CN)"
+        ),
+        "validation.tax_id_empty": gettext_noop("The tax id is empty."),
+        "validation.tax_id_legacy_invalid": gettext_noop(
+            "The tax id is not a valid %(length)s-character taxpayer number."
+        ),
+        "validation.tax_id_required": gettext_noop("The unified social credit code is required."),
+        "validation.tax_id_length": gettext_noop(
+            "A unified social credit code has 18 characters; this one has %(length)d."
+        ),
+        "validation.tax_id_characters": gettext_noop(
+            "These characters are not allowed in a unified social credit code: %(characters)s."
+        ),
+        "validation.tax_id_check_character": gettext_noop(
+            "The check character (the last one) is %(found)s; for this code it must be %(expected)s."
         ),
         "validation.none": gettext_noop("(none)"),
         "validation.no_name": gettext_noop("no name"),
@@ -232,8 +246,19 @@ def _chinese_id(invoice: NormalisedInvoice, tax_id: str, country: str) -> str | 
     return None
 
 
-def _tax_id_problem(invoice: NormalisedInvoice, tax_id: str) -> str | None:
-    return tax_id_error(tax_id, allow_legacy=invoice.format in CHINESE_FORMATS)
+def _tax_id_problem(invoice: NormalisedInvoice, tax_id: str) -> dict | None:
+    """Why ``tax_id`` is not valid, as a text (the checker's precise English kept), or None."""
+    legacy = invoice.format in CHINESE_FORMATS
+    detail = tax_id_error(tax_id, allow_legacy=legacy)
+    if detail is None:
+        return None
+    code = (tax_id or "").strip().upper()
+    problem = uscc_problem(code)
+    if not code or problem is None or (legacy and len(code) in (15, 20)):
+        words = _part("tax_id_empty") if not code else _part("tax_id_legacy_invalid", length=len(code))
+    else:
+        words = {"code": f"validation.{problem[0]}", "params": problem[1]}
+    return {**words, "english": detail}
 
 
 def _check_parties(invoice: NormalisedInvoice, ctx: ValidationContext) -> list[Issue]:

@@ -9,10 +9,20 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.errors import DomainError, NotFound
+from core.mail import language_of
 from core.queue import enqueue_on_commit
+from core.texts import Text
 
 from .kinds import KINDS
 from .models import EmailPreference, Notification
+
+
+def _param(value):
+    """A parameter as stored: the portal's own words (a text) as its code and parameters, read in
+    each reader's language when shown or e-mailed; anything else as its string."""
+    if isinstance(value, Text):
+        return value.as_json()
+    return value if isinstance(value, dict) and "code" in value else str(value)
 
 
 def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str = "") -> list[Notification]:
@@ -20,7 +30,7 @@ def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str =
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     # a value that is the portal's own words stays a code with parameters (core.texts)
-    params = {k: v if isinstance(v, dict) and "code" in v else str(v) for k, v in (params or {}).items()}
+    params = {k: _param(v) for k, v in (params or {}).items()}
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
     if not recipients:
         return []
@@ -45,8 +55,8 @@ def notify(*, users: Iterable, kind: str, params: dict | None = None, url: str =
 
 
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send one notification by e-mail, once (safe to run twice: the first run claims it). Chinese
-    and English together: a supplier's mailbox is often shared by people who read either.
+    """Send one notification by e-mail, once (safe to run twice: the first run claims it), in the
+    recipient's language (``User.language``, set on the e-mail settings page).
 
     The row is claimed under a short lock and the mail is sent after that commit, outside any
     lock; a send that fails gives the claim back (and raises, so the task retries)."""
@@ -66,13 +76,12 @@ def notification_email_send(*, notification_id: int) -> bool:
             return False
         note.emailed_at = timezone.now()
         note.save(update_fields=["emailed_at"])
-    zh_subject, zh_body = render(note.kind, note.params, language="zh-hans")
-    en_subject, en_body = render(note.kind, note.params, language="en")
+    subject, body = render(note.kind, note.params, language=language_of(note.user))
     link = f"\n\n{settings.PORTAL_BASE_URL.rstrip('/')}{note.url}" if note.url else ""
     try:
         send_mail(
-            f"{zh_subject} / {en_subject}",
-            f"{zh_body}\n\n{en_body}{link}",
+            subject,
+            f"{body}{link}",
             settings.DEFAULT_FROM_EMAIL,
             [note.user.email],
         )

@@ -1,8 +1,13 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from core.services import user_language_set
 
 from . import selectors, services
 
@@ -33,11 +38,27 @@ def mark_all_read(request):
 
 @login_required
 def preferences(request):
+    error = ""
     if request.method == "POST":
-        services.email_preferences_set(actor=request.user, email_kinds=request.POST.getlist("email"))
-        return redirect("notification-preferences")
+        try:
+            with transaction.atomic():
+                if "language" in request.POST:
+                    user_language_set(actor=request.user, language=request.POST["language"])
+                services.email_preferences_set(actor=request.user, email_kinds=request.POST.getlist("email"))
+        except DomainError as exc:
+            error = exc.message
+            request.user.refresh_from_db(fields=["language"])  # nothing changed
+        else:
+            return redirect("notification-preferences")
     return render(
         request,
         "notifications/preferences.html",
-        {"kinds": selectors.email_preferences(request.user), "has_email": bool(request.user.email)},
+        {
+            "kinds": selectors.email_preferences(request.user),
+            "has_email": bool(request.user.email),
+            "languages": settings.LANGUAGES,
+            "language": request.user.language,
+            "error": error,
+        },
+        status=400 if error else 200,
     )

@@ -1,6 +1,6 @@
 """The purchase order as PDF (reportlab, the embedded CJK font of core.pdf): parties, delivery
 address, payment terms, lines, totals and a signature block for both sides. Figures and dates go
-through core.formatting; the state is its display name."""
+through core.formatting; the state is its display name; labels in the requester's language."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -34,30 +36,40 @@ def purchase_order_pdf(po) -> bytes:
     )
     money = po.currency
     parts = [
-        para(f"采购订单 Purchase order {po.number} (rev. {po.revision})", title),
-        Spacer(1, 4 * mm),
-        para(f"采购方 Buyer: {po.legal_entity.name} — {po.legal_entity.tax_id}", body),
-        para(f"供应商 Supplier: {po.supplier.name} — {po.supplier.tax_id}", body),
         para(
-            f"订单日期 Order date: {formatting.day(po.created_at)} · 币种 Currency: {po.currency} · "
-            f"状态 State: {po.get_state_display()}",
+            _("Purchase order %(number)s (revision %(revision)s)")
+            % {"number": po.number, "revision": po.revision},
+            title,
+        ),
+        Spacer(1, 4 * mm),
+        para(
+            pgettext("buying company", "Buyer") + f": {po.legal_entity.name} — {po.legal_entity.tax_id}", body
+        ),
+        para(_("Supplier") + f": {po.supplier.name} — {po.supplier.tax_id}", body),
+        para(
+            _("Order date")
+            + f": {formatting.day(po.created_at)} · "
+            + _("Currency")
+            + f": {po.currency} · "
+            + _("State")
+            + f": {po.get_state_display()}",
             body,
         ),
-        para(f"收货地址 Delivery address: {po.delivery_address or po.legal_entity.address or '—'}", body),
-        para(f"付款条件 Payment terms: {po.payment_terms or '—'}", body),
+        para(_("Delivery address") + f": {po.delivery_address or po.legal_entity.address or '—'}", body),
+        para(_("Payment terms") + f": {po.payment_terms or '—'}", body),
         Spacer(1, 4 * mm),
     ]
     rows = [
         [
             "#",
-            "物料 Item",
-            "描述 Description",
-            "数量 Qty",
-            "单位 Unit",
-            "单价 Price",
-            "税率 Tax",
-            "金额 Net",
-            "交期 Date",
+            _("Item"),
+            _("Description"),
+            _("Quantity"),
+            _("Unit"),
+            _("Unit price"),
+            _("Tax rate"),
+            _("Net amount"),
+            _("Date"),
         ]
     ]
     for line in po.lines.select_related("item").order_by("line_no"):
@@ -74,9 +86,9 @@ def purchase_order_pdf(po) -> bytes:
                 formatting.day(line.promised_date or line.required_date),
             ]
         )
-    rows.append(["", "", "", "", "", "", "合计 Net", formatting.amount(po.net_total, money), ""])
-    rows.append(["", "", "", "", "", "", "税额 Tax", formatting.amount(po.tax_total, money), ""])
-    rows.append(["", "", "", "", "", "", "总计 Total", formatting.amount(po.gross_total, money), ""])
+    rows.append(["", "", "", "", "", "", _("Net amount"), formatting.amount(po.net_total, money), ""])
+    rows.append(["", "", "", "", "", "", _("Tax"), formatting.amount(po.tax_total, money), ""])
+    rows.append(["", "", "", "", "", "", _("Total"), formatting.amount(po.gross_total, money), ""])
     table = Table(
         rows,
         repeatRows=1,
@@ -95,7 +107,7 @@ def purchase_order_pdf(po) -> bytes:
     )
     parts.append(table)
     if po.notes:
-        parts += [Spacer(1, 4 * mm), para(f"备注 Notes: {po.notes}", small)]
+        parts += [Spacer(1, 4 * mm), para(_("Notes") + f": {po.notes}", small)]
     parts += [Spacer(1, 12 * mm), _signature_block(po, body, font)]
     doc.build(parts, canvasmaker=pdf_canvas)
     return buffer.getvalue()
@@ -107,15 +119,12 @@ def _signature_block(po, body, font) -> Table:
     block = Table(
         [
             [
-                para(f"采购方（盖章）Buyer (seal): {po.legal_entity.name}", body),
-                para(f"供应商（盖章）Supplier (seal): {po.supplier.name}", body),
+                para(_("Buyer (seal)") + f": {po.legal_entity.name}", body),
+                para(_("Supplier (seal)") + f": {po.supplier.name}", body),
             ],
-            [
-                para("授权代表签字 Authorised signature:", body),
-                para("授权代表签字 Authorised signature:", body),
-            ],
+            [para(_("Authorised signature") + ":", body), para(_("Authorised signature") + ":", body)],
             [blank, blank],
-            [para("日期 Date:", body), para("日期 Date:", body)],
+            [para(_("Date") + ":", body), para(_("Date") + ":", body)],
         ],
         colWidths=[90 * mm, 90 * mm],
     )

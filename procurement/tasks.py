@@ -2,7 +2,6 @@
 
 from celery import shared_task
 
-from core.http import header_text
 from core.queue import FOLLOW_UP
 
 
@@ -21,7 +20,9 @@ def notify_supplier_of_po(po_id: int) -> bool:
     notifications, by e-mail only if they want it. Sent once per recorded task."""
     from django.conf import settings
     from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
 
+    from core.mail import compose, languages_of
     from core.models import User
     from core.queue import already_finished
 
@@ -34,11 +35,17 @@ def notify_supplier_of_po(po_id: int) -> bool:
         membership__supplier_id=po.supplier_id, email__iexact=po.supplier.contact_email
     ).exists():
         return False
-    send_mail(
-        header_text(f"采购订单 {po.number} 待确认 / Purchase order {po.number} to acknowledge"),
-        f"采购订单 {po.number}（第 {po.revision} 版）在门户中等待您的确认。\n\n"
-        f"Purchase order {po.number} (revision {po.revision}) waits for your acknowledgement in the portal.",
-        settings.DEFAULT_FROM_EMAIL,
-        [po.supplier.contact_email],
-    )
+    words = {"number": po.number, "revision": po.revision}
+    for language, emails in languages_of([po.supplier.contact_email]).items():
+        subject, body = compose(
+            language,
+            lambda: (
+                _("Purchase order %(number)s waits for your acknowledgement") % words,
+                _(
+                    "Purchase order %(number)s (revision %(revision)s) waits for your acknowledgement in the portal."
+                )
+                % words,
+            ),
+        )
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
     return True

@@ -364,24 +364,25 @@ def rfq_comparison_csv(request, rfq_id: int):
     response["Content-Disposition"] = f'attachment; filename="{rfq.number}-comparison.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
+    # headers in the requester's language (a person reads this in a spreadsheet)
     writer.writerow(
         [
-            "line",
-            "item",
-            "quantity",
-            "supplier",
-            "unit_price",
-            "line_total",
-            "lead_time_days",
-            "valid_until",
-            "score",
-            "on_time_rate",
-            "quality_rate",
-            "avg_ack_hours",
-            "lowest",
-            "integrity",
-            "no_bid",
-            "note",
+            _("Line"),
+            _("Item"),
+            _("Quantity"),
+            _("Supplier"),
+            _("Unit price"),
+            _("Line total"),
+            _("Lead time (days)"),
+            _("Valid until"),
+            _("Score"),
+            _("On-time rate"),
+            _("Quality rate"),
+            _("Average acknowledgement time (hours)"),
+            _("Lowest"),
+            _("Integrity"),
+            _("No bid"),
+            _("Note"),
         ]
     )
     for row in rows:
@@ -405,7 +406,7 @@ def rfq_comparison_csv(request, rfq_id: int):
                         _blank(c.score.avg_ack_hours),
                     )
                 ),
-                "yes" if c.is_lowest else "",
+                _("yes") if c.is_lowest else "",
                 c.integrity,
                 "",
                 c.note,
@@ -413,7 +414,7 @@ def rfq_comparison_csv(request, rfq_id: int):
             writer.writerow([csv_cell(v) for v in values])
         for nb in row.no_bids:
             values = [row.line.line_no, row.line.item.code, row.line.quantity, nb.supplier_name]
-            values += [""] * 10 + ["yes", nb.reason]
+            values += [""] * 10 + [_("yes"), nb.reason]
             writer.writerow([csv_cell(v) for v in values])
     return response
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -16,11 +19,11 @@ from core.pdf import CJK_FONT, cjk_font, para, pdf_canvas
 from .models import StatementLineKind, rate_label
 
 KIND_LABELS = {
-    StatementLineKind.INVOICE: "发票 Invoice",
-    StatementLineKind.CREDIT_NOTE: "红字发票 Credit note",
-    StatementLineKind.DEDUCTION: "扣款 Deduction",
-    StatementLineKind.RECEIPT: "收货 Receipt",
-    StatementLineKind.PLAN_INVOICE: "计划发票 Plan invoice",
+    StatementLineKind.INVOICE: _l("Invoice"),
+    StatementLineKind.CREDIT_NOTE: _l("Credit note"),
+    StatementLineKind.DEDUCTION: _l("Deduction"),
+    StatementLineKind.RECEIPT: _l("Receipt"),
+    StatementLineKind.PLAN_INVOICE: _l("Plan invoice"),
 }
 GRID = TableStyle(
     [
@@ -68,24 +71,32 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
     buffer = BytesIO()
     doc = _doc(buffer, statement.number, wide=True)
     story = [
-        para(f"对账单 Settlement statement {statement.number}", title),
+        para(_("Settlement statement %(number)s") % {"number": statement.number}, title),
         Spacer(1, 3 * mm),
-        p(f"供应商 Supplier: {statement.supplier.name} — {statement.supplier.tax_id}"),
-        p(f"采购方 Buyer: {statement.legal_entity.name} — {statement.legal_entity.tax_id}"),
+        p(_("Supplier") + f": {statement.supplier.name} — {statement.supplier.tax_id}"),
         p(
-            f"对账期间 Period: {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)} · "
-            f"币种 Currency: {statement.currency} · 类型 Kind: {statement.get_kind_display()} · "
-            f"状态 State: {statement.get_state_display()}"
+            pgettext("buying company", "Buyer")
+            + f": {statement.legal_entity.name} — {statement.legal_entity.tax_id}"
+        ),
+        p(
+            _("Period")
+            + f": {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)} · "
+            + _("Currency")
+            + f": {statement.currency} · "
+            + _("Kind")
+            + f": {statement.get_kind_display()} · "
+            + _("State")
+            + f": {statement.get_state_display()}"
         ),
         Spacer(1, 3 * mm),
     ]
-    header = ["类型 Kind", "单据 Reference", "日期 Date", "说明 Description", "数量 Qty", "单价 Price"]
-    header += ["税率 Rate", "金额 Net", "税额 Tax", "价税合计 Total"]
+    header = [_("Kind"), _("Reference"), _("Date"), _("Description"), _("Quantity"), _("Unit price")]
+    header += [_("Tax rate"), _("Net amount"), _("Tax"), _("Total with tax")]
     rows = [[p(h) for h in header]]
     plan_rows = []
     for line in lines:
         row = [
-            p(KIND_LABELS.get(line.kind, line.kind)),
+            p(str(KIND_LABELS.get(line.kind, line.kind))),
             p(line.reference),
             p(formatting.day(line.date)),
             p(line.description),
@@ -104,7 +115,7 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
             "",
             "",
             "",
-            p("合计 Total"),
+            p(_("Total")),
             "",
             "",
             "",
@@ -118,26 +129,31 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
     table.setStyle(GRID)
     story.append(table)
     if plan_rows:
-        story += [Spacer(1, 4 * mm), p("按开票计划收到的发票 Invoices received against the invoice plan")]
+        story += [Spacer(1, 4 * mm), p(_("Invoices received against the invoice plan"))]
         plan_table = Table([rows[0], *plan_rows], repeatRows=1, colWidths=widths)
         plan_table.setStyle(GRID)
         story.append(plan_table)
     if statement.dispute_reason:
-        story += [Spacer(1, 3 * mm), p(f"供应商异议 Dispute: {statement.dispute_reason}")]
+        story += [Spacer(1, 3 * mm), p(_("Dispute") + f": {statement.dispute_reason}")]
     if payment is not None:
         story += [
             Spacer(1, 3 * mm),
             p(
-                f"付款 Payment: {formatting.day(payment.paid_on)} · {formatting.amount(payment.amount, payment.currency)} · "
-                f"银行流水号 Bank reference {payment.bank_reference} · "
-                f"收款账户 Account {payment.bank_name} {payment.account_name} ****{payment.account_last4}"
+                _("Payment")
+                + f": {formatting.day(payment.paid_on)} · {formatting.amount(payment.amount, payment.currency)} · "
+                + _("Bank reference")
+                + f" {payment.bank_reference} · "
+                + _("Account")
+                + f" {payment.bank_name} {payment.account_name} ****{payment.account_last4}"
             ),
         ]
     story += [
         Spacer(1, 10 * mm),
         p(
-            "供应商确认（盖章） Supplier confirmation: ______________________    "
-            "采购方确认（盖章） Buyer confirmation: ______________________"
+            _("Supplier confirmation (seal)")
+            + ": ______________________    "
+            + _("Buyer confirmation (seal)")
+            + ": ______________________"
         ),
     ]
     doc.build(story, canvasmaker=pdf_canvas)
@@ -152,19 +168,23 @@ def invoice_plan_pdf(plan, lines) -> bytes:
 
     statement = plan.statement
     buffer = BytesIO()
-    doc = _doc(buffer, f"{statement.number} invoice plan")
+    doc = _doc(buffer, f"{statement.number} " + _("Invoice plan") + "")
     story = [
-        para(f"开票计划 Invoice plan — {statement.number}", title),
+        para(_("Invoice plan") + f" — {statement.number}", title),
         Spacer(1, 3 * mm),
-        p(f"购买方名称 Bill to: {plan.buyer_name}"),
-        p(f"购买方纳税人识别号 Buyer tax id: {plan.buyer_tax_id}"),
-        p(f"销售方 Seller: {statement.supplier.name} — {statement.supplier.tax_id}"),
+        p(pgettext("invoice party", "Buyer") + f": {plan.buyer_name}"),
+        p(_("Buyer tax id") + f": {plan.buyer_tax_id}"),
+        p(pgettext("invoice party", "Seller") + f": {statement.supplier.name} — {statement.supplier.tax_id}"),
         p(
-            f"币种 Currency: {plan.currency} · 对账期间 Period: {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)}"
+            _("Currency")
+            + f": {plan.currency} · "
+            + _("Period")
+            + f": {formatting.day(statement.period_from)} – {formatting.day(statement.period_to)}"
         ),
         p(
-            f"每个税率允许的尾差 Rounding allowance per tax rate: {formatting.amount(plan.allowance, plan.currency)} · "
-            "请按税率开具，金额与税额不超过计划 Invoice per tax rate, within the amounts below."
+            _("Rounding allowance per tax rate")
+            + f": {formatting.amount(plan.allowance, plan.currency)} · "
+            + _("Invoice per tax rate, within the amounts below.")
         ),
         Spacer(1, 3 * mm),
     ]
@@ -172,12 +192,12 @@ def invoice_plan_pdf(plan, lines) -> bytes:
         [
             p(h)
             for h in (
-                "税率 Rate",
-                "金额 Net",
-                "税额 Tax",
-                "价税合计 Total",
-                "已开金额 Invoiced net",
-                "已开税额 Invoiced tax",
+                _("Tax rate"),
+                _("Net amount"),
+                _("Tax"),
+                _("Total with tax"),
+                _("Invoiced net"),
+                _("Invoiced tax"),
             )
         ]
     ]
@@ -194,18 +214,18 @@ def invoice_plan_pdf(plan, lines) -> bytes:
         )
     table = Table(rates, repeatRows=1, colWidths=[22 * mm, 30 * mm, 28 * mm, 32 * mm, 32 * mm, 30 * mm])
     table.setStyle(GRID)
-    story += [table, Spacer(1, 4 * mm), p("明细 Lines")]
+    story += [table, Spacer(1, 4 * mm), p(_("Lines"))]
     rows = [
         [
             p(h)
             for h in (
-                "单据 Reference",
-                "说明 Description",
-                "数量 Qty",
-                "单价 Price",
-                "税率 Rate",
-                "金额 Net",
-                "税额 Tax",
+                _("Reference"),
+                _("Description"),
+                _("Quantity"),
+                _("Unit price"),
+                _("Tax rate"),
+                _("Net amount"),
+                _("Tax"),
             )
         ]
     ]

@@ -20,20 +20,19 @@ from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import can_proceed, has_transition_perm
 
-from core import bounds
+from core import bounds, formatting
 from core.audit import security_event_record
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from core.mail import enqueue_mail
 from core.models import Role, SecurityEventKind, TransitionLog, User
-from core.queue import enqueue_on_commit
 from core.services import document_event_log, run_transition
 from core.signals import document_expiring
-from core.tasks import send_email
-from core.texts import joined, register, text
+from core.texts import joined, register, render_value, text
 from core.validators import validate_username
 
 from . import crypto
@@ -476,18 +475,11 @@ def invitation_link(raw_token: str) -> str:
 
 
 def _invitation_mail(link: str) -> tuple[str, str]:
-    """Subject and body in Chinese, then English (the supplier has no language chosen yet)."""
-    parts = []
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            parts.append(
-                _(
-                    "You are invited to register your company as a supplier.\n"
-                    "Open this link within %(days)d days (it works once):\n%(link)s\n"
-                )
-                % {"days": INVITATION_VALID_FOR.days, "link": link}
-            )
-    return "供应商门户邀请 / Invitation to the supplier portal", "\n".join(parts)
+    """Subject and body in the active language (core.mail writes it in the invitee's)."""
+    return _("Invitation to the supplier portal"), _(
+        "You are invited to register your company as a supplier.\n"
+        "Open this link within %(days)d days (it works once):\n%(link)s\n"
+    ) % {"days": INVITATION_VALID_FOR.days, "link": link}
 
 
 def supplier_invite(*, email: str, actor):
@@ -506,8 +498,8 @@ def supplier_invite(*, email: str, actor):
             created_by=actor,
             expires_at=timezone.now() + INVITATION_VALID_FOR,
         )
-        subject, body = _invitation_mail(invitation_link(raw))
-        enqueue_on_commit(send_email, str(subject), str(body), [email])
+        link = invitation_link(raw)
+        enqueue_mail([email], lambda: _invitation_mail(link))
     return invitation, raw
 
 
@@ -895,12 +887,7 @@ def qualification_expiry_check(*, today=None) -> dict:
             )
             recipients = _supplier_recipients(doc.supplier)
             if recipients:
-                subject = f"{doc.get_doc_type_display()} expires on {doc.expires_on:%Y-%m-%d}"
-                body = (
-                    f"The {doc.get_doc_type_display()} of {doc.supplier.name} expires on "
-                    f"{doc.expires_on:%Y-%m-%d}. Please upload a renewed document in the supplier portal."
-                )
-                enqueue_on_commit(send_email, str(subject), str(body), list(recipients))
+                enqueue_mail(recipients, lambda doc=doc: _expiry_mail(doc))
             warned += 1
     suspended = 0
     for supplier in Supplier.objects.filter(state=SupplierState.APPROVED):
@@ -920,15 +907,39 @@ def qualification_expiry_check(*, today=None) -> dict:
             )
             recipients = _supplier_recipients(locked)
             if recipients:
-                enqueue_on_commit(
-                    send_email,
-                    f"{locked.name} suspended: mandatory document expired",
-                    f"{locked.name} has been suspended because these documents are expired or missing: "
-                    f"{labels}. Upload valid documents and ask your buyer to reinstate you.",
-                    list(recipients),
+                enqueue_mail(
+                    recipients, lambda locked=locked, labels=labels: _suspension_mail(locked, labels)
                 )
             suspended += 1
     return {"warned": warned, "suspended": suspended}
+
+
+def _expiry_mail(doc) -> tuple[str, str]:
+    """A qualification document is about to expire: (subject, body) in the active language."""
+    words = {
+        "document": doc.get_doc_type_display(),
+        "owner": doc.supplier.name,
+        "date": formatting.day(doc.expires_on),
+    }
+    return (
+        _("%(document)s expires on %(date)s") % words,
+        _("%(document)s of %(owner)s expires on %(date)s.") % words
+        + " "
+        + _("Please upload a renewed document in the supplier portal."),
+    )
+
+
+def _suspension_mail(supplier: Supplier, labels: list) -> tuple[str, str]:
+    """A supplier was suspended for missing documents: (subject, body) in the active language."""
+    words = {"supplier": supplier.name, "documents": render_value(joined(labels, ", "))}
+    return (
+        _("%(supplier)s suspended: mandatory document expired") % words,
+        _(
+            "%(supplier)s has been suspended because these documents are expired or missing: %(documents)s. "
+            "Upload valid documents and ask your buyer to reinstate you."
+        )
+        % words,
+    )
 
 
 def _supplier_recipients(supplier: Supplier) -> list[str]:

@@ -377,48 +377,70 @@ def _quantity_situation(
     taken_before: Decimal,
     po: PoLine,
     document: Invoice,
-) -> tuple[ReasonCode, str]:
-    """The reason code for a shortfall and a sentence with the figures behind it."""
+) -> tuple[ReasonCode, dict]:
+    """The reason code for a shortfall and a sentence (a text) with the figures behind it."""
     q = explain.quantity
-    left = f"{q(matched)} matched and {q(invoiced - matched)} not"
-    by_siblings = ""
-    if taken_before:
-        by_siblings = f", {q(taken_before)} taken by other lines of this document"
+    part = explain.quantity_part
+    left = part("left", matched=q(matched), missing=q(invoiced - matched))
+    by_siblings = part("by_siblings", quantity=q(taken_before)) if taken_before else ""
     if document.is_credit_note:
         if document.original_invoice_id is None:
             return (
                 ReasonCode.CREDIT_NOTE_WITHOUT_ORIGINAL,
-                f"Credit quantity {q(invoiced)} cannot be released on PO line {po.display}: the credit note "
-                f"does not name the invoice it corrects.",
+                explain.quantity_situation(
+                    "credit_without_original", invoiced=q(invoiced), po_line=po.display
+                ),
             )
         return (
             ReasonCode.CREDIT_EXCEEDS_INVOICED,
-            f"Credit quantity {q(invoiced)} is more than invoice {document.original_invoice_id} still claims "
-            f"on PO line {po.display}: it claims {q(facts.earlier)} (after any earlier credit notes)"
-            f"{by_siblings}; {left}.",
+            explain.quantity_situation(
+                "credit_exceeds",
+                invoiced=q(invoiced),
+                original=str(document.original_invoice_id),
+                po_line=po.display,
+                claimed=q(facts.earlier),
+                by_siblings=by_siblings,
+                left=left,
+            ),
         )
-    already = f", {q(facts.earlier)} already invoiced on other documents" if facts.earlier else ""
+    already = part("already", quantity=q(facts.earlier)) if facts.earlier else ""
     if facts.two_way:
         code = (
             ReasonCode.QUANTITY_NOT_ORDERED
             if invoiced + taken_before > facts.ordered
             else ReasonCode.QUANTITY_ALREADY_INVOICED
         )
-        return code, (
-            f"Invoiced quantity {q(invoiced)} is more than is left on PO line {po.display}, which is matched "
-            f"against the order (no goods receipts): ordered {q(facts.ordered)}{already}{by_siblings}; {left}."
+        return code, explain.quantity_situation(
+            "two_way",
+            invoiced=q(invoiced),
+            po_line=po.display,
+            ordered=q(facts.ordered),
+            already=already,
+            by_siblings=by_siblings,
+            left=left,
         )
     code = (
         ReasonCode.QUANTITY_NOT_RECEIVED
         if invoiced + taken_before > facts.received
         else ReasonCode.QUANTITY_ALREADY_INVOICED
     )
-    received = f"received {q(facts.received)}"
     if facts.returned:
-        received += f" ({q(facts.accepted)} accepted, {q(facts.returned)} returned)"
-    return code, (
-        f"Invoiced quantity {q(invoiced)} is more than is left to invoice on PO line {po.display}: "
-        f"{received}{already}{by_siblings}; {left}."
+        received = part(
+            "received_returned",
+            received=q(facts.received),
+            accepted=q(facts.accepted),
+            returned=q(facts.returned),
+        )
+    else:
+        received = part("received", received=q(facts.received))
+    return code, explain.quantity_situation(
+        "three_way",
+        invoiced=q(invoiced),
+        po_line=po.display,
+        received=received,
+        already=already,
+        by_siblings=by_siblings,
+        left=left,
     )
 
 

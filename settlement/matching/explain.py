@@ -111,6 +111,69 @@ TEXTS = register(
             "%(expected)s; the tax rounding allowance is %(allowance)s per line, so this line is an exception "
             "(rule: tax rounding allowance per line)."
         ),
+        "match.quantity.situation.credit_without_original": gettext_noop(
+            "Credit quantity %(invoiced)s cannot be released on PO line %(po_line)s: the credit note does not "
+            "name the invoice it corrects."
+        ),
+        "match.quantity.situation.credit_exceeds": gettext_noop(
+            "Credit quantity %(invoiced)s is more than invoice %(original)s still claims on PO line %(po_line)s: "
+            "it claims %(claimed)s (after any earlier credit notes)%(by_siblings)s; %(left)s."
+        ),
+        "match.quantity.situation.two_way": gettext_noop(
+            "Invoiced quantity %(invoiced)s is more than is left on PO line %(po_line)s, which is matched against "
+            "the order (no goods receipts): ordered %(ordered)s%(already)s%(by_siblings)s; %(left)s."
+        ),
+        "match.quantity.situation.three_way": gettext_noop(
+            "Invoiced quantity %(invoiced)s is more than is left to invoice on PO line %(po_line)s: "
+            "%(received)s%(already)s%(by_siblings)s; %(left)s."
+        ),
+        "match.quantity.part.already": gettext_noop(", %(quantity)s already invoiced on other documents"),
+        "match.quantity.part.by_siblings": gettext_noop(
+            ", %(quantity)s taken by other lines of this document"
+        ),
+        "match.quantity.part.left": gettext_noop("%(matched)s matched and %(missing)s not"),
+        "match.quantity.part.received": gettext_noop("received %(received)s"),
+        "match.quantity.part.received_returned": gettext_noop(
+            "received %(received)s (%(accepted)s accepted, %(returned)s returned)"
+        ),
+        "match.quantity.share": gettext_noop("%(missing)s not matched"),
+        "match.quantity.share.percent": gettext_noop(
+            "%(missing)s not matched is %(percent)s of the %(matched)s matched"
+        ),
+        "match.quantity.nothing": gettext_noop(
+            "%(situation)s Nothing could be matched, so this line is an exception (rule: %(rule)s)."
+        ),
+        "match.quantity.within": gettext_noop(
+            "%(situation)s The %(share)s; the policy (version %(version)s) allows %(limit)s, so this is accepted "
+            "within tolerance and the %(missing)s stays unallocated (rule: %(rule)s)."
+        ),
+        "match.quantity.within.facts": gettext_noop("%(situation)s The %(share)s."),
+        "match.quantity.exception": gettext_noop(
+            "%(situation)s The %(share)s; the policy (version %(version)s) allows %(limit)s, so this line is an "
+            "exception (rule: %(rule)s)."
+        ),
+        "match.quantity.exception.facts": gettext_noop("%(situation)s The %(share)s."),
+        "match.rule.quantity.upper": gettext_noop("quantity upper limit"),
+        "match.rule.quantity.not_more_than_received": gettext_noop("never invoice more than received"),
+        "match.rule.quantity.not_more_than_ordered": gettext_noop("never invoice more than ordered"),
+        "match.rule.quantity.credit_at_most_invoiced": gettext_noop(
+            "a credit note releases at most what its invoice claims"
+        ),
+        "match.rule.quantity.credit_names_original": gettext_noop(
+            "a credit note must name the invoice it corrects"
+        ),
+        "match.net_tax_split.line": gettext_noop(
+            "The line's net %(net)s and tax %(tax)s (gross %(gross)s) split the gross differently from what the PO "
+            "prices give, net %(expected_net)s and tax %(expected_tax)s (gross %(expected_gross)s): the net differs "
+            "by %(difference)s because of tax rounding; this is within the tax rounding allowance of %(allowance)s "
+            "per line and is not a price difference (rule: tax rounding allowance per line)."
+        ),
+        "match.net_tax_split.invoice": gettext_noop(
+            "The invoice's net %(net)s and tax %(tax)s (gross %(gross)s) split the gross differently from what the "
+            "PO prices give, net %(expected_net)s and tax %(expected_tax)s (gross %(expected_gross)s): the net "
+            "differs by %(difference)s because of tax rounding; this is within the tax rounding allowance of "
+            "%(allowance)s per invoice and is not a price difference (rule: tax rounding allowance per invoice)."
+        ),
         "match.no_lines": gettext_noop(
             "The document has no lines, so nothing can be matched (rule: a document needs lines)."
         ),
@@ -233,7 +296,7 @@ def _tolerance_reason(
 
 
 def _reason(
-    code: ReasonCode, severity: Verdict, rule: str, line_id: str | None, words: str, **params
+    code: ReasonCode, severity: Verdict, rule: str, line_id: str | None, words: str, /, **params
 ) -> Reason:
     """A reason whose sentence is the text ``match.<words>`` with ``params`` (English kept too)."""
     text = _t(words, **params)
@@ -328,44 +391,72 @@ def tax_rate_mismatch(line_id: str, invoiced: Decimal, ordered: Decimal, po_disp
     )
 
 
+def quantity_situation(kind: str, **params) -> dict:
+    """What could be matched of a line's quantity, as a text (``match.quantity.situation.<kind>``):
+    ``credit_without_original``, ``credit_exceeds``, ``two_way`` or ``three_way``. Figures that
+    only some situations have (``already``, ``by_siblings``, ``returned``) are parts of their own."""
+    return _t(f"quantity.situation.{kind}", **params)
+
+
+def quantity_part(kind: str, **params) -> dict:
+    """A piece of a quantity situation: ``already``, ``by_siblings``, ``left``, ``received``,
+    ``received_returned`` (rendered with the sentence), or an empty piece."""
+    return _t(f"quantity.part.{kind}", **params)
+
+
+_NOTHING_RULES = {
+    ReasonCode.QUANTITY_NOT_ORDERED: "not_more_than_ordered",
+    ReasonCode.CREDIT_EXCEEDS_INVOICED: "credit_at_most_invoiced",
+    ReasonCode.CREDIT_NOTE_WITHOUT_ORIGINAL: "credit_names_original",
+}
+
+
 def quantity_shortfall(
     *,
     code: ReasonCode,
     line_id: str,
     invoiced: Decimal,
     matched: Decimal,
-    situation: str,
+    situation: dict,
     check: LimitCheck | None,
     policy: TolerancePolicy,
 ) -> Reason:
-    """``situation`` explains what could be matched; ``check`` is None when nothing could be."""
+    """``situation`` (a text, :func:`quantity_situation`) explains what could be matched; ``check``
+    is None when nothing could be."""
     missing = invoiced - matched
     if check is None:
-        rule = {
-            ReasonCode.QUANTITY_NOT_ORDERED: "never invoice more than ordered",
-            ReasonCode.CREDIT_EXCEEDS_INVOICED: "a credit note releases at most what its invoice claims",
-            ReasonCode.CREDIT_NOTE_WITHOUT_ORIGINAL: "a credit note must name the invoice it corrects",
-        }.get(code, "never invoice more than received")
-        outcome = f"Nothing could be matched, so this line is an exception (rule: {rule})."
-        return Reason(code, EXCEPTION, f"{situation} {outcome}", rule, line_id)
-    rule = "quantity upper limit"
-    share = f"{quantity(missing)} not matched"
+        words = _t(f"rule.quantity.{_NOTHING_RULES.get(code, 'not_more_than_received')}")
+        return _reason(
+            code, EXCEPTION, english(words), line_id, "quantity.nothing", situation=situation, rule=words
+        )
+    words = _t("rule.quantity.upper")
     if check.percent is not None:
-        share += f" is {percent(check.percent)} of the {quantity(matched)} matched"
-    allowed = english(_limit_text(check.limit, Direction.ABOVE, "", quantity))
+        share = _t(
+            "quantity.share.percent",
+            missing=quantity(missing),
+            percent=percent(check.percent),
+            matched=quantity(matched),
+        )
+    else:
+        share = _t("quantity.share", missing=quantity(missing))
+    params = {
+        "situation": situation,
+        "share": share,
+        "version": str(policy.version),
+        "limit": _limit_text(check.limit, Direction.ABOVE, "", quantity),
+        "missing": quantity(missing),
+        "rule": words,
+    }
     if check.within:
-        outcome = (
-            f"The {share}; the policy (version {policy.version}) allows {allowed}, so this is accepted within "
-            f"tolerance and the {quantity(missing)} stays unallocated (rule: {rule})."
+        return _reason(
+            ReasonCode.QUANTITY_WITHIN_TOLERANCE,
+            TOLERATED,
+            english(words),
+            line_id,
+            "quantity.within",
+            **params,
         )
-        return Reason(
-            ReasonCode.QUANTITY_WITHIN_TOLERANCE, TOLERATED, f"{situation} {outcome}", rule, line_id
-        )
-    outcome = (
-        f"The {share}; the policy (version {policy.version}) allows {allowed}, so this line is an exception "
-        f"(rule: {rule})."
-    )
-    return Reason(code, EXCEPTION, f"{situation} {outcome}", rule, line_id)
+    return _reason(code, EXCEPTION, english(words), line_id, "quantity.exception", **params)
 
 
 def price_variance(
@@ -470,15 +561,21 @@ def net_tax_split(
         if per == "line"
         else ReasonCode.TAX_TOTAL_ROUNDING_WITHIN_ALLOWANCE
     )
-    rule = f"tax rounding allowance per {per}"
-    message = (
-        f"The {scope}'s net {amount(net)} and tax {amount(tax)} (gross {amount(net + tax)}) split the gross "
-        f"differently from what the PO prices give, net {amount(expected_net)} and tax {amount(expected_tax)} "
-        f"(gross {amount(expected_net + expected_tax)}): the net differs by {amount(abs(net - expected_net))} "
-        f"because of tax rounding; this is within the tax rounding allowance of {amount(allowance)} per {per} "
-        f"and is not a price difference (rule: {rule})."
+    return _reason(
+        code,
+        TOLERATED,
+        f"tax rounding allowance per {scope}",
+        line_id,
+        f"net_tax_split.{scope}",
+        net=amount(net),
+        tax=amount(tax),
+        gross=amount(net + tax),
+        expected_net=amount(expected_net),
+        expected_tax=amount(expected_tax),
+        expected_gross=amount(expected_net + expected_tax),
+        difference=amount(abs(net - expected_net)),
+        allowance=amount(allowance),
     )
-    return Reason(code, TOLERATED, message, rule, line_id)
 
 
 # ------------------------------------------------------------------------------------- invoice level

@@ -259,10 +259,15 @@ def exception_reasons(result: MatchResult) -> list[dict]:
 
 
 def supplier_facts(reason: dict):
-    """A reason as a supplier may read it, kept as a text (code and figures) where it has one."""
+    """A reason as a supplier may read it, kept as a text (code and figures) where it has one: its
+    ``.facts`` variant (without the buyer's tolerance settings), else the text itself when it
+    cites no policy."""
     text = reason.get("text") or {}
-    if f"{text.get('code')}.facts" in REGISTRY:
-        return {"code": f"{text['code']}.facts", "params": text.get("params") or {}}
+    code = text.get("code")
+    if f"{code}.facts" in REGISTRY:
+        return {"code": f"{code}.facts", "params": text.get("params") or {}}
+    if code in REGISTRY and "; the policy" not in reason.get("message", ""):
+        return {"code": code, "params": text.get("params") or {}}
     return supplier_words(reason.get("message", ""))
 
 

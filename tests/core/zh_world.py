@@ -3,7 +3,9 @@
 The `make run` demo data (``seed_demo``) plus what it lacks: invoices uploaded as real 数电 XML
 files through the upload service — one that matches, one above the PO price (a match exception
 on the desk, a credit note asked for), one with wrong arithmetic (refused by validation), a
-credit note — a refused upload, a rejected purchase order and a disputed statement. Everything
+credit note, one invoicing more than was received plus an item the PO lacks (quantity and "no PO
+line" reasons), a UBL invoice breaking an EN 16931 rule — a refused upload, a rejected purchase
+order and a disputed statement. Everything
 goes through the services, so history rows, notifications and e-mails are the real ones. What a
 person typed (reasons, notes) is Chinese, so any English the crawler finds came from the portal.
 """
@@ -11,6 +13,7 @@ person typed (reasons, notes) is Chinese, so any English the crawler finds came 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 from django.core.management import call_command
@@ -24,6 +27,7 @@ from procurement import services as procurement
 from procurement.models import LegalEntity
 from suppliers.models import SupplierMembership
 from tests.invoicing.cn_xml_builder import build_cn_xml, item
+from tests.invoicing.test_en16931_rules import Spec, to_ubl
 from tests.settlement.match_flow_builders import make_po, po_lines, receive
 
 ROLES = ("buyer", "requester", "approver", "finance", "supplier1", "admin")
@@ -99,6 +103,20 @@ def build(capture) -> dict[str, User]:
         "红字发票.xml",
         capture,
     )
+    # a quantity beyond what was received (the routers were all invoiced already) and an item the
+    # PO does not have: a match exception with a quantity shortfall and a "no PO line" reason
+    _upload(
+        supplier,
+        supplier_user,
+        xml(
+            "26310000000000000005",
+            [item("*电子计算机*路由器", "1", "100", "0.13"), item("*电子计算机*打印机", "1", "900", "0.13")],
+        ),
+        "发票-超量.xml",
+        capture,
+    )
+    # an EN 16931 (UBL) invoice that breaks a business rule: refused with a BR-* finding
+    _upload(supplier, supplier_user, to_ubl(Spec(payable_delta=Decimal("0.01"))), "invoice-ubl.xml", capture)
     _upload(supplier, supplier_user, b"%PDF-1.4 not an invoice", "扫描件.pdf", capture)
 
     from settlement.services.exceptions import exception_request_credit_note

@@ -48,12 +48,40 @@ def test_sending_a_po_mails_each_supplier_user_once_and_nobody_who_opted_out(
 
     assert [m.recipients for m in smtp.messages] == [["alice@supplier.example"]]
     params = {"number": po.number, "revision": str(po.revision)}
-    zh_subject, _ = render("po_to_acknowledge", params, language="zh-hans")
-    en_subject, _ = render("po_to_acknowledge", params, language="en")
+    zh_subject, zh_body = render("po_to_acknowledge", params, language="zh-hans")
     message = smtp.messages[0]
-    assert message.subject == f"{zh_subject} / {en_subject}"
-    assert f"采购订单 {po.number} 等待您确认" in message.subject
+    assert (
+        message.subject == zh_subject == f"采购订单 {po.number} 等待您确认"
+    )  # alice reads Chinese (the default)
+    assert message.body.startswith(zh_body) and "acknowledgement" not in message.body
     assert f"/procurement/pos/{po.pk}/" in message.body
+
+
+def test_the_same_event_mails_each_reader_in_their_own_language(
+    smtp, client, buyer, django_capture_on_commit_callbacks
+):
+    supplier = SupplierFactory(state="approved", contact_email="")
+    _user(supplier, "li", "li@supplier.example")  # Chinese: the default
+    emma = _user(supplier, "emma", "emma@supplier.example")
+    client.force_login(emma)
+    assert (
+        client.post(
+            "/notifications/preferences/", {"language": "en", "email": ["po_to_acknowledge"]}
+        ).status_code
+        == 302
+    )
+    po = make_purchase_order(requester=buyer, supplier=supplier, state="approved")
+    client.force_login(buyer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/procurement/pos/{po.pk}/do/send/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    by_reader = {m.recipients[0]: m for m in smtp.messages}
+    assert sorted(by_reader) == ["emma@supplier.example", "li@supplier.example"]
+    chinese, english = by_reader["li@supplier.example"], by_reader["emma@supplier.example"]
+    assert chinese.subject == f"采购订单 {po.number} 等待您确认"
+    assert f"采购订单 {po.number}" in chinese.body and "Purchase order" not in chinese.body
+    assert english.subject == f"Purchase order {po.number} waits for your acknowledgement"
+    assert f"Purchase order {po.number} (revision {po.revision}) waits" in english.body
+    assert "采购订单" not in english.subject + english.body
 
 
 def test_a_contact_address_that_is_no_users_gets_the_po_once(
@@ -69,7 +97,8 @@ def test_a_contact_address_that_is_no_users_gets_the_po_once(
         "alice@supplier.example",
         "sales@supplier.example",
     ]
-    assert all(po.number in m.subject and "采购订单" in m.subject for m in smtp.messages)
+    # the contact address is nobody's: the portal's language (Chinese), one line, no English
+    assert all(m.subject == f"采购订单 {po.number} 等待您确认" for m in smtp.messages)
 
 
 def test_an_invitation_arrives_once_with_its_link(
@@ -80,18 +109,23 @@ def test_an_invitation_arrives_once_with_its_link(
         client.post("/suppliers/invite/", {"email": "new@vendor.example"})
     assert SupplierInvitation.objects.filter(email="new@vendor.example").exists()
     assert [m.recipients for m in smtp.messages] == [["new@vendor.example"]]
-    assert smtp.messages[0].subject == "供应商门户邀请 / Invitation to the supplier portal"
+    assert smtp.messages[0].subject in (
+        "供应商门户邀请",
+        "Invitation to the supplier portal",
+    )  # (until translated)
+    assert "供应商" in smtp.messages[0].body and "invited" not in smtp.messages[0].body
     link = re.search(r"(https?://\S+)", smtp.messages[0].body).group(1)
     assert link.startswith(settings.PORTAL_BASE_URL.rstrip("/")) and len(link) > 60  # carries the token
 
 
 @pytest.mark.parametrize(
-    ("language", "subject"),
-    [("zh-hans", "重置您的门户密码 / 重置门户密码"), ("en", "Reset your portal password / 重置门户密码")],
+    ("language", "subject"), [("zh-hans", "重置您的门户密码"), ("en", "Reset your portal password")]
 )
 def test_a_password_reset_arrives_in_the_readers_language(smtp, client, language, subject):
-    user = UserFactory(username="anna", email="anna@buyer.example")
-    response = client.post("/password/reset/", {"email": user.email}, HTTP_ACCEPT_LANGUAGE=language)
+    """In the language the user chose for e-mails, whatever the language of the page that asked."""
+    user = UserFactory(username="anna", email="anna@buyer.example", language=language)
+    other = "en" if language == "zh-hans" else "zh-hans"
+    response = client.post("/password/reset/", {"email": user.email}, HTTP_ACCEPT_LANGUAGE=other)
     assert response.status_code == 302
     assert [(m.recipients, m.subject) for m in smtp.messages] == [(["anna@buyer.example"], subject)]
     assert "/password/reset/" in smtp.messages[0].body

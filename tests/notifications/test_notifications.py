@@ -46,7 +46,7 @@ def test_notify_puts_one_row_in_each_active_users_inbox_and_skips_inactive_users
     assert note.read_at is None and note.url == "/settlement/statements/1/"
 
 
-def test_the_email_is_sent_after_commit_in_chinese_and_english_with_the_link(
+def test_the_email_is_sent_after_commit_in_the_readers_language_with_the_link(
     anna, django_capture_on_commit_callbacks, settings
 ):
     settings.PORTAL_BASE_URL = "https://portal.example.com"
@@ -63,9 +63,8 @@ def test_the_email_is_sent_after_commit_in_chinese_and_english_with_the_link(
     zh_subject, zh_body = render(
         "po_to_acknowledge", {"number": "PO-2026-000007", "revision": "2"}, language="zh-hans"
     )
-    assert message.subject == f"{zh_subject} / Purchase order PO-2026-000007 waits for your acknowledgement"
-    assert message.body.startswith(zh_body)
-    assert "Purchase order PO-2026-000007 (revision 2) waits for your acknowledgement." in message.body
+    assert message.subject == zh_subject  # anna has not chosen: the portal's language, Chinese
+    assert message.body.startswith(zh_body) and "Purchase order" not in message.body
     assert "https://portal.example.com/procurement/purchase-orders/7/" in message.body
     assert Notification.objects.get(user=anna).emailed_at is not None
 
@@ -195,3 +194,35 @@ def test_the_inbox_costs_the_same_queries_for_10_and_200_rows(anna, client):
     small = queries()
     Notification.objects.bulk_create([Notification(user=anna, kind="invoice_rejected") for _ in range(190)])
     assert queries() == small
+
+
+def test_a_reader_who_chose_english_gets_the_email_in_english_only(anna, django_capture_on_commit_callbacks):
+    anna.language = "en"
+    anna.save()
+    _send(
+        django_capture_on_commit_callbacks,
+        users=[anna],
+        kind="po_to_acknowledge",
+        params={"number": "PO-2026-000007", "revision": 2},
+    )
+    (message,) = mail.outbox
+    assert message.subject == "Purchase order PO-2026-000007 waits for your acknowledgement"
+    assert message.body == "Purchase order PO-2026-000007 (revision 2) waits for your acknowledgement."
+
+
+def test_the_email_language_is_chosen_on_the_settings_page_and_a_bad_one_changes_nothing(client, anna):
+    client.force_login(anna)
+    page = client.get("/notifications/preferences/", HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        'name="language"' in page.content.decode()
+        and '<option value="zh-hans" selected>' in page.content.decode()
+    )
+    bad = client.post(
+        "/notifications/preferences/", {"language": "fr", "email": []}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert bad.status_code == 400 and "Unknown language &#x27;fr&#x27;" in bad.content.decode()
+    anna.refresh_from_db()
+    assert anna.language == "zh-hans" and not EmailPreference.objects.filter(user=anna).exists()
+    assert client.post("/notifications/preferences/", {"language": "en", "email": []}).status_code == 302
+    anna.refresh_from_db()
+    assert anna.language == "en"

@@ -217,7 +217,9 @@ def test_the_supplier_reads_and_downloads_its_invoice_plan(
     pdf = client.get(f"/settlement/statements/{statement.pk}/plan/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
     text = _pdf_text(pdf.content)
-    assert "开票计划" in text and "上海采购有限公司" in text and entity.tax_id in text
+    assert (
+        "Invoice plan" in text and "上海采购有限公司" in text and entity.tax_id in text
+    )  # (English: the test language)
 
     other = client_as(supplier_user_b)
     for suffix in ("plan/", "plan/csv/", "plan/pdf/"):
@@ -239,7 +241,7 @@ def test_the_statement_pdf_renders_the_chinese_text(client_as, finance, supplier
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = _pdf_text(response.content)
     for expected in (
-        "对账单",
+        "Settlement statement",
         statement.number,
         "Supplier A 甲",
         "上海采购有限公司",
@@ -355,7 +357,7 @@ def test_the_supplier_reads_its_invoice_plan_through_the_api(
     )
     assert entity.tax_id in csv_text
     pdf = api(supplier_user_a, "get", f"/api/statements/{statement.pk}/invoice-plan/pdf")
-    assert "开票计划" in _pdf_text(pdf.content)
+    assert "Invoice plan" in _pdf_text(pdf.content)
 
 
 def test_the_invoice_page_names_the_statement_it_is_in(

@@ -30,6 +30,7 @@ from ..model import Issue, Severity
 from . import codelists as cl
 from ._xml import DECIMALS
 from .model import Address, AllowanceCharge, Category, Invoice, Line, Party, VatBreakdown
+from .statements import finding_text
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -108,12 +109,14 @@ def check(m: Invoice, only: Iterable[str] | None = None) -> list[Issue]:
             code, severity, message = rule.code, rule.severity, rule.message
             for n, c in enumerate(failed):
                 if n == _MAX_PER_RULE:  # a broken invoice with many lines fails the same way many times
-                    issues.append(Issue(code, severity, f"[{code}] … and more of the same."))
+                    more = f"[{code}] … and more of the same."
+                    issues.append(Issue(code, severity, more, finding_text(code, more)))
                     break
                 msg = message(c, m) if callable(message) else message
                 if len(msg) > _MAX_MESSAGE:  # values quoted from the document can be long
                     msg = msg[:_MAX_MESSAGE] + "…"
-                issues.append(Issue(code, severity, f"[{code}] {msg}"))
+                full = f"[{code}] {msg}"
+                issues.append(Issue(code, severity, full, finding_text(code, full)))
     return issues
 
 
