@@ -157,7 +157,9 @@ def policy_simulate(
     since = timezone.make_aware(datetime.combine(since_day, time.min))
     draft_engine = _undated(to_engine(draft))
     window = MatchResult.objects.filter(is_current=True, invoice__created_at__gte=since)
-    simulation = Simulation(days=days, since=since_day, draft_label=draft.label, in_window=window.count())
+    simulation = Simulation(
+        days=days, since=since_day, draft_label=draft.label, in_window=window.count(), cap=MAX_INVOICES
+    )
     results = list(
         window.select_related("invoice__supplier", "policy")
         .defer("summary", "invoice__po_references")
