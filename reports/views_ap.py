@@ -42,6 +42,11 @@ def _days(request, errors: list[str]) -> int:
     return _bounded(request, "days", ap.DEFAULT_DAYS, 1, ap.MAX_DAYS, errors, _("Days"))
 
 
+def _short(name: str, size: int = 16) -> str:
+    """A legend entry short enough for three in a row (the table beside it names it in full)."""
+    return name if len(name) <= size else name[: size - 1] + "…"
+
+
 def _svg(markup: str):
     return mark_safe(markup)  # noqa: S308 - core.charts escapes every text it draws
 
@@ -61,7 +66,7 @@ def received_not_invoiced(request):
             header,
             ([r.supplier, r.po_number, r.currency, r.oldest, *r.amounts, r.total] for r in data["rows"]),
         )
-    series = [(name or _("other suppliers"), values) for name, values in data["series"]]
+    series = [(_short(name) if name else _("other suppliers"), values) for name, values in data["series"]]
     chart = column_chart(
         [_("%(days)s days") % {"days": label} for label in data["buckets"]],
         series,
@@ -115,7 +120,7 @@ def exceptions_by_cause(request):
             id_prefix="cause-",
         ),
         "supplier": bar_chart(
-            [(t.label, t.cases) for t in data["by_supplier"][:TOP_BARS]],
+            [(_short(t.label), t.cases) for t in data["by_supplier"][:TOP_BARS]],
             title=_("Exceptions by supplier (cases)"),
             id_prefix="supplier-",
         ),

@@ -55,9 +55,16 @@ class PolicyDraftForm(PolicyRulesCheck, forms.ModelForm):
         model = TolerancePolicy
         fields = (*SCOPE_FIELDS, *RULE_FIELDS)
         widgets = {
-            "effective_from": forms.DateInput(attrs={"type": "date"}),
-            "effective_to": forms.DateInput(attrs={"type": "date"}),
+            # ISO whatever the language: a date input reads nothing else
+            "effective_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "effective_to": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
+
+    SCOPE = ("legal_entity", "supplier", "item_category", "effective_from", "effective_to", "description")
+
+    @property
+    def scope_has_errors(self) -> bool:
+        return any(name in self.errors for name in self.SCOPE)
 
     def policy_fields(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in (*SCOPE_FIELDS, *RULE_FIELDS)}

@@ -191,3 +191,19 @@ def test_a_result_without_stored_inputs_is_counted_not_simulated(client_as, fina
     simulation = _post(client_as(finance), _global(), unit_price_upper_percent="1").context["simulation"]
     assert (simulation.without_inputs, simulation.simulated) == (1, 2)
     assert ContentType.objects.exists()
+
+
+def test_the_dates_of_the_draft_are_iso_in_chinese_too_so_the_date_field_keeps_them(
+    client_as, finance, world
+):
+    client = client_as(finance)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("policy-simulate", args=[_global().pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert 'type="date" name="effective_from" value="2000-01-01"' in page.content.decode()
+
+
+def test_an_error_in_the_scope_opens_its_section_and_says_nothing_was_simulated(client_as, finance, world):
+    response = _post(client_as(finance), _global(), effective_from="")
+    page = response.content.decode()
+    assert response.context["simulation"] is None
+    assert "<details open>" in page and "correct the marked fields" in page

@@ -14,6 +14,7 @@ from core.services import run_transition
 from procurement.demo import seed_procurement_demo
 from procurement.models import Item, LegalEntity
 from requisitions.demo import seed_requisitions_demo
+from settlement.demo import seed_ap_demo
 from suppliers.models import DocumentType, Supplier, SupplierMembership, SupplierState
 from suppliers.services import missing_mandatory_documents, qualification_document_upload
 
@@ -95,6 +96,7 @@ class Command(BaseCommand):
             logins.append((username, "supplier user", f" of {name}"))
         logins += seed_procurement_demo(buyer=buyer, password=DEMO_PASSWORD)
         logins += seed_requisitions_demo(password=DEMO_PASSWORD)
+        seed_ap_demo(buyer=buyer, approver=User.objects.filter(username="approver").first())
         return logins
 
 
