@@ -323,7 +323,12 @@ def near_misses(
     rows: list[NearMissRow] = []
     for result in results.iterator(chunk_size=200):
         if result.policy_id not in engine_policies:
-            engine_policies[result.policy_id] = to_engine(result.policy)
+            try:
+                engine_policies[result.policy_id] = to_engine(result.policy)
+            except ValueError:  # a stored limit the engine cannot read (out of bounds): no limit to near
+                engine_policies[result.policy_id] = None
+        if engine_policies[result.policy_id] is None:
+            continue
         explanation = result.explanation or {}
         use = near_miss(result.verdict, explanation, engine_policies[result.policy_id], near=near, over=over)
         if use is None:

@@ -54,6 +54,7 @@ class PolicyDraftForm(PolicyRulesCheck, forms.ModelForm):
     class Meta:
         model = TolerancePolicy
         fields = (*SCOPE_FIELDS, *RULE_FIELDS)
+        labels = {"legal_entity": _("Legal entity"), "supplier": _("Supplier")}
         widgets = {
             # ISO whatever the language: a date input reads nothing else
             "effective_from": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),

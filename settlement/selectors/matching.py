@@ -263,6 +263,8 @@ def supplier_facts(reason: dict):
     text = reason.get("text") or {}
     if f"{text.get('code')}.facts" in REGISTRY:
         return {"code": f"{text['code']}.facts", "params": text.get("params") or {}}
+    if text.get("code") in REGISTRY:  # no tolerance settings in it: the reason itself, as a code
+        return {"code": text["code"], "params": text.get("params") or {}}
     return supplier_words(reason.get("message", ""))
 
 

@@ -100,7 +100,16 @@ def _in_effect(rows: list[TolerancePolicy], on_date: date, *, without_code: str)
     for row in rows:  # ordered by code, -version
         if row.code != without_code and row.effective_from <= on_date:
             newest.setdefault(row.code, row)
-    return [to_engine(row) for row in newest.values()]
+    return [policy for policy in map(_engine_or_none, newest.values()) if policy is not None]
+
+
+def _engine_or_none(row: TolerancePolicy) -> EnginePolicy | None:
+    """The engine form of a stored policy, or None when a stored limit is out of what the engine
+    reads (a negative limit written around the services)."""
+    try:
+        return to_engine(row)
+    except ValueError:
+        return None
 
 
 def _reasons(result_json: dict, line_numbers: dict) -> list[ReasonLine]:
@@ -176,11 +185,14 @@ def policy_simulate(
             continue
         invoice = result.invoice
         try:
-            scenario = scenario_from_json(result.inputs, default_policy=to_engine(result.policy))
-        except ScenarioError:
+            scenario = scenario_from_json(result.inputs, default_policy=_engine_or_none(result.policy))
+        except (ScenarioError, ValueError):
             simulation.failed += 1
             continue
         stored = scenario["policy"]
+        if stored is None:
+            simulation.failed += 1
+            continue
         scope = {
             "legal_entity_id": None if invoice.legal_entity_id is None else str(invoice.legal_entity_id),
             "supplier_id": str(invoice.supplier_id),
