@@ -1,5 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import views, views_ap
 
-urlpatterns = [path("", views.dashboard, name="reports")]
+urlpatterns = [
+    path("", views.dashboard, name="reports"),
+    path("received-not-invoiced/", views_ap.received_not_invoiced, name="report-grir"),
+    path("exceptions-by-cause/", views_ap.exceptions_by_cause, name="report-exceptions"),
+    path("tolerance-near-misses/", views_ap.near_misses, name="report-near-misses"),
+]

@@ -6,19 +6,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext
 
-from core.bounds import OutOfBounds
-
+from .forms_policies import PolicyRulesCheck
 from .models import ApprovalRule, ApprovalStep, ExceptionCase, MatchAllocation, MatchResult, TolerancePolicy
 from .services.match_policies import (
     RULE_FIELDS,
     SCOPE_FIELDS,
-    rule_value,
     tolerance_policy_create,
     tolerance_policy_revise,
 )
 
 
-class TolerancePolicyForm(forms.ModelForm):
+class TolerancePolicyForm(PolicyRulesCheck, forms.ModelForm):
     change_reason = forms.CharField(
         max_length=300, required=True, help_text="Why this version: kept with the version."
     )
@@ -29,17 +27,6 @@ class TolerancePolicyForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name in RULE_FIELDS:
-            if data.get(name) is not None and data[name] < 0:
-                self.add_error(name, "Cannot be negative.")
-            elif data.get(name) is not None:
-                try:
-                    rule_value(name, data[name])
-                except OutOfBounds as exc:  # what the service would refuse: a form error, not a 500
-                    self.add_error(name, exc.message)
-        start, end = data.get("effective_from"), data.get("effective_to")
-        if start and end and end < start:
-            self.add_error("effective_to", "Before effective from.")
         if self.instance.pk is None and TolerancePolicy.objects.filter(code=data.get("code")).exists():
             self.add_error("code", "This policy exists: open it and save a change as its next version.")
         return data

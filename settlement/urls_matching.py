@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views_matching as views
+from . import views_policies
 
 urlpatterns = [
     path("matching/exceptions/", views.exception_desk, name="match-desk"),
@@ -17,4 +18,10 @@ urlpatterns = [
     path("matching/invoices/<int:invoice_id>/ask/", views.match_ask_comment, name="match-ask-comment"),
     path("matching/invoices/<int:invoice_id>/comment/", views.match_comment, name="match-comment"),
     path("matching/comments/", views.comment_requests, name="match-comment-requests"),
+    path("matching/policies/", views_policies.policy_list, name="policy-list"),
+    path(
+        "matching/policies/<int:policy_id>/simulate/",
+        views_policies.policy_simulate_view,
+        name="policy-simulate",
+    ),
 ]

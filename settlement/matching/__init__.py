@@ -29,6 +29,7 @@ from .model import (
     Verdict,
 )
 from .pairing import normalise_name
+from .reason_labels import reason_label
 from .tolerance import Limit, PolicyNotFound, Tolerance, TolerancePolicy, resolve_policy
 
 __all__ = [
@@ -58,5 +59,6 @@ __all__ = [
     "normalise_name",
     "q2",
     "q6",
+    "reason_label",
     "resolve_policy",
 ]

@@ -37,4 +37,5 @@ def _exception(supplier, number):
 def build(supplier_a, supplier_b, alice, bob, *, foreign_id, marker):
     _exception(supplier_a, "OWN-MATCH-1")
     _exception(supplier_b, f"{marker}-match")
-    return {}
+    # tolerance policies belong to the buyer organisation, not to a supplier (finance only)
+    return {"shared": {"policy_id": tolerance_policy_ensure_default().pk}}

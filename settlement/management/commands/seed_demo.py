@@ -15,6 +15,7 @@ from invoicing.demo_tax import seed_tax_demo
 from procurement.demo import seed_procurement_demo
 from procurement.models import Item, LegalEntity
 from requisitions.demo import seed_requisitions_demo
+from settlement.demo import seed_ap_demo
 from suppliers.models import DocumentType, Supplier, SupplierMembership, SupplierState
 from suppliers.services import missing_mandatory_documents, qualification_document_upload
 
@@ -102,6 +103,7 @@ class Command(BaseCommand):
             entity=LegalEntity.objects.get(tax_id=LEGAL_ENTITY[1]),
             finance=User.objects.get(username="finance"),
         )
+        seed_ap_demo(buyer=buyer, approver=User.objects.filter(username="approver").first())
         return logins
 
 
