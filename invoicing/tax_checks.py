@@ -126,15 +126,19 @@ def tax_facts_record(invoice: Invoice, parsed) -> None:
     kind = extra.get("invoice_kind") or extra.get("invoice_type") or ""
     special = is_special_vat(kind, extra.get("invoice_kind_code", ""))
     red = str(parsed.document_type) == "credit_note"
-    InvoiceTax.objects.update_or_create(
-        invoice=invoice,
-        defaults={
-            "special_vat": special,
-            "invoice_kind": kind[:40],
-            "check_code": "".join(extra.get("check_code", "").split())[:32],
-            "red_confirmation_number": extra.get("red_confirmation_number", "")[:40],
-            "deduction": Deduction.PENDING if special and not red else "",
-        },
+    facts = {
+        "special_vat": special,
+        "invoice_kind": kind[:40],
+        "check_code": "".join(extra.get("check_code", "").split())[:32],
+        "red_confirmation_number": extra.get("red_confirmation_number", "")[:40],
+        "deduction": Deduction.PENDING if special and not red else "",
+    }
+    # one upsert statement (validation runs for every invoice; update_or_create costs six)
+    InvoiceTax.objects.bulk_create(
+        [InvoiceTax(invoice=invoice, **facts)],
+        update_conflicts=True,
+        unique_fields=["invoice"],
+        update_fields=list(facts),
     )
 
 

@@ -15,8 +15,6 @@ from tests.factories import LegalEntityFactory, make_purchase_order
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture
 def acked_po(buyer, supplier_a):
@@ -117,7 +115,7 @@ def test_the_api_refuses_a_notice_above_the_open_quantity_with_a_code(client, su
     response = client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 400 and response.json()["code"] == "shipping_exceeds_open"
     body = {
-        "expected_on": (TODAY + timedelta(days=2)).isoformat(),
+        "expected_on": (timezone.localdate() + timedelta(days=2)).isoformat(),
         "lines": [{"po_line_id": line.pk, "quantity": "5"}],
     }
     response = client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}")

@@ -13,8 +13,6 @@ from procurement import selectors, services
 from procurement.models import PurchaseOrder
 from tests.factories import ItemFactory, LegalEntityFactory, UserFactory, make_rfq
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture
 def approver2(db):
@@ -46,18 +44,22 @@ def history(buyer, approver, supplier_a, supplier_b, supplier_user_a):
     po_a = _sent_po(buyer, approver, supplier_a)
     _age_log(po_a, "send", hours=2)
     line = po_a.lines.get()
-    services.purchase_order_acknowledge(po=po_a, actor=supplier_user_a, promised_dates={line.pk: TODAY})
-    po_a.lines.update(promised_date=TODAY - timedelta(days=5))  # setup: promised for 5 days ago
+    services.purchase_order_acknowledge(
+        po=po_a, actor=supplier_user_a, promised_dates={line.pk: timezone.localdate()}
+    )
+    po_a.lines.update(
+        promised_date=timezone.localdate() - timedelta(days=5)
+    )  # setup: promised for 5 days ago
     services.goods_receipt_create(
         po=po_a,
         actor=buyer,
-        receipt_date=TODAY - timedelta(days=6),
+        receipt_date=timezone.localdate() - timedelta(days=6),
         lines=[{"po_line_id": line.pk, "accepted_qty": "4", "rejected_qty": "1"}],
     )
     services.goods_receipt_create(
         po=po_a,
         actor=buyer,
-        receipt_date=TODAY - timedelta(days=2),
+        receipt_date=timezone.localdate() - timedelta(days=2),
         lines=[{"po_line_id": line.pk, "accepted_qty": "5"}],
     )
     services.goods_return_create(
@@ -100,7 +102,9 @@ def test_a_po_revised_before_the_supplier_answered_is_not_held_against_it(
     )
     services.purchase_order_approve(po=po, actor=approver)
     services.purchase_order_send(po=po, actor=buyer)
-    services.purchase_order_acknowledge(po=po, actor=supplier_user_a, promised_dates={line.pk: TODAY})
+    services.purchase_order_acknowledge(
+        po=po, actor=supplier_user_a, promised_dates={line.pk: timezone.localdate()}
+    )
     score = selectors.supplier_scores(buyer, [supplier_a.pk])[supplier_a.pk]
     assert (score.acknowledgements, score.ack_speed, score.unacknowledged) == (1, Decimal("1.0000"), 0)
     assert PurchaseOrder.objects.get(pk=po.pk).revision == 2
@@ -115,7 +119,7 @@ def compared_rfq(buyer, supplier_a, supplier_b, supplier_user_a, supplier_user_b
             actor=user,
             prices={rfq.lines.get().pk: price},
             lead_time_days=4,
-            valid_until=TODAY + timedelta(days=20),
+            valid_until=timezone.localdate() + timedelta(days=20),
         )
     return services.rfq_close(rfq=rfq, actor=buyer, reason="closed early for the test")
 

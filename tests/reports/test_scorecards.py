@@ -31,7 +31,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -57,13 +56,13 @@ def _history(buyer, approver, supplier, *, answered_after_hours=2, deliveries=((
     send = TransitionLog.objects.filter(object_id=str(po.pk), transition="send").latest("at")
     sent_at = timezone.now() - timedelta(hours=10 * 24)
     TransitionLog.objects.filter(pk=send.pk).update(at=sent_at)
-    promised = TODAY - timedelta(days=3)
+    promised = timezone.localdate() - timedelta(days=3)
     if answered_after_hours is None:
         return sent_at, None, promised
     line = po.lines.get()
     user = supplier.memberships.first().user if supplier.memberships.exists() else None
     user = user or make_supplier_user(supplier, f"user-of-{supplier.pk}")
-    services.purchase_order_acknowledge(po=po, actor=user, promised_dates={line.pk: TODAY})
+    services.purchase_order_acknowledge(po=po, actor=user, promised_dates={line.pk: timezone.localdate()})
     po.lines.update(promised_date=promised)  # setup: promised for 3 days ago (refused as input today)
     acknowledged_at = sent_at + timedelta(hours=answered_after_hours)
     TransitionLog.objects.filter(object_id=str(po.pk), transition="acknowledge").update(at=acknowledged_at)
