@@ -6,4 +6,4 @@ class SettlementConfig(AppConfig):
     verbose_name = "Settlement"
 
     def ready(self) -> None:
-        from . import home_figures, panels_po, receivers_matching, receivers_statements  # noqa: F401
+        from . import home_figures, panels_po, receivers_matching, receivers_runs, receivers_statements  # noqa: F401
