@@ -335,7 +335,7 @@ def payment_run_export_xml(*, run: PaymentRun, actor) -> bytes:
                     end_to_end_id=f"{run.number}-{n}",
                     amount=group["amount"],
                     creditor_name=group["account"].account_name,
-                    creditor_account=group["account"].account_number,
+                    creditor_account=group["account"].account_number(),
                     creditor_bank=group["account"].bank_name,
                     remittance=_remittance(group),
                 )
@@ -388,7 +388,7 @@ def payment_run_export_csv(*, run: PaymentRun, actor) -> str:
                         group["supplier"].name,
                         account.account_name,
                         account.bank_name,
-                        account.account_number,
+                        account.account_number(),
                         f"{group['amount']:.2f}",
                         run.currency,
                         _remittance(group),
