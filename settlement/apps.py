@@ -6,4 +6,11 @@ class SettlementConfig(AppConfig):
     verbose_name = "Settlement"
 
     def ready(self) -> None:
-        from . import home_figures, panels_po, receivers_matching, receivers_runs, receivers_statements  # noqa: F401
+        from . import (  # noqa: F401
+            home_figures,
+            panels_payment,  # noqa: F401
+            panels_po,
+            receivers_matching,
+            receivers_runs,
+            receivers_statements,
+        )

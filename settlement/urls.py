@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("settlement.urls_matching")),
     path("", include("settlement.urls_statements")),
     path("", include("settlement.urls_runs")),
+    path("", include("settlement.urls_account")),
 ]
