@@ -122,7 +122,7 @@ def payments_due_per_week(user, *, currency: str = "CNY", weeks: int = 12, today
 def days_payable_outstanding(
     user, *, currency: str = "CNY", days: int = 90, months: int = 6, today: date | None = None
 ) -> dict:
-    """DPO = what is open now ÷ what was approved for payment in the last ``days`` days × days;
+    """DPO = what is open now ÷ the approved invoices issued in the last ``days`` days × days;
     and per month the amount-weighted days from invoice date to payment of what was paid."""
     _check(user)
     today = today or timezone.localdate()
