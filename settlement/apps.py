@@ -8,8 +8,9 @@ class SettlementConfig(AppConfig):
     def ready(self) -> None:
         from . import (  # noqa: F401
             home_figures,
-            panels_payment,  # noqa: F401
+            panels_payment,
             panels_po,
+            panels_terms,
             receivers_matching,
             receivers_runs,
             receivers_statements,

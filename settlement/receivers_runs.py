@@ -19,6 +19,7 @@ TRANSITION_LABELS.update(
         "payment_hold": _("Payment put on hold"),
         "payment_release": _("Payment hold released"),
         "pay_partly": _("Partly paid"),
+        "payment_term_set": _("Payment terms set"),
     }
 )
 

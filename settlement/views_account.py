@@ -116,3 +116,27 @@ def invoice_hold(request, invoice_id: int):
         actor=request.user,
     )
     return redirect("invoice-detail", invoice_id=invoice.pk)
+
+
+@login_required
+@require_POST
+def payment_term_set(request, kind: str, pk: int):
+    from contracts.selectors import contract_get
+    from procurement.selectors import purchase_order_get
+    from suppliers.models import PaymentTerm
+
+    pages = {
+        "supplier": (supplier_get, "supplier-detail"),
+        "contract": (contract_get, "contract-detail"),
+        "po": (purchase_order_get, "po-detail"),
+    }
+    if kind not in pages:
+        raise NotFound(_("Payment terms not found."))
+    getter, page = pages[kind]
+    document = getter(request.user, pk)  # scoped: a foreign id is a 404
+    chosen = request.POST.get("term") or ""
+    term = PaymentTerm.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    if chosen and term is None:
+        raise NotFound(_("Payment terms not found."))
+    terms.payment_term_assign(document=document, term=term, actor=request.user)
+    return redirect(page, pk)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -138,14 +139,13 @@ def payment_settle(
                 account_last4=account.last4,
                 recorded_by=actor,
             )
-            statement.paid_amount += amount
-            statement.save(update_fields=["paid_amount"])
     except IntegrityError:
         raise Conflict(
             gettext("Statement %(number)s is already paid.") % {"number": statement.number},
             code="statement_already_paid",
         ) from None
     if not final:
+        _add_paid(statement, amount)
         document_event_log(
             statement,
             "pay_partly",
@@ -174,6 +174,20 @@ def payment_settle(
         raise Conflict(
             gettext("An invoice of this statement has already been paid."), code="invoice_already_paid"
         ) from None
+    _add_paid(statement, amount)  # the statement row is written last, as briefly as possible
     run_transition(statement, "pay", actor=actor, reason=reason)
     statement.refresh_from_db()
     return payment
+
+
+def _add_paid(statement: Statement, amount) -> None:
+    """Count a payment on the statement; the database refuses more than its total."""
+    try:
+        with transaction.atomic():
+            Statement.objects.filter(pk=statement.pk).update(paid_amount=F("paid_amount") + amount)
+    except IntegrityError:
+        raise Conflict(
+            gettext("Statement %(number)s is already paid.") % {"number": statement.number},
+            code="statement_already_paid",
+        ) from None
+    statement.paid_amount += amount

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from contracts.models import PriceLine
-from core.errors import DomainError
+from core.errors import DomainError, PermissionDenied
 from core.services import document_event_log
 from invoicing.models import Invoice
 from procurement.models import PurchaseOrder
@@ -175,3 +175,27 @@ def invoice_hold_set(*, invoice: Invoice, on_hold: bool, reason: str, actor) -> 
 
 def days_until(day: date | None, today: date) -> int | None:
     return None if day is None else (day - today).days
+
+
+def payment_term_assign(*, document, term: PaymentTerm | None, actor) -> None:
+    """Set (or clear) the payment terms of a supplier, a contract or a purchase order: buyers and
+    finance only; a history row names the terms. Invoices approved from then on are due by them
+    (already approved ones keep the due date they were given)."""
+    if not (actor and actor.is_authenticated and actor.is_active and actor.is_internal):
+        raise PermissionDenied(gettext("Only buyers and finance set payment terms."))
+    if term is not None and not term.is_active:
+        raise DomainError(gettext("These payment terms are no longer in use."), code="payment_term_inactive")
+    model = type(document)
+    with transaction.atomic():
+        locked = model._default_manager.select_for_update().get(pk=document.pk)
+        if locked.payment_term_id == (term.pk if term else None):
+            raise DomainError(
+                gettext("Nothing changed: these are already its payment terms."), code="unchanged"
+            )
+        model._default_manager.filter(pk=document.pk).update(payment_term=term)
+        document_event_log(
+            locked,
+            "payment_term_set",
+            actor=actor,
+            reason=f"{term.name_zh} / {term.name_en}" if term else "—",
+        )

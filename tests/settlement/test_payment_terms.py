@@ -148,3 +148,35 @@ def test_finance_holds_an_invoice_and_its_statement_is_left_out_of_runs(
     from settlement.models import PaymentRun
 
     assert not PaymentRun.objects.exists()  # the only statement holds an invoice on hold: nothing due
+
+
+def test_finance_sets_a_suppliers_terms_on_its_page_and_a_supplier_user_cannot(
+    client_as, finance, supplier_a, supplier_user_a, supplier_user_b
+):
+    from core.selectors import transition_log_for
+
+    url = reverse("payment-term-set", args=["supplier", supplier_a.pk])
+    page = client_as(finance).get(reverse("supplier-detail", args=[supplier_a.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Save payment terms" in page.content.decode()
+
+    client_as(finance).post(url, {"term": term("eom-30").pk})
+    supplier_a.refresh_from_db()
+    assert supplier_a.payment_term.code == "eom-30"
+    assert transition_log_for(supplier_a).filter(transition="payment_term_set", actor=finance).exists()
+
+    assert client_as(supplier_user_b).post(url, {"term": term("net-60").pk}).status_code == 404
+    assert client_as(supplier_user_a).post(url, {"term": term("net-60").pk}).status_code == 403
+    assert client_as(finance).post(reverse("payment-term-set", args=["nope", 1])).status_code == 404
+    supplier_a.refresh_from_db()
+    assert supplier_a.payment_term.code == "eom-30"
+
+
+def test_a_po_can_override_the_terms_on_its_page(client_as, finance, buyer, supplier_a):
+    po = make_purchase_order(requester=buyer, supplier=supplier_a, state="sent")
+    client_as(buyer).post(reverse("payment-term-set", args=["po", po.pk]), {"term": term("net-60").pk})
+    po.refresh_from_db()
+    assert po.payment_term.code == "net-60"
+    page = (
+        client_as(buyer).get(reverse("po-detail", args=[po.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    assert "Net 60" in page
