@@ -37,6 +37,15 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expiry_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Overrides the supplier's payment terms for what is bought under this contract.
+    payment_term = models.ForeignKey(
+        "suppliers.PaymentTerm",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("payment terms"),
+    )
 
     class Meta:
         ordering = ["-created_at"]

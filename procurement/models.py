@@ -235,6 +235,15 @@ class PurchaseOrder(ConcurrentTransitionMixin, models.Model):
     # address) and when and how the buyer pays.
     delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
     payment_terms = models.CharField(_("payment terms"), max_length=200, blank=True)
+    # Overrides the contract's and the supplier's payment terms for this order's invoices.
+    payment_term = models.ForeignKey(
+        "suppliers.PaymentTerm",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("payment term"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -1,1 +1,1 @@
-from . import admin_matching, admin_statements  # noqa: F401
+from . import admin_matching, admin_runs, admin_statements  # noqa: F401

@@ -6,4 +6,12 @@ class SettlementConfig(AppConfig):
     verbose_name = "Settlement"
 
     def ready(self) -> None:
-        from . import home_figures, panels_po, receivers_matching, receivers_statements  # noqa: F401
+        from . import (  # noqa: F401
+            home_figures,
+            panels_payment,
+            panels_po,
+            panels_terms,
+            receivers_matching,
+            receivers_runs,
+            receivers_statements,
+        )

@@ -88,6 +88,10 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
             + _("State")
             + f": {statement.get_state_display()}"
         ),
+        p(
+            f"付款条件 Payment terms: {statement.payment_term.name_zh + ' ' + statement.payment_term.name_en if statement.payment_term else '—'} · "
+            f"到期日 Due: {formatting.day(statement.due_date) if statement.due_date else '—'}"
+        ),
         Spacer(1, 3 * mm),
     ]
     header = [_("Kind"), _("Reference"), _("Date"), _("Description"), _("Quantity"), _("Unit price")]
@@ -244,6 +248,67 @@ def invoice_plan_pdf(plan, lines) -> bytes:
     table = Table(
         rows, repeatRows=1, colWidths=[40 * mm, 52 * mm, 16 * mm, 20 * mm, 14 * mm, 22 * mm, 20 * mm]
     )
+    table.setStyle(GRID)
+    story.append(table)
+    doc.build(story, canvasmaker=pdf_canvas)
+    return buffer.getvalue()
+
+
+ACCOUNT_KIND_LABELS = {
+    "invoice": "发票 Invoice",
+    "credit_note": "红字发票 Credit note",
+    "deduction": "扣款 Deduction",
+    "payment": "付款 Payment",
+}
+
+
+def statement_of_account_pdf(account: dict) -> bytes:
+    """The supplier's statement of account (往来对账单): every row with its running balance."""
+    body, title = _styles()
+
+    def p(text):
+        return para(text, body)
+
+    supplier, currency = account["supplier"], account["currency"]
+    buffer = BytesIO()
+    doc = _doc(buffer, f"{supplier.name} statement of account", wide=True)
+    period = " – ".join(formatting.day(d) if d else "…" for d in (account["date_from"], account["date_to"]))
+    story = [
+        para("往来对账单 Statement of account", title),
+        Spacer(1, 3 * mm),
+        p(f"供应商 Supplier: {supplier.name} — {supplier.tax_id}"),
+        p(f"期间 Period: {period} · 币种 Currency: {currency}"),
+        p(f"期初余额 Opening balance: {_num(account['opening'], 2)}"),
+        Spacer(1, 3 * mm),
+    ]
+    header = [
+        "日期 Date",
+        "类型 Kind",
+        "单据 Reference",
+        "到期日 Due",
+        "状态 Status",
+        "说明 Detail",
+        "金额 Amount",
+    ]
+    header.append("余额 Balance")
+    rows = [[p(h) for h in header]]
+    for r in account["rows"]:
+        detail = r.detail + ("" if not r.remittance else " · " + ", ".join(r.remittance))
+        rows.append(
+            [
+                p(formatting.day(r.day)),
+                p(ACCOUNT_KIND_LABELS.get(r.kind, r.kind)),
+                p(r.reference),
+                p(formatting.day(r.due_date) if r.due_date else ""),
+                p(r.status),
+                p(detail),
+                _num(r.amount, 2),
+                _num(r.balance, 2),
+            ]
+        )
+    rows.append(["", "", "", "", "", p("期末余额 Closing balance"), "", _num(account["closing"], 2)])
+    widths = [20 * mm, 26 * mm, 40 * mm, 20 * mm, 50 * mm, 70 * mm, 24 * mm, 24 * mm]
+    table = Table(rows, repeatRows=1, colWidths=widths)
     table.setStyle(GRID)
     story.append(table)
     doc.build(story, canvasmaker=pdf_canvas)

@@ -30,6 +30,7 @@ urlpatterns = [
         name="statement-line-remove",
     ),
     path("statements/<int:statement_id>/payment/", views.statement_pay, name="statement-pay"),
+    path("statements/<int:statement_id>/hold/", views.statement_hold, name="statement-hold"),
     path("statements/<int:statement_id>/pdf/", views.statement_pdf_view, name="statement-pdf"),
     path("statements/<int:statement_id>/plan/", views.plan_detail, name="plan-detail"),
     path("statements/<int:statement_id>/plan/pdf/", views.plan_pdf, name="plan-pdf"),

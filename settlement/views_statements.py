@@ -22,10 +22,10 @@ from invoicing.selectors import invoice_get
 from procurement.selectors import legal_entity_list
 from suppliers.selectors import approved_bank_account_for_payment, supplier_get, supplier_list
 
-from .models import StatementKind, StatementLineKind, StatementState
+from .models import StatementKind, StatementLineKind, StatementState, TermSource
 from .pdf import invoice_plan_pdf, statement_pdf
 from .selectors import statements as selectors
-from .services import credit_notes, payments, statements
+from .services import credit_notes, payments, statements, terms
 
 # action → (service, reason required); each has its own URL (statement-<action>)
 ACTIONS = {
@@ -175,8 +175,11 @@ def statement_detail(request, statement_id: int):
     lines = list(selectors.statement_lines(statement))
     is_finance = user.is_finance or user.is_superuser
     draft = statement.state == StatementState.DRAFT
-    payment = getattr(statement, "payment", None)
+    payment = statement.payment
     context = {
+        "payments": list(statement.payments.select_related("run_line__run").order_by("paid_on", "id")),
+        "is_finance": is_finance,
+        "term_source": TermSource(statement.term_source).label if statement.term_source else "",
         "statement": statement,
         "lines": [line for line in lines if line.kind != StatementLineKind.PLAN_INVOICE],
         "plan_invoices": [line for line in lines if line.kind == StatementLineKind.PLAN_INVOICE],
@@ -186,7 +189,10 @@ def statement_detail(request, statement_id: int):
         "reason_required": {name for name, (_, required) in ACTIONS.items() if required},
         "can_edit": is_finance and draft,
         "addable": selectors.invoices_addable(statement)[:200] if is_finance and draft else [],
-        "can_pay": is_finance and statement.state == StatementState.APPROVED and payment is None,
+        "can_pay": is_finance
+        and statement.state == StatementState.APPROVED
+        and payment is None
+        and not statement.run_lines.filter(is_live=True).exists(),
         "bank_account": approved_bank_account_for_payment(statement.supplier_id)
         if is_finance and statement.state == StatementState.APPROVED
         else None,
@@ -261,6 +267,19 @@ def statement_pay(request, statement_id: int):
     return redirect("statement-detail", statement_id=statement.pk)
 
 
+@login_required
+@require_POST
+def statement_hold(request, statement_id: int):
+    statement = selectors.statement_get(request.user, statement_id)
+    terms.statement_hold_set(
+        statement=statement,
+        on_hold=request.POST.get("on_hold") == "1",
+        reason=request.POST.get("reason", ""),
+        actor=request.user,
+    )
+    return redirect("statement-detail", statement_id=statement.pk)
+
+
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename)
@@ -270,9 +289,7 @@ def _pdf_response(data: bytes, filename: str) -> HttpResponse:
 @login_required
 def statement_pdf_view(request, statement_id: int):
     statement = selectors.statement_get(request.user, statement_id)
-    data = statement_pdf(
-        statement, selectors.statement_lines(statement), payment=getattr(statement, "payment", None)
-    )
+    data = statement_pdf(statement, selectors.statement_lines(statement), payment=statement.payment)
     return _pdf_response(data, f"{statement.number}.pdf")
 
 

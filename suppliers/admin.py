@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     BankAccount,
+    PaymentTerm,
     QualificationDocument,
     Supplier,
     SupplierChange,
@@ -62,3 +63,18 @@ class SupplierChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PaymentTerm)
+class PaymentTermAdmin(admin.ModelAdmin):
+    list_display = (
+        "code",
+        "name_zh",
+        "name_en",
+        "basis",
+        "days",
+        "discount_percent",
+        "discount_days",
+        "is_active",
+    )
+    list_filter = ("basis", "is_active")

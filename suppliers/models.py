@@ -36,6 +36,15 @@ class Supplier(ConcurrentTransitionMixin, models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Default payment terms of everything bought from this supplier (a contract or PO may override).
+    payment_term = models.ForeignKey(
+        "suppliers.PaymentTerm",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("payment terms"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -338,3 +347,49 @@ class SupplierChange(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=ChangeState.PENDING, target=ChangeState.REJECTED, permission=is_internal)
     def reject(self, *, by=None, reason=""):
         pass
+
+
+class TermBasis(models.TextChoices):
+    INVOICE_DATE = "invoice_date", _("from the document date")
+    END_OF_MONTH = "end_of_month", _("from the end of the document's month (月结)")
+
+
+class PaymentTerm(models.Model):
+    """Payment terms as data: when a document is due (``days`` after its date, or after the end of
+    its month for 月结), and an optional discount for paying early (``discount_percent`` within
+    ``discount_days`` of the document date). The arithmetic is ``suppliers.payment_terms``."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    basis = models.CharField(_("counted"), max_length=16, choices=TermBasis.choices)
+    days = models.PositiveSmallIntegerField(_("days"))
+    discount_percent = models.DecimalField(
+        _("early-payment discount %"), max_digits=5, decimal_places=2, default=0
+    )
+    discount_days = models.PositiveSmallIntegerField(_("discount within days"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["days", "code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(days__lte=366), name="payment_term_days_sane"),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0, discount_percent__lt=100),
+                name="payment_term_discount_sane",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent=0) | models.Q(discount_days__isnull=False),
+                name="payment_term_discount_has_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language (Chinese for zh-*, English otherwise)."""
+        from django.utils.translation import get_language
+
+        return self.name_zh if (get_language() or "").lower().startswith("zh") else self.name_en

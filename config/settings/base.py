@@ -358,3 +358,7 @@ REQUISITION_AUTO_CONVERT_BUYER = os.environ.get("REQUISITION_AUTO_CONVERT_BUYER"
 
 # Statement-first settlement: how far, per tax rate, an invoice may differ from its invoice plan.
 INVOICE_PLAN_ROUNDING_ALLOWANCE = os.environ.get("INVOICE_PLAN_ROUNDING_ALLOWANCE", "0.05")
+
+# Payment runs (settlement.services.runs): a run whose total is above this needs a second finance
+# approver (the proposer never approves their own run).
+PAYMENT_RUN_SECOND_APPROVAL_ABOVE = os.environ.get("PAYMENT_RUN_SECOND_APPROVAL_ABOVE", "100000.00")

@@ -2,4 +2,5 @@
 
 from .approvals import *  # noqa: F403
 from .matching import *  # noqa: F403
+from .runs import *  # noqa: F403
 from .statements import *  # noqa: F403

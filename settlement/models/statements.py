@@ -5,7 +5,9 @@ Invariants held by the database (and by row locks in settlement.services):
   ``StatementLine.invoice`` where ``is_live``); a line stops being live when its statement is
   cancelled (a removed line is deleted);
 - a goods-receipt line sits in at most one live statement line (same, on ``receipt_line``);
-- a statement has at most one payment (``Payment.statement`` is one-to-one);
+- a statement is paid in full at most once (one ``Payment`` with ``is_final`` per statement) and
+  never beyond its total (``Statement.paid_amount <= gross_total``); partial payments come from
+  payment runs (settlement.models.runs);
 - an invoice is paid at most once (``PaymentInvoice.invoice`` is one-to-one).
 """
 
@@ -113,6 +115,16 @@ class Statement(ConcurrentTransitionMixin, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)  # first sent: from then on the supplier sees it
+    # When it is due and which terms said so (settlement.services.terms, set when created)
+    payment_term = models.ForeignKey(
+        "suppliers.PaymentTerm", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    term_source = models.CharField(_("terms from"), max_length=12, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True, db_index=True)
+    # Finance stops payment runs from taking it (a dispute with the goods, a missing document)
+    on_hold = models.BooleanField(_("payment hold"), default=False)
+    hold_reason = models.CharField(_("hold reason"), max_length=300, blank=True)
+    paid_amount = models.DecimalField(_("paid"), default=Decimal("0.00"), **AMOUNT)
     history = HistoricalRecords()
 
     class Meta:
@@ -124,10 +136,23 @@ class Statement(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(
                 condition=Q(gross_total=F("net_total") + F("tax_total")), name="statement_total_adds_up"
             ),
+            models.CheckConstraint(
+                condition=Q(paid_amount__gte=0, paid_amount__lte=F("gross_total")) | Q(paid_amount=0),
+                name="statement_paid_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.gross_total - self.paid_amount
+
+    @property
+    def payment(self):
+        """The payment that settled it in full (None while open or partly paid)."""
+        return self.payments.filter(is_final=True).first()
 
     @property
     def is_statement_first(self) -> bool:
@@ -339,9 +364,14 @@ class InvoicePlanRate(models.Model):
 
 
 class Payment(models.Model):
-    """The payment of one approved statement, to the supplier account approved at that moment."""
+    """A payment of an approved statement, to the supplier account approved at that moment: the
+    whole open amount (``is_final``) or a part of it (from a payment run)."""
 
-    statement = models.OneToOneField(Statement, on_delete=models.PROTECT, related_name="payment")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="payments")
+    is_final = models.BooleanField(default=True)  # settles the statement: its invoices are paid
+    run_line = models.OneToOneField(
+        "settlement.PaymentRunLine", null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
+    )
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(_("amount"), **AMOUNT)
     currency = models.CharField(_("currency"), max_length=3)
@@ -359,7 +389,12 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-paid_on", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["statement"], condition=Q(is_final=True), name="one_final_payment_per_statement"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.statement_id}: {self.amount} {self.currency} on {self.paid_on}"

@@ -187,6 +187,9 @@ def statement_create(
                 code="nothing_to_settle",
             )
         _recompute(statement)
+        from .terms import statement_due_assign
+
+        statement_due_assign(statement)
     return statement
 
 

@@ -16,6 +16,7 @@ from procurement.demo import seed_procurement_demo
 from procurement.models import Item, LegalEntity
 from requisitions.demo import seed_requisitions_demo
 from settlement.demo import seed_ap_demo
+from settlement.demo_payments import seed_payments_demo
 from suppliers.models import DocumentType, Supplier, SupplierMembership, SupplierState
 from suppliers.services import missing_mandatory_documents, qualification_document_upload
 
@@ -75,8 +76,8 @@ class Command(BaseCommand):
                 },
             )
         buyer = self._user("buyer", Role.BUYER, first_name="Bai", last_name="Buyer")
-        self._user("finance", Role.FINANCE, first_name="Fang", last_name="Finance")
-        self._user("finance2", Role.FINANCE, first_name="Fei", last_name="Finance")
+        finance = self._user("finance", Role.FINANCE, first_name="Fang", last_name="Finance")
+        finance2 = self._user("finance2", Role.FINANCE, first_name="Fei", last_name="Finance")
         self._user("admin", Role.STAFF, is_staff=True, is_superuser=True)
         logins = [
             ("buyer", "buyer", ""),
@@ -84,6 +85,7 @@ class Command(BaseCommand):
             ("finance2", "finance", " (a second finance user)"),
             ("admin", "staff (Django admin)", ""),
         ]
+        suppliers, supplier_users = [], []
         for index, (name, tax_id) in enumerate(SUPPLIERS, start=1):
             supplier, _ = Supplier.objects.get_or_create(tax_id=tax_id, defaults={"name": name})
             if supplier.state == SupplierState.DRAFT:
@@ -95,6 +97,8 @@ class Command(BaseCommand):
             SupplierMembership.objects.get_or_create(user=user, defaults={"supplier": supplier})
             give_valid_business_licence(supplier, actor=buyer)
             logins.append((username, "supplier user", f" of {name}"))
+            suppliers.append(supplier)
+            supplier_users.append(user)
         logins += seed_procurement_demo(buyer=buyer, password=DEMO_PASSWORD)
         logins += seed_requisitions_demo(password=DEMO_PASSWORD)
         seed_tax_demo(  # China tax steps: authenticity check, input VAT, red-letter requests
@@ -104,6 +108,13 @@ class Command(BaseCommand):
             finance=User.objects.get(username="finance"),
         )
         seed_ap_demo(buyer=buyer, approver=User.objects.filter(username="approver").first())
+        seed_payments_demo(
+            suppliers=suppliers,
+            buyer=buyer,
+            finance=finance,
+            finance2=finance2,
+            supplier_users=supplier_users,
+        )
         return logins
 
 
