@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -134,7 +135,9 @@ class Statement(ConcurrentTransitionMixin, models.Model):
                 condition=Q(period_from__lte=F("period_to")), name="statement_period_order"
             ),
             models.CheckConstraint(
-                condition=Q(gross_total=F("net_total") + F("tax_total")), name="statement_total_adds_up"
+                # rounded to the cent: SQLite adds its decimals as floats (488.10 + 63.45 = 551.5500000000001)
+                condition=Q(gross_total=Round(F("net_total") + F("tax_total"), 2)),
+                name="statement_total_adds_up",
             ),
             models.CheckConstraint(
                 condition=Q(paid_amount__gte=0, paid_amount__lte=F("gross_total")) | Q(paid_amount=0),
@@ -279,7 +282,9 @@ class StatementLine(models.Model):
                 condition=Q(is_live=True, receipt_line__isnull=False),
                 name="receipt_line_in_one_live_statement",
             ),
-            models.CheckConstraint(condition=Q(gross=F("net") + F("tax")), name="statement_line_adds_up"),
+            models.CheckConstraint(  # rounded to the cent: SQLite adds decimals as floats
+                condition=Q(gross=Round(F("net") + F("tax"), 2)), name="statement_line_adds_up"
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(kind__in=INVOICE_KINDS, invoice__isnull=False, receipt_line__isnull=True)

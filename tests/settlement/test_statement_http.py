@@ -412,3 +412,18 @@ def test_finance_edits_a_draft_through_the_api(api, finance, supplier_a, supplie
     body = api(finance, "get", f"/api/statements/{statement.pk}").json()
     assert body["gross_total"] == "1130.00" and len(body["lines"]) == 1
     assert type(extra).objects.get(pk=extra.pk).state == "approved"
+
+
+def test_a_statement_whose_cents_floats_cannot_add_is_created_through_the_page(
+    client_as, finance, supplier_a, entity
+):
+    """488.10 + 63.45: SQLite adds decimals as floats (551.5500000000001); the database's check
+    that a line and the statement add up must still hold (it failed `make run`'s demo data)."""
+    make_invoice(supplier_a, entity, lines=(("488.10", "0.13"),))
+    response = client_as(finance).post(
+        "/settlement/statements/new/", _form("invoice_first", supplier_a, entity)
+    )
+    statement = Statement.objects.get()
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert statement.gross_total == Decimal("551.55")
+    assert [line.gross for line in statement.lines.all()] == [Decimal("551.55")]
