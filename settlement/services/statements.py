@@ -213,7 +213,8 @@ def _gather(statement: Statement, actor) -> int:
     if statement.kind == StatementKind.INVOICE_FIRST:
         same = {"supplier_id": statement.supplier_id, "legal_entity_id": statement.legal_entity_id}
         invoices = (
-            Invoice.objects.select_for_update()
+            # of=self: the tax check's join is an outer one, which PostgreSQL cannot lock
+            Invoice.objects.select_for_update(of=("self",))
             .filter(
                 **same,
                 state=InvoiceState.APPROVED,
