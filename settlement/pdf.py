@@ -89,8 +89,10 @@ def statement_pdf(statement, lines, *, payment=None) -> bytes:
             + f": {statement.get_state_display()}"
         ),
         p(
-            f"付款条件 Payment terms: {statement.payment_term.name_zh + ' ' + statement.payment_term.name_en if statement.payment_term else '—'} · "
-            f"到期日 Due: {formatting.day(statement.due_date) if statement.due_date else '—'}"
+            _("Payment terms")
+            + f": {statement.payment_term.name if statement.payment_term else '—'} · "
+            + _("Due date")
+            + f": {formatting.day(statement.due_date) if statement.due_date else '—'}"
         ),
         Spacer(1, 3 * mm),
     ]
