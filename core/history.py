@@ -106,6 +106,9 @@ TRANSITION_VERBS = {
     "terminate": pgettext_lazy("transition verb", "terminate"),
     "unschedule": pgettext_lazy("transition verb", "take off a statement"),
     "withdraw": pgettext_lazy("transition verb", "withdraw"),
+    "approve_first": pgettext_lazy("transition verb", "give the first approval of"),
+    "export": pgettext_lazy("transition verb", "export"),
+    "confirm_paid": pgettext_lazy("transition verb", "confirm the payment of"),
 }
 
 

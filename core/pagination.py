@@ -40,7 +40,8 @@ class InvalidCursor(DomainError):
 class PageIn(Schema):
     """The paging query parameters of a document list."""
 
-    limit: int = Field(100, ge=1, le=MAX_LIMIT, description="Rows per page (1–500).")
+    # a larger limit is served as MAX_LIMIT rows (clamped, as before cursors: old clients keep working)
+    limit: int = Field(100, ge=1, description="Rows per page (1–500; more reads as 500).")
     cursor: str = Field("", max_length=500, description="The `X-Next-Cursor` of the previous page.")
     order: str = Field("newest", pattern="^(newest|oldest)$", description="`newest` first or `oldest` first.")
     offset: int | None = Field(
@@ -85,9 +86,10 @@ def paginate(request, response, qs: QuerySet, page: PageIn, *, scope: str, key: 
     elif page.offset:
         response["Deprecation"] = "true"
         qs = qs[page.offset :]
-    rows = list(qs[: page.limit + 1])
-    more = len(rows) > page.limit
-    rows = rows[: page.limit]
+    limit = min(page.limit, MAX_LIMIT)
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
     if rows and (more or not newest):
         token = _encode(rows[-1], key=key, scope=scope, order=page.order)
         response["X-Next-Cursor"] = token

@@ -7,12 +7,12 @@ urlpatterns = [
     path("payment-runs/new/", views.payment_run_new, name="payment-run-new"),
     path("payment-runs/<int:run_id>/", views.payment_run_detail, name="payment-run-detail"),
     path(
-        "payment-runs/<int:run_id>/lines/<int:line_id>/amount/",
+        "payment-runs/<int:run_id>/lines/<int:run_line_id>/amount/",
         views.payment_run_line_amount,
         name="payment-run-line-amount",
     ),
     path(
-        "payment-runs/<int:run_id>/lines/<int:line_id>/remove/",
+        "payment-runs/<int:run_id>/lines/<int:run_line_id>/remove/",
         views.payment_run_line_remove,
         name="payment-run-line-remove",
     ),

@@ -47,7 +47,7 @@ def my_account(request):
             "settlement/account_choose.html",
             {"suppliers": supplier_list(request.user).filter(state="approved").order_by("name")},
         )
-    return redirect("supplier-account", supplier_id=supplier_id)
+    return supplier_account(request, supplier_id)  # the supplier's own page, at the link it followed
 
 
 def _account(request, supplier_id: int) -> dict:

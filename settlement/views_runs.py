@@ -124,19 +124,19 @@ def payment_run_detail(request, run_id: int):
 
 @login_required
 @require_POST
-def payment_run_line_amount(request, run_id: int, line_id: int):
+def payment_run_line_amount(request, run_id: int, run_line_id: int):
     run = payment_run_get(request.user, run_id)
     runs.payment_run_line_amount(
-        run=run, line_id=line_id, amount=request.POST.get("amount", ""), actor=request.user
+        run=run, line_id=run_line_id, amount=request.POST.get("amount", ""), actor=request.user
     )
     return redirect("payment-run-detail", run_id=run.pk)
 
 
 @login_required
 @require_POST
-def payment_run_line_remove(request, run_id: int, line_id: int):
+def payment_run_line_remove(request, run_id: int, run_line_id: int):
     run = payment_run_get(request.user, run_id)
-    runs.payment_run_line_remove(run=run, line_id=line_id, actor=request.user)
+    runs.payment_run_line_remove(run=run, line_id=run_line_id, actor=request.user)
     return redirect("payment-run-detail", run_id=run.pk)
 
 

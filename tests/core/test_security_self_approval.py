@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.apps import apps
+from django.test import override_settings
 from django_fsm import FSMFieldMixin
 
 from contracts.models import Contract
@@ -14,12 +15,20 @@ from contracts.services import contract_create, price_line_add
 from invoicing.models import Invoice
 from procurement.models import PurchaseOrder
 from requisitions.models import Requisition
-from settlement.models import Statement
+from settlement.models import PaymentRun, Statement
 from settlement.services import statements as statement_services
 from settlement.services.matching import invoice_match
 from suppliers.models import BankAccount, Supplier, SupplierChange
 from suppliers.services import bank_account_add, supplier_create, supplier_transition, supplier_update
-from tests.factories import ItemFactory, LegalEntityFactory, make_document, make_purchase_order, make_uscc
+from tests.factories import (
+    ItemFactory,
+    LegalEntityFactory,
+    UserFactory,
+    make_approved_bank_account,
+    make_document,
+    make_purchase_order,
+    make_uscc,
+)
 from tests.requisitions.conftest import (  # noqa: F401 - the requisition world's fixtures
     budget,
     centre,
@@ -36,6 +45,7 @@ from tests.requisitions.conftest import (  # noqa: F401 - the requisition world'
     world,
 )
 from tests.settlement import match_flow_builders as flow
+from tests.settlement.payment_run_builders import approved_statement, house_account
 from tests.settlement.statement_builders import make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -164,6 +174,41 @@ def statement_approve(client, finance, supplier_a, supplier_user_a, **_):
     )
 
 
+def _proposed_run(client, finance, supplier_a, supplier_user_a) -> PaymentRun:
+    """A run of one approved statement, proposed by ``finance`` through the page."""
+    buying = LegalEntityFactory()
+    house_account(buying)
+    make_approved_bank_account(supplier_a, number="6222020200119876")
+    approved_statement(supplier_a, supplier_user_a, buying, finance, net="1000.00")
+    client.force_login(finance)
+    response = client.post(
+        "/settlement/payment-runs/new/",
+        {"legal_entity": buying.pk, "currency": "CNY", "due_by": "2099-12-31"},
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    return PaymentRun.objects.get()
+
+
+def payment_run_approve(client, finance, supplier_a, supplier_user_a, **_):
+    """The proposer of a payment run never approves it."""
+    run = _proposed_run(client, finance, supplier_a, supplier_user_a)
+    url = f"/settlement/payment-runs/{run.pk}/"
+    page = _try(client, finance, f"{url}approve/", url)
+    return page, PaymentRun.objects.get(pk=run.pk).state, "proposed", "another finance user must approve it"
+
+
+def payment_run_approve_first(client, finance, supplier_a, supplier_user_a, **_):
+    """Above the threshold two people approve: the first approver cannot give the second approval."""
+    with override_settings(PAYMENT_RUN_SECOND_APPROVAL_ABOVE="100.00"):
+        run = _proposed_run(client, finance, supplier_a, supplier_user_a)
+        url = f"/settlement/payment-runs/{run.pk}/"
+        first = UserFactory(username="run-first-approver", role="finance")
+        _try(client, first, f"{url}approve/", url)
+        assert PaymentRun.objects.get(pk=run.pk).state == "in_approval"
+        page = _try(client, first, f"{url}approve/", url)
+    return page, PaymentRun.objects.get(pk=run.pk).state, "in_approval", "a second person must approve it"
+
+
 SCENARIOS = {
     "suppliers.Supplier.approve": supplier_approve,
     "suppliers.BankAccount.approve": bank_account_approve,
@@ -174,6 +219,8 @@ SCENARIOS = {
     "requisitions.Requisition.approve": requisition_approve,
     "invoicing.Invoice.approve": invoice_approve,
     "settlement.Statement.approve": statement_approve,
+    "settlement.PaymentRun.approve": payment_run_approve,
+    "settlement.PaymentRun.approve_first": payment_run_approve_first,
 }
 
 

@@ -30,7 +30,8 @@ def test_uploaded_invoice_is_validated_and_then_matched_by_a_real_worker(celery_
     assert invoice.lines.count() == 1
     assert list(invoice.issues.values_list("code", flat=True)) == ["signature_unverified"]
     steps = TransitionLog.objects.filter(object_id=str(invoice.pk), content_type__model="invoice")
-    assert list(steps.values_list("transition", flat=True)) == [
+    # the authenticity check (tax_*) runs as its own task, before or after matching
+    assert list(steps.exclude(transition__startswith="tax_").values_list("transition", flat=True)) == [
         "start_validation",
         "pass_validation",
         "raise_exception",

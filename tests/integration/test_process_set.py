@@ -169,7 +169,9 @@ def test_the_production_process_set_serves_validates_matches_and_schedules(produ
 
     _wait("validation and matching by the worker", decided, 90, log)
     steps = [
-        h["transition"] for h in json.loads(_get(f"{url}/api/invoices/{invoice['id']}", auth)[1])["history"]
+        h["transition"]
+        for h in json.loads(_get(f"{url}/api/invoices/{invoice['id']}", auth)[1])["history"]
+        if not h["transition"].startswith("tax_")  # the authenticity check is its own task: any order
     ]
     assert steps[:2] == ["start_validation", "pass_validation"] and steps[2] in {"raise_exception", "match"}
     # beat sent the heartbeat, a worker ran it

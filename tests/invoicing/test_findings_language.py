@@ -34,7 +34,13 @@ def test_every_en16931_rule_has_words_by_its_id():
 
 
 def test_a_br_finding_keeps_its_rule_id_and_figures_in_english_and_reads_translated_in_chinese(catalogue):  # noqa: F811
-    catalogue({STATEMENTS["BR-CO-16"]: "应付金额（BT-115）必须等于含税总额减已付金额加舍入金额。"})
+    catalogue(
+        {
+            STATEMENTS[
+                "BR-CO-16"
+            ]: "应付金额（BT-115）必须等于价税合计（BT-112）减已付金额（BT-113）加舍入金额（BT-114）。"
+        }
+    )
     issues = en16931.validate(parse_xml(to_ubl(Spec(payable_delta=Decimal("0.01")))))
     (finding,) = [i for i in issues if i.code == "BR-CO-16"]
     row = _stored(finding)
@@ -45,7 +51,8 @@ def test_a_br_finding_keeps_its_rule_id_and_figures_in_english_and_reads_transla
     with translation.override("zh-hans"):
         assert (
             row.code == "BR-CO-16"
-            and row.display == "应付金额（BT-115）必须等于含税总额减已付金额加舍入金额。"
+            and row.display
+            == "应付金额（BT-115）必须等于价税合计（BT-112）减已付金额（BT-113）加舍入金额（BT-114）。"
         )
 
 
@@ -68,7 +75,7 @@ def test_a_parsers_note_and_a_refusal_read_by_their_code(catalogue):  # noqa: F8
         )
     )
     with translation.override("zh-hans"):
-        assert note.display == "发票中的日期无法识别。"
+        assert note.display == "发票中的某个日期无法解析为日期。"
         assert refused.display == "文件已损坏：不是格式正确的 XML。"
     with translation.override("en"):
         assert note.display == "The issue date (BT-2) is '2026-13-01', not a date."

@@ -81,7 +81,7 @@ def test_a_quantity_shortfall_is_stored_as_a_code_with_figures_and_reads_in_chin
         chinese = reason_words(stored)
         supplier = reason_words(stored, for_supplier=True)
     assert (
-        chinese.startswith("发票数量 5 超过采购订单行 PO-1/1")
+        chinese.startswith("开票数量 5 超过采购订单行 PO-1/1")
         and "数量上限" in chinese
         and "25.00%" in chinese
     )

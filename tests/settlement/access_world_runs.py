@@ -1,0 +1,23 @@
+"""A payment run for the access walker (tests/core/test_access_walker.py): finance's pages only,
+no supplier user reaches a run (its lines are written by POST only)."""
+
+from datetime import date
+
+from settlement.models import PaymentRun
+from tests.factories import LegalEntityFactory, UserFactory
+from tests.settlement.payment_run_builders import house_account
+
+
+def build(supplier_a, supplier_b, alice, bob, *, foreign_id, marker):
+    entity = LegalEntityFactory()
+    run = PaymentRun.objects.create(
+        number=f"PR-{foreign_id}"[:20],
+        legal_entity=entity,
+        currency="CNY",
+        due_by=date(2026, 12, 31),
+        execution_date=date(2026, 12, 31),
+        house_account=house_account(entity),
+        proposed_by=UserFactory(username="walker-run-proposer", role="finance"),
+    )
+    # the payment-terms form (buyers and finance, POST only) of a supplier: B's for the walk
+    return {"shared": {"run_id": run.pk, "run_line_id": foreign_id, "kind": "supplier", "pk": supplier_b.pk}}
