@@ -48,7 +48,7 @@ def test_forgotten_password_reset_by_mail_then_a_read_only_token_and_a_password_
     page.wait_for_url("**/password/reset/sent/")
     shot(page, "security-reset-sent")
 
-    mail = demo_server.wait_for_email(to=EMAIL, subject_contains="重置门户密码")
+    mail = demo_server.wait_for_email(to=EMAIL, subject_contains="重置您的门户密码")
     assert "\n" not in mail["subject"]
     link = re.search(r"http://\S+/password/reset/\S+/", mail["body"]).group(0)
     assert link.startswith(demo_server.url)  # the link points at the portal the person uses
