@@ -20,6 +20,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import formatting
 from invoicing.models import Invoice, InvoiceState
 from suppliers.models import Supplier
 
@@ -139,7 +140,7 @@ def statement_of_account(
         .order_by("paid_on", "id")
     )
     for p in payments:
-        settled = [f"{pi.invoice} {pi.amount:.2f}" for pi in p.invoices.all()]
+        settled = [f"{pi.invoice} {formatting.amount(pi.amount, currency)}" for pi in p.invoices.all()]
         rows.append(
             Row(
                 day=p.paid_on,
