@@ -39,13 +39,8 @@ def _already_paid(*, statement: Statement, **_) -> Conflict | None:
     return None
 
 
-@conflict_on_lock(_already_paid)
-def payment_record(
-    *, statement: Statement, amount, bank_reference: str, actor, paid_on: date | None = None
-) -> Payment:
-    """Finance records the transfer of what is open on an approved statement (outside a run)."""
-    require_finance(actor, gettext("record payments"))
-    value = to_amount(amount)
+def transfer_facts(bank_reference: str, paid_on: date | None) -> tuple[str, date]:
+    """A transfer's bank reference (required) and day (today by default, never in the future)."""
     reference = (bank_reference or "").strip()
     if not reference:
         raise DomainError(
@@ -57,6 +52,17 @@ def payment_record(
             gettext("A payment cannot be recorded for a future date."), code="paid_on_in_future"
         )
     bounds.date_sane(paid_on, field="paid_on")
+    return reference, paid_on
+
+
+@conflict_on_lock(_already_paid)
+def payment_record(
+    *, statement: Statement, amount, bank_reference: str, actor, paid_on: date | None = None
+) -> Payment:
+    """Finance records the transfer of what is open on an approved statement (outside a run)."""
+    require_finance(actor, gettext("record payments"))
+    value = to_amount(amount)
+    reference, paid_on = transfer_facts(bank_reference, paid_on)
     with transaction.atomic():
         statement = lock_statement(statement)
         require_payable(statement)

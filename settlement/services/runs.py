@@ -48,7 +48,7 @@ from ..models import (
     StatementState,
 )
 from .conflicts import conflict_on_lock
-from .payments import payment_settle, require_payable
+from .payments import payment_settle, require_payable, transfer_facts
 from .statements import lock_statement, require_finance, require_reason, to_amount
 
 MAX_RUN_LINES = 2000
@@ -405,17 +405,7 @@ def payment_run_confirm_paid(
 ) -> PaymentRun:
     """The bank confirmed the run: each line becomes a payment of its statement."""
     require_finance(actor, gettext("confirm payments"))
-    reference = (bank_reference or "").strip()
-    if not reference:
-        raise DomainError(
-            gettext("The bank reference of the transfer is required."), code="bank_reference_required"
-        )
-    paid_on = paid_on or timezone.localdate()
-    if paid_on > timezone.localdate():
-        raise DomainError(
-            gettext("A payment cannot be recorded for a future date."), code="paid_on_in_future"
-        )
-    bounds.date_sane(paid_on, field="paid_on")
+    reference, paid_on = transfer_facts(bank_reference, paid_on)
     with transaction.atomic():
         run = _lock(run)
         _require_exportable(run)
