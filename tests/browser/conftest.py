@@ -30,8 +30,12 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module. Not per session: Playwright's sync API keeps an event loop
+    running in this thread while it is open, and any later test on the same xdist worker that
+    reaches an async view (the readiness check) through the test client would then fail in
+    ``async_to_sync``."""
     reason = _missing()
     if reason:
         if os.environ.get("REQUIRE_BROWSER") == "1":

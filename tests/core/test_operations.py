@@ -6,7 +6,6 @@ import io
 import json
 import logging
 import logging.config
-import threading
 
 import pytest
 from django.conf import settings
@@ -18,13 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ready(client, **headers):
-    """GET /health/ready/ from a thread of its own: the view is async (django-health-check) and the
-    test client's async_to_sync cannot run while the browser tests' event loop runs in this one."""
-    result = {}
-    thread = threading.Thread(target=lambda: result.update(r=client.get("/health/ready/", **headers)))
-    thread.start()
-    thread.join(60)
-    return result["r"]
+    return client.get("/health/ready/", **headers)
 
 
 def test_liveness_answers_without_touching_anything(client, django_assert_num_queries):
