@@ -53,10 +53,25 @@ def render_value(value):
             return value["english"]
         return render(value["code"], value.get("params") or {}, fallback=value.get("fallback", ""))
     if isinstance(value, dict) and "items" in value:  # a list with its separator: joined(...)
-        return value.get("sep", "; ").join(str(render_value(v)) for v in value["items"])
+        return join_sentences((str(render_value(v)) for v in value["items"]), value.get("sep", "; "))
     if isinstance(value, list | tuple):
-        return "; ".join(str(render_value(v)) for v in value)
+        return join_sentences(str(render_value(v)) for v in value)
     return value
+
+
+# A Chinese sentence ends in its own full stop; "。; " would read as two stops.
+_CLOSED = ("。", "！", "？", "；", "，")
+
+
+def join_sentences(parts, sep: str = "; ") -> str:
+    """``parts`` joined by ``sep``, except after a part that already ends in a full-width stop,
+    which is followed directly by the next part."""
+    out = ""
+    for part in parts:
+        if out:
+            out += "" if out.endswith(_CLOSED) and sep.strip() in {";", ","} else sep
+        out += part
+    return out
 
 
 def _reads_english() -> bool:

@@ -86,13 +86,15 @@ def statements_to_confirm(user) -> QuerySet[Statement]:
 
 
 def statements_to_approve(user) -> QuerySet[Statement]:
-    """Finance's queue: confirmed invoice-first and fully invoiced statement-first statements."""
+    """Finance's queue: confirmed invoice-first and fully invoiced statement-first statements, but
+    not those the user prepared (four eyes: another finance user approves them)."""
     if not (_active(user) and (user.is_finance or user.is_superuser)):
         return Statement.objects.none()
     return (
         statement_list(user)
         .filter(state__in=[StatementState.CONFIRMED, StatementState.INVOICED])
         .exclude(state=StatementState.CONFIRMED, kind=StatementKind.STATEMENT_FIRST)
+        .exclude(created_by=user)
         .order_by("created_at")
     )
 

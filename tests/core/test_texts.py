@@ -177,3 +177,23 @@ def test_an_api_error_answers_in_the_callers_language_with_the_same_code(
     assert zh.json()["code"] == en.json()["code"]
     assert "not on the exception desk" in en.json()["message"]
     assert _chinese(zh.json()["message"]), zh.json()["message"]
+
+
+def test_reasons_joined_in_chinese_do_not_read_as_two_stops(catalogue):
+    """A list of reasons in a notification: in English "…; …", in Chinese each sentence already
+    ends in "。" and the next follows it directly (never "。; ")."""
+    from core.texts import render_value
+
+    catalogue(
+        {
+            TEXTS["match.no_po_line"]: "没有对应的采购订单行。",
+            TEXTS["match.tolerance.above"]: "单价高于订单价格。",
+        }
+    )
+    reasons = joined([text("match.no_po_line"), text("match.tolerance.above")])
+    with translation.override("zh-hans"):
+        chinese = render_value(reasons)
+        first, second = render("match.no_po_line"), render("match.tolerance.above")
+    assert first.endswith("。") and chinese == first + second
+    with translation.override("en"):
+        assert "; " in render_value(reasons)

@@ -78,7 +78,7 @@ def test_finance_runs_an_invoice_first_statement_through_the_portal(
 
     client = client_as(finance)
     home = client.get("/").content.decode()
-    assert "Statements to approve" in home and statement.number in home
+    assert statement.number not in home  # its preparer may not approve it: not in their queue
     # four eyes: who prepared the statement sees no approve button and is refused with the reason
     assert "/approve/" not in client.get(f"/settlement/statements/{statement.pk}/").content.decode()
     refused = client.post(f"/settlement/statements/{statement.pk}/approve/")
@@ -87,6 +87,8 @@ def test_finance_runs_an_invoice_first_statement_through_the_portal(
     from tests.factories import UserFactory
 
     client = client_as(UserFactory(username="finance-approver", role="finance"))
+    home = client.get("/").content.decode()
+    assert "Statements to approve" in home and f'href="/settlement/statements/{statement.pk}/"' in home
     client.post(f"/settlement/statements/{statement.pk}/approve/")
     home = client.get("/").content.decode()
     assert "Statements to pay" in home and f'href="/settlement/statements/{statement.pk}/"' in home
