@@ -15,6 +15,7 @@ from core.models import User
 from invoicing.models import Invoice
 from procurement.models import PurchaseOrder
 from procurement.services import purchase_order_create, purchase_order_submit
+from settlement.services.matching import invoice_match
 from settlement.services.statements import statement_create, statement_send
 from suppliers.models import Supplier
 from tests.browser.conftest import SCREENSHOTS
@@ -49,9 +50,10 @@ def demo(db):
         supplier, entity, lines=(("1280.00", "0.13"), ("96.50", "0.06")), issue_date=today - timedelta(days=6)
     )
     make_invoice(supplier, entity, lines=(("12500.00", "0.13"),), issue_date=today - timedelta(days=4))
-    make_invoice(
-        supplier, entity, lines=(("660.00", "0.13"),), state="exception", issue_date=today - timedelta(days=2)
+    unmatched = make_invoice(
+        supplier, entity, lines=(("660.00", "0.13"),), state="validated", issue_date=today - timedelta(days=2)
     )
+    invoice_match(invoice_id=unmatched.pk)  # no PO line names its item: an exception with its reasons
     make_invoice(
         supplier, entity, lines=(("320.00", "0.13"),), state="matched", issue_date=today - timedelta(days=1)
     )
