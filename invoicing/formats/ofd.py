@@ -540,13 +540,10 @@ def _element_value(element) -> str:
 
 def _text_objects(page) -> list[tuple[str, str]]:
     """(ID, text) of every TextObject on a page or template, in document order."""
+    # "{*}Name" matches the local name in any namespace or none, in C (no Python call per element)
     return [
-        (
-            element.get("ID", ""),
-            "".join(code.text or "" for code in element.iter() if local(code.tag) == "TextCode"),
-        )
-        for element in page.iter()
-        if local(element.tag) == "TextObject"
+        (element.get("ID", ""), "".join(code.text or "" for code in element.iter("{*}TextCode")))
+        for element in page.iter("{*}TextObject")
     ]
 
 
@@ -575,7 +572,11 @@ def _all(element, name: str) -> list:
 
 
 def _text(element) -> str:
-    return "".join(element.itertext()).strip() if element is not None else ""
+    if element is None:
+        return ""
+    if not len(element):  # a leaf (most values): its text, without building an itertext iterator
+        return (element.text or "").strip()
+    return "".join(element.itertext()).strip()
 
 
 def _decimal(text: str) -> Decimal | None:

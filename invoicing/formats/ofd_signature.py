@@ -182,8 +182,66 @@ def _seal_name(prop: core.Any) -> str:
         return ""
 
 
+def _der_item(der: bytes, pos: int, end: int) -> tuple[int, int, int]:
+    """(tag byte, start, end of contents) of the DER item at ``pos``; only what names need."""
+    if pos + 2 > end:
+        raise ValueError("truncated")
+    tag, length = der[pos], der[pos + 1]
+    pos += 2
+    if tag & 0x1F == 0x1F:
+        raise ValueError("high tag number")
+    if length & 0x80:
+        size = length & 0x7F
+        if not 0 < size <= 4 or pos + size > end:
+            raise ValueError("length")
+        length = int.from_bytes(der[pos : pos + size], "big")
+        pos += size
+    if pos + length > end:
+        raise ValueError("truncated")
+    return tag, pos, pos + length
+
+
+_CN_OID = b"\x55\x04\x03"  # 2.5.4.3
+_STRING_CODECS = {0x0C: "utf-8", 0x13: "latin1", 0x1E: "utf-16-be"}  # UTF8, Printable, BMP (asn1crypto's)
+
+
+def _common_name(der: bytes) -> str | None:
+    """The first commonName of a DER Name read directly (asn1crypto builds an object per
+    attribute, which made reading the two names half the cost of a seal); None when the
+    name has none or anything about it is unusual, and :func:`_name` then asks asn1crypto."""
+    try:
+        tag, pos, end = _der_item(der, 0, len(der))
+        if tag != 0x30 or end != len(der):
+            return None
+        while pos < end:
+            tag, rdn, rdn_end = _der_item(der, pos, end)
+            if tag != 0x31:
+                return None
+            while rdn < rdn_end:
+                tag, start, attr_end = _der_item(der, rdn, rdn_end)
+                if tag != 0x30:
+                    return None
+                tag, oid, oid_end = _der_item(der, start, attr_end)
+                if tag != 0x06:
+                    return None
+                if der[oid:oid_end] == _CN_OID:
+                    tag, value, value_end = _der_item(der, oid_end, attr_end)
+                    codec = _STRING_CODECS.get(tag)
+                    if codec is None or value_end != attr_end:
+                        return None
+                    return der[value:value_end].decode(codec)
+                rdn = attr_end
+            pos = rdn_end
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return None
+
+
 def _name(name: x509.Name) -> str:
     """The common name of a certificate subject or issuer, else the whole name."""
+    fast = _common_name(name.dump())
+    if fast is not None:
+        return fast
     for rdn in name.chosen:
         for attribute in rdn:
             if attribute["type"].dotted == "2.5.4.3":  # commonName

@@ -50,6 +50,7 @@ _ARCHIVE_MAGIC = {
     b"\x28\xb5\x2f\xfd": "zstd",
     b"MSCF": "CAB",
 }
+_MAGICS = tuple(_ARCHIVE_MAGIC)
 _BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -254,9 +255,10 @@ def _inflate(raw: bytes, name: str, limit: int) -> bytes:
 
 
 def _archive_kind(content: bytes) -> str:
-    for magic, kind in _ARCHIVE_MAGIC.items():
-        if content.startswith(magic):
-            return kind
+    if content.startswith(_MAGICS):  # one C call for the usual answer "none of them"
+        for magic, kind in _ARCHIVE_MAGIC.items():
+            if content.startswith(magic):
+                return kind
     if _BZIP2.match(content):
         return "bzip2"
     if content[257:262] == b"ustar":

@@ -446,3 +446,26 @@ def test_the_pure_python_path_verifies_a_compressed_key_and_refuses_bad_keys_and
     for r, s in ((0, 1), (1, 0), (n, 1), (1, n)):
         assert verify(point, data, algos.DSASignature({"r": r, "s": s}).dump()) is False
     assert verify(point, data, b"not DER") is False
+
+
+@pytest.mark.parametrize(
+    "attributes, printable",
+    [
+        ({"common_name": "测试CA"}, False),
+        ({"country_name": "CN", "organization_name": "Tax Bureau", "common_name": "Seal CA"}, True),
+        ({"organization_name": "only an organisation"}, False),  # no CN: the whole name
+        ({"common_name": "x" * 300}, False),  # a long-form length
+    ],
+)
+def test_signer_name_read_from_der_is_what_asn1crypto_reads(attributes, printable):
+    name = x509.Name.build(attributes, use_printable=printable)
+    expected = next(
+        (
+            str(attribute["value"].native)
+            for rdn in name.chosen
+            for attribute in rdn
+            if attribute["type"].dotted == "2.5.4.3"
+        ),
+        name.human_friendly,
+    )
+    assert ofd_signature._name(name) == expected
