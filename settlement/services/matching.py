@@ -108,7 +108,7 @@ def invoice_match(*, invoice_id: int, actor=None) -> MatchResult | None:
         invoice = lock_invoice(invoice_id)
         if invoice.state != InvoiceState.VALIDATED:
             return current_result(invoice)
-        if invoice_plans.invoice_plan_claim(invoice):
+        if invoice_plans.invoice_plan_claim(invoice, locked=True):
             return None
         return _match_locked(invoice, build_inputs(invoice, lock=True), actor=actor)
 
