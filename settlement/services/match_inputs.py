@@ -147,9 +147,9 @@ def _resolve_numbers(invoice: Invoice, numbers: set[str]) -> dict[str, str]:
     return resolved
 
 
-def _candidate_po_ids(invoice: Invoice, numbers: set[str]) -> tuple[list[int], bool]:
-    """The POs the invoice may be matched against, and whether they are the supplier's open POs
-    (the invoice names none)."""
+def _candidate_po_ids(invoice: Invoice, numbers: set[str]):
+    """The POs the invoice may be matched against (ids), or, when it names none, a query of the
+    supplier's open POs (not yet run: the prefilter joins it): ``(ids, None)`` or ``(None, query)``."""
     base = PurchaseOrder.objects.filter(supplier_id=invoice.supplier_id)
     if invoice.legal_entity_id:
         base = base.filter(legal_entity_id=invoice.legal_entity_id)
@@ -164,13 +164,9 @@ def _candidate_po_ids(invoice: Invoice, numbers: set[str]) -> tuple[list[int], b
         )
     if not ids and not numbers:
         plan_pos = _open_plan_po_ids(invoice)
-        ids |= set(
-            base.filter(Q(state__in=OPEN_PO_STATES) | Q(pk__in=plan_pos)).values_list("pk", flat=True)
-            if plan_pos
-            else base.filter(state__in=OPEN_PO_STATES).values_list("pk", flat=True)
-        )
-        return sorted(ids), True
-    return sorted(ids), False
+        wanted = Q(state__in=OPEN_PO_STATES) | Q(pk__in=plan_pos) if plan_pos else Q(state__in=OPEN_PO_STATES)
+        return None, base.filter(wanted).values("pk")
+    return sorted(ids), None
 
 
 def _open_plan_po_ids(invoice: Invoice) -> list[int]:
@@ -228,10 +224,38 @@ def _engine_lines(invoice: Invoice, lines, po_line_ref) -> list[InvoiceLine]:
     return out
 
 
+# the columns the inputs read (the rows are wide: history, contract and delivery fields)
+_PO_LINE_COLUMNS = (
+    "po_id",
+    "line_no",
+    "item_id",
+    "description",
+    "quantity",
+    "unit_price",
+    "tax_rate",
+    "po__number",
+    "po__currency",
+    "po__legal_entity_id",
+    "item__code",
+    "item__name",
+    "item__is_service",
+    "item__category",
+)
+
+
 def _receipt_lines(po_line_ids: list[int], labels: dict) -> list[ReceiptLine]:
     rows = list(
         GoodsReceiptLine.objects.filter(po_line_id__in=po_line_ids)
         .select_related("receipt")
+        .only(
+            "po_line_id",
+            "accepted_qty",
+            "returned_qty",
+            "receipt_id",
+            "receipt__kind",
+            "receipt__number",
+            "receipt__receipt_date",
+        )
         .order_by("receipt__receipt_date", "pk")
     )
     receipts = [r for r in rows if r.receipt.kind == ReceiptKind.RECEIPT and r.accepted_qty > 0]
@@ -272,6 +296,7 @@ def candidate_rule_of(result) -> str:
 class _Prefiltered:
     po_line_ids: list[int]
     po_ids: list[int]
+    every_po_id: list[int]  # the open POs with lines
     categories: set[str]  # of every open PO line, so the policy is chosen as without the prefilter
     legal_entity_id: int | None  # of the first open PO (idem)
     stored: dict
@@ -304,14 +329,14 @@ def _line_key(line, kind: str) -> str:
     return normalise_code(line.item_code) if kind == "code" else normalise_name(line.name)
 
 
-def _prefilter(invoice: Invoice, lines, po_ids: list[int]) -> _Prefiltered:
-    """The PO lines of the open POs ``po_ids`` worth matching ``lines`` against (module docstring):
+def _prefilter(invoice: Invoice, lines, open_pos) -> _Prefiltered:
+    """The PO lines of the open POs (query ``open_pos``) worth matching ``lines`` against (module docstring):
     one narrow query for the keys, and, only for an item on more than CANDIDATE_CAP lines, two for
     the quantities that rank them."""
     codes = {_line_key(line, "code") for line in lines} - {""}
     names = {_line_key(line, "name") for line in lines} - {""}
     rows = list(
-        PurchaseOrderLine.objects.filter(po_id__in=po_ids)
+        PurchaseOrderLine.objects.filter(po_id__in=open_pos)
         .order_by("po_id", "line_no")
         .values_list(
             "pk",
@@ -353,15 +378,17 @@ def _prefilter(invoice: Invoice, lines, po_ids: list[int]) -> _Prefiltered:
 
             kept.update((row[0], row[1]) for row in sorted(group, key=rank)[:CANDIDATE_CAP])
     chosen = sorted(kept)
+    every_po = sorted({row[1] for row in rows})
     return _Prefiltered(
         po_line_ids=chosen,
         po_ids=sorted(set(kept.values())),
+        every_po_id=every_po,
         categories={row[8] for row in rows if row[8]},
         legal_entity_id=rows[0][9] if rows else None,
         stored={
             "rule": CANDIDATE_RULE,
             "cap": CANDIDATE_CAP,
-            "open_purchase_orders": len(po_ids),
+            "open_purchase_orders": len(every_po),
             "open_po_lines": len(rows),
             "po_lines": [str(pk) for pk in chosen],
         },
@@ -388,20 +415,22 @@ def build_inputs(
     po_ids, open_pos = _candidate_po_ids(invoice, numbers)
     candidates: dict = {}
     prefiltered = None
-    po_line_filter = Q(po_id__in=po_ids)
-    # one open PO: read it all (a bare line number may point into it); it is small anyway
-    if open_pos and candidate_rule == CANDIDATE_RULE and len(po_ids) > 1:
-        prefiltered = _prefilter(invoice, lines, po_ids)
+    if open_pos is not None and candidate_rule == CANDIDATE_RULE:
+        prefiltered = _prefilter(invoice, lines, open_pos)
         candidates = prefiltered.stored
-        po_line_filter = Q(pk__in=prefiltered.po_line_ids)
         po_ids = prefiltered.po_ids
-    elif open_pos:
+        if len(prefiltered.every_po_id) <= 1:  # one open PO: all of it (a bare line number may point into it)
+            po_ids, prefiltered = prefiltered.every_po_id, None
+    elif open_pos is not None:
         candidates = {"rule": candidate_rule}
+        po_ids = sorted(pk for (pk,) in open_pos.values_list("pk"))
+    po_line_filter = Q(pk__in=prefiltered.po_line_ids) if prefiltered is not None else Q(po_id__in=po_ids)
     if lock and po_ids:
         list(PurchaseOrder.objects.select_for_update().filter(pk__in=po_ids).order_by("pk").values_list("pk"))
     po_rows = list(
         PurchaseOrderLine.objects.filter(po_line_filter)
         .select_related("po", "item")
+        .only(*_PO_LINE_COLUMNS)
         .order_by("po_id", "line_no")
     )
     by_key = {(row.po.number, str(row.line_no)): row for row in po_rows}
