@@ -216,3 +216,42 @@ def test_the_statements_of_a_match_stay_flat_from_10_to_150_open_pos(buyer, supp
     small, _ = _match_counting(buyer, supplier_a, world["entity"], world["items"], 10)
     large, sql = _match_counting(buyer, supplier_b, world["entity"], world["items"], 150)
     assert small == large, "\n".join(sql)
+
+
+def _keyed(case):
+    """The case's PO lines as the prefilter keeps them (below the cap): those sharing a normalised
+    item code or name with an invoice line, and those a line names."""
+    from settlement.matching.pairing import normalise_code, normalise_name
+
+    lines = case.invoice.lines
+    codes = {normalise_code(x.item_code) for x in lines} - {""}
+    names = {normalise_name(x.name) for x in lines} - {""}
+    named = {x.po_line_id for x in lines if x.po_line_id}
+    return [
+        po
+        for po in case.po_lines
+        if po.id in named or normalise_code(po.item_code) in codes or normalise_name(po.name) in names
+    ]
+
+
+def test_on_the_quality_corpus_the_prefilter_changes_no_pairing_allocation_or_verdict():
+    from settlement.matching.cases import large_case, quality_cases
+
+    cases = [*quality_cases(600, seed=20240601), large_case(1000, seed=1)]
+    narrowed = 0
+    for case in cases:
+        kwargs = {
+            "receipt_lines": case.receipt_lines,
+            "earlier_allocations": case.earlier_allocations,
+            "policy": case.policy,
+        }
+        every = match_invoice(case.invoice, po_lines=case.po_lines, **kwargs)
+        keyed = _keyed(case)
+        narrowed += len(keyed) < len(case.po_lines)
+        some = match_invoice(case.invoice, po_lines=keyed, **kwargs)
+        assert some.verdict == every.verdict, case.name
+        assert _allocations(some) == _allocations(every), case.name
+        assert [(x.invoice_line_id, x.po_line_id, x.paired_by) for x in some.lines] == [
+            (x.invoice_line_id, x.po_line_id, x.paired_by) for x in every.lines
+        ], case.name
+    assert narrowed >= 40  # 44 of these cases have PO lines of other items, and the 1,000-line one
