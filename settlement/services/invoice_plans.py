@@ -114,7 +114,7 @@ def plan_is_fulfilled(plan: InvoicePlan, rates) -> bool:
     )
 
 
-def invoice_plan_claim(invoice) -> bool:
+def invoice_plan_claim(invoice, *, locked: bool = False) -> bool:
     """Attach a freshly validated invoice to an open invoice plan of its supplier, if it was issued
     against one. Returns True when a plan took it (then it is not three-way matched).
 
@@ -123,9 +123,12 @@ def invoice_plan_claim(invoice) -> bool:
     open plan that fits wins. The invoice is then matched, approved and scheduled (no person, the
     reason names the statement) and listed on the statement; the statement becomes ``invoiced``
     when its plan is fully invoiced. An invoice that overshoots every plan is left alone (False).
+    ``locked``: the caller holds ``invoice`` locked and fresh (the match task), so it is not read again.
     """
+    if locked and (invoice.is_credit_note or not comparable_tax_id(invoice.buyer_tax_id)):
+        return False  # the common case for the match task: nothing to read
     with transaction.atomic():
-        locked = Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+        locked = invoice if locked else Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         if locked is None or locked.state != InvoiceState.VALIDATED or locked.is_credit_note:
             return False
         buyer_tax_id = comparable_tax_id(locked.buyer_tax_id)

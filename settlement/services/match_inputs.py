@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -41,6 +41,7 @@ from settlement.matching import (
 )
 from settlement.matching import Invoice as EngineInvoice
 from settlement.matching import TolerancePolicy as EnginePolicy
+from settlement.matching.pairing import normalise_code, normalise_name
 
 from ..models import MatchAllocation, TolerancePolicy
 from .match_policies import policy_for
@@ -51,6 +52,11 @@ DEAD_INVOICE_STATES = [InvoiceState.REJECTED, InvoiceState.CANCELLED]
 # A credit note releases quantity only once it is matched or approved (not while on the desk).
 CREDIT_COUNTS = [InvoiceState.MATCHED, InvoiceState.APPROVED, InvoiceState.SCHEDULED, InvoiceState.PAID]
 _LINE_REF = re.compile(r"^(?P<po>.+?)\s*[/#:]\s*(?P<line>\d+)$")
+# The candidate prefilter for an invoice naming no PO (module docstring): its rule's name is stored
+# with every result decided under it; ALL_OPEN_POS is how results stored before it were decided.
+CANDIDATE_RULE = "item-keys-v1"
+ALL_OPEN_POS = "all-open-pos"
+CANDIDATE_CAP = 20
 
 
 @dataclass
@@ -63,6 +69,9 @@ class MatchInputs:
     policy: EnginePolicy
     purchase_order_ids: list[int]
     labels: dict = field(default_factory=dict)
+    # how the PO lines were chosen (stored with the result): {"rule", "cap", "open_po_lines",
+    # "po_lines"} under CANDIDATE_RULE, {"rule": ALL_OPEN_POS} for the old way, {} when named
+    candidates: dict = field(default_factory=dict)
 
     def engine_kwargs(self) -> dict:
         return {
@@ -138,7 +147,9 @@ def _resolve_numbers(invoice: Invoice, numbers: set[str]) -> dict[str, str]:
     return resolved
 
 
-def _candidate_po_ids(invoice: Invoice, numbers: set[str]) -> list[int]:
+def _candidate_po_ids(invoice: Invoice, numbers: set[str]):
+    """The POs the invoice may be matched against (ids), or, when it names none, a query of the
+    supplier's open POs (not yet run: the prefilter joins it): ``(ids, None)`` or ``(None, query)``."""
     base = PurchaseOrder.objects.filter(supplier_id=invoice.supplier_id)
     if invoice.legal_entity_id:
         base = base.filter(legal_entity_id=invoice.legal_entity_id)
@@ -152,9 +163,10 @@ def _candidate_po_ids(invoice: Invoice, numbers: set[str]) -> list[int]:
             .distinct()
         )
     if not ids and not numbers:
-        ids |= set(base.filter(state__in=OPEN_PO_STATES).values_list("pk", flat=True))
-        ids |= set(base.filter(pk__in=_open_plan_po_ids(invoice)).values_list("pk", flat=True))
-    return sorted(ids)
+        plan_pos = _open_plan_po_ids(invoice)
+        wanted = Q(state__in=OPEN_PO_STATES) | Q(pk__in=plan_pos) if plan_pos else Q(state__in=OPEN_PO_STATES)
+        return None, base.filter(wanted).values("pk")
+    return sorted(ids), None
 
 
 def _open_plan_po_ids(invoice: Invoice) -> list[int]:
@@ -212,10 +224,38 @@ def _engine_lines(invoice: Invoice, lines, po_line_ref) -> list[InvoiceLine]:
     return out
 
 
+# the columns the inputs read (the rows are wide: history, contract and delivery fields)
+_PO_LINE_COLUMNS = (
+    "po_id",
+    "line_no",
+    "item_id",
+    "description",
+    "quantity",
+    "unit_price",
+    "tax_rate",
+    "po__number",
+    "po__currency",
+    "po__legal_entity_id",
+    "item__code",
+    "item__name",
+    "item__is_service",
+    "item__category",
+)
+
+
 def _receipt_lines(po_line_ids: list[int], labels: dict) -> list[ReceiptLine]:
     rows = list(
         GoodsReceiptLine.objects.filter(po_line_id__in=po_line_ids)
         .select_related("receipt")
+        .only(
+            "po_line_id",
+            "accepted_qty",
+            "returned_qty",
+            "receipt_id",
+            "receipt__kind",
+            "receipt__number",
+            "receipt__receipt_date",
+        )
         .order_by("receipt__receipt_date", "pk")
     )
     receipts = [r for r in rows if r.receipt.kind == ReceiptKind.RECEIPT and r.accepted_qty > 0]
@@ -245,25 +285,158 @@ def _receipt_lines(po_line_ids: list[int], labels: dict) -> list[ReceiptLine]:
     return out
 
 
-def build_inputs(invoice: Invoice, *, lock: bool, before_result_id: int | None = None) -> MatchInputs:
+def candidate_rule_of(result) -> str:
+    """How the PO lines of a stored result were chosen: results stored before the candidate
+    prefilter have no ``candidates`` in their inputs and were decided on every open PO's lines."""
+    stored = (result.inputs or {}).get("candidates") if isinstance(result.inputs, dict) else None
+    return (stored or {}).get("rule") or ALL_OPEN_POS
+
+
+@dataclass(frozen=True)
+class _Prefiltered:
+    po_line_ids: list[int]
+    po_ids: list[int]
+    every_po_id: list[int]  # the open POs with lines
+    categories: set[str]  # of every open PO line, so the policy is chosen as without the prefilter
+    legal_entity_id: int | None  # of the first open PO (idem)
+    stored: dict
+
+
+def _open_quantities(rows: list[tuple], invoice: Invoice) -> dict[int, Decimal]:
+    """Roughly what is open to invoice on each PO line (received less returned, or ordered for a
+    service, less what other live invoices hold on it): only to rank candidates, never to match."""
+    ids = [row[0] for row in rows]
+    open_qty = {row[0]: (row[7] if row[6] else ZERO) for row in rows}
+    for po_line_id, kind, accepted, returned in GoodsReceiptLine.objects.filter(
+        po_line_id__in=ids, po_line__item__is_service=False
+    ).values_list("po_line_id", "receipt__kind", "accepted_qty", "returned_qty"):
+        got = (accepted or ZERO) if kind == ReceiptKind.RECEIPT else ZERO
+        open_qty[po_line_id] += got - (returned or ZERO)
+    held = (
+        MatchAllocation.objects.filter(po_line_id__in=ids, result__is_current=True)
+        .exclude(invoice_id=invoice.pk)
+        .exclude(invoice__state__in=DEAD_INVOICE_STATES)
+        .values_list("po_line_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("po_line_id", "total")
+    )
+    for po_line_id, total in held:
+        open_qty[po_line_id] -= total or ZERO
+    return open_qty
+
+
+def _line_key(line, kind: str) -> str:
+    return normalise_code(line.item_code) if kind == "code" else normalise_name(line.name)
+
+
+def _prefilter(invoice: Invoice, lines, open_pos) -> _Prefiltered:
+    """The PO lines of the open POs (query ``open_pos``) worth matching ``lines`` against (module docstring):
+    one narrow query for the keys, and, only for an item on more than CANDIDATE_CAP lines, two for
+    the quantities that rank them."""
+    codes = {_line_key(line, "code") for line in lines} - {""}
+    names = {_line_key(line, "name") for line in lines} - {""}
+    rows = list(
+        PurchaseOrderLine.objects.filter(po_id__in=open_pos)
+        .order_by("po_id", "line_no")
+        .values_list(
+            "pk",
+            "po_id",
+            "item__code",
+            "description",
+            "item__name",
+            "unit_price",
+            "item__is_service",
+            "quantity",
+            "item__category",
+            "po__legal_entity_id",
+        )
+    )
+    by_key: dict[tuple[str, str], list[tuple]] = {}
+    for row in rows:
+        code, name = normalise_code(row[2]), normalise_name(row[3] or row[4])
+        if code in codes:
+            by_key.setdefault(("code", code), []).append(row)
+        if name in names:
+            by_key.setdefault(("name", name), []).append(row)
+    kept: dict[int, int] = {}  # PO line id: PO id
+    crowded = {key: group for key, group in by_key.items() if len(group) > CANDIDATE_CAP}
+    for key, group in by_key.items():
+        if key not in crowded:
+            kept.update((row[0], row[1]) for row in group)
+    if crowded:
+        open_qty = _open_quantities(
+            list({row[0]: row for g in crowded.values() for row in g}.values()), invoice
+        )
+        for (kind, value), group in crowded.items():
+            billed = [line for line in lines if _line_key(line, kind) == value]
+            quantities = {line.quantity for line in billed if line.quantity is not None}
+            prices = {line.unit_price for line in billed if line.unit_price is not None}
+
+            def rank(row, quantities=quantities, prices=prices):
+                left = open_qty[row[0]]
+                return (left not in quantities, left <= 0, row[5] not in prices, row[0])
+
+            kept.update((row[0], row[1]) for row in sorted(group, key=rank)[:CANDIDATE_CAP])
+    chosen = sorted(kept)
+    every_po = sorted({row[1] for row in rows})
+    return _Prefiltered(
+        po_line_ids=chosen,
+        po_ids=sorted(set(kept.values())),
+        every_po_id=every_po,
+        categories={row[8] for row in rows if row[8]},
+        legal_entity_id=rows[0][9] if rows else None,
+        stored={
+            "rule": CANDIDATE_RULE,
+            "cap": CANDIDATE_CAP,
+            "open_purchase_orders": len(every_po),
+            "open_po_lines": len(rows),
+            "po_lines": [str(pk) for pk in chosen],
+        },
+    )
+
+
+def build_inputs(
+    invoice: Invoice,
+    *,
+    lock: bool,
+    before_result_id: int | None = None,
+    candidate_rule: str = CANDIDATE_RULE,
+) -> MatchInputs:
     """Everything the engine needs for ``invoice``. ``lock`` locks the PO rows (ordered by id, so
     concurrent matches never deadlock) before anything about them is read. ``before_result_id``
-    limits earlier allocations to results older than that one (to re-check a stored result)."""
+    limits earlier allocations to results older than that one (to re-check a stored result).
+    ``candidate_rule``: how the PO lines of an invoice naming no PO are chosen (CANDIDATE_RULE, or
+    ALL_OPEN_POS to re-check a result stored before the prefilter: ``candidate_rule_of``)."""
     lines = list(invoice.lines.order_by("line_no"))
     numbers, per_line = _references(invoice, lines)
     resolved = _resolve_numbers(invoice, numbers)
     per_line = {pk: (resolved.get(n, n) if n else n, ln) for pk, (n, ln) in per_line.items()}
     numbers = {resolved.get(n, n) for n in numbers} | set(resolved.values())
-    po_ids = _candidate_po_ids(invoice, numbers)
+    po_ids, open_pos = _candidate_po_ids(invoice, numbers)
+    candidates: dict = {}
+    prefiltered = None
+    if open_pos is not None and candidate_rule == CANDIDATE_RULE:
+        prefiltered = _prefilter(invoice, lines, open_pos)
+        candidates = prefiltered.stored
+        po_ids = prefiltered.po_ids
+        if len(prefiltered.every_po_id) <= 1:  # one open PO: all of it (a bare line number may point into it)
+            po_ids, prefiltered = prefiltered.every_po_id, None
+    elif open_pos is not None:
+        candidates = {"rule": candidate_rule}
+        po_ids = sorted(pk for (pk,) in open_pos.values_list("pk"))
+    po_line_filter = Q(pk__in=prefiltered.po_line_ids) if prefiltered is not None else Q(po_id__in=po_ids)
     if lock and po_ids:
         list(PurchaseOrder.objects.select_for_update().filter(pk__in=po_ids).order_by("pk").values_list("pk"))
     po_rows = list(
-        PurchaseOrderLine.objects.filter(po_id__in=po_ids)
+        PurchaseOrderLine.objects.filter(po_line_filter)
         .select_related("po", "item")
+        .only(*_PO_LINE_COLUMNS)
         .order_by("po_id", "line_no")
     )
     by_key = {(row.po.number, str(row.line_no)): row for row in po_rows}
-    only_po = po_rows[0].po.number if len({row.po_id for row in po_rows}) == 1 else None
+    only_po = (
+        po_rows[0].po.number if prefiltered is None and len({row.po_id for row in po_rows}) == 1 else None
+    )
     po_line_ref: dict[int, str] = {}
     for line_pk, (number, line_no) in per_line.items():
         row = by_key.get((number or only_po, line_no))
@@ -323,8 +496,12 @@ def build_inputs(invoice: Invoice, *, lock: bool, before_result_id: int | None =
         if invoice.is_credit_note and invoice.corrects_id
         else None,
     )
-    categories = {row.item.category for row in po_rows if row.item.category}
-    legal_entity_id = invoice.legal_entity_id or (po_rows[0].po.legal_entity_id if po_rows else None)
+    if prefiltered is not None:
+        categories = set(prefiltered.categories)
+        legal_entity_id = invoice.legal_entity_id or prefiltered.legal_entity_id
+    else:
+        categories = {row.item.category for row in po_rows if row.item.category}
+        legal_entity_id = invoice.legal_entity_id or (po_rows[0].po.legal_entity_id if po_rows else None)
     on_date = invoice.issue_date or timezone.localdate(invoice.created_at)
     try:
         policy_row, policy = policy_for(
@@ -344,4 +521,5 @@ def build_inputs(invoice: Invoice, *, lock: bool, before_result_id: int | None =
         policy=policy,
         purchase_order_ids=po_ids,
         labels=labels,
+        candidates=candidates,
     )

@@ -18,7 +18,7 @@ from core.errors import DomainError
 from settlement.matching import input_hash
 
 from ..models import MatchResult
-from .match_inputs import build_inputs
+from .match_inputs import ALL_OPEN_POS, build_inputs
 from .match_json import scenario_to_json
 from .match_policies import to_engine
 
@@ -51,7 +51,8 @@ def match_result_scenario(result: MatchResult) -> Replay:
     if result.inputs:
         return Replay(result.inputs, rebuilt=False)
     try:
-        inputs = build_inputs(result.invoice, lock=False)
+        # stored before results kept inputs, so before the candidate prefilter: every open PO
+        inputs = build_inputs(result.invoice, lock=False, candidate_rule=ALL_OPEN_POS)
     except DomainError as exc:
         raise ReplayUnavailable(result, None, f"match result {result.pk}: {exc}") from None
     policy = to_engine(result.policy)  # the version it was decided under, not today's

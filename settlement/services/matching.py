@@ -44,7 +44,7 @@ from ..models import (
 from ..models.matching import OPEN_CASE_STATES
 from ..selectors.matching import exception_reasons, supplier_facts
 from . import invoice_plans
-from .match_inputs import CREDIT_COUNTS, MatchInputs, build_inputs
+from .match_inputs import CREDIT_COUNTS, MatchInputs, build_inputs, candidate_rule_of
 from .match_json import policy_to_json, result_to_json, scenario_to_json
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def invoice_match(*, invoice_id: int, actor=None) -> MatchResult | None:
         invoice = lock_invoice(invoice_id)
         if invoice.state != InvoiceState.VALIDATED:
             return current_result(invoice)
-        if invoice_plans.invoice_plan_claim(invoice):
+        if invoice_plans.invoice_plan_claim(invoice, locked=True):
             return None
         return _match_locked(invoice, build_inputs(invoice, lock=True), actor=actor)
 
@@ -150,6 +150,15 @@ def _summary(engine_result) -> str:
     return "\n".join(messages[:3] + more)
 
 
+def _stored_inputs(inputs: MatchInputs) -> dict:
+    """The scenario the result is decided on, and how its PO lines were chosen (replayed exactly;
+    ``reconcile_scenario`` ignores ``candidates``, re-checks read it: ``candidate_rule_of``)."""
+    scenario = scenario_to_json(inputs.invoice, **inputs.engine_kwargs())
+    if inputs.candidates:
+        scenario["candidates"] = inputs.candidates
+    return scenario
+
+
 def _store(invoice: Invoice, inputs: MatchInputs, *, actor) -> MatchResult:
     engine_result = match_invoice(inputs.invoice, **inputs.engine_kwargs())
     previous = MatchResult.objects.filter(invoice=invoice, is_current=True)
@@ -167,7 +176,7 @@ def _store(invoice: Invoice, inputs: MatchInputs, *, actor) -> MatchResult:
         policy_version=inputs.policy_row.label,
         engine_version=engine_result.engine_version or ENGINE_VERSION,
         explanation=explanation,
-        inputs=scenario_to_json(inputs.invoice, **inputs.engine_kwargs()),
+        inputs=_stored_inputs(inputs),
         summary=_summary(engine_result) if engine_result.verdict is Verdict.EXCEPTION else "",
         triggered_by=actor,
     )
@@ -277,7 +286,9 @@ def invoice_rematch(*, invoice_id: int, actor=None, reason: str = "") -> Rematch
                 details={"state": invoice.state},
             )
         if result is not None:
-            again = build_inputs(invoice, lock=True, before_result_id=result.pk)
+            again = build_inputs(
+                invoice, lock=True, before_result_id=result.pk, candidate_rule=candidate_rule_of(result)
+            )
             if again.input_hash == result.input_hash:
                 if result.is_stale:
                     MatchResult.objects.filter(pk=result.pk).update(is_stale=False, stale_since=None)
@@ -308,7 +319,12 @@ def match_staleness_refresh(*, po_ids: list[int]) -> dict:
     with transaction.atomic():
         for result in results:
             counts["checked"] += 1
-            inputs = build_inputs(result.invoice, lock=False, before_result_id=result.pk)
+            inputs = build_inputs(
+                result.invoice,
+                lock=False,
+                before_result_id=result.pk,
+                candidate_rule=candidate_rule_of(result),
+            )
             stale = inputs.input_hash != result.input_hash
             if stale != result.is_stale:
                 MatchResult.objects.filter(pk=result.pk).update(
