@@ -346,13 +346,6 @@ def pk_link(name: str) -> Callable[[object], str]:
     return link
 
 
-def choice_label(choices, attribute: str = "state") -> Callable[[object], object]:
-    """A column's ``value``: what ``get_<attribute>_display()`` shows, from a label table made once
-    (Django rebuilds the field's choices on every call); a value not among them shows as it is."""
-    labels = dict(choices.choices)
-    return lambda obj: labels.get(getattr(obj, attribute), getattr(obj, attribute))
-
-
 def rows_csv_response(filename: str, header, rows) -> StreamingHttpResponse:
     """Figures that are not a queryset (a report's table) as CSV, the way ``csv_response`` writes a
     list: UTF-8 with a BOM, machine-readable numbers, every cell through the formula guard."""

@@ -7,10 +7,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.chips import state_label
 from core.documents import panels_for_document
 from core.errors import DomainError, PermissionDenied
 from core.http import download_name
-from core.listing import Column, Filter, ListSpec, choice_label, list_response, pk_link
+from core.listing import Column, Filter, ListSpec, list_response, pk_link
 from core.selectors import transition_log_for
 
 from . import selectors, services, storage
@@ -47,7 +48,7 @@ INVOICE_LIST = ListSpec(
             currency=lambda i: i.currency,
         ),
         Column("currency", _("Currency"), lambda i: i.currency),
-        Column("state", _("State"), choice_label(InvoiceState, "state"), sort="state"),
+        Column("state", _("State"), state_label, sort="state"),
         Column("received", _("Received"), lambda i: localtime(i.created_at).date(), sort="created_at"),
     ),
     filters=(
