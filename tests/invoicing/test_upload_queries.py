@@ -51,9 +51,7 @@ def _upload_queries(client, auth, number: str) -> int:
     return len(ctx)
 
 
-def test_an_upload_costs_the_same_queries_with_10_and_2_000_invoices_on_file(
-    client, seller_user, our_entity
-):
+def test_an_upload_costs_the_same_queries_with_10_and_2_000_invoices_on_file(client, seller_user, our_entity):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=seller_user, name='erp')[1]}"}
     first = post_file(client, auth, build_cn_xml(number="26352000000010000000")).json()
     _copies(Invoice.objects.select_related("file").get(pk=first["id"]), 9, start=1)
