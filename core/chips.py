@@ -8,6 +8,11 @@ cancelled: nothing will happen by itself).
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+
 FAMILIES = ("ok", "wait", "attention", "bad", "idle")
 
 _DEFAULT = {
@@ -69,3 +74,16 @@ _BY_MODEL = {
 def chip_family(state: str, model_label: str = "") -> str:
     """The family of ``state`` (a state code) of a model (``app_label.model``, lower case)."""
     return _BY_MODEL.get((model_label.lower(), state)) or _DEFAULT.get(state, "idle")
+
+
+@cache
+def _labels(field) -> dict:
+    return dict(make_hashable(field.flatchoices))
+
+
+def state_label(obj, attribute: str = "state") -> object:
+    """``obj.get_<attribute>_display()``, from the field's label table made once (Django rebuilds the
+    field's choices on every call, which pages of fifty chips feel)."""
+    field = obj._meta.get_field(attribute)
+    value = getattr(obj, field.attname)
+    return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)

@@ -14,14 +14,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
+from django.utils.html import escape
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from . import formatting
 from .chips import chip_family
@@ -90,6 +96,31 @@ class ListPage:
                 }
                 for c in self.spec.columns
             ]
+
+    @property
+    def html_rows(self) -> Iterator[SafeString]:
+        """:attr:`rows` as the table rows ``core/_list.html`` shows, made here: the same markup and
+        escaping as the template's cell loop gave, at a fraction of its cost per cell."""
+        context = Context()  # a template's defaults: autoescape on, localisation as the settings say
+        for row in self.rows:
+            yield mark_safe("<tr>" + "".join(_cell_html(cell, context) for cell in row) + "</tr>")  # noqa: S308
+
+
+def _cell_html(cell: dict, context: Context) -> str:
+    """One ``<td>``, exactly as ``{{ … }}`` renders (localised, escaped) in the template it replaces:
+    a status chip, a link (an empty value as "—") or the value (None as "—")."""
+    value = cell["value"]
+    attrs = (' class="num"' if cell["numeric"] else "") + (
+        f' data-label="{escape(cell["label"])}"' if cell["label"] else ""
+    )
+    if cell["chip"]:
+        inner = f'<span class="state chip-{escape(cell["chip"])}">{render_value_in_context(value, context)}</span>'
+    elif cell["link"]:
+        shown_value = render_value_in_context(value or "—", context)
+        inner = f'<a href="{render_value_in_context(cell["link"], context)}">{shown_value}</a>'
+    else:
+        inner = render_value_in_context("—" if value is None else value, context)
+    return f"<td{attrs}>{inner}</td>"
 
 
 def shown(value: object, currency: str | None = None) -> object:
@@ -295,6 +326,24 @@ def id_url(name: str) -> Callable[[object], str]:
     marker = 987654321
     head, tail = reverse(name, args=[marker]).split(str(marker))
     return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+@lru_cache(maxsize=256)
+def _id_url_parts(urlconf: str, prefix: str, name: str) -> tuple[str, str]:
+    marker = 987654321
+    head, tail = reverse(name, urlconf=urlconf, args=[marker]).split(str(marker))
+    return head, tail
+
+
+def pk_link(name: str) -> Callable[[object], str]:
+    """A column's ``link``: ``reverse(name, args=[row.pk])``, the URL worked out once per URL
+    configuration and script prefix (a view whose one argument is the row's int id)."""
+
+    def link(obj) -> str:
+        head, tail = _id_url_parts(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+        return f"{head}{int(obj.pk)}{tail}"
+
+    return link
 
 
 def rows_csv_response(filename: str, header, rows) -> StreamingHttpResponse:

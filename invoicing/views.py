@@ -1,17 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.chips import state_label
 from core.documents import panels_for_document
 from core.errors import DomainError, PermissionDenied
 from core.http import download_name
-from core.listing import Column, Filter, ListSpec, list_response
+from core.listing import Column, Filter, ListSpec, list_response, pk_link
 from core.selectors import transition_log_for
 
 from . import selectors, services, storage
@@ -34,7 +34,7 @@ INVOICE_LIST = ListSpec(
             _("Number"),
             lambda i: i.invoice_number or i.file.original_name,
             sort="invoice_number",
-            link=lambda i: reverse("invoice-detail", args=[i.pk]),
+            link=pk_link("invoice-detail"),
         ),
         Column("supplier", _("Supplier"), lambda i: i.supplier.name, sort="supplier__name"),
         Column("issued", _("Issued"), lambda i: i.issue_date, sort="issue_date"),
@@ -48,7 +48,7 @@ INVOICE_LIST = ListSpec(
             currency=lambda i: i.currency,
         ),
         Column("currency", _("Currency"), lambda i: i.currency),
-        Column("state", _("State"), lambda i: i.get_state_display(), sort="state"),
+        Column("state", _("State"), state_label, sort="state"),
         Column("received", _("Received"), lambda i: localtime(i.created_at).date(), sort="created_at"),
     ),
     filters=(

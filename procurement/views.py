@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
 from core import bounds
+from core.chips import state_label
 from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.listing import Column, Filter, ListSpec, list_response
+from core.listing import Column, Filter, ListSpec, list_response, pk_link
 from core.money import q6
 from core.selectors import transition_log_for
 from suppliers.selectors import supplier_get, supplier_list
@@ -64,7 +65,7 @@ _PO_NUMBER = Column(
     gettext_lazy("Number"),
     lambda po: po.number,
     sort="number",
-    link=lambda po: reverse("po-detail", args=[po.pk]),
+    link=pk_link("po-detail"),
 )
 _PO_SUPPLIER = Column(
     "supplier", gettext_lazy("Supplier"), lambda po: po.supplier.name, sort="supplier__name"
@@ -73,7 +74,7 @@ _PO_TAIL = (
     Column(
         "entity", gettext_lazy("Legal entity"), lambda po: po.legal_entity.name, sort="legal_entity__name"
     ),
-    Column("state", gettext_lazy("State"), lambda po: po.get_state_display(), sort="state"),
+    Column("state", gettext_lazy("State"), state_label, sort="state"),
     Column("created", gettext_lazy("Order date"), lambda po: _local_date(po.created_at), sort="created_at"),
     Column("required", gettext_lazy("Required by"), lambda po: po.required_by, sort="required_by"),
     Column("promised", gettext_lazy("Promised by"), lambda po: po.promised_by, sort="promised_by"),

@@ -44,7 +44,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.sessions.IdleSessionMiddleware",  # Django's, writing a session at most once a minute
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,9 +191,13 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-# A session ends after this many minutes without a request; each request pushes the end on.
+# A session ends after this many minutes without a request; requests push the end on, writing the
+# session when its end would move by more than SESSION_REFRESH_SECONDS (core.sessions): at most one
+# write a minute per session instead of one per request (SESSION_SAVE_EVERY_REQUEST).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ENGINE = "core.sessions"
+SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

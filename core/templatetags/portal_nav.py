@@ -2,11 +2,25 @@
 when the page shown is that link's page or a document under it (``/procurement/pos/12/`` is under
 ``/procurement/pos/``; ``/invoices/upload/`` is not under ``/invoices/``)."""
 
+from functools import lru_cache
+
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 
 register = template.Library()
+
+
+@lru_cache(maxsize=1024)
+def _href(urlconf, prefix: str, name: str, args: tuple) -> str:
+    return reverse(name, urlconf=urlconf, args=args)
+
+
+def href(name: str, *args) -> str:
+    """``reverse(name, args=args)``, worked out once per URL configuration and script prefix: every
+    page's navigation has some twenty links, the same on every request."""
+    return _href(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name, args)
 
 
 def is_current(path: str, href: str) -> bool:
@@ -18,8 +32,8 @@ def is_current(path: str, href: str) -> bool:
 
 @register.simple_tag(takes_context=True)
 def nav(context, name: str, *args) -> str:
-    href = reverse(name, args=args)
+    url = href(name, *args)
     request = context.get("request")
-    if request is not None and is_current(request.path, href):
-        return format_html('href="{}" aria-current="page"', href)
-    return format_html('href="{}"', href)
+    if request is not None and is_current(request.path, url):
+        return format_html('href="{}" aria-current="page"', url)
+    return format_html('href="{}"', url)

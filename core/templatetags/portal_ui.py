@@ -7,7 +7,7 @@
 from django import template
 from django.utils.html import format_html
 
-from core.chips import chip_family
+from core.chips import chip_family, state_label
 
 register = template.Library()
 
@@ -20,7 +20,7 @@ def chip(obj_or_state, label=None):
     else:
         state = getattr(obj_or_state, "state", "") or ""
         model_label = obj_or_state._meta.label_lower
-        text = label if label is not None else obj_or_state.get_state_display()
+        text = label if label is not None else state_label(obj_or_state)
     return format_html(
         '<span class="state chip-{}" data-state="{}">{}</span>', chip_family(state, model_label), state, text
     )
