@@ -37,12 +37,20 @@ class ContractForm(forms.Form):
         initial="CNY",
         validators=[bounds.validator(bounds.currency, field="currency")],
     )
+    payment_term_id = forms.TypedChoiceField(
+        label=_("Payment terms"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("empty: the supplier's terms apply"),
+    )
 
-    def __init__(self, *args, suppliers=(), **kwargs):
+    def __init__(self, *args, suppliers=(), terms=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier_id"].choices = [("", "—")] + [
             (s.pk, f"{s.name} ({s.get_state_display()})") for s in suppliers
         ]
+        self.fields["payment_term_id"].choices = [("", "—")] + [(t.pk, t.name) for t in terms]
 
     def clean_currency(self):
         return bounds.currency(self.cleaned_data["currency"])
@@ -97,6 +105,7 @@ ERROR_FIELDS = {
     "invalid_period": "valid_to",
     "title_required": "title",
     "supplier_blocked": "supplier_id",
+    "payment_term_inactive": "payment_term_id",
 }
 
 

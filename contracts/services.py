@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from core import bounds, formatting
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.mail import enqueue_mail
-from core.services import run_transition
+from core.services import document_event_log, run_transition
 from core.signals import document_expiring
 from core.texts import register, text
 from suppliers.models import Supplier, SupplierState
@@ -51,9 +51,21 @@ def _next_number() -> str:
 
 
 def contract_create(
-    *, supplier: Supplier, title: str, valid_from: date, valid_to: date, actor, currency: str = "CNY"
+    *,
+    supplier: Supplier,
+    title: str,
+    valid_from: date,
+    valid_to: date,
+    actor,
+    currency: str = "CNY",
+    payment_term=None,
 ) -> Contract:
+    """A draft contract with its first version. ``payment_term`` (a PaymentTerm in use, or None for
+    the supplier's) applies to what is ordered under it; a history row names it. Changed later on
+    the contract's page (settlement.services.terms.payment_term_assign)."""
     _require_buyer(actor)
+    if payment_term is not None and not payment_term.is_active:
+        raise DomainError(_("These payment terms are no longer in use."), code="payment_term_inactive")
     if not title.strip():
         raise DomainError(_("The contract title is required."), code="title_required")
     if valid_from is None or valid_to is None:
@@ -82,8 +94,16 @@ def contract_create(
             valid_from=valid_from,
             valid_to=valid_to,
             created_by=actor,
+            payment_term=payment_term,
         )
         ContractVersion.objects.create(contract=contract, number=1, created_by=actor, note="Original")
+        if payment_term is not None:
+            document_event_log(
+                contract,
+                "payment_term_set",
+                actor=actor,
+                reason=f"{payment_term.name_zh} / {payment_term.name_en}",
+            )
     return contract
 
 

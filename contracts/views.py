@@ -11,9 +11,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.documents import panels_for_document
 from core.errors import DomainError, NotFound, PermissionDenied
 from core.listing import Column, Filter, ListSpec, list_response
 from core.selectors import transition_log_for
+from suppliers.models import PaymentTerm
 from suppliers.selectors import supplier_get, supplier_list
 
 from . import selectors, services
@@ -78,7 +80,8 @@ def contract_create(request):
     if not (request.user.is_buyer or request.user.is_superuser):
         raise PermissionDenied(gettext("Only buyers create contracts."))
     suppliers = supplier_list(request.user)
-    form = ContractForm(request.POST or None, suppliers=suppliers)
+    terms = list(PaymentTerm.objects.filter(is_active=True))
+    form = ContractForm(request.POST or None, suppliers=suppliers, terms=terms)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -89,6 +92,7 @@ def contract_create(request):
                 valid_from=data["valid_from"],
                 valid_to=data["valid_to"],
                 currency=data["currency"],
+                payment_term=next((t for t in terms if t.pk == data["payment_term_id"]), None),
                 actor=request.user,
             )
         except (NotFound, PermissionDenied):
@@ -136,6 +140,7 @@ def _detail_context(request, contract, *, line_form=None, unknown_item=None, imp
         "actions": _actions(request.user, contract, waiting),
         "reason_required": services.REASON_REQUIRED,
         "history": transition_log_for(contract),
+        "panels": panels_for_document(request.user, contract),
     }
 
 

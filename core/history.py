@@ -109,6 +109,7 @@ TRANSITION_VERBS = {
     "approve_first": pgettext_lazy("transition verb", "give the first approval of"),
     "export": pgettext_lazy("transition verb", "export"),
     "confirm_paid": pgettext_lazy("transition verb", "confirm the payment of"),
+    "vat_transferred_out": pgettext_lazy("transition verb", "transfer out the input VAT of"),
 }
 
 

@@ -310,6 +310,7 @@ class IdempotencyKey(models.Model):
 
 
 from .tax_models import (  # noqa: E402,F401 - China tax steps (issue 21): models of this app
+    InputVatTransfer,
     InvoiceTax,
     RedLetterRequest,
 )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from core.money import q2
-from core.texts import register, text
+from core.texts import Text, register, text
 
 from .models import Invoice, InvoiceState
 from .tax_checks import tax_event_log
@@ -42,6 +42,22 @@ register(
             "Red-letter invoice %(red)s (total %(gross)s) reverses invoice %(original)s under request %(number)s; "
             "%(remaining)s of the original remains."
         ),
+        "tax.red_letter.linked_checked": gettext_noop(
+            "Red-letter invoice %(red)s (net %(net)s + tax %(tax)s = %(gross)s) agrees with red-letter request "
+            "%(number)s and reverses invoice %(original)s; %(remaining)s of the original remains."
+        ),
+        "tax.red_letter.amounts_differ": gettext_noop(
+            "Red-letter invoice %(red)s does not agree with red-letter request %(number)s: the invoice reverses "
+            "net %(net)s + tax %(tax)s = %(gross)s, the request net %(request_net)s + tax %(request_tax)s = "
+            "%(request_gross)s."
+        ),
+        "tax.red_letter.over_credit": gettext_noop(
+            "Red-letter invoice %(red)s would reverse more than invoice %(original)s: its %(what)s is %(total)s, "
+            "its earlier red-letter invoices reverse %(earlier)s and this one %(this)s (%(excess)s too much)."
+        ),
+        "tax.red_letter.what.net": gettext_noop("net amount"),
+        "tax.red_letter.what.tax": gettext_noop("tax"),
+        "tax.red_letter.what.gross": gettext_noop("total"),
         "tax.red_letter.linked_no_request": gettext_noop(
             "Red-letter invoice %(red)s (total %(gross)s) reverses invoice %(original)s; %(remaining)s of the "
             "original remains."
@@ -68,6 +84,77 @@ def remaining_amounts(original: Invoice, *, exclude_request: int | None = None) 
         open_requests = open_requests.exclude(pk=exclude_request)
     asked = open_requests.aggregate(net=Sum("net_amount"), tax=Sum("tax_amount"))
     return q2(net - (asked["net"] or ZERO)), q2(tax - (asked["tax"] or ZERO))
+
+
+def money(value) -> str:
+    """An amount as a finding's parameter: two decimals, digit groups (``1,060.00``)."""
+    return f"{q2(value or ZERO):,.2f}"
+
+
+def _fulfilled_request(red: Invoice, original: Invoice, named: str, *, lock: bool) -> RedLetterRequest | None:
+    """The open request a red invoice fulfils: the one whose confirmation number it names, else
+    the one open request of its original with the same total."""
+    open_requests = RedLetterRequest.objects.filter(original=original, state__in=OPEN_RED_LETTER_STATES)
+    if lock:
+        open_requests = open_requests.select_for_update()
+    request = open_requests.filter(number=named).first() if named else None
+    if request is None:
+        same = [r for r in open_requests.order_by("id") if r.gross_amount == abs(red.gross_amount or ZERO)]
+        request = same[0] if len(same) == 1 else None
+    return request
+
+
+def red_invoice_findings(red: Invoice, original: Invoice, named: str) -> list[Text]:
+    """At validation of a red 数电 invoice that names ``original``: what refuses it. Its amounts
+    must be those of the red-letter request it fulfils (net, tax and total), and the red invoices
+    of the original together may not reverse more than the original (net, tax or total)."""
+    findings = []
+    net, tax, gross = (abs(v or ZERO) for v in (red.net_amount, red.tax_amount, red.gross_amount))
+    request = _fulfilled_request(red, original, named, lock=False)
+    if request is not None and (request.net_amount, request.tax_amount) != (net, tax):
+        findings.append(
+            text(
+                "tax.red_letter.amounts_differ",
+                red=red.invoice_number,
+                number=request.number,
+                net=money(net),
+                tax=money(tax),
+                gross=money(gross),
+                request_net=money(request.net_amount),
+                request_tax=money(request.tax_amount),
+                request_gross=money(request.gross_amount),
+            )
+        )
+    earlier = (
+        Invoice.objects.filter(corrects=original, document_type="credit_note")
+        .exclude(state__in=LIVE_RED)
+        .exclude(pk=red.pk)
+        .values_list("net_amount", "tax_amount", "gross_amount")
+    )
+    done = [sum((abs(row[i] or ZERO) for row in earlier), ZERO) for i in range(3)]
+    for i, (what, total, this) in enumerate(
+        (
+            ("net", original.net_amount, net),
+            ("tax", original.tax_amount, tax),
+            ("gross", original.gross_amount, gross),
+        )
+    ):
+        total = abs(total or ZERO)
+        if done[i] + this > total:
+            findings.append(
+                text(
+                    "tax.red_letter.over_credit",
+                    red=red.invoice_number,
+                    original=original.invoice_number,
+                    what=text(f"tax.red_letter.what.{what}"),
+                    total=money(total),
+                    earlier=money(done[i]),
+                    this=money(this),
+                    excess=money(done[i] + this - total),
+                )
+            )
+            break
+    return findings
 
 
 def credited_gross(original: Invoice) -> Decimal:
@@ -247,13 +334,7 @@ def red_invoice_link(red: Invoice) -> RedLetterRequest | None:
     from .tax_models import InvoiceTax
 
     named = InvoiceTax.objects.filter(invoice=red).values_list("red_confirmation_number", flat=True).first()
-    open_requests = RedLetterRequest.objects.select_for_update().filter(
-        original=original, state__in=OPEN_RED_LETTER_STATES
-    )
-    request = open_requests.filter(number=named).first() if named else None
-    if request is None:
-        same = [r for r in open_requests.order_by("id") if r.gross_amount == abs(red.gross_amount or ZERO)]
-        request = same[0] if len(same) == 1 else None
+    request = _fulfilled_request(red, original, named or "", lock=True)
     if request is not None:
         request.state = RedLetterState.FULFILLED
         request.red_invoice = red
@@ -265,11 +346,22 @@ def red_invoice_link(red: Invoice) -> RedLetterRequest | None:
         "original": original.invoice_number,
         "remaining": str(left_net + left_tax),
     }
+    params["remaining"] = money(left_net + left_tax)
+    params["gross"] = money(abs(red.gross_amount or ZERO))
     reason = (
-        text("tax.red_letter.linked", number=request.number, **params)
+        text(
+            "tax.red_letter.linked_checked",
+            number=request.number,
+            net=money(abs(red.net_amount or ZERO)),
+            tax=money(abs(red.tax_amount or ZERO)),
+            **params,
+        )
         if request
         else text("tax.red_letter.linked_no_request", **params)
     )
     tax_event_log(original, "red_invoice_linked", actor=None, reason=reason)
     tax_event_log(red, "red_invoice_linked", actor=None, reason=reason)
+    from .vat import vat_transfer_out_for_red
+
+    vat_transfer_out_for_red(red)  # a deducted original's input VAT: the red invoice's tax goes out
     return request

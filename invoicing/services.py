@@ -22,6 +22,7 @@ from invoicing.formats.model import Issue, NormalisedInvoice, Refused, Severity
 from invoicing.reasons import refusal_text
 from invoicing.tax_checks import tax_facts_record
 from invoicing.validation import ValidationContext, comparable_tax_id, duplicate_key
+from invoicing.verification import CHINESE_FORMATS
 from procurement.models import LegalEntity
 from suppliers.models import Supplier
 from suppliers.services import supplier_require_approved
@@ -328,6 +329,21 @@ def _database_checks(invoice: Invoice, parsed: NormalisedInvoice) -> list[Issue]
             issues.append(
                 Issue("credit_note_unknown_original", Severity.ERROR, words.english(), words.as_json())
             )
+        elif invoice.format in CHINESE_FORMATS:
+            from .red_letter import red_invoice_findings
+
+            # the original's row lock: two red invoices of one original are checked one after the other
+            Invoice.objects.select_for_update().filter(pk=original.pk).first()
+            named = (parsed.extra or {}).get("red_confirmation_number", "")
+            for words in red_invoice_findings(invoice, original, named):
+                issues.append(
+                    Issue(
+                        words.code.removeprefix("tax.").replace(".", "_"),
+                        Severity.ERROR,
+                        words.english(),
+                        words.as_json(),
+                    )
+                )
         invoice.corrects = original
     return issues  # written by the validation's one save
 

@@ -38,6 +38,7 @@ TRANSITION_LABELS.update(
         "red_letter_cancelled": _("Red-letter request cancelled"),
         "red_invoice_linked": _("Red-letter invoice linked"),
         "vat_deduction_set": _("Input VAT deduction status set"),
+        "vat_transferred_out": _("Input VAT transferred out"),
     }
 )
 

@@ -29,6 +29,11 @@ class Deduction(models.TextChoices):
     PENDING = "pending", _("Pending selection")
     DEDUCTED = "deducted", _("Selected for deduction")
     NOT_DEDUCTIBLE = "not_deductible", _("Not deducted")
+    TRANSFERRED_OUT = "transferred_out", _("Input VAT transferred out")
+
+
+# what finance sets on the list; transferred out is reached only by a transfer-out (vat.vat_transfer_out)
+SETTABLE_DEDUCTIONS = [Deduction.PENDING, Deduction.DEDUCTED, Deduction.NOT_DEDUCTIBLE]
 
 
 class InvoiceTax(models.Model):
@@ -161,3 +166,51 @@ class RedLetterRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_RED_LETTER_STATES
+
+
+class TransferReason(models.TextChoices):
+    """Why deducted input VAT is transferred out (进项税额转出)."""
+
+    RED_INVOICE = "red_invoice", _("Red-letter invoice received (红字发票)")
+    NON_TAXABLE_USE = "non_taxable_use", _("Used for non-taxable or tax-exempt purposes (免税/简易计税项目)")
+    COLLECTIVE_WELFARE = (
+        "collective_welfare",
+        _("Collective welfare or personal consumption (集体福利/个人消费)"),
+    )
+    ABNORMAL_LOSS = "abnormal_loss", _("Abnormal loss (非正常损失)")
+    OTHER = "other", _("Other")
+
+
+class InputVatTransfer(models.Model):
+    """Input VAT of a deducted special VAT invoice transferred out (进项税额转出) in a tax period:
+    the whole tax, or the tax of a red-letter invoice that reverses part of it. The invoices
+    together never transfer out more than the invoice's tax."""
+
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="vat_transfers")
+    period = models.CharField(max_length=7, db_index=True)  # YYYY-MM
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    reason = models.CharField(max_length=24, choices=TransferReason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    red_invoice = models.OneToOneField(
+        "invoicing.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vat_transfer_of_red",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "invoice_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="inputvattransfer_positive"),
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(note=""), name="inputvattransfer_other_has_note"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"input VAT transfer-out {self.amount} of invoice {self.invoice_id} in {self.period}"

@@ -15,13 +15,23 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core import formatting
 from core.documents import register_panel
 from core.errors import DomainError
 from core.home import Panel
 
 from . import red_letter, selectors, tax_selectors, vat
 from .tax_checks import invoice_tax_verify
-from .tax_models import Deduction, InvoiceTax, RedLetterReason, RedLetterState, Verification
+from .tax_models import (
+    SETTABLE_DEDUCTIONS,
+    Deduction,
+    InputVatTransfer,
+    InvoiceTax,
+    RedLetterReason,
+    RedLetterState,
+    TransferReason,
+    Verification,
+)
 from .verification import CHINESE_FORMATS
 
 CHIP = {
@@ -32,6 +42,7 @@ CHIP = {
     Deduction.DEDUCTED: "ok",
     Deduction.PENDING: "wait",
     Deduction.NOT_DEDUCTIBLE: "idle",
+    Deduction.TRANSFERRED_OUT: "attention",
     RedLetterState.REQUESTED: "attention",
     RedLetterState.CONFIRMED: "wait",
     RedLetterState.FULFILLED: "ok",
@@ -73,6 +84,12 @@ def tax_panel(user, invoice):
             "can_ask": can_ask,
             "reasons": RedLetterReason.choices,
             "supplier_user": getattr(user, "membership", None) is not None,
+            "transfers": list(
+                InputVatTransfer.objects.filter(invoice=invoice).select_related("red_invoice", "created_by")
+            )
+            if user.is_internal
+            else [],
+            "transfer_reasons": TransferReason.choices,
         },
     )
 
@@ -145,6 +162,30 @@ def red_letter_cancel_view(request, request_id: int):
     return _back(cancelled.original_id)
 
 
+@login_required
+@require_POST
+def vat_transfer_out_view(request, invoice_id: int):
+    invoice = selectors.invoice_get(request.user, invoice_id)
+    transfer = vat.vat_transfer_out(
+        invoice_id=invoice.pk,
+        actor=request.user,
+        reason=request.POST.get("reason", ""),
+        period=request.POST.get("period", ""),
+        note=request.POST.get("note", ""),
+        amount=request.POST.get("amount", ""),
+    )
+    messages.success(
+        request,
+        gettext("Input VAT %(amount)s of invoice %(invoice)s is transferred out in tax period %(period)s.")
+        % {
+            "amount": formatting.amount(transfer.amount, invoice.currency),
+            "invoice": invoice,
+            "period": transfer.period,
+        },
+    )
+    return _back(invoice.pk)
+
+
 def _period_param(request) -> str:
     period = (request.GET.get("period") or "").strip()[:7]
     return period if vat.PERIOD_RE.match(period) else ""
@@ -181,8 +222,13 @@ def input_vat_page(request):
             "invoice__issue_date", "invoice_id"
         )
         writer = csv.writer(_Echo())
+        transfers = tax_selectors.input_vat_transfer_list(request.user).filter(period=period)
         response = StreamingHttpResponse(
-            (writer.writerow(row) for row in vat.deduction_csv_rows(selected.iterator())),
+            (
+                writer.writerow(row)
+                for rows_ in (vat.deduction_csv_rows(selected.iterator()), vat.transfer_csv_rows(transfers))
+                for row in rows_
+            ),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = content_disposition_header(True, f"input-vat-{period}.csv")
@@ -193,8 +239,11 @@ def input_vat_page(request):
         .annotate(count=Count("pk"), tax=Sum("invoice__tax_amount"))
         .order_by("-deduction_period")[:24]
     )
+    transfers = tax_selectors.input_vat_transfer_list(request.user)
     if period:
         rows = rows.filter(deduction_period=period)
+        transfers = transfers.filter(period=period)
+    transfers = list(transfers[:500])
     if status in Deduction.values:
         rows = rows.filter(deduction=status)
     rows = list(rows[:500])
@@ -209,6 +258,9 @@ def input_vat_page(request):
             "period": period,
             "status": status,
             "statuses": Deduction.choices,
+            "settable": [(c, label) for c, label in Deduction.choices if c in SETTABLE_DEDUCTIONS],
+            "transfers": transfers,
+            "total_transferred": sum((t.amount for t in transfers), 0),
             "finance": request.user.is_finance or request.user.is_superuser,
             "total_tax": sum((r.invoice.tax_amount or 0 for r in rows), 0),
         },

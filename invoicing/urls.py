@@ -16,5 +16,8 @@ urlpatterns = [
         "red-letter/<int:request_id>/confirm/", tax_views.red_letter_confirm_view, name="red-letter-confirm"
     ),
     path("red-letter/<int:request_id>/cancel/", tax_views.red_letter_cancel_view, name="red-letter-cancel"),
+    path(
+        "<int:invoice_id>/vat-transfer-out/", tax_views.vat_transfer_out_view, name="invoice-vat-transfer-out"
+    ),
     path("input-vat/", tax_views.input_vat_page, name="input-vat"),
 ]

@@ -31,6 +31,5 @@ def payment_terms_panel(user, document):
     )
 
 
-# (the contract page shows no document panels: a contract's terms are set in the admin)
-for label in ("suppliers.Supplier", "procurement.PurchaseOrder"):
+for label in ("suppliers.Supplier", "contracts.Contract", "procurement.PurchaseOrder"):
     register_panel(label, payment_terms_panel)

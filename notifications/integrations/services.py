@@ -28,7 +28,7 @@ from suppliers import crypto
 
 from ..kinds import KINDS, render
 from . import events as ev
-from .addresses import UrlRefused, check_url
+from .addresses import UrlRefused, check_url, check_url_for_send, pinned_session
 from .models import OPEN_STATES, ROBOT_KINDS, Delivery, DeliveryState, Endpoint, EndpointKind
 
 # Pauses before the 2nd, 3rd, … attempt: 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h.
@@ -220,15 +220,16 @@ def delivery_send(*, delivery_id: int) -> bool:
         if not delivery.endpoint.is_active:
             raise UrlRefused(gettext("The endpoint is switched off."), code="endpoint_inactive")
         url, body, headers = _request(delivery)
-        check_url(url, at_send=True)
+        url, address = check_url_for_send(url)
         started = time.monotonic()
-        answer = requests.post(
-            url,
-            data=body,
-            headers=headers,
-            timeout=settings.INTEGRATIONS_TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
+        with pinned_session(url, address) as session:  # connects to the address checked, not a new lookup
+            answer = session.post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=settings.INTEGRATIONS_TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
         latency = int((time.monotonic() - started) * 1000)
         code = answer.status_code
         if delivery.endpoint.is_robot:
