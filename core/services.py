@@ -379,15 +379,15 @@ def mfa_backup_codes_generate(*, request, actor: User) -> list[str]:
     from .mfa import BACKUP_CODE_COUNT, backup_code_new
     from .models import SecurityEventKind
 
-    if not (getattr(actor, "is_verified", None) and actor.is_verified()):
-        raise PermissionDenied(
-            _("Type the code of your authenticator app first, then generate backup codes."),
-            code="mfa_not_verified",
-        )
     with transaction.atomic():
         if not TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).exists():
             raise IllegalTransition(
                 _("Backup codes need two-factor authentication to be on."), code="mfa_not_enabled"
+            )
+        if not (getattr(actor, "is_verified", None) and actor.is_verified()):
+            raise PermissionDenied(
+                _("Type the code of your authenticator app first, then generate backup codes."),
+                code="mfa_not_verified",
             )
         device = _backup_device(actor, create=True)
         device.token_set.all().delete()
