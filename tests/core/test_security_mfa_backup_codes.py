@@ -65,7 +65,9 @@ def test_generated_codes_are_shown_once_and_log_in_once_each(client, finance):
     again = client.get("/mfa/").content.decode()
     assert "Backup codes: 10 of 10 left." in again
     assert not any(c in again for c in codes)  # never shown again
-    assert SecurityEvent.objects.filter(user=finance, kind=SecurityEventKind.MFA_BACKUP_CODES_GENERATED).exists()
+    assert SecurityEvent.objects.filter(
+        user=finance, kind=SecurityEventKind.MFA_BACKUP_CODES_GENERATED
+    ).exists()
 
     client.post("/logout/")
     password_login(client, finance)
