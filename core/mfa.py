@@ -13,6 +13,8 @@ that keeps a logged-in session from going anywhere until its second factor is pr
 from __future__ import annotations
 
 import base64
+import re
+import secrets
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -35,6 +37,38 @@ def confirmed_device(user) -> TOTPDevice | None:
     if user is None or not user.is_authenticated:
         return None
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+# Backup codes: 10 single-use codes of 8 characters, for the day the phone is lost. Drawn from
+# lowercase letters and digits without the look-alikes 0/o, 1/l/i (31**8, about 40 bits each);
+# typed in any case, with spaces or dashes anywhere.
+BACKUP_CODE_COUNT = 10
+BACKUP_CODE_LENGTH = 8
+BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+BACKUP_CODES_FEW = 3  # at or below this many left, the user is asked to generate a new set
+_BACKUP_CODE_RE = re.compile(rf"[a-z0-9]{{{BACKUP_CODE_LENGTH}}}")
+_TOTP_CODE_RE = re.compile(r"[0-9]{6}")
+
+
+def backup_code_new() -> str:
+    return "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(BACKUP_CODE_LENGTH))
+
+
+def backup_code_display(code: str) -> str:
+    """``abcdefgh`` as ``abcd-efgh`` (easier to read out and copy; the dash is ignored when typed)."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def code_kind(raw: str) -> tuple[str, str]:
+    """What a typed code is: ("totp", "123456"), ("backup", "abcdefgh") normalised (lowercase,
+    spaces and dashes dropped), or ("", "") when it is neither."""
+    text = re.sub(r"[\s-]+", "", raw or "").lower()
+    if _TOTP_CODE_RE.fullmatch(text):
+        return "totp", text
+    if _BACKUP_CODE_RE.fullmatch(text):
+        return "backup", text
+    return "", ""
 
 
 def mfa_required(user) -> bool:

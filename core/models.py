@@ -215,6 +215,7 @@ class SecurityEventKind(models.TextChoices):
     MFA_FAILED = "mfa_failed", _("Second factor refused")
     MFA_ENABLED = "mfa_enabled", _("Two-factor authentication turned on")
     MFA_DISABLED = "mfa_disabled", _("Two-factor authentication turned off")
+    MFA_BACKUP_CODES_GENERATED = "mfa_backup_codes_generated", _("Backup codes generated")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
     PASSWORD_CHANGED = "password_changed", _("Password changed")

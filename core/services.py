@@ -238,15 +238,18 @@ def password_confirm(*, request, password: str) -> bool:
 # --- two-factor authentication (core.mfa decides who needs it) ---------------------------------
 
 
-def mfa_mark_verified(*, request, device) -> None:
-    """The session proved its second factor with ``device``."""
+def mfa_mark_verified(*, request, device, method: str = "") -> None:
+    """The session proved its second factor with ``device`` (``method``: "backup" for a backup
+    code, noted on the audit row)."""
     import django_otp
 
     from .audit import security_event_record
     from .models import SecurityEventKind
 
     django_otp.login(request, device)
-    security_event_record(kind=SecurityEventKind.MFA_VERIFIED, user=request.user, request=request)
+    security_event_record(
+        kind=SecurityEventKind.MFA_VERIFIED, user=request.user, request=request, method=method
+    )
 
 
 def mfa_device_pending(*, user: User):
@@ -313,6 +316,7 @@ def _mfa_code_incorrect() -> DomainError:
 def mfa_disable(*, request, code: str, actor: User) -> None:
     """Turn two-factor authentication off, proved by a current code. Refused for a user who must
     use it. The caller has checked the session's recent password proof."""
+    from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from .audit import security_event_record
@@ -332,11 +336,114 @@ def mfa_disable(*, request, code: str, actor: User) -> None:
         verified = code.isdigit() and device.verify_token(code)  # a failure is counted (throttle)
         if verified:
             TOTPDevice.objects.filter(user=actor).delete()
+            StaticDevice.objects.filter(user=actor).delete()  # its backup codes go with it
             security_event_record(
                 kind=SecurityEventKind.MFA_DISABLED, user=actor, actor=actor, request=request
             )
     if not verified:
         raise _mfa_code_incorrect()
+
+
+# Backup codes live in django-otp's static-token plugin: one StaticDevice per user, kept for
+# good (a session proved with a backup code points at it, so replacing the set replaces only its
+# tokens), and one StaticToken per unused code, deleted when used. django-otp stores the tokens
+# in plain text; that was judged acceptable here because the authenticator's TOTP secret sits
+# beside them in plain text too (django-otp's TOTPDevice.key), so a reader of the database could
+# produce valid codes either way, and a hash of a 40-bit code would not resist offline guessing
+# unless it were slow, which 10 candidates per login attempt cannot afford.
+
+
+def _backup_device(user, *, create: bool = False):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None and create:
+        device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    return device
+
+
+def mfa_backup_codes_left(user: User) -> int:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def mfa_backup_codes_generate(*, request, actor: User) -> list[str]:
+    """A new set of backup codes for ``actor``, replacing any old set; returned once, to be shown
+    once. Only a session that proved its second factor may make them (else a password alone would
+    do). The caller has checked the session's recent password proof."""
+    from django_otp.plugins.otp_static.models import StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .audit import security_event_record
+    from .mfa import BACKUP_CODE_COUNT, backup_code_new
+    from .models import SecurityEventKind
+
+    with transaction.atomic():
+        if not TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=True).exists():
+            raise IllegalTransition(
+                _("Backup codes need two-factor authentication to be on."), code="mfa_not_enabled"
+            )
+        if not (getattr(actor, "is_verified", None) and actor.is_verified()):
+            raise PermissionDenied(
+                _("Type the code of your authenticator app first, then generate backup codes."),
+                code="mfa_not_verified",
+            )
+        device = _backup_device(actor, create=True)
+        device.token_set.all().delete()
+        codes: set[str] = set()
+        while len(codes) < BACKUP_CODE_COUNT:
+            codes.add(backup_code_new())
+        codes_sorted = sorted(codes)
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes_sorted)
+        security_event_record(
+            kind=SecurityEventKind.MFA_BACKUP_CODES_GENERATED,
+            user=actor,
+            actor=actor,
+            request=request,
+            count=len(codes_sorted),
+        )
+    return codes_sorted
+
+
+def mfa_verify(*, request, code: str) -> str:
+    """The session's user proves the second factor with the authenticator's current code or one
+    of their backup codes (used up by it). Returns "totp" or "backup"; a wrong code raises
+    DomainError (and slows the authenticator down, whichever kind it was), too many raise
+    Conflict (mfa_throttled)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from .mfa import code_kind, confirmed_device
+
+    user = request.user
+    totp = confirmed_device(user)
+    if totp is None:
+        raise IllegalTransition(_("Two-factor authentication is already off."), code="mfa_not_enabled")
+    _mfa_throttle_check(totp)
+    kind, text = code_kind(code)
+    if kind == "totp":
+        if totp.verify_token(text):  # a failure is counted (throttle)
+            mfa_mark_verified(request=request, device=totp)
+            return kind
+    elif kind == "backup":
+        with transaction.atomic():
+            # locked so that one code is taken once however many requests race with it
+            backup = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+            if backup is not None:
+                _mfa_throttle_check(backup)
+            if backup is not None and backup.verify_token(text):  # used up on success
+                totp.throttle_reset()
+                mfa_mark_verified(request=request, device=backup, method="backup_code")
+                return kind
+    if kind != "totp":
+        totp.throttle_increment()  # wrong backup codes or junk slow down like wrong TOTP codes
+    raise DomainError(
+        _(
+            "The code is not correct. Type the 6 digits your authenticator app shows now, "
+            "or one of your backup codes."
+        ),
+        code="mfa_code_incorrect",
+    )
 
 
 def user_language_set(*, actor: User, language: str) -> User:

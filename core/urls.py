@@ -16,6 +16,7 @@ urlpatterns = [
     path("mfa/verify/", views_mfa.mfa_verify, name="mfa-verify"),
     path("mfa/setup/", views_mfa.mfa_setup, name="mfa-setup"),
     path("mfa/disable/", views_mfa.mfa_disable, name="mfa-disable"),
+    path("mfa/backup-codes/", views_mfa.mfa_backup_codes, name="mfa-backup-codes"),
     path("security/events/", views.security_event_list, name="security-event-list"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(

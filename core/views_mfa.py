@@ -1,5 +1,5 @@
 """Pages of two-factor authentication: prove the code after login, enrol an authenticator
-(QR code), turn it off. Logic in core.mfa and core.services; these only read forms."""
+(QR code), generate backup codes, turn it off. Logic in core.mfa and core.services; these only read forms."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import mfa, services
@@ -23,8 +24,9 @@ def _locked_out(request, username: str):
 
 @login_required
 def mfa_verify(request):
-    """After the password: the authenticator's current code. Wrong codes count toward the same
-    lockout as wrong passwords (django-axes) and slow the device down (django-otp)."""
+    """After the password: the authenticator's current code, or one of the user's backup codes
+    (used up by it). Wrong codes count toward the same lockout as wrong passwords (django-axes)
+    and slow the device down (django-otp)."""
     if mfa.mfa_pending(request) != "verify":
         return redirect(mfa.safe_next(request))
     user = request.user
@@ -34,27 +36,41 @@ def mfa_verify(request):
         return _locked_out(request, username)
     error = ""
     if request.method == "POST":
-        device = mfa.confirmed_device(user)
-        allowed, _data = device.verify_is_allowed()
-        if allowed and device.verify_token((request.POST.get("code") or "").strip()):
-            services.mfa_mark_verified(request=request, device=device)
+        try:
+            method = services.mfa_verify(request=request, code=request.POST.get("code") or "")
+        except DomainError as exc:
+            error = exc.message
+        else:
+            if method == "backup":
+                _backup_code_used_message(request)
             return redirect(mfa.safe_next(request))
         user_login_failed.send(sender=__name__, credentials={**credentials, "step": "mfa"}, request=request)
         if getattr(request, "axes_locked_out", False) or AxesProxyHandler.is_locked(
             request, credentials=credentials
         ):
             return _locked_out(request, username)
-        error = (
-            _("The code is not correct. Type the 6 digits your authenticator app shows now.")
-            if allowed
-            else services.mfa_too_fast_message()
-        )
     return render(
         request,
         "core/mfa_verify.html",
         {"error": error, "next": request.GET.get("next") or request.POST.get("next", "")},
         status=400 if error else 200,
     )
+
+
+def _backup_code_used_message(request) -> None:
+    left = services.mfa_backup_codes_left(request.user)
+    text = ngettext(
+        "You logged in with a backup code; it cannot be used again. %(count)d backup code is left.",
+        "You logged in with a backup code; it cannot be used again. %(count)d backup codes are left.",
+        left,
+    ) % {"count": left}
+    if left <= mfa.BACKUP_CODES_FEW:
+        messages.warning(
+            request,
+            text + " " + _("Generate a new set on the two-factor authentication page before they run out."),
+        )
+    else:
+        messages.info(request, text)
 
 
 def _setup_page(request, *, error: str = "", status: int = 200):
@@ -105,22 +121,60 @@ def mfa_setup(request):
                 error = exc.message
         if error:
             return _setup_page(request, error=error, status=400)
-        messages.success(request, _("Two-factor authentication is on. Each login will ask for a code."))
+        messages.success(
+            request,
+            _(
+                "Two-factor authentication is on. Each login will ask for a code. Generate backup "
+                "codes on the two-factor authentication page now, for the day you lose your phone."
+            ),
+        )
         return redirect(mfa.safe_next(request, default="mfa-manage"))
     return _setup_page(request)
 
 
-@login_required
-def mfa_manage(request):
-    return render(
+def _manage_page(request, *, codes=(), status: int = 200):
+    device = mfa.confirmed_device(request.user)
+    response = render(
         request,
         "core/mfa_manage.html",
         {
-            "device": mfa.confirmed_device(request.user),
+            "device": device,
             "required": mfa.mfa_required(request.user),
             "needs_password": not services.recently_authenticated(request.session),
+            "verified": mfa.mfa_pending(request) == "",
+            "backup_left": services.mfa_backup_codes_left(request.user) if device else 0,
+            "backup_total": mfa.BACKUP_CODE_COUNT,
+            "backup_few": mfa.BACKUP_CODES_FEW,
+            "codes": [mfa.backup_code_display(code) for code in codes],
         },
+        status=status,
     )
+    if codes:
+        response["Cache-Control"] = "no-store"  # shown once: not kept by the browser or a proxy
+    return response
+
+
+@login_required
+def mfa_manage(request):
+    return _manage_page(request)
+
+
+@login_required
+@require_POST
+def mfa_backup_codes(request):
+    """Generate a new set of backup codes (replacing the old one) and show them, this once."""
+    if mfa.mfa_pending(request) == "verify":
+        return redirect("mfa-verify")
+    error = _password_error(request)
+    if not error:
+        try:
+            codes = services.mfa_backup_codes_generate(request=request, actor=request.user)
+        except DomainError as exc:
+            error = exc.message
+    if error:
+        messages.error(request, error)
+        return redirect("mfa-manage")
+    return _manage_page(request, codes=codes)
 
 
 @login_required

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # backup codes (core.services.mfa_backup_codes_generate)
     "simple_history",
     "core",
     "suppliers",
