@@ -40,7 +40,7 @@ class RunLineOut(Schema):
     supplier_id: int
     supplier_name: str
     statement_id: int | None
-    statement_number: str | None
+    statement_number: str | None = None
     invoices: list[RunInvoiceOut]  # a line of invoices without a statement
     bank_account_id: int
     due_date: date | None
@@ -48,7 +48,7 @@ class RunLineOut(Schema):
     discount_amount: Decimal  # offered by the terms on the run's payment date
     discount_taken: bool
     discount_until: date | None
-    discount_term_code: str | None
+    discount_term_code: str | None = None
     amount: Decimal  # what is transferred
     is_live: bool
 

@@ -134,7 +134,7 @@ class PaymentIn(Schema):
 class PaymentOut(Schema):
     id: int
     statement_id: int | None  # none: a payment run paid invoices without a statement
-    statement_number: str | None
+    statement_number: str | None = None
     supplier_id: int
     amount: Decimal
     discount_amount: Decimal  # an early-payment discount taken with it
