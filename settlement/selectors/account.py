@@ -43,9 +43,9 @@ CONFIRMED_STATEMENT_STATES = [
 
 
 PAYMENT_STATES = (
-    ("paid", gettext_lazy("paid")),
-    ("partly_paid", gettext_lazy("partly paid")),
-    ("unpaid", gettext_lazy("unpaid")),
+    ("paid", gettext_lazy("Paid")),
+    ("partly_paid", gettext_lazy("Partly paid")),
+    ("unpaid", gettext_lazy("Unpaid")),
 )
 
 
@@ -55,7 +55,9 @@ def with_payment_facts(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
     its payment settled; for an invoice on a partly paid statement, what was paid of the
     statement) and ``paid_on``."""
     statement_paid = Subquery(
-        StatementLine.objects.filter(invoice=OuterRef("pk"), is_live=True).values("statement__paid_amount")[:1],
+        StatementLine.objects.filter(invoice=OuterRef("pk"), is_live=True).values("statement__paid_amount")[
+            :1
+        ],
         output_field=DecimalField(max_digits=18, decimal_places=2),
     )
     zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
@@ -99,7 +101,9 @@ def payment_state_label(invoice: Invoice) -> str:
             return _("paid on %(date)s") % {"date": formatting.day(invoice.paid_on)}
         return _("paid")
     if state == "partly_paid":
-        return _("partly paid: %(amount)s") % {"amount": formatting.amount(invoice.paid_amount, invoice.currency)}
+        return _("partly paid: %(amount)s") % {
+            "amount": formatting.amount(invoice.paid_amount, invoice.currency)
+        }
     if state == "unpaid":
         return _("unpaid")
     return ""
@@ -307,7 +311,9 @@ def statement_of_account_csv(account: dict) -> str:
             )
         ]
     )
-    writer.writerow(["", csv_cell(kind_label("opening")), "", "", "", "", "", account["opening"], account["currency"]])
+    writer.writerow(
+        ["", csv_cell(kind_label("opening")), "", "", "", "", "", account["opening"], account["currency"]]
+    )
     for r in account["rows"]:
         detail = r.detail + ("" if not r.remittance else " · " + ", ".join(r.remittance))
         writer.writerow(

@@ -131,7 +131,15 @@ def require_payable(statement: Statement) -> None:
 
 
 def payment_settle(
-    *, statement: Statement, amount, reference: str, account, paid_on: date, actor, run_line=None, discount=None
+    *,
+    statement: Statement,
+    amount,
+    reference: str,
+    account,
+    paid_on: date,
+    actor,
+    run_line=None,
+    discount=None,
 ) -> Payment:
     """Store one payment of ``amount`` on the locked, approved ``statement`` to ``account``. When it
     pays what is left (with the early-payment ``discount`` taken, if any), the statement and each of
@@ -248,7 +256,9 @@ def payment_settle_invoices(*, line: PaymentRunLine, reference: str, paid_on: da
         invoice = invoices[link.invoice_id]
         if invoice.state != InvoiceState.APPROVED or invoice.pk in on_statement:
             raise IllegalTransition(
-                gettext("Invoice %(invoice)s is %(state)s and no longer payable on its own; nothing was paid.")
+                gettext(
+                    "Invoice %(invoice)s is %(state)s and no longer payable on its own; nothing was paid."
+                )
                 % {"invoice": invoice, "state": invoice.get_state_display()},
                 code="invoice_not_payable",
                 details={"invoice_id": invoice.pk, "state": invoice.state},

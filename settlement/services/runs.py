@@ -170,7 +170,9 @@ def payment_run_propose(
                     PaymentRunInvoice.objects.bulk_create(links)
         except IntegrityError:
             raise Conflict(
-                gettext("Another payment run took some of these statements or invoices at the same moment; try again."),
+                gettext(
+                    "Another payment run took some of these statements or invoices at the same moment; try again."
+                ),
                 code="in_another_run",
             ) from None
         run.skipped = skipped
@@ -229,7 +231,9 @@ def _statement_lines(run: PaymentRun, account_of) -> tuple[list[PaymentRunLine],
         until = due(terms, st.period_to).discount_until if terms else None
         # a discount only on a statement nothing has been paid of yet
         base = st.open_amount if st.paid_amount == 0 else Decimal("0.00")
-        cut = _discount(st.payment_term, until, terms.discount_percent if terms else 0, base, run.execution_date)
+        cut = _discount(
+            st.payment_term, until, terms.discount_percent if terms else 0, base, run.execution_date
+        )
         lines.append(
             PaymentRunLine(
                 run=run,
@@ -256,7 +260,9 @@ def _loose_lines(run: PaymentRun, account_of) -> tuple[list[tuple[PaymentRunLine
     on_statement = StatementLine.objects.filter(invoice=OuterRef("pk"), is_live=True)
     in_run = PaymentRunInvoice.objects.filter(invoice=OuterRef("pk"), is_live=True)
     same = {"legal_entity": run.legal_entity, "state": InvoiceState.APPROVED}
-    currency = Q(currency=run.currency) | Q(currency="") if run.currency == "CNY" else Q(currency=run.currency)
+    currency = (
+        Q(currency=run.currency) | Q(currency="") if run.currency == "CNY" else Q(currency=run.currency)
+    )
     invoices = list(
         # of=self: the due row and the tax check are outer joins, which PostgreSQL cannot lock
         Invoice.objects.select_for_update(of=("self",))
@@ -319,7 +325,11 @@ def _loose_lines(run: PaymentRun, account_of) -> tuple[list[tuple[PaymentRunLine
             )
             due_row = invoice.due
             cut = _discount(
-                due_row.payment_term, due_row.discount_until, due_row.discount_percent, reduced, run.execution_date
+                due_row.payment_term,
+                due_row.discount_until,
+                due_row.discount_percent,
+                reduced,
+                run.execution_date,
             )
             if cut:
                 terms_seen.append((due_row.payment_term, due_row.discount_until))
@@ -354,7 +364,12 @@ def _loose_lines(run: PaymentRun, account_of) -> tuple[list[tuple[PaymentRunLine
 
 
 def _skip(invoice: Invoice, code: str) -> dict:
-    return {"document": str(invoice), "invoice_id": invoice.pk, "supplier": invoice.supplier.name, "code": code}
+    return {
+        "document": str(invoice),
+        "invoice_id": invoice.pk,
+        "supplier": invoice.supplier.name,
+        "code": code,
+    }
 
 
 def _line(run: PaymentRun, line_id: int) -> PaymentRunLine:
@@ -415,12 +430,18 @@ def _discount_text(line: PaymentRunLine, take: bool, reason: str):
         "why": why,
     }
     if take:
-        return text("run.discount_take", until=line.discount_until.isoformat() if line.discount_until else "—", **params)
+        return text(
+            "run.discount_take",
+            until=line.discount_until.isoformat() if line.discount_until else "—",
+            **params,
+        )
     return text("run.discount_forgo", **params)
 
 
 @conflict_on_lock()
-def payment_run_line_discount(*, run: PaymentRun, line_id: int, take: bool, actor, reason: str = "") -> PaymentRunLine:
+def payment_run_line_discount(
+    *, run: PaymentRun, line_id: int, take: bool, actor, reason: str = ""
+) -> PaymentRunLine:
     """Finance takes (or does not take) the early-payment discount a line's terms offer on the run's
     payment date; the line pays its open amount less the discount, or all of it. A history row of
     the run says which, with the discount, the terms and the reason given."""
@@ -443,7 +464,10 @@ def payment_run_line_discount(*, run: PaymentRun, line_id: int, take: bool, acto
         line.amount = line.open_amount - line.taken_discount
         line.save(update_fields=["discount_taken", "amount"])
         document_event_log(
-            run, "discount_take" if take else "discount_forgo", actor=actor, reason=_discount_text(line, take, reason)
+            run,
+            "discount_take" if take else "discount_forgo",
+            actor=actor,
+            reason=_discount_text(line, take, reason),
         )
         _retotal(run)
     return line

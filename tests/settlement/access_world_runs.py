@@ -21,7 +21,9 @@ def build(supplier_a, supplier_b, alice, bob, *, foreign_id, marker):
         proposed_by=UserFactory(username="walker-run-proposer", role="finance"),
     )
     # payment terms are master data every portal user reads (the API's /payment-terms/<term_id>)
-    term = PaymentTerm.objects.create(code=f"walker-{foreign_id}", name_zh="30 天", name_en="Net 30", basis="invoice_date", days=30)
+    term = PaymentTerm.objects.create(
+        code=f"walker-{foreign_id}", name_zh="30 天", name_en="Net 30", basis="invoice_date", days=30
+    )
     # the payment-terms form (buyers and finance, POST only) of a supplier: B's for the walk
     return {
         "shared": {

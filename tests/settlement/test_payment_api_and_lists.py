@@ -17,9 +17,8 @@ from django.utils import timezone, translation
 
 from core import formatting
 from core.services import api_token_create
-from settlement.models import PaymentRun
 from tests.factories import LegalEntityFactory, make_approved_bank_account
-from tests.settlement.payment_run_builders import approved_statement, approver, house_account
+from tests.settlement.payment_run_builders import approved_statement, house_account
 from tests.settlement.test_payment_run_loose import _pay, _propose, approved_invoice
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +90,9 @@ def test_payment_terms_are_read_by_api(client, supplier_user_a, world):
     assert _api(client, token, "/api/payment-terms/999999").status_code == 404
 
 
-def test_a_supplier_reads_due_date_and_payment_status_of_its_own_invoices_only(client, supplier_user_a, world):
+def test_a_supplier_reads_due_date_and_payment_status_of_its_own_invoices_only(
+    client, supplier_user_a, world
+):
     token = api_token_create(user=supplier_user_a, name="erp")[1]
     rows = {r["id"]: r for r in _api(client, token, "/api/invoices/").json()}
     assert world["foreign"].pk not in rows
@@ -117,7 +118,9 @@ def test_the_unpaid_status_and_the_payments_api_for_a_run_payment(client, financ
     assert foreign["payment_status"] == "unpaid" and foreign["payments"] == []
     payments = _api(client, token, "/api/payments").json()
     direct = next(p for p in payments if p["statement_id"] is None)
-    assert direct["invoice_ids"] == [world["paid"].pk] and Decimal(direct["discount_amount"]) == Decimal("4.52")
+    assert direct["invoice_ids"] == [world["paid"].pk] and Decimal(direct["discount_amount"]) == Decimal(
+        "4.52"
+    )
 
 
 def test_invoice_lists_show_the_due_date_and_payment_status_sorted_and_filtered(
@@ -132,7 +135,9 @@ def test_invoice_lists_show_the_due_date_and_payment_status_sorted_and_filtered(
     assert "unpaid" in body
 
     due_paid = world["paid"].due.due_date
-    late = client_as(finance).get(reverse("invoice-list"), {"due_from": (due_paid + timedelta(days=1)).isoformat()})
+    late = client_as(finance).get(
+        reverse("invoice-list"), {"due_from": (due_paid + timedelta(days=1)).isoformat()}
+    )
     assert world["paid"].invoice_number not in late.content.decode()
     upto = client_as(finance).get(reverse("invoice-list"), {"due_to": due_paid.isoformat()}).content.decode()
     assert world["paid"].invoice_number in upto
@@ -151,11 +156,23 @@ def test_invoice_lists_show_the_due_date_and_payment_status_sorted_and_filtered(
     assert "Due date" in header and "Payment" in header
 
 
-def test_the_statement_of_account_csv_header_is_in_the_readers_language(client_as, supplier_user_a, supplier_a, world):
+def test_the_statement_of_account_csv_header_is_in_the_readers_language(
+    client_as, supplier_user_a, supplier_a, world
+):
     url = reverse("supplier-account", args=[supplier_a.pk])
     english = client_as(supplier_user_a).get(url, {"format": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
     rows = list(csv.reader(io.StringIO(english.content.decode("utf-8-sig"))))
-    assert rows[0] == ["Date", "Kind", "Reference", "Due date", "Status", "Detail", "Amount", "Balance", "Currency"]
+    assert rows[0] == [
+        "Date",
+        "Kind",
+        "Reference",
+        "Due date",
+        "Status",
+        "Detail",
+        "Amount",
+        "Balance",
+        "Currency",
+    ]
     assert rows[1][1] == "Opening balance"
     assert "Early-payment discount" in {r[1] for r in rows}
 

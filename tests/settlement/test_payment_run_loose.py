@@ -89,7 +89,9 @@ def _propose(client, entity, *, due_by=None, execution_date=None):
 
 def _pay(client_as, finance, run, reference="CNAPS-LOOSE-1"):
     client_as(approver(f"approver-{run.pk}")).post(reverse("payment-run-approve", args=[run.pk]))
-    response = client_as(finance).post(reverse("payment-run-confirm", args=[run.pk]), {"bank_reference": reference})
+    response = client_as(finance).post(
+        reverse("payment-run-confirm", args=[run.pk]), {"bank_reference": reference}
+    )
     assert response.status_code == 302
     run.refresh_from_db()
     assert run.state == "paid", run.state
@@ -232,7 +234,9 @@ def test_the_discount_within_the_window_is_deducted_shown_and_exported(
     xml = client_as(finance).post(reverse("payment-run-export-xml", args=[run.pk])).content
     amounts = etree.fromstring(xml).xpath("//p:CdtTrfTxInf/p:Amt/p:InstdAmt/text()", namespaces=NS)
     assert amounts == ["1107.40"]
-    body = client_as(finance).post(reverse("payment-run-export-csv", args=[run.pk])).content.decode("utf-8-sig")
+    body = (
+        client_as(finance).post(reverse("payment-run-export-csv", args=[run.pk])).content.decode("utf-8-sig")
+    )
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[1][7] == "1107.40"
 
@@ -259,7 +263,10 @@ def test_finance_overrides_the_discount_per_line_recorded_in_history(
     run = _propose(c, entity)
     line = run.lines.get()
 
-    c.post(reverse("payment-run-line-discount", args=[run.pk, line.pk]), {"take": "0", "reason": "供应商要求全额"})
+    c.post(
+        reverse("payment-run-line-discount", args=[run.pk, line.pk]),
+        {"take": "0", "reason": "供应商要求全额"},
+    )
     line.refresh_from_db()
     run.refresh_from_db()
     assert not line.discount_taken and line.amount == Decimal("1130.00") and run.total == Decimal("1130.00")
@@ -334,7 +341,9 @@ def test_a_part_payment_reason_is_a_text_in_the_readers_language(
     assert row.reason_code == "pay.partly"
     assert row.reason_params["amount"] == {"money": "500.00", "currency": "CNY"}
     assert row.reason_params["reference"].startswith("CNAPS-PART")
-    english = c.get(reverse("statement-detail", args=[statement.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = c.get(
+        reverse("statement-detail", args=[statement.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "¥500.00 paid, bank reference CNAPS-PART" in english
     chinese = c.get(
         reverse("statement-detail", args=[statement.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
