@@ -178,6 +178,7 @@ def _register_routers() -> None:
     from procurement.api import router as procurement_router
     from requisitions.api import router as requisitions_router
     from settlement.api_matching import router as matching_router
+    from settlement.api_runs import router as runs_router
     from settlement.api_statements import router as statements_router
     from suppliers.api import router as suppliers_router
 
@@ -191,6 +192,7 @@ def _register_routers() -> None:
     api.add_router("/", tax_router)
     api.add_router("/", matching_router)
     api.add_router("/", statements_router)
+    api.add_router("/", runs_router)
 
 
 _register_routers()

@@ -80,14 +80,19 @@ def run_transition(
     return obj
 
 
-def document_event_log(document: models.Model, name: str, *, actor, reason: str = "") -> None:
+def document_event_log(document: models.Model, name: str, *, actor, reason="") -> None:
     """A row in a document's history for a step that does not change its state (its label is in
-    core.history)."""
+    core.history). A ``core.texts.Text`` reason is kept as its code and parameters (read in the
+    reader's language), like a transition's."""
     from django.contrib.contenttypes.models import ContentType
 
     from .models import TransitionLog
+    from .texts import Text
 
     state = getattr(document, "state", "")
+    code, params = "", {}
+    if isinstance(reason, Text):
+        code, params, reason = reason.code, reason.as_json()["params"], reason.english()
     TransitionLog.objects.create(
         content_type=ContentType.objects.get_for_model(document),
         object_id=str(document.pk),
@@ -95,7 +100,9 @@ def document_event_log(document: models.Model, name: str, *, actor, reason: str 
         source=state,
         target=state,
         actor=actor,
-        reason=reason[:1000],
+        reason=(reason or "")[:1000],
+        reason_code=code,
+        reason_params=params,
     )
 
 

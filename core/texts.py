@@ -11,6 +11,9 @@ Each app registers its sentences (English msgids with ``%(name)s`` placeholders,
 parameter may itself be a text (``{"code": ..., "params": {...}}``), rendered the same way: that
 is how a sentence is made of parts (the limit of a policy, the outcome of a check).
 
+An amount of money is a parameter made with :func:`money` (``{"money": "1234.50", "currency":
+"CNY"}``): shown with the reader's money format (core.formatting.amount), as the pages show it.
+
 A text may also carry ``"english"``: a more precise English sentence (an EN 16931 finding with
 the document's figures, a parser's note) that English readers get instead of the code's words;
 other languages read the code's translation.
@@ -48,6 +51,10 @@ def render_value(value):
     """A parameter as shown: a nested text rendered in the active language, else the value."""
     if isinstance(value, Text):
         return value.render()
+    if isinstance(value, dict) and "money" in value:
+        from .formatting import amount
+
+        return amount(value["money"], value.get("currency") or None)
     if isinstance(value, dict) and "code" in value:
         if value.get("english") and _reads_english():
             return value["english"]
@@ -133,6 +140,8 @@ def english(value):
         value = value.as_json()
     if isinstance(value, dict) and value.get("english"):
         return value["english"]
+    if isinstance(value, dict) and "money" in value:
+        return f"{value['money']} {value.get('currency') or ''}".strip()
     if isinstance(value, dict) and "code" in value:
         values = _Values({k: english(v) for k, v in (value.get("params") or {}).items()})
         return str(REGISTRY[value["code"]]) % values
@@ -146,6 +155,11 @@ def english(value):
 def joined(items, sep: str = "; ") -> dict:
     """A list parameter shown with ``sep`` between its items (each may be a text)."""
     return {"items": list(items), "sep": sep}
+
+
+def money(value, currency: str = "") -> dict:
+    """An amount as a text parameter: kept exact, shown in the reader's money format."""
+    return {"money": str(value), "currency": currency or ""}
 
 
 def text(code: str, /, **params) -> Text:

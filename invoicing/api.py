@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from core.errors import DomainError
 from core.pagination import PageIn, paginate
 from core.selectors import transition_log_for
+from settlement.selectors.account import invoice_payments_received, with_payment_facts
 
 from . import selectors, services, storage
 
@@ -57,16 +58,43 @@ class InvoiceOut(Schema):
     signature_status: str
     sha256: str
     created_at: datetime
+    due_date: date | None  # once approved for payment
+    payment_status: str  # paid | partly_paid | unpaid; empty before approval
+    paid_amount: Decimal  # paid: what settled it; partly paid: what was paid of its statement
 
     @staticmethod
     def resolve_sha256(obj):
         return obj.file.sha256
+
+    @staticmethod
+    def resolve_due_date(obj):
+        return obj.due_on
+
+    @staticmethod
+    def resolve_payment_status(obj):
+        return obj.payment_state
+
+
+class PaymentReceivedOut(Schema):
+    id: int
+    paid_on: date
+    amount: Decimal  # the transfer
+    discount_amount: Decimal  # an early-payment discount taken with it
+    currency: str
+    bank_reference: str
+    statement_id: int | None
+    is_final: bool
 
 
 class InvoiceDetailOut(InvoiceOut):
     lines: list[LineOut]
     issues: list[IssueOut]
     history: list[dict]
+    payments: list[PaymentReceivedOut]  # the payments that paid it (or paid its statement in part)
+
+    @staticmethod
+    def resolve_payments(obj):
+        return list(invoice_payments_received(obj))
 
     @staticmethod
     def resolve_lines(obj):
@@ -109,22 +137,27 @@ def invoice_upload(
         actor=user,
         idempotency_key=idempotency_key,
     )
-    invoice = selectors.invoice_get(user, invoice.pk)
+    invoice = _get(user, invoice.pk)
     return Status(201 if created else 200, invoice)
 
 
 @router.get("/", response=list[InvoiceOut])
 def invoice_list(request, response: HttpResponse, page: Query[PageIn], state: str = ""):
     """Invoices by cursor (``Link`` / ``X-Next-Cursor`` headers; docs/integration.md)."""
-    qs = selectors.invoice_list(request.auth)
+    qs = with_payment_facts(selectors.invoice_list(request.auth))
     if state:
         qs = qs.filter(state=state)
     return paginate(request, response, qs, page, scope="invoices")
 
 
+def _get(user, invoice_id: int):
+    selectors.invoice_get(user, invoice_id)  # scoped: another supplier's invoice is a 404
+    return with_payment_facts(selectors.invoice_list(user)).get(pk=invoice_id)
+
+
 @router.get("/{int:invoice_id}", response=InvoiceDetailOut)
 def invoice_detail(request, invoice_id: int):
-    return selectors.invoice_get(request.auth, invoice_id)
+    return _get(request.auth, invoice_id)
 
 
 @router.get("/{int:invoice_id}/file")

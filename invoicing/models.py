@@ -210,9 +210,9 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
     def unschedule(self, *, by=None, reason=""):
         """Taken out of a statement again (removed, or the statement was withdrawn)."""
 
-    @transition(field=state, source=InvoiceState.SCHEDULED, target=InvoiceState.PAID)
+    @transition(field=state, source=[InvoiceState.SCHEDULED, InvoiceState.APPROVED], target=InvoiceState.PAID)
     def pay(self, *, by=None, reason=""):
-        pass
+        """Paid with its statement (scheduled) or on its own in a payment run (approved)."""
 
     @transition(
         field=state,

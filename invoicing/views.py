@@ -13,6 +13,7 @@ from core.errors import DomainError, PermissionDenied
 from core.http import download_name
 from core.listing import Column, Filter, ListSpec, list_response, pk_link
 from core.selectors import transition_log_for
+from settlement.selectors.account import PAYMENT_STATES, payment_state_label, with_payment_facts
 
 from . import selectors, services, storage
 from .formats.facturx import is_pdf
@@ -49,6 +50,8 @@ INVOICE_LIST = ListSpec(
         ),
         Column("currency", _("Currency"), lambda i: i.currency),
         Column("state", _("State"), state_label, sort="state"),
+        Column("due", _("Due date"), lambda i: i.due_on, sort="due__due_date"),
+        Column("payment", _("Payment"), lambda i: payment_state_label(i), sort="payment_state"),
         Column("received", _("Received"), lambda i: localtime(i.created_at).date(), sort="created_at"),
     ),
     filters=(
@@ -56,6 +59,9 @@ INVOICE_LIST = ListSpec(
         Filter("state", _("State"), "choice", ("state",), choices=tuple(InvoiceState.choices)),
         Filter("issued_from", _("Issued from"), "date_from", ("issue_date",)),
         Filter("issued_to", _("Issued to"), "date_to", ("issue_date",)),
+        Filter("due_from", _("Due from"), "date_from", ("due__due_date",)),
+        Filter("due_to", _("Due up to"), "date_to", ("due__due_date",)),
+        Filter("payment", _("Payment"), "choice", ("payment_state",), choices=PAYMENT_STATES),
     ),
     default_sort="-received",
     csv_name="invoices",
@@ -64,7 +70,7 @@ INVOICE_LIST = ListSpec(
 
 @login_required
 def invoice_list(request):
-    invoices = selectors.invoice_list(request.user)
+    invoices = with_payment_facts(selectors.invoice_list(request.user))
     return list_response(request, invoices, INVOICE_LIST, "invoicing/list.html")
 
 

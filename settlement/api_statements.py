@@ -133,10 +133,11 @@ class PaymentIn(Schema):
 
 class PaymentOut(Schema):
     id: int
-    statement_id: int
-    statement_number: str
+    statement_id: int | None  # none: a payment run paid invoices without a statement
+    statement_number: str | None = None
     supplier_id: int
     amount: Decimal
+    discount_amount: Decimal  # an early-payment discount taken with it
     currency: str
     paid_on: date
     bank_reference: str

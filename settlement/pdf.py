@@ -261,6 +261,7 @@ ACCOUNT_KIND_LABELS = {
     "credit_note": "红字发票 Credit note",
     "deduction": "扣款 Deduction",
     "payment": "付款 Payment",
+    "discount": "现金折扣 Early-payment discount",
 }
 
 

@@ -20,6 +20,8 @@ TRANSITION_LABELS.update(
         "payment_release": _("Payment hold released"),
         "pay_partly": _("Partly paid"),
         "payment_term_set": _("Payment terms set"),
+        "discount_take": _("Early-payment discount taken"),
+        "discount_forgo": _("Early-payment discount not taken"),
     }
 )
 

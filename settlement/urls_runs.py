@@ -12,6 +12,11 @@ urlpatterns = [
         name="payment-run-line-amount",
     ),
     path(
+        "payment-runs/<int:run_id>/lines/<int:run_line_id>/discount/",
+        views.payment_run_line_discount,
+        name="payment-run-line-discount",
+    ),
+    path(
         "payment-runs/<int:run_id>/lines/<int:run_line_id>/remove/",
         views.payment_run_line_remove,
         name="payment-run-line-remove",

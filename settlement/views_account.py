@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,21 +12,13 @@ from django.views.decorators.http import require_POST
 
 from core import bounds
 from core.errors import NotFound
-from core.listing import csv_cell
 from invoicing.selectors import invoice_get
 from suppliers.selectors import supplier_get, supplier_id_for, supplier_list
 
 from .pdf import statement_of_account_pdf
-from .selectors.account import statement_of_account
+from .selectors.account import kind_label, statement_of_account, statement_of_account_csv
 from .services import terms
 from .views_statements import _date
-
-KIND_LABELS = {
-    "invoice": _("Invoice"),
-    "credit_note": _("Credit note"),
-    "deduction": _("Deduction"),
-    "payment": _("Payment"),
-}
 
 
 @login_required
@@ -65,31 +54,7 @@ def supplier_account(request, supplier_id: int):
     account = _account(request, supplier_id)
     fmt = request.GET.get("format")
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            ["date", "kind", "reference", "due_date", "status", "detail", "amount", "balance", "currency"]
-        )
-        writer.writerow(["", "opening", "", "", "", "", "", account["opening"], account["currency"]])
-        for r in account["rows"]:
-            detail = r.detail + ("" if not r.remittance else " · " + ", ".join(r.remittance))
-            writer.writerow(
-                [
-                    csv_cell(v)
-                    for v in (
-                        r.day.isoformat(),
-                        r.kind,
-                        r.reference,
-                        r.due_date.isoformat() if r.due_date else "",
-                        r.status,
-                        detail,
-                        r.amount,
-                        r.balance,
-                        r.currency,
-                    )
-                ]
-            )
-        response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(statement_of_account_csv(account), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(
             True, f"statement-of-account-{supplier_id}.csv"
         )
@@ -101,7 +66,7 @@ def supplier_account(request, supplier_id: int):
         )
         return response
     for r in account["rows"]:
-        r.kind_label = KIND_LABELS.get(r.kind, r.kind)
+        r.kind_label = kind_label(r.kind)
     return render(request, "settlement/account.html", {"account": account, "query": request.GET.urlencode()})
 
 

@@ -29,6 +29,7 @@ SKIP_REASONS = {
     "in_another_run": _("already in another payment run"),
     "bank_account_not_approved": _("no finance-approved bank account"),
     "nothing_open": _("nothing left to pay"),
+    "credits_exceed_invoices": _("its credit notes take the payment to nothing"),
 }
 
 RUN_LIST = ListSpec(
@@ -104,12 +105,17 @@ def payment_run_detail(request, run_id: int):
         "run": run,
         "groups": runs.grouped_transfers(run) if run.state != PaymentRunState.PAID else [],
         "lines": list(
-            run.lines.select_related("statement", "supplier", "bank_account", "payment").order_by(
-                "supplier__name", "id"
-            )
+            run.lines.select_related("statement", "supplier", "bank_account", "payment", "discount_term")
+            .prefetch_related("invoice_links__invoice")
+            .order_by("supplier__name", "id")
         ),
         "skipped": [
-            {**row, "reason": SKIP_REASONS.get(row.get("code"), row.get("code"))} for row in run.skipped
+            {
+                **row,
+                "document": row.get("statement") or row.get("document", ""),
+                "reason": SKIP_REASONS.get(row.get("code"), row.get("code")),
+            }
+            for row in run.skipped
         ],
         "approved_by": approved_by,
         "can_approve": can_approve,
@@ -128,6 +134,20 @@ def payment_run_line_amount(request, run_id: int, run_line_id: int):
     run = payment_run_get(request.user, run_id)
     runs.payment_run_line_amount(
         run=run, line_id=run_line_id, amount=request.POST.get("amount", ""), actor=request.user
+    )
+    return redirect("payment-run-detail", run_id=run.pk)
+
+
+@login_required
+@require_POST
+def payment_run_line_discount(request, run_id: int, run_line_id: int):
+    run = payment_run_get(request.user, run_id)
+    runs.payment_run_line_discount(
+        run=run,
+        line_id=run_line_id,
+        take=request.POST.get("take") == "1",
+        reason=request.POST.get("reason", ""),
+        actor=request.user,
     )
     return redirect("payment-run-detail", run_id=run.pk)
 

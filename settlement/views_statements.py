@@ -78,9 +78,9 @@ PAYMENT_LIST = ListSpec(
         Column(
             "statement",
             _("Statement"),
-            lambda p: p.statement.number,
+            lambda p: p.statement.number if p.statement_id else "—",
             sort="statement__number",
-            link=lambda p: reverse("statement-detail", args=[p.statement_id]),
+            link=lambda p: reverse("statement-detail", args=[p.statement_id]) if p.statement_id else "",
         ),
         Column("supplier", _("Supplier"), lambda p: p.supplier.name, sort="supplier__name"),
         Column("paid_on", _("Paid on"), lambda p: p.paid_on, sort="paid_on"),

@@ -142,13 +142,19 @@ def rows(period: Period):
         net = sum((_d(link.invoice.net_amount) for link in links), Decimal("0.00"))
         tax = sum((_d(link.invoice.tax_amount) for link in links), Decimal("0.00"))
         kind = gettext("Payment")
-        summary = gettext("Payment of statement %(number)s, %(supplier)s, bank reference %(reference)s") % {
-            "number": payment.statement.number,
+        related = " ".join(link.invoice.invoice_number for link in sorted(links, key=lambda x: x.invoice_id))
+        # a payment run pays invoices without a statement too: they name the payment then
+        number = payment.statement.number if payment.statement_id else related
+        summary = (
+            gettext("Payment of statement %(number)s, %(supplier)s, bank reference %(reference)s")
+            if payment.statement_id
+            else gettext("Payment of invoices %(number)s, %(supplier)s, bank reference %(reference)s")
+        ) % {
+            "number": number,
             "supplier": payment.supplier.name,
             "reference": payment.bank_reference,
         }
         common = [payment.supplier.name, payment.supplier.tax_id, payment.currency, net, tax, payment.amount]
-        related = " ".join(link.invoice.invoice_number for link in sorted(links, key=lambda x: x.invoice_id))
         lines = [(acc["payable"], payment.amount, None), (acc["bank"], None, payment.amount)]
         for n, (account, debit, credit) in enumerate(lines, start=1):
             yield [
@@ -161,7 +167,7 @@ def rows(period: Period):
                 debit,
                 credit,
                 *common,
-                payment.statement.number,
+                number,
                 related,
             ]
 

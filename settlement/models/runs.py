@@ -1,13 +1,15 @@
 """Due dates of invoices, payment holds, our paying bank accounts and payment runs.
 
 A payment run (付款批次) is finance's proposal to pay what is due up to a date for one legal
-entity and currency: one line per approved statement, to the supplier's finance-approved bank
-account. It is reviewed (lines removed, amounts lowered for a partial payment), approved by
+entity and currency: one line per approved statement, and one line per supplier for its approved
+invoices that are on no statement ("loose" invoices, with the credit notes netted against them),
+to the supplier's finance-approved bank account. A line may take an early-payment discount. It is reviewed (lines removed, amounts lowered for a partial payment), approved by
 someone other than its proposer (two people above ``PAYMENT_RUN_SECOND_APPROVAL_ABOVE``),
 exported as an ISO 20022 pain.001 file (and a CSV) and marked paid when the bank confirms.
 
-Database rules: a statement is in at most one live run line (``run_line_statement_once``); a
-line pays more than nothing and at most what was open when proposed.
+Database rules: a statement is in at most one live run line (``run_line_statement_once``), an
+invoice in at most one live run line (``run_invoice_once``); a line pays more than nothing and at
+most what was open when proposed; its discount is less than what was open.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ __all__ = [
     "InvoiceDue",
     "PaymentRun",
     "PaymentRunApproval",
+    "PaymentRunInvoice",
     "PaymentRunLine",
     "PaymentRunState",
     "TermSource",
@@ -183,15 +186,25 @@ class PaymentRun(ConcurrentTransitionMixin, models.Model):
 
 
 class PaymentRunLine(models.Model):
-    """One statement in a run: how much of what is open it pays, to which approved account."""
+    """One statement in a run, or a supplier's loose invoices (``invoices``, no statement): how
+    much of what is open it pays, to which approved account, and the early-payment discount its
+    terms offer on the run's payment date (``discount_amount``; taken when ``discount_taken``)."""
 
     run = models.ForeignKey(PaymentRun, on_delete=models.CASCADE, related_name="lines")
-    statement = models.ForeignKey("settlement.Statement", on_delete=models.PROTECT, related_name="run_lines")
+    statement = models.ForeignKey(
+        "settlement.Statement", null=True, blank=True, on_delete=models.PROTECT, related_name="run_lines"
+    )
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="+")
     bank_account = models.ForeignKey("suppliers.BankAccount", on_delete=models.PROTECT, related_name="+")
     open_amount = models.DecimalField(_("open"), **AMOUNT)
     amount = models.DecimalField(_("to pay"), **AMOUNT)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    discount_amount = models.DecimalField(_("discount"), default=Decimal("0.00"), **AMOUNT)
+    discount_taken = models.BooleanField(_("discount taken"), default=False)
+    discount_until = models.DateField(null=True, blank=True)
+    discount_term = models.ForeignKey(
+        "suppliers.PaymentTerm", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     is_live = models.BooleanField(default=True)  # False once its run is paid or cancelled
 
     class Meta:
@@ -200,17 +213,46 @@ class PaymentRunLine(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gt=0, amount__lte=F("open_amount")), name="run_line_amount_within_open"
             ),
+            models.CheckConstraint(
+                condition=Q(discount_amount__gte=0, discount_amount__lt=F("open_amount")),
+                name="run_line_discount_within_open",
+            ),
             models.UniqueConstraint(
                 fields=["statement"], condition=Q(is_live=True), name="run_line_statement_once"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.run_id}: {self.statement_id} {self.amount}"
+        return f"{self.run_id}: {self.statement_id or 'invoices'} {self.amount}"
 
     @property
     def is_partial(self) -> bool:
-        return self.amount < self.open_amount
+        return self.amount < self.open_amount - self.taken_discount
+
+    @property
+    def taken_discount(self) -> Decimal:
+        return self.discount_amount if self.discount_taken else Decimal("0.00")
+
+
+class PaymentRunInvoice(models.Model):
+    """A loose invoice (or a credit note netted against it) paid by a run line; ``gross`` signed
+    (a credit note negative), ``discount`` what its early payment takes off."""
+
+    line = models.ForeignKey(PaymentRunLine, on_delete=models.CASCADE, related_name="invoice_links")
+    invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.PROTECT, related_name="run_links")
+    gross = models.DecimalField(**AMOUNT)
+    discount = models.DecimalField(default=Decimal("0.00"), **AMOUNT)
+    is_live = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["line", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice"], condition=Q(is_live=True), name="run_invoice_once"),
+            models.CheckConstraint(condition=Q(discount__gte=0), name="run_invoice_discount_sane"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} ← {self.invoice_id}"
 
 
 class PaymentRunApproval(models.Model):

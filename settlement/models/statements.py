@@ -372,13 +372,18 @@ class Payment(models.Model):
     """A payment of an approved statement, to the supplier account approved at that moment: the
     whole open amount (``is_final``) or a part of it (from a payment run)."""
 
-    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="payments")
+    # none for a run line of loose invoices (``invoices`` names them)
+    statement = models.ForeignKey(
+        Statement, null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
     is_final = models.BooleanField(default=True)  # settles the statement: its invoices are paid
     run_line = models.OneToOneField(
         "settlement.PaymentRunLine", null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
     )
     supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(_("amount"), **AMOUNT)
+    # the early-payment discount taken: settled without being transferred
+    discount_amount = models.DecimalField(_("discount"), default=Decimal("0.00"), **AMOUNT)
     currency = models.CharField(_("currency"), max_length=3)
     paid_on = models.DateField(_("paid on"))
     bank_reference = models.CharField(_("bank reference"), max_length=100)
@@ -396,6 +401,11 @@ class Payment(models.Model):
         ordering = ["-paid_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(discount_amount__gte=0), name="payment_discount_sane"),
+            models.CheckConstraint(
+                condition=Q(statement__isnull=False) | Q(run_line__isnull=False),
+                name="payment_of_statement_or_run_line",
+            ),
             models.UniqueConstraint(
                 fields=["statement"], condition=Q(is_final=True), name="one_final_payment_per_statement"
             ),

@@ -7,20 +7,27 @@ Rows, oldest first, with a running balance (positive: we owe the supplier):
 - a credit note once approved: − its amount;
 - a finance deduction on a statement the supplier confirmed: − its amount;
 - a payment: − its amount, with what it settled (the statement, its invoices; a part payment
-  names the statement only) and the bank reference and account (masked).
+  names the statement only; a payment run's payment of invoices without a statement names them)
+  and the bank reference and account (masked);
+- an early-payment discount taken with a payment: − its amount.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Case, DecimalField, F, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import formatting
+from core.listing import csv_cell
 from invoicing.models import Invoice, InvoiceState
 from suppliers.models import Supplier
 
@@ -35,10 +42,77 @@ CONFIRMED_STATEMENT_STATES = [
 ]
 
 
+PAYMENT_STATES = (
+    ("paid", gettext_lazy("Paid")),
+    ("partly_paid", gettext_lazy("Partly paid")),
+    ("unpaid", gettext_lazy("Unpaid")),
+)
+
+
+def with_payment_facts(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Invoices with their payment facts in the same query (for lists and the API): ``due_on``,
+    ``payment_state`` (paid / partly_paid / unpaid; empty before approval), ``paid_amount`` (what
+    its payment settled; for an invoice on a partly paid statement, what was paid of the
+    statement) and ``paid_on``."""
+    statement_paid = Subquery(
+        StatementLine.objects.filter(invoice=OuterRef("pk"), is_live=True).values("statement__paid_amount")[
+            :1
+        ],
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
+    return qs.annotate(
+        due_on=F("due__due_date"),
+        paid_on=F("payment_link__payment__paid_on"),
+        statement_paid=Coalesce(statement_paid, zero),
+        direct_paid=F("payment_link__amount"),
+    ).annotate(
+        payment_state=Case(
+            When(state=InvoiceState.PAID, then=Value("paid")),
+            When(state=InvoiceState.SCHEDULED, statement_paid__gt=0, then=Value("partly_paid")),
+            When(state__in=[InvoiceState.APPROVED, InvoiceState.SCHEDULED], then=Value("unpaid")),
+            default=Value(""),
+        ),
+        paid_amount=Case(
+            When(state=InvoiceState.PAID, then=Coalesce(F("direct_paid"), zero)),
+            When(state=InvoiceState.SCHEDULED, then=F("statement_paid")),
+            default=zero,
+            output_field=DecimalField(max_digits=18, decimal_places=2),
+        ),
+    )
+
+
+def invoice_payments_received(invoice: Invoice) -> QuerySet[Payment]:
+    """The payments that paid ``invoice`` (its own), or, while it is on a partly paid statement,
+    the part payments of that statement. The caller has scoped ``invoice`` to the reader."""
+    paid = Payment.objects.filter(invoices__invoice=invoice)
+    if paid.exists():
+        return paid.order_by("paid_on", "id")
+    live = StatementLine.objects.filter(invoice=invoice, is_live=True).values("statement_id")[:1]
+    return Payment.objects.filter(statement_id__in=live).order_by("paid_on", "id")
+
+
+def payment_state_label(invoice: Invoice) -> str:
+    """An invoice of ``with_payment_facts`` as a list cell: paid on a day, partly paid (how much,
+    as money), unpaid; nothing before approval."""
+    state = getattr(invoice, "payment_state", "")
+    if state == "paid":
+        if invoice.paid_on:
+            return _("paid on %(date)s") % {"date": formatting.day(invoice.paid_on)}
+        return _("paid")
+    if state == "partly_paid":
+        return _("partly paid: %(amount)s") % {
+            "amount": formatting.amount(invoice.paid_amount, invoice.currency)
+        }
+    if state == "unpaid":
+        return _("unpaid")
+    return ""
+
+
 @dataclass
 class Row:
     day: date
-    kind: str  # invoice | credit_note | deduction | payment
+    kind: str  # invoice | credit_note | deduction | payment | discount
     reference: str
     amount: Decimal  # signed: + we owe, − paid or credited
     currency: str
@@ -62,6 +136,10 @@ def invoice_payment_status(invoice: Invoice, today: date | None = None) -> str:
                 "ref": link.payment.bank_reference,
             }
         return _("paid")
+    if invoice.state == InvoiceState.APPROVED:
+        in_run = invoice.run_links.filter(is_live=True).select_related("line__run").first()
+        if in_run is not None:
+            return _("in payment run %(number)s") % {"number": in_run.line.run.number}
     if invoice.state == InvoiceState.SCHEDULED:
         line = StatementLine.objects.filter(invoice=invoice, is_live=True).select_related("statement").first()
         if line is not None and line.statement.paid_amount > 0:
@@ -141,6 +219,16 @@ def statement_of_account(
     )
     for p in payments:
         settled = [f"{pi.invoice} {formatting.amount(pi.amount, currency)}" for pi in p.invoices.all()]
+        if p.statement_id is None:
+            status = _("payment of invoices without a statement")
+            link = ("invoice-detail", p.invoices.all()[0].invoice_id) if p.invoices.all() else None
+        else:
+            status = (
+                _("final payment of statement %(number)s")
+                if p.is_final
+                else _("part payment of statement %(number)s")
+            ) % {"number": p.statement.number}
+            link = ("statement-detail", p.statement_id)
         rows.append(
             Row(
                 day=p.paid_on,
@@ -148,15 +236,25 @@ def statement_of_account(
                 reference=p.bank_reference,
                 amount=-p.amount,
                 currency=currency,
-                status=_("final payment of statement %(number)s") % {"number": p.statement.number}
-                if p.is_final
-                else _("part payment of statement %(number)s") % {"number": p.statement.number},
+                status=status,
                 detail=f"{p.bank_name} · {p.account_name} · ****{p.account_last4}",
-                link=("statement-detail", p.statement_id),
+                link=link,
                 remittance=settled,
             )
         )
-    order = {"invoice": 0, "credit_note": 1, "deduction": 2, "payment": 3}
+        if p.discount_amount:
+            rows.append(
+                Row(
+                    day=p.paid_on,
+                    kind="discount",
+                    reference=p.bank_reference,
+                    amount=-p.discount_amount,
+                    currency=currency,
+                    status=_("early-payment discount"),
+                    link=link,
+                )
+            )
+    order = {"invoice": 0, "credit_note": 1, "deduction": 2, "payment": 3, "discount": 4}
     rows.sort(key=lambda r: (r.day, order[r.kind]))
     opening = sum((r.amount for r in rows if date_from and r.day < date_from), Decimal("0.00"))
     shown = [r for r in rows if (not date_from or r.day >= date_from) and (not date_to or r.day <= date_to)]
@@ -174,7 +272,64 @@ def statement_of_account(
         "date_to": date_to,
         "invoiced": sum((r.amount for r in shown if r.kind == "invoice"), Decimal("0.00")),
         "credited": -sum(
-            (r.amount for r in shown if r.kind in ("credit_note", "deduction")), Decimal("0.00")
+            (r.amount for r in shown if r.kind in ("credit_note", "deduction", "discount")), Decimal("0.00")
         ),
         "paid": -sum((r.amount for r in shown if r.kind == "payment"), Decimal("0.00")),
     }
+
+
+def kind_label(kind: str) -> str:
+    """A ledger row's kind in the reader's language."""
+    return {
+        "invoice": _("Invoice"),
+        "credit_note": _("Credit note"),
+        "deduction": _("Deduction"),
+        "payment": _("Payment"),
+        "discount": _("Early-payment discount"),
+        "opening": _("Opening balance"),
+    }.get(kind, kind)
+
+
+def statement_of_account_csv(account: dict) -> str:
+    """The statement of account as CSV: a header in the reader's language, machine-readable
+    figures (ISO dates, plain decimals), every text cell formula-guarded."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            csv_cell(h)
+            for h in (
+                _("Date"),
+                _("Kind"),
+                _("Reference"),
+                _("Due date"),
+                _("Status"),
+                _("Detail"),
+                _("Amount"),
+                _("Balance"),
+                _("Currency"),
+            )
+        ]
+    )
+    writer.writerow(
+        ["", csv_cell(kind_label("opening")), "", "", "", "", "", account["opening"], account["currency"]]
+    )
+    for r in account["rows"]:
+        detail = r.detail + ("" if not r.remittance else " · " + ", ".join(r.remittance))
+        writer.writerow(
+            [
+                csv_cell(v)
+                for v in (
+                    r.day.isoformat(),
+                    kind_label(r.kind),
+                    r.reference,
+                    r.due_date.isoformat() if r.due_date else "",
+                    r.status,
+                    detail,
+                    r.amount,
+                    r.balance,
+                    r.currency,
+                )
+            ]
+        )
+    return "\ufeff" + out.getvalue()

@@ -223,6 +223,7 @@ def _gather(statement: Statement, actor) -> int:
             )
             .exclude(document_type="credit_note")
             .exclude(tax__verification="failed")  # held by its authenticity check (发票查验)
+            .exclude(run_links__is_live=True)  # paid on its own by a live payment run
             .filter(Q(currency=statement.currency) | Q(currency=""))
             .order_by("id")
         )
@@ -238,6 +239,7 @@ def _gather(statement: Statement, actor) -> int:
             Invoice.objects.select_for_update()
             .filter(**same, state=InvoiceState.APPROVED, document_type="credit_note")
             .filter(corrects_id__in=on_statement)
+            .exclude(run_links__is_live=True)
             .order_by("id")
         )
         for credit_note in credit_notes:
@@ -441,6 +443,14 @@ def statement_invoice_add(*, statement: Statement, invoice: Invoice, actor) -> S
                 % {"invoice": invoice, "number": taken.statement.number},
                 code="already_in_open_statement",
                 details={"statement": taken.statement.number},
+            )
+        in_run = invoice.run_links.filter(is_live=True).select_related("line__run").first()
+        if in_run is not None:
+            raise Conflict(
+                gettext("Invoice %(invoice)s is in payment run %(run)s; it is paid with the run.")
+                % {"invoice": invoice, "run": in_run.line.run.number},
+                code="invoice_in_payment_run",
+                details={"run": in_run.line.run.number},
             )
         if invoice.state != InvoiceState.APPROVED:
             raise DomainError(
