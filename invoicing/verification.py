@@ -132,6 +132,14 @@ class HttpVerifier(Verifier):
     headers ``X-App-Key``, ``X-Timestamp``, ``X-Signature`` (hex HMAC-SHA256 with the app secret).
     Answer: JSON ``{"status": "verified" | "failed" | "not_found", "code": "..."}``; ``failed``
     with code ``cancelled`` (作废), ``red_flushed`` (已红冲), ``mismatch`` or another code.
+
+    This contract is the portal's own: the commercial gateways to the national service (and a
+    tax bureau's own interface) each have theirs. To fit one, subclass and override the three
+    parts that differ — :meth:`request_body` (what is sent), :meth:`headers` (how it is
+    authenticated) and :meth:`outcome` (how its answer maps to verified / failed / not
+    checkable) — and name the subclass in ``INVOICE_VERIFIER``. Transport, timeouts, size limit
+    and the rule that a network problem is never a failure stay here. docs/tax.md lists what
+    to take from the gateway's contract.
     """
 
     name = "http"
@@ -146,7 +154,7 @@ class HttpVerifier(Verifier):
         self.app_secret = config.get("APP_SECRET", "")
         self.timeout = float(config.get("TIMEOUT", 10))
 
-    def _body(self, facts: InvoiceFacts) -> bytes:
+    def request_body(self, facts: InvoiceFacts) -> bytes:
         payload = {
             "invoice_number": facts.number,
             "invoice_code": facts.code,
@@ -167,18 +175,9 @@ class HttpVerifier(Verifier):
             return Outcome(NOT_CHECKABLE, "not_chinese", {"format": facts.format})
         if not (self.url and self.app_key and self.app_secret):
             return Outcome(NOT_CHECKABLE, "service_not_configured")
-        body = self._body(facts)
-        timestamp = str(int(time.time()))
+        body = self.request_body(facts)
         request = urllib.request.Request(  # noqa: S310 - the URL is the operator's setting (https)
-            self.url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "X-App-Key": self.app_key,
-                "X-Timestamp": timestamp,
-                "X-Signature": self.sign(timestamp, body),
-            },
+            self.url, data=body, method="POST", headers=self.headers(body)
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
@@ -191,6 +190,19 @@ class HttpVerifier(Verifier):
             return Outcome(NOT_CHECKABLE, "service_answer_unreadable")
         if not isinstance(answer, dict):
             return Outcome(NOT_CHECKABLE, "service_answer_unreadable")
+        return self.outcome(answer, facts)
+
+    def headers(self, body: bytes) -> dict[str, str]:
+        timestamp = str(int(time.time()))
+        return {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-App-Key": self.app_key,
+            "X-Timestamp": timestamp,
+            "X-Signature": self.sign(timestamp, body),
+        }
+
+    def outcome(self, answer: dict, facts: InvoiceFacts) -> Outcome:
+        """The gateway's JSON answer as an outcome; anything not understood is not checkable."""
         status = answer.get("status")
         code = str(answer.get("code") or "")[:40]
         if status == "verified":

@@ -18,7 +18,7 @@ from django.urls import reverse
 from core.models import OutboxTask, TransitionLog
 from invoicing.models import Invoice, InvoiceTax
 from invoicing.services import invoice_upload
-from invoicing.verification import InvoiceFacts, OfflineVerifier
+from invoicing.verification import HttpVerifier, InvoiceFacts, OfflineVerifier
 from settlement.models import Statement
 from tests.factories import LegalEntityFactory, SupplierFactory, make_supplier_user
 from tests.invoicing.cn_xml_builder import BUYER_ID, BUYER_NAME, SELLER_ID, SELLER_NAME, build_cn_xml, item
@@ -331,7 +331,6 @@ def test_the_http_checker_asks_the_configured_service_with_a_signed_request(
 
 
 def test_an_unreachable_service_leaves_the_invoice_not_checkable_never_failed(settings):
-    from invoicing.verification import HttpVerifier
 
     server = HTTPServer(("127.0.0.1", 0), _FakeService)
     port = server.server_port
@@ -343,3 +342,65 @@ def test_an_unreachable_service_leaves_the_invoice_not_checkable_never_failed(se
     assert (outcome.result, outcome.code) == ("not_checkable", "service_unavailable")
     unconfigured = HttpVerifier({}).verify(FACTS)
     assert (unconfigured.result, unconfigured.code) == ("not_checkable", "service_not_configured")
+
+
+class OtherGateway(HttpVerifier):
+    """A gateway with another contract (field names, a token header, its own answer codes), fitted
+    the documented way: three overrides, named in INVOICE_VERIFIER."""
+
+    name = "http"
+
+    def request_body(self, facts):
+        return json.dumps(
+            {"fphm": facts.number, "kprq": facts.issue_date.isoformat(), "jshj": str(facts.gross)}
+        ).encode()
+
+    def headers(self, body):
+        return {"Content-Type": "application/json", "Authorization": f"Bearer {self.app_key}"}
+
+    def outcome(self, answer, facts):
+        from invoicing.verification import FAILED, VERIFIED, Outcome
+
+        if answer.get("cyjg") == "0001":  # 查验一致
+            return Outcome(VERIFIED, "service_verified")
+        if answer.get("cyjg") == "0002":  # 发票已作废
+            return Outcome(FAILED, "cancelled", {"number": facts.number})
+        return super().outcome(answer, facts)
+
+
+class _OtherService(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.seen.append((self.headers.get("Authorization"), body))
+        payload = json.dumps(self.server.answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_gateway_with_another_contract_is_fitted_by_a_subclass_named_in_the_settings(
+    settings, seller, seller_user, our_entity, django_capture_on_commit_callbacks
+):
+    server = HTTPServer(("127.0.0.1", 0), _OtherService)
+    server.seen, server.answer = [], {"cyjg": "0002"}
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.INVOICE_VERIFIER = f"{__name__}.OtherGateway"
+    settings.INVOICE_VERIFIER_HTTP = {
+        "URL": f"http://127.0.0.1:{server.server_port}/cy",
+        "APP_KEY": "tok-1",
+        "APP_SECRET": "unused",
+        "TIMEOUT": 5,
+    }
+    try:
+        invoice = upload(build_cn_xml(), seller, seller_user, django_capture_on_commit_callbacks)
+    finally:
+        server.shutdown()
+        server.server_close()
+    tax = InvoiceTax.objects.get(invoice=invoice)
+    assert (tax.verification, tax.verification_code) == ("failed", "cancelled")
+    token, body = server.seen[-1]
+    assert token == "Bearer tok-1" and body["fphm"] == invoice.invoice_number
