@@ -3,10 +3,12 @@ no approval; a second finance user approves it (English); finance exports the IS
 which validates against the schema, and the CSV. The supplier reads its statement of account.
 Screenshots in zh-CN and en."""
 
+import importlib
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 
 from settlement import pain001
 from settlement.models import PaymentRun
@@ -17,7 +19,7 @@ from tests.factories import (
     make_approved_bank_account,
     make_supplier_user,
 )
-from tests.settlement.payment_run_builders import approved_statement, house_account
+from tests.settlement.payment_run_builders import approved_invoice, approved_statement, house_account
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +37,12 @@ def world(db):
         make_approved_bank_account(supplier)
         approved_statement(supplier, user, entity, finance, net=net, check=second)
         suppliers.append((supplier, user))
+    # a loose invoice (on no statement) under 2/10 net 30, issued 3 days ago: paid less 2 %
+    importlib.import_module("suppliers.migrations.0007_standard_payment_terms").add(django_apps, None)
+    loose = SupplierFactory(name="苏州东吴包装材料有限公司", state="approved")
+    make_supplier_user(loose, "user-loose")
+    make_approved_bank_account(loose)
+    approved_invoice(loose, entity, finance, net="1000.00", term="2-10-net-30")
     return {"entity": entity, "finance": finance, "second": second, "supplier_user": suppliers[0][1]}
 
 
@@ -57,7 +65,9 @@ def test_finance_proposes_another_approves_and_the_pain001_file_is_exported(new_
     finance.wait_for_url("**/settlement/payment-runs/*/")
     run_url = finance.url
     main = finance.locator("main").inner_text()
-    assert "13,560.00" in main and "6,328.00" in main and "19,888.00" in main
+    assert "13,560.00" in main and "6,328.00" in main
+    assert "1,107.40" in main and "22.60" in main  # the loose invoice's 1,130.00 less its 2 % discount
+    assert "20,995.40" in main
     assert finance.locator("form[action$='/approve/']").count() == 0  # the proposer cannot approve
     screenshot(finance, "proposed-zh")
 
@@ -74,7 +84,7 @@ def test_finance_proposes_another_approves_and_the_pain001_file_is_exported(new_
         finance.locator("form[action$='export.xml'] button").click()
     data = Path(download.value.path()).read_bytes()
     pain001.validate(data)
-    assert b"<CtrlSum>19888.00</CtrlSum>" in data and b"<NbOfTxs>2</NbOfTxs>" in data
+    assert b"<CtrlSum>20995.40</CtrlSum>" in data and b"<NbOfTxs>3</NbOfTxs>" in data
     with finance.expect_download() as csv_download:
         finance.locator("form[action$='export.csv'] button").click()
     assert "13560.00" in Path(csv_download.value.path()).read_text(encoding="utf-8-sig")

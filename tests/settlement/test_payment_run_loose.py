@@ -20,13 +20,17 @@ from lxml import etree
 
 from core.models import TransitionLog
 from core.selectors import transition_log_for
-from core.services import run_transition
 from settlement import pain001
 from settlement.models import Payment, PaymentInvoice, PaymentRun
 from settlement.services.terms import invoice_hold_set
 from suppliers.models import PaymentTerm
 from tests.factories import LegalEntityFactory, make_approved_bank_account
-from tests.settlement.payment_run_builders import approved_statement, approver, house_account
+from tests.settlement.payment_run_builders import (
+    approved_invoice,
+    approved_statement,
+    approver,
+    house_account,
+)
 from tests.settlement.statement_builders import make_invoice
 
 pytestmark = pytest.mark.django_db
@@ -53,25 +57,6 @@ def accounts(supplier_a, supplier_b):
 
 def _today():
     return timezone.localdate()
-
-
-def approved_invoice(supplier, entity, finance, *, net="1000.00", days_ago=3, credit_of=None, term=None):
-    """An invoice (or a credit note of ``credit_of``) matched and approved by finance: the receiver
-    stores its due date from the supplier's terms."""
-    if term is not None:
-        supplier.payment_term = PaymentTerm.objects.get(code=term)
-        supplier.save()
-    invoice = make_invoice(
-        supplier,
-        entity,
-        lines=((net, "0.13"),),
-        state="matched",
-        issue_date=_today() - timedelta(days=days_ago),
-        credit_note=credit_of is not None,
-        corrects=credit_of,
-    )
-    run_transition(invoice, "approve", actor=finance, reason="test")
-    return invoice
 
 
 def _propose(client, entity, *, due_by=None, execution_date=None):
