@@ -132,7 +132,7 @@ def invoice_payment_status(invoice: Invoice, today: date | None = None) -> str:
         link = PaymentInvoice.objects.filter(invoice=invoice).select_related("payment").first()
         if link is not None:
             return _("paid on %(date)s (bank reference %(ref)s)") % {
-                "date": link.payment.paid_on.isoformat(),
+                "date": formatting.day(link.payment.paid_on),
                 "ref": link.payment.bank_reference,
             }
         return _("paid")
@@ -151,9 +151,9 @@ def invoice_payment_status(invoice: Invoice, today: date | None = None) -> str:
     if due is not None and due.on_hold:
         return _("payment on hold")
     if due is not None and due.due_date < today:
-        return _("overdue since %(date)s") % {"date": due.due_date.isoformat()}
+        return _("overdue since %(date)s") % {"date": formatting.day(due.due_date)}
     if due is not None:
-        return _("due on %(date)s") % {"date": due.due_date.isoformat()}
+        return _("due on %(date)s") % {"date": formatting.day(due.due_date)}
     return _("approved for payment")
 
 
