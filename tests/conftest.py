@@ -39,6 +39,32 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+# Rows that data migrations write and code relies on: (module, function, model). A transactional
+# test flushes every table when it ends, so a later test on the same xdist worker would otherwise
+# run without them, and which test that is depends on how xdist hands out modules.
+MIGRATION_DATA = (
+    ("suppliers.migrations.0007_standard_payment_terms", "add", "suppliers.PaymentTerm"),
+    ("settlement.migrations.0004_approval_routing", "default_rules", "settlement.ApprovalRule"),
+)
+
+
+@pytest.fixture(autouse=True)
+def migration_data(request):
+    """Every database test starts from the migrated state: missing migration data is put back."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("db")
+    for module, function, model in MIGRATION_DATA:
+        if not apps.get_model(model).objects.exists():
+            getattr(importlib.import_module(module), function)(apps, None)
+
+
 @pytest.fixture
 def buyer(db):
     return UserFactory(username="buyer1", role="buyer")

@@ -121,7 +121,7 @@ def test_active_price_for_ignores_drafts_other_suppliers_and_dates_outside(
     supplier_a, supplier_b, buyer, draft
 ):
     assert active_price_for(supplier_id=supplier_a.pk, item_code="IT-1", on_date=D) is None  # only a draft
-    make_active_contract(supplier_b, lines=(LINE,))
+    make_active_contract(supplier_b, lines=(LINE,), valid_to=date(2026, 12, 31))
     assert active_price_for(supplier_id=supplier_a.pk, item_code="IT-1", on_date=D) is None
     assert active_price_for(supplier_id=supplier_b.pk, item_code="IT-1", on_date=date(2027, 1, 1)) is None
     assert active_price_for(supplier_id=supplier_b.pk, item_code="IT-1", on_date=D).unit_price == Decimal(

@@ -1,12 +1,10 @@
 """Payment terms as data: an approved invoice and a statement carry their due date and the terms
 it came from (PO over contract over supplier), shown on their pages with the terms' name."""
 
-import importlib
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 
 from core.services import run_transition
@@ -29,14 +27,6 @@ def test_the_arithmetic_of_terms():
     early = due(Terms(INVOICE_DATE, 30, Decimal("2"), 10), date(2026, 3, 10))
     assert early.discount_until == date(2026, 3, 20) and early.discount_percent == Decimal("2")
     assert discount_amount(Decimal("1130.00"), Decimal("2")) == Decimal("22.60")
-
-
-@pytest.fixture(autouse=True)
-def standard_terms(db):
-    """The standard terms suppliers migration 0007 writes; a transactional test run earlier on the
-    same worker flushes every table, migration data included, so they are put back when missing."""
-    add = importlib.import_module("suppliers.migrations.0007_standard_payment_terms").add
-    add(django_apps, None)
 
 
 def term(code):
