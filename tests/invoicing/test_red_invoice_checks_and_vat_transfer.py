@@ -15,28 +15,16 @@ from django.utils import translation
 from core.models import TransitionLog
 from invoicing.models import InputVatTransfer, Invoice, InvoiceTax, RedLetterRequest
 from invoicing.services import invoice_upload
-from tests.factories import LegalEntityFactory, SupplierFactory, make_supplier_user
+from tests.factories import LegalEntityFactory
 from tests.invoicing.cn_xml_builder import (
     BUYER_ID,
     BUYER_NAME,
     NUMBER,
-    SELLER_ID,
-    SELLER_NAME,
     build_cn_xml,
     item,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seller():
-    return SupplierFactory(name=SELLER_NAME, tax_id=SELLER_ID, state="approved")
-
-
-@pytest.fixture
-def seller_user(seller):
-    return make_supplier_user(seller, "seller-user")
 
 
 @pytest.fixture

@@ -13,13 +13,11 @@ from core.models import TransitionLog
 from invoicing.models import Invoice, RedLetterRequest
 from invoicing.red_letter import remaining_amounts
 from invoicing.services import invoice_upload
-from tests.factories import LegalEntityFactory, SupplierFactory, make_supplier_user
+from tests.factories import LegalEntityFactory
 from tests.invoicing.cn_xml_builder import (
     BUYER_ID,
     BUYER_NAME,
     NUMBER,
-    SELLER_ID,
-    SELLER_NAME,
     build_cn_xml,
     item,
 )
@@ -27,16 +25,6 @@ from tests.invoicing.cn_xml_builder import (
 pytestmark = pytest.mark.django_db
 
 RED_NUMBER = "26352000000012349999"
-
-
-@pytest.fixture
-def seller():
-    return SupplierFactory(name=SELLER_NAME, tax_id=SELLER_ID, state="approved")
-
-
-@pytest.fixture
-def seller_user(seller):
-    return make_supplier_user(seller, "seller-user")
 
 
 @pytest.fixture

@@ -20,24 +20,14 @@ from invoicing.models import Invoice, InvoiceTax
 from invoicing.services import invoice_upload
 from invoicing.verification import HttpVerifier, InvoiceFacts, OfflineVerifier
 from settlement.models import Statement
-from tests.factories import LegalEntityFactory, SupplierFactory, make_supplier_user
-from tests.invoicing.cn_xml_builder import BUYER_ID, BUYER_NAME, SELLER_ID, SELLER_NAME, build_cn_xml, item
+from tests.factories import LegalEntityFactory
+from tests.invoicing.cn_xml_builder import BUYER_ID, BUYER_NAME, SELLER_ID, build_cn_xml, item
 from tests.settlement.match_flow_builders import make_po, po_lines, receive
 from tests.settlement.statement_builders import PERIOD, make_invoice
 
 pytestmark = pytest.mark.django_db
 
 CANCELLED = "26352000000099990001"
-
-
-@pytest.fixture
-def seller():
-    return SupplierFactory(name=SELLER_NAME, tax_id=SELLER_ID, state="approved")
-
-
-@pytest.fixture
-def seller_user(seller):
-    return make_supplier_user(seller, "seller-user")
 
 
 @pytest.fixture
