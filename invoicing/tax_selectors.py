@@ -3,7 +3,7 @@ supplier's red-letter requests; the input VAT list is finance's (internal users)
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from core.errors import PermissionDenied
 from suppliers.selectors import supplier_id_for
@@ -51,3 +51,40 @@ def input_vat_list(user) -> QuerySet[InvoiceTax]:
         .exclude(invoice__state__in=HIDDEN)
         .order_by("-invoice__issue_date", "-invoice_id")
     )
+
+
+PAGE_ROWS = 500  # the input VAT page lists at most this many invoices and transfers
+
+
+def input_vat_periods(user):
+    """The latest 24 tax periods with deducted invoices: period, count and tax (finance's summary)."""
+    return (
+        input_vat_list(user)
+        .filter(deduction="deducted")
+        .values("deduction_period")
+        .annotate(count=Count("pk"), tax=Sum("invoice__tax_amount"))
+        .order_by("-deduction_period")[:24]
+    )
+
+
+def input_vat_page_rows(user, *, period: str = "", status: str = "", statuses=()):
+    """What the input VAT page lists: the invoices (of one period and status when given) and the
+    transfers out (of that period), each at most ``PAGE_ROWS``."""
+    rows = input_vat_list(user)
+    transfers = input_vat_transfer_list(user)
+    if period:
+        rows = rows.filter(deduction_period=period)
+        transfers = transfers.filter(period=period)
+    if status in statuses:
+        rows = rows.filter(deduction=status)
+    return list(rows[:PAGE_ROWS]), list(transfers[:PAGE_ROWS])
+
+
+def input_vat_export_rows(user, period: str):
+    """The deducted invoices and the transfers out of one tax period, in the export's order."""
+    deducted = (
+        input_vat_list(user)
+        .filter(deduction="deducted", deduction_period=period)
+        .order_by("invoice__issue_date", "invoice_id")
+    )
+    return deducted, input_vat_transfer_list(user).filter(period=period)

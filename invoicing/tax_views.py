@@ -7,7 +7,6 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -193,7 +192,7 @@ def _period_param(request) -> str:
 
 @login_required
 def input_vat_page(request):
-    rows = tax_selectors.input_vat_list(request.user)
+    tax_selectors.input_vat_list(request.user)  # finance's page: anyone else is refused first
     if request.method == "POST":
         try:
             changed = vat.vat_deduction_set(
@@ -218,35 +217,21 @@ def input_vat_page(request):
         if not period:
             messages.error(request, gettext("Choose a tax period (YYYY-MM) to export."))
             return redirect("input-vat")
-        selected = rows.filter(deduction=Deduction.DEDUCTED, deduction_period=period).order_by(
-            "invoice__issue_date", "invoice_id"
-        )
+        deducted, transfers = tax_selectors.input_vat_export_rows(request.user, period)
         writer = csv.writer(_Echo())
-        transfers = tax_selectors.input_vat_transfer_list(request.user).filter(period=period)
         response = StreamingHttpResponse(
             (
                 writer.writerow(row)
-                for rows_ in (vat.deduction_csv_rows(selected.iterator()), vat.transfer_csv_rows(transfers))
+                for rows_ in (vat.deduction_csv_rows(deducted.iterator()), vat.transfer_csv_rows(transfers))
                 for row in rows_
             ),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = content_disposition_header(True, f"input-vat-{period}.csv")
         return response
-    periods = (
-        rows.filter(deduction=Deduction.DEDUCTED)
-        .values("deduction_period")
-        .annotate(count=Count("pk"), tax=Sum("invoice__tax_amount"))
-        .order_by("-deduction_period")[:24]
+    rows, transfers = tax_selectors.input_vat_page_rows(
+        request.user, period=period, status=status, statuses=Deduction.values
     )
-    transfers = tax_selectors.input_vat_transfer_list(request.user)
-    if period:
-        rows = rows.filter(deduction_period=period)
-        transfers = transfers.filter(period=period)
-    transfers = list(transfers[:500])
-    if status in Deduction.values:
-        rows = rows.filter(deduction=status)
-    rows = list(rows[:500])
     for row in rows:
         row.chip = CHIP.get(row.deduction, "idle")
     return render(
@@ -254,7 +239,7 @@ def input_vat_page(request):
         "invoicing/input_vat.html",
         {
             "rows": rows,
-            "periods": periods,
+            "periods": tax_selectors.input_vat_periods(request.user),
             "period": period,
             "status": status,
             "statuses": Deduction.choices,

@@ -16,7 +16,7 @@ def draft(buyer, supplier_a):
         supplier=supplier_a,
         title="框架",
         valid_from=date(2026, 1, 1),
-        valid_to=date(2026, 12, 31),
+        valid_to=date(date.today().year + 1, 12, 31),
         actor=buyer,
     )
 

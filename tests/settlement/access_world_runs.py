@@ -1,7 +1,7 @@
 """A payment run for the access walker (tests/core/test_access_walker.py): finance's pages only,
 no supplier user reaches a run (its lines are written by POST only)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from settlement.models import PaymentRun
 from suppliers.models import PaymentTerm
@@ -15,8 +15,8 @@ def build(supplier_a, supplier_b, alice, bob, *, foreign_id, marker):
         number=f"PR-{foreign_id}"[:20],
         legal_entity=entity,
         currency="CNY",
-        due_by=date(2026, 12, 31),
-        execution_date=date(2026, 12, 31),
+        due_by=date.today() + timedelta(days=30),
+        execution_date=date.today() + timedelta(days=30),
         house_account=house_account(entity),
         proposed_by=UserFactory(username="walker-run-proposer", role="finance"),
     )
