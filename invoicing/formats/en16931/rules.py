@@ -1233,7 +1233,8 @@ per(
 def _code_rule(code: str, values: Callable[[Invoice], Iterable[str | None]], codes, what: str) -> None:
     def not_in_list(m: Invoice) -> list[str]:
         allowed = codes(m) if callable(codes) else codes
-        return [v for v in values(m) if v is not None and not cl.in_list(v, allowed)]
+        # ``v not in allowed`` first: most values are a code of the list as written
+        return [v for v in values(m) if v is not None and v not in allowed and not cl.in_list(v, allowed)]
 
     per(code, not_in_list, _failed, lambda v, m: f"{what} {v!r} is not in the code list.")
 
@@ -1318,12 +1319,15 @@ def _dec_rule(code: str, what: str, values: Callable[[Invoice], Iterable[Decimal
     # The CII binding checks the VAT totals by value (250.330 passes), everything else by its digits.
     by_value = code in ("BR-DEC-13", "BR-DEC-15")
 
-    def test(v: Decimal, m: Invoice) -> bool:
-        return _decimals(v) <= 2 or (by_value and m.syntax == "cii" and v == r2(v))
+    def failing(m: Invoice) -> list[Decimal]:
+        cii_by_value = by_value and m.syntax == "cii"
+        return [
+            v for v in values(m) if v is not None and _decimals(v) > 2 and not (cii_by_value and v == r2(v))
+        ]
 
     per(
         code,
-        lambda m: [v for v in values(m) if v is not None and not test(v, m)],  # only the failing values
+        failing,  # the contexts are the failing values
         _failed,
         lambda v, m: f"The {what} {v} has more than 2 decimals.",
     )
