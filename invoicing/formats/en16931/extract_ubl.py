@@ -266,7 +266,9 @@ _SCHEME_TAGS = {
     cbc.EndpointID: ("schemeID", "endpoint_schemes"),
     cbc.EmbeddedDocumentBinaryObject: ("mimeCode", "mime_codes"),
 }
-_CODE_TAGS = (
+_AMOUNT_SET = frozenset(_AMOUNT_TAGS)
+_CODE_TAGS = (  # one pass over these: amounts, codes and due dates
+    *_AMOUNT_TAGS,
     *{child for _, child in (*_TEXT_CODES, *_ATTR_CODES)},
     cbc.DueDate,
     cbc.InvoiceTypeCode,
@@ -293,10 +295,13 @@ def _codes(root: etree._Element) -> tuple[Codes, bool]:
     there is a cbc:DueDate anywhere."""
     # el.get(name) rather than ``name in el.attrib``: the attrib mapping is a new object per call
     c = Codes()
-    c.currency_ids = [el.get("currencyID", "") for el in root.iter(_AMOUNT_TAGS)]
+    currency_ids = c.currency_ids
     due_date = False
     for el in root.iter(_CODE_TAGS):
         tag = el.tag
+        if tag in _AMOUNT_SET:
+            currency_ids.append(el.get("currencyID", ""))
+            continue
         # the tags whose parent does not matter first: getparent() makes a new proxy object
         if tag in _UNIT_TAGS:
             value = el.get("unitCode")
