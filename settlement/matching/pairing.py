@@ -88,11 +88,17 @@ class Pairing:
     paired_by: PairedBy | None
     unknown_reference: bool = False
     shares: bool = False  # left over after the one-to-one pairing: joins a PO line another line has
-    # the other candidates of the same item (id order): what the line may spill into when its PO
-    # line has less open than it bills
-    alternatives: tuple[str, ...] = ()
+    # every candidate of the same item, this PO line too (id order); one tuple shared by all the
+    # lines of the item, so pairing n lines of a popular item does not cost n x its candidates
+    candidates: tuple[str, ...] = ()
     # candidates left out because nothing is open on them while another candidate has quantity open
     passed_over: tuple[str, ...] = ()
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """The other candidates of the same item (id order): what the line may spill into when its
+        PO line has less open than it bills."""
+        return tuple(po_id for po_id in self.candidates if po_id != self.po_line_id)
 
 
 NOT_PAIRED = Pairing(None, None)
@@ -158,6 +164,7 @@ def pair_lines(
         ordered_tells=not credit_note,
     )
 
+    candidates: dict[tuple[PairedBy, str], tuple[str, ...]] = {}  # by key, made once (see _pairing)
     # 1. one invoice line per PO line, group by group; a PO line a line refers to is not offered
     free = {key: [po for po in by_key[key] if po.id not in referenced] for key in lines_by_key}
     for keys, group_pos in _groups(free, rank):
@@ -176,7 +183,7 @@ def pair_lines(
         )
         for (line, key), column in zip(members, assigned, strict=True):
             if column is not None:
-                result[line.id] = _pairing(group_pos[column].id, key, by_key, passed_over)
+                result[line.id] = _pairing(group_pos[column].id, key, candidates, by_key, passed_over)
 
     # 2. lines left over share the PO line with the fewest tax-rate differences, then one their
     #    quantity tells, then the least variance against what the lines paired in step 1 leave open
@@ -200,25 +207,23 @@ def pair_lines(
             best = min(
                 pool or by_key[key], key=lambda po, line=line: (numbers.share_cost(line, po), rank[po.id])
             )
-            result[line.id] = _pairing(best.id, key, by_key, passed_over, shares=True)
+            result[line.id] = _pairing(best.id, key, candidates, by_key, passed_over, shares=True)
     return result
 
 
 def _pairing(
     po_line_id: str,
     key: tuple[PairedBy, str],
+    candidates: dict[tuple[PairedBy, str], tuple[str, ...]],
     by_key: Mapping[tuple[PairedBy, str], list[PoLine]],
     passed_over: Mapping[tuple[PairedBy, str], tuple[str, ...]],
     *,
     shares: bool = False,
 ) -> Pairing:
-    return Pairing(
-        po_line_id,
-        key[0],
-        shares=shares,
-        alternatives=tuple(po.id for po in by_key[key] if po.id != po_line_id),
-        passed_over=passed_over.get(key, ()),
-    )
+    ids = candidates.get(key)
+    if ids is None:
+        ids = candidates[key] = tuple(po.id for po in by_key[key])
+    return Pairing(po_line_id, key[0], shares=shares, candidates=ids, passed_over=passed_over.get(key, ()))
 
 
 def _groups(
