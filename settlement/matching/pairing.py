@@ -57,6 +57,7 @@ from core.money import q2
 from .grouping import pair_group
 from .model import InvoiceLine, PairedBy, PoLine
 
+ZERO = Decimal(0)
 _CATEGORY_PREFIX = re.compile(r"^\*[^*]*\*")  # 数电 invoices write "*金属制品*螺栓": tax category first
 
 
@@ -150,7 +151,7 @@ def pair_lines(
     # another candidate of the same item has quantity open
     passed_over: dict[tuple[PairedBy, str], tuple[str, ...]] = {}
     for key in lines_by_key:
-        with_open = [po for po in by_key[key] if open_quantity.get(po.id, Decimal(0)) > 0]
+        with_open = [po for po in by_key[key] if open_quantity.get(po.id, ZERO) > 0]
         if with_open and len(with_open) < len(by_key[key]):
             keep = {po.id for po in with_open}
             passed_over[key] = tuple(po.id for po in by_key[key] if po.id not in keep)
@@ -169,9 +170,12 @@ def pair_lines(
     free = {key: [po for po in by_key[key] if po.id not in referenced] for key in lines_by_key}
     for keys, group_pos in _groups(free, rank):
         column_of = {po.id: j for j, po in enumerate(group_pos)}
-        members = sorted(
-            ((line, key) for key in keys for line in lines_by_key[key]), key=lambda m: line_rank[m[0].id]
-        )
+        if len(keys) == 1:  # one key's lines are already in id order
+            members = [(line, keys[0]) for line in lines_by_key[keys[0]]]
+        else:
+            members = sorted(
+                ((line, key) for key in keys for line in lines_by_key[key]), key=lambda m: line_rank[m[0].id]
+            )
         shared: dict[tuple[PairedBy, str], frozenset[int] | None] = {
             key: None if len(free[key]) == len(group_pos) else frozenset(column_of[po.id] for po in free[key])
             for key in keys
@@ -192,7 +196,7 @@ def pair_lines(
     for line_id, pairing in result.items():
         if pairing.po_line_id is not None:
             po_id = pairing.po_line_id
-            left[po_id] = max(left[po_id] - line_by_id[line_id].quantity, Decimal(0))
+            left[po_id] = max(left[po_id] - line_by_id[line_id].quantity, ZERO)
     numbers.leave(left)
     evidence: dict[tuple[PairedBy, str], _Evidence] = {}
     for key, key_lines in lines_by_key.items():
@@ -279,7 +283,7 @@ class _Numbers:
     ) -> None:
         lines = list(lines)
         self.ordered_tells = ordered_tells
-        self.open = {po.id: open_quantity.get(po.id, Decimal(0)) for po in pos}
+        self.open = {po.id: open_quantity.get(po.id, ZERO) for po in pos}
         prices = {x.unit_price for x in lines} | {po.unit_price for po in pos}
         quantities = {x.quantity for x in lines} | set(self.open.values()) | {po.quantity for po in pos}
         self.quantity_places = _most_places(quantities)
