@@ -296,6 +296,7 @@ class _Numbers:
         self._line_cache: dict[str, tuple[tuple, Decimal, int, int, tuple[int, int]]] = {}
         self._po_cache: dict[str, tuple[tuple, Decimal, int, int, int]] = {}
         self._left: dict[str, int] = {}  # what the one-to-one pairs leave open, set for step 2
+        self._left_decimal: Mapping[str, Decimal] = {}  # the same, as given; scaled when first asked
 
     def price(self, value: Decimal | None) -> int:
         assert value is not None
@@ -335,8 +336,10 @@ class _Numbers:
         )
 
     def leave(self, left: Mapping[str, Decimal]) -> None:
-        """Record what the one-to-one pairs leave open on each PO line, for :meth:`share_cost`."""
-        self._left = {po_id: self.quantity(quantity) for po_id, quantity in left.items()}
+        """Record what the one-to-one pairs leave open on each PO line, for :meth:`share_cost` (which
+        scales only the PO lines it is asked about: a few, of every PO line there is)."""
+        self._left_decimal = left
+        self._left = {}
 
     def share_cost(self, line: InvoiceLine, po: PoLine) -> tuple[int, int, int]:
         """How well a left-over line fits a PO line, given what the one-to-one pairs leave on it:
@@ -344,7 +347,9 @@ class _Numbers:
         The quantity also tells when it is what is left."""
         _, tax, price, quantity, (low, high) = self.line(line)
         _, po_tax, po_price, still_open, ordered = self.po(po)
-        po_left = self._left[po.id]
+        po_left = self._left.get(po.id)
+        if po_left is None:
+            po_left = self._left[po.id] = self.quantity(self._left_decimal[po.id])
         evidence = int(low <= quantity * po_price < high) + 2 * int(
             quantity in (po_left, still_open, ordered)
         )
