@@ -78,8 +78,10 @@ def _as_decimal(x: Decimal | int | str) -> Decimal:
 
 
 def _quantize(x: Decimal | int | str, exp: Decimal) -> Decimal:
+    # a finite Decimal (nearly every call, many per matched line) needs none of _as_decimal's checks
+    value = x if type(x) is Decimal and x.is_finite() else _as_decimal(x)
     try:
-        result = _as_decimal(x).quantize(exp, rounding=ROUND_HALF_UP, context=_CTX)
+        result = value.quantize(exp, rounding=ROUND_HALF_UP, context=_CTX)
     except InvalidOperation:
         raise ValueError(f"{x!r} is too large to round") from None
     return result.copy_abs() if result.is_zero() else result  # never "-0.00"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import posixpath
 from dataclasses import dataclass, field
@@ -302,7 +303,16 @@ def _verify_sm2_gmssl(public_point: bytes, data: bytes, signature: bytes) -> boo
 
 
 def digest(algorithm: str, data: bytes) -> bytes:
-    return hashlib.new(algorithm, data).digest()
+    # hashlib.new("sm3") looks the algorithm up in OpenSSL each time (some 25 µs, more than hashing
+    # a small member); a copy of one fresh hash object made once skips that.
+    h = _fresh_hash(algorithm).copy()
+    h.update(data)
+    return h.digest()
+
+
+@functools.cache
+def _fresh_hash(algorithm: str):
+    return hashlib.new(algorithm)
 
 
 # --- walking the package ----------------------------------------------------------------------

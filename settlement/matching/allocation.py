@@ -51,6 +51,9 @@ class Ledger:
     def open_quantity(self, po_line_id: str) -> Decimal:
         return sum((slot.available for slot in self.slots.get(po_line_id, ())), ZERO)
 
+    def has_open(self, po_line_id: str) -> bool:
+        return any(slot.available > 0 for slot in self.slots.get(po_line_id, ()))
+
     def take(self, po_line_id: str, quantity: Decimal) -> list[tuple[str | None, Decimal]]:
         """Take up to ``quantity``, slot by slot; returns ``(receipt line id, quantity)`` pieces."""
         pieces = []

@@ -131,7 +131,8 @@ def _match(
 
     # lines that have their PO line to themselves (or name it) take from it first, then the lines
     # that share one, each group in id order; results are reported in id order
-    order = sorted(lines, key=lambda x: _shares(pairings.get(x.id)))  # stable: id order within
+    order = [x for x in lines if not _shares(pairings.get(x.id))]  # each part in id order
+    order += [x for x in lines if _shares(pairings.get(x.id))]
     taken: dict[str, _Taken] = {}
     for line in order:
         pairing = pairings.get(line.id)
@@ -143,9 +144,10 @@ def _match(
     # then, in the same order, a line its PO line could not fill takes the rest from the other PO
     # lines of the same item, at any price (never beyond what is open on them); each part is judged
     # against its own PO line's price and tax rate
+    still_open: dict[int, list[str]] = {}  # see _spill
     for line in order:
         if line.id in taken:
-            _spill(line, pairings[line.id], taken[line.id], po_by_id, ledger)
+            _spill(line, pairings[line.id], taken[line.id], po_by_id, ledger, still_open)
     matched: dict[str, tuple[LineResult, list[Allocation]]] = {}
     for line in order:
         matched[line.id] = _match_line(
@@ -162,7 +164,7 @@ def _match(
     line_results = [matched[line.id][0] for line in lines]
     allocations = [piece for line in lines for piece in matched[line.id][1]]
 
-    allocated = [_allocated_by_po_line(taken[line.id].pieces) for line in lines if line.id in taken]
+    allocated = [taken[line.id].by_po_line() for line in lines if line.id in taken]
     variances, reasons = _check_document(document, lines, allocated, po_by_id, policy)
     verdict = worst([line.verdict for line in line_results] + [reason.severity for reason in reasons])
     return MatchResult(
@@ -185,6 +187,8 @@ def _match(
 
 def _unique(items: Iterable, what: str) -> list:
     items = list(items)
+    if len({item.id for item in items}) == len(items):
+        return items
     seen: set[str] = set()
     for item in items:
         if item.id in seen:
@@ -219,27 +223,51 @@ class _Taken:
     before: Decimal  # what other lines of this document had taken from the PO line first
     pieces: list[tuple[str, str | None, Decimal]]  # (PO line id, receipt line id, quantity)
 
+    on_lines: dict[str, Decimal] | None = None  # by_po_line(), once the spills are done
+
     @property
     def quantity(self) -> Decimal:
         return sum((q for _, _, q in self.pieces), ZERO)
 
+    def by_po_line(self) -> dict[str, Decimal]:
+        """:func:`_allocated_by_po_line` of the pieces, made once; only after the spills."""
+        if self.on_lines is None:
+            self.on_lines = _allocated_by_po_line(self.pieces)
+        return self.on_lines
+
 
 def _spill(
-    line: InvoiceLine, pairing: Pairing, taken: _Taken, po_by_id: dict[str, PoLine], ledger: Ledger
+    line: InvoiceLine,
+    pairing: Pairing,
+    taken: _Taken,
+    po_by_id: dict[str, PoLine],
+    ledger: Ledger,
+    still_open: dict[int, list[str]],
 ) -> None:
     """What the paired PO line could not fill is taken from the other PO lines of the same item, in the
     same currency and of the same kind (received or not), whatever their price or tax rate: first those
     with the line's tax rate, then the nearest price, then id order. Each part is judged later against
-    its own PO line. Only what is open is taken, after every line's own pairing took first."""
-    if pairing.paired_by is PairedBy.PO_LINE_REFERENCE or not pairing.alternatives:
+    its own PO line. Only what is open is taken, after every line's own pairing took first.
+
+    ``still_open`` keeps, per item (by the identity of its shared candidates tuple), the candidates
+    with quantity open, in id order: spills only take, so a PO line once empty stays empty, and
+    skipping it takes nothing less (it would give no piece). A popular item on thousands of PO lines
+    is scanned in full once, not once per line that spills into it."""
+    if pairing.paired_by is PairedBy.PO_LINE_REFERENCE:
         return
     missing = line.quantity - taken.quantity
+    if missing <= 0:  # filled by its own PO line (most lines): nothing to spill
+        return
     po = po_by_id[pairing.po_line_id]
     assert line.unit_price is not None
+    pool = still_open.get(id(pairing.candidates))
+    pool = [x for x in (pairing.candidates if pool is None else pool) if ledger.has_open(x)]
+    still_open[id(pairing.candidates)] = pool
     candidates = [
         po_by_id[other_id]
-        for other_id in pairing.alternatives
-        if (po_by_id[other_id].currency, po_by_id[other_id].receipt_required)
+        for other_id in pool
+        if other_id != pairing.po_line_id
+        and (po_by_id[other_id].currency, po_by_id[other_id].receipt_required)
         == (po.currency, po.receipt_required)
     ]
     candidates.sort(
@@ -307,7 +335,7 @@ def _match_line(
                 [po_by_id[x].display for x in pairing.passed_over],
             )
         )
-    on_lines = _allocated_by_po_line(taken.pieces)
+    on_lines = taken.by_po_line()
     if len(on_lines) > 1:
         reasons.append(
             explain.split_across_po_lines(
@@ -479,11 +507,18 @@ def _check_price_and_amount(
     line, unless the line was spread across several PO lines of the same item)."""
     assert line.unit_price is not None
     allowance = policy.tax_rounding_per_line
-    expected_net = sum((q2(q * part.unit_price) for part, q in parts), ZERO)
+    nets = [q2(q * part.unit_price) for part, q in parts]
+    expected_net = sum(nets, ZERO)
     net_difference = line.amount - expected_net
-    expected_tax = sum((q2(q2(q * part.unit_price) * part.tax_rate) for part, q in parts), ZERO)
-    split = all(line.tax_rate == part.tax_rate for part, _ in parts) and _is_rounding_split(
-        net_difference, line.tax_amount - expected_tax, allowance
+    # the tax the PO prices give matters only to a split, and there is none without a net difference
+    split = (
+        net_difference != 0
+        and all(line.tax_rate == part.tax_rate for part, _ in parts)
+        and _is_rounding_split(
+            net_difference,
+            line.tax_amount - (expected_tax := _expected_tax(nets, parts)),
+            allowance,
+        )
     )
     # the line amount is what the PO price gives (or differs only by tax rounding): no price variance
     price_explained = net_difference == 0 or split
@@ -505,12 +540,12 @@ def _check_price_and_amount(
         # quantity x PO price does not make a stated 50.00 right against a PO price of 0.50. Only a
         # stated price whose quantity x price differs from quantity x PO price by no more than the
         # rounding allowance is rounding, not a price variance.
+        if line.unit_price == part.unit_price:
+            continue
         stated_differs = (
-            stated
-            and line.unit_price != part.unit_price
-            and abs(q2(quantity * line.unit_price) - q2(quantity * part.unit_price)) > allowance
+            stated and abs(q2(quantity * line.unit_price) - q2(quantity * part.unit_price)) > allowance
         )
-        if (stated_differs or not price_explained) and line.unit_price != part.unit_price:
+        if stated_differs or not price_explained:
             variances.append(_variance("unit_price", line.unit_price, part.unit_price))
             limit_check = check(line.unit_price - part.unit_price, part.unit_price, policy.unit_price)
             reasons.append(
@@ -527,6 +562,11 @@ def _check_price_and_amount(
         variances.append(_variance("line_amount", line.amount, matched_value))
         limit_check = check(line.amount - matched_value, matched_value, policy.line_amount)
         reasons.append(explain.amount_variance(line.id, limit_check, line.amount, priced, currency, policy))
+
+
+def _expected_tax(nets: list[Decimal], parts: list[tuple[PoLine, Decimal]]) -> Decimal:
+    """The tax of a line's parts at their PO lines' rates, each part's net ``q2(quantity x price)``."""
+    return sum((q2(net * part.tax_rate) for net, (part, _) in zip(nets, parts, strict=True)), ZERO)
 
 
 def _check_tax(

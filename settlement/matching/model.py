@@ -51,7 +51,12 @@ _VERDICT_RANK = {Verdict.MATCHED: 0, Verdict.MATCHED_WITHIN_TOLERANCE: 1, Verdic
 
 
 def worst(verdicts: list[Verdict] | tuple[Verdict, ...]) -> Verdict:
-    return max(verdicts, key=lambda v: v.rank, default=Verdict.MATCHED)
+    # the highest rank, found by looking for each verdict from the worst down (once per line)
+    if Verdict.EXCEPTION in verdicts:
+        return Verdict.EXCEPTION
+    if Verdict.MATCHED_WITHIN_TOLERANCE in verdicts:
+        return Verdict.MATCHED_WITHIN_TOLERANCE
+    return Verdict.MATCHED
 
 
 class MatchType(StrEnum):

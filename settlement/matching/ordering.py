@@ -13,5 +13,5 @@ def natural_key(value: object) -> tuple[tuple[tuple[int, int | str], ...], str]:
     The text itself is the final tie-break, so ``"01"`` and ``"1"`` still have a fixed order.
     """
     text = str(value)
-    parts = tuple((0, int(part)) if part.isdecimal() else (1, part) for part in _DIGITS.split(text) if part)
-    return parts, text
+    parts = [(0, int(part)) if part.isdecimal() else (1, part) for part in _DIGITS.split(text) if part]
+    return tuple(parts), text

@@ -57,6 +57,7 @@ from core.money import q2
 from .grouping import pair_group
 from .model import InvoiceLine, PairedBy, PoLine
 
+ZERO = Decimal(0)
 _CATEGORY_PREFIX = re.compile(r"^\*[^*]*\*")  # 数电 invoices write "*金属制品*螺栓": tax category first
 
 
@@ -88,11 +89,17 @@ class Pairing:
     paired_by: PairedBy | None
     unknown_reference: bool = False
     shares: bool = False  # left over after the one-to-one pairing: joins a PO line another line has
-    # the other candidates of the same item (id order): what the line may spill into when its PO
-    # line has less open than it bills
-    alternatives: tuple[str, ...] = ()
+    # every candidate of the same item, this PO line too (id order); one tuple shared by all the
+    # lines of the item, so pairing n lines of a popular item does not cost n x its candidates
+    candidates: tuple[str, ...] = ()
     # candidates left out because nothing is open on them while another candidate has quantity open
     passed_over: tuple[str, ...] = ()
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        """The other candidates of the same item (id order): what the line may spill into when its
+        PO line has less open than it bills."""
+        return tuple(po_id for po_id in self.candidates if po_id != self.po_line_id)
 
 
 NOT_PAIRED = Pairing(None, None)
@@ -144,7 +151,7 @@ def pair_lines(
     # another candidate of the same item has quantity open
     passed_over: dict[tuple[PairedBy, str], tuple[str, ...]] = {}
     for key in lines_by_key:
-        with_open = [po for po in by_key[key] if open_quantity.get(po.id, Decimal(0)) > 0]
+        with_open = [po for po in by_key[key] if open_quantity.get(po.id, ZERO) > 0]
         if with_open and len(with_open) < len(by_key[key]):
             keep = {po.id for po in with_open}
             passed_over[key] = tuple(po.id for po in by_key[key] if po.id not in keep)
@@ -158,13 +165,17 @@ def pair_lines(
         ordered_tells=not credit_note,
     )
 
+    candidates: dict[tuple[PairedBy, str], tuple[str, ...]] = {}  # by key, made once (see _pairing)
     # 1. one invoice line per PO line, group by group; a PO line a line refers to is not offered
     free = {key: [po for po in by_key[key] if po.id not in referenced] for key in lines_by_key}
     for keys, group_pos in _groups(free, rank):
         column_of = {po.id: j for j, po in enumerate(group_pos)}
-        members = sorted(
-            ((line, key) for key in keys for line in lines_by_key[key]), key=lambda m: line_rank[m[0].id]
-        )
+        if len(keys) == 1:  # one key's lines are already in id order
+            members = [(line, keys[0]) for line in lines_by_key[keys[0]]]
+        else:
+            members = sorted(
+                ((line, key) for key in keys for line in lines_by_key[key]), key=lambda m: line_rank[m[0].id]
+            )
         shared: dict[tuple[PairedBy, str], frozenset[int] | None] = {
             key: None if len(free[key]) == len(group_pos) else frozenset(column_of[po.id] for po in free[key])
             for key in keys
@@ -176,7 +187,7 @@ def pair_lines(
         )
         for (line, key), column in zip(members, assigned, strict=True):
             if column is not None:
-                result[line.id] = _pairing(group_pos[column].id, key, by_key, passed_over)
+                result[line.id] = _pairing(group_pos[column].id, key, candidates, by_key, passed_over)
 
     # 2. lines left over share the PO line with the fewest tax-rate differences, then one their
     #    quantity tells, then the least variance against what the lines paired in step 1 leave open
@@ -185,7 +196,7 @@ def pair_lines(
     for line_id, pairing in result.items():
         if pairing.po_line_id is not None:
             po_id = pairing.po_line_id
-            left[po_id] = max(left[po_id] - line_by_id[line_id].quantity, Decimal(0))
+            left[po_id] = max(left[po_id] - line_by_id[line_id].quantity, ZERO)
     numbers.leave(left)
     evidence: dict[tuple[PairedBy, str], _Evidence] = {}
     for key, key_lines in lines_by_key.items():
@@ -200,25 +211,23 @@ def pair_lines(
             best = min(
                 pool or by_key[key], key=lambda po, line=line: (numbers.share_cost(line, po), rank[po.id])
             )
-            result[line.id] = _pairing(best.id, key, by_key, passed_over, shares=True)
+            result[line.id] = _pairing(best.id, key, candidates, by_key, passed_over, shares=True)
     return result
 
 
 def _pairing(
     po_line_id: str,
     key: tuple[PairedBy, str],
+    candidates: dict[tuple[PairedBy, str], tuple[str, ...]],
     by_key: Mapping[tuple[PairedBy, str], list[PoLine]],
     passed_over: Mapping[tuple[PairedBy, str], tuple[str, ...]],
     *,
     shares: bool = False,
 ) -> Pairing:
-    return Pairing(
-        po_line_id,
-        key[0],
-        shares=shares,
-        alternatives=tuple(po.id for po in by_key[key] if po.id != po_line_id),
-        passed_over=passed_over.get(key, ()),
-    )
+    ids = candidates.get(key)
+    if ids is None:
+        ids = candidates[key] = tuple(po.id for po in by_key[key])
+    return Pairing(po_line_id, key[0], shares=shares, candidates=ids, passed_over=passed_over.get(key, ()))
 
 
 def _groups(
@@ -274,7 +283,7 @@ class _Numbers:
     ) -> None:
         lines = list(lines)
         self.ordered_tells = ordered_tells
-        self.open = {po.id: open_quantity.get(po.id, Decimal(0)) for po in pos}
+        self.open = {po.id: open_quantity.get(po.id, ZERO) for po in pos}
         prices = {x.unit_price for x in lines} | {po.unit_price for po in pos}
         quantities = {x.quantity for x in lines} | set(self.open.values()) | {po.quantity for po in pos}
         self.quantity_places = _most_places(quantities)
@@ -287,6 +296,7 @@ class _Numbers:
         self._line_cache: dict[str, tuple[tuple, Decimal, int, int, tuple[int, int]]] = {}
         self._po_cache: dict[str, tuple[tuple, Decimal, int, int, int]] = {}
         self._left: dict[str, int] = {}  # what the one-to-one pairs leave open, set for step 2
+        self._left_decimal: Mapping[str, Decimal] = {}  # the same, as given; scaled when first asked
 
     def price(self, value: Decimal | None) -> int:
         assert value is not None
@@ -326,8 +336,10 @@ class _Numbers:
         )
 
     def leave(self, left: Mapping[str, Decimal]) -> None:
-        """Record what the one-to-one pairs leave open on each PO line, for :meth:`share_cost`."""
-        self._left = {po_id: self.quantity(quantity) for po_id, quantity in left.items()}
+        """Record what the one-to-one pairs leave open on each PO line, for :meth:`share_cost` (which
+        scales only the PO lines it is asked about: a few, of every PO line there is)."""
+        self._left_decimal = left
+        self._left = {}
 
     def share_cost(self, line: InvoiceLine, po: PoLine) -> tuple[int, int, int]:
         """How well a left-over line fits a PO line, given what the one-to-one pairs leave on it:
@@ -335,7 +347,9 @@ class _Numbers:
         The quantity also tells when it is what is left."""
         _, tax, price, quantity, (low, high) = self.line(line)
         _, po_tax, po_price, still_open, ordered = self.po(po)
-        po_left = self._left[po.id]
+        po_left = self._left.get(po.id)
+        if po_left is None:
+            po_left = self._left[po.id] = self.quantity(self._left_decimal[po.id])
         evidence = int(low <= quantity * po_price < high) + 2 * int(
             quantity in (po_left, still_open, ordered)
         )

@@ -7,7 +7,7 @@ from decimal import Decimal, localcontext
 from lxml import etree
 
 from ..model import Refused
-from ._xml import DECIMALS, Kids, Ns, Reader, kids, many, norm, one, text, text_of, walk
+from ._xml import DECIMALS, Kids, Ns, Reader, children, kids, many, norm, one, text, text_of, walk
 from .model import (
     Address,
     AllowanceCharge,
@@ -48,7 +48,7 @@ def _texts(els: list[etree._Element]) -> list[str]:
 
 def _text_102(el: etree._Element | None) -> str | None:
     """The text of a ``ram:*DateTime`` element's DateTimeString in format 102 (None: there is none)."""
-    for dts in () if el is None else el.iterchildren(udt.DateTimeString):
+    for dts in () if el is None else children(el, udt.DateTimeString):
         if dts.get("format") == "102":
             return dts.text or ""
     return None
@@ -88,7 +88,7 @@ class _CiiReader(Reader):
         vat_ids: list[str] = []
         other_ids: list[str] = []
         for reg in many(k, ram.SpecifiedTaxRegistration):
-            for ident in reg.iterchildren(ram.ID):
+            for ident in children(reg, ram.ID):
                 scheme = ident.get("schemeID")
                 if scheme == "VA":
                     vat_ids.append(norm(ident.text))
@@ -179,7 +179,7 @@ class _CiiReader(Reader):
             classifications=[
                 (norm(e.text), e.get("listID"))
                 for c in many(product, ram.DesignatedProductClassification)
-                for e in c.iterchildren(ram.ClassCode)
+                for e in children(c, ram.ClassCode)
             ],
             categories=[self.category(c) for c in many(settlement, ram.ApplicableTradeTax)],
             attributes=[
@@ -223,7 +223,7 @@ class _CiiReader(Reader):
                     card_numbers=[
                         norm(e.text)
                         for card in many(pk, ram.ApplicableTradeSettlementFinancialCard)
-                        for e in card.iterchildren(ram.ID)
+                        for e in children(card, ram.ID)
                     ],
                 )
             )
@@ -320,26 +320,30 @@ def _codes(root: etree._Element) -> Codes:
     for el in root.iter(_CODE_TAGS):
         tag = el.tag
         if tag == rsm.ExchangedDocument:
-            c.type_codes += [(norm(t.text), False) for t in el.iterchildren(ram.TypeCode)]
+            c.type_codes += [(norm(t.text), False) for t in children(el, ram.TypeCode)]
         elif tag == ram.CountryID:
             c.countries.append(norm(el.text))
         elif tag == ram.OriginTradeCountry:
-            c.origin_countries += [norm(t.text) for t in el.iterchildren(ram.ID)]
+            c.origin_countries += [norm(t.text) for t in children(el, ram.ID)]
         elif tag == ram.DueDateTypeCode:
             c.period_codes.append(norm(el.text))
-        elif tag == ram.GlobalID and "schemeID" in el.attrib:
+        elif tag == ram.GlobalID:
+            scheme = el.get("schemeID")
+            if scheme is None:
+                continue
             if el.getparent().tag == _PRODUCT:
-                c.standard_id_schemes.append(el.get("schemeID", ""))
+                c.standard_id_schemes.append(scheme)
             else:
-                c.party_id_schemes.append((el.get("schemeID", ""), False))
+                c.party_id_schemes.append((scheme, False))
         elif tag == ram.SpecifiedLegalOrganization:
-            c.legal_id_schemes += [
-                e.get("schemeID", "") for e in el.iterchildren(ram.ID) if "schemeID" in e.attrib
-            ]
-        elif tag == ram.ClassCode and "listID" in el.attrib:
-            c.classification_list_ids.append(el.get("listID", ""))
+            schemes = [e.get("schemeID") for e in children(el, ram.ID)]
+            c.legal_id_schemes += [scheme for scheme in schemes if scheme is not None]
+        elif tag == ram.ClassCode:
+            value = el.get("listID")
+            if value is not None:
+                c.classification_list_ids.append(value)
         elif tag == ram.SpecifiedTradeSettlementPaymentMeans:
-            c.payment_means += [norm(t.text) for t in el.iterchildren(ram.TypeCode)]
+            c.payment_means += [norm(t.text) for t in children(el, ram.TypeCode)]
         elif tag == ram.CategoryCode:
             # BR-CL-17 checks the allowance/charge categories (CategoryTradeTax), BR-CL-18 every
             # ApplicableTradeTax (lines and the VAT breakdown alike).
@@ -348,10 +352,12 @@ def _codes(root: etree._Element) -> Codes:
         elif tag == ram.SpecifiedTradeAllowanceCharge:
             indicator = _bool(text(walk(el, ram.ChargeIndicator, udt.Indicator)))
             if indicator is not None:
-                reasons = [norm(t.text) for t in el.iterchildren(ram.ReasonCode)]
+                reasons = [norm(t.text) for t in children(el, ram.ReasonCode)]
                 (c.charge_reason_codes if indicator else c.allowance_reason_codes).extend(reasons)
-        elif tag == ram.AttachmentBinaryObject and "mimeCode" in el.attrib:
-            c.mime_codes.append(el.get("mimeCode", ""))
+        elif tag == ram.AttachmentBinaryObject:
+            value = el.get("mimeCode")
+            if value is not None:
+                c.mime_codes.append(value)
         elif tag == ram.ReferenceTypeCode:
             c.reference_schemes.append(norm(el.text))
         elif tag == ram.SubjectCode:
@@ -359,10 +365,13 @@ def _codes(root: etree._Element) -> Codes:
         elif tag == ram.ExemptionReasonCode:
             c.exemption_codes.append(norm(el.text).upper())
         elif tag in (ram.BasisQuantity, ram.BilledQuantity):
-            if "unitCode" in el.attrib:
-                c.unit_codes.append(el.get("unitCode", ""))
-        elif tag == ram.URIID and "schemeID" in el.attrib and el.getparent().tag == _URI_PARENT:
-            c.endpoint_schemes.append(el.get("schemeID", ""))
+            value = el.get("unitCode")
+            if value is not None:
+                c.unit_codes.append(value)
+        elif tag == ram.URIID:
+            value = el.get("schemeID")
+            if value is not None and el.getparent().tag == _URI_PARENT:
+                c.endpoint_schemes.append(value)
     return c
 
 
@@ -400,7 +409,7 @@ def _extract(root: etree._Element) -> Invoice:
             or any(
                 i.get("schemeID") == "VA"
                 for reg in many(sk, ram.SpecifiedTaxRegistration)
-                for i in reg.iterchildren(ram.ID)
+                for i in children(reg, ram.ID)
             )
         )
     inv.buyer = r.party(one(agreement, ram.BuyerTradeParty))
@@ -422,7 +431,7 @@ def _extract(root: etree._Element) -> Invoice:
         if settlement is not None:
             inv.additional_documents += [
                 text(walk(d, ram.IssuerAssignedID))
-                for d in settlement.iterchildren(ram.AdditionalReferencedDocument)
+                for d in children(settlement, ram.AdditionalReferencedDocument)
             ]
     inv.codes = _codes(root)
     inv.issues = r.issues

@@ -7,7 +7,7 @@ from decimal import localcontext
 from lxml import etree
 
 from ..model import Refused
-from ._xml import DECIMALS, Kids, Ns, Reader, kids, many, norm, one, text, text_of, walk
+from ._xml import DECIMALS, Kids, Ns, Reader, children, kids, many, norm, one, text, text_of, walk
 from .model import (
     Address,
     AllowanceCharge,
@@ -35,7 +35,9 @@ cbc = Ns(CBC)
 
 def _is_vat(k: Kids) -> bool:
     """The TaxScheme/ID of a tax category or party tax scheme (children ``k``) is VAT."""
-    return norm(text(walk(one(k, cac.TaxScheme), cbc.ID))).upper() == "VAT"
+    found = k.get(cac.TaxScheme)
+    ident = walk(found[0], cbc.ID) if found else None
+    return ident is not None and norm(ident.text).upper() == "VAT"
 
 
 def _bool(value: str | None) -> bool | None:
@@ -49,7 +51,7 @@ def _bool(value: str | None) -> bool | None:
 
 def _texts(els: list[etree._Element], tag: str) -> list[str]:
     """Text of the ``tag`` child of each element that has one."""
-    return [norm(c.text) for e in els for c in e.iterchildren(tag)]
+    return [norm(c.text) for e in els for c in e if c.tag == tag]
 
 
 class _UblReader(Reader):
@@ -174,12 +176,12 @@ class _UblReader(Reader):
             standard_ids=[
                 (norm(e.text), e.get("schemeID"))
                 for s in many(ik, cac.StandardItemIdentification)
-                for e in s.iterchildren(cbc.ID)
+                for e in children(s, cbc.ID)
             ],
             classifications=[
                 (norm(e.text), e.get("listID"))
                 for c in many(ik, cac.CommodityClassification)
-                for e in c.iterchildren(cbc.ItemClassificationCode)
+                for e in children(c, cbc.ItemClassificationCode)
             ],
             categories=[self.category(c) for c in many(ik, cac.ClassifiedTaxCategory)],
             attributes=[
@@ -259,8 +261,16 @@ _DOCUMENT_REFERENCES = frozenset({cac.AdditionalDocumentReference, cac.DocumentR
 _SELLER_SIDE = (cac.AccountingSupplierParty, cac.PayeeParty)
 
 
-_CODE_TAGS = (
+_TYPE_CODE_TAGS = frozenset({cbc.InvoiceTypeCode, cbc.CreditNoteTypeCode})
+_SCHEME_TAGS = {
+    cbc.EndpointID: ("schemeID", "endpoint_schemes"),
+    cbc.EmbeddedDocumentBinaryObject: ("mimeCode", "mime_codes"),
+}
+_AMOUNT_SET = frozenset(_AMOUNT_TAGS)
+_CODE_TAGS = (  # one pass over these: amounts, codes and due dates
+    *_AMOUNT_TAGS,
     *{child for _, child in (*_TEXT_CODES, *_ATTR_CODES)},
+    cbc.DueDate,
     cbc.InvoiceTypeCode,
     cbc.CreditNoteTypeCode,
     cbc.AllowanceChargeReasonCode,
@@ -280,13 +290,39 @@ def _note_subject(note: str) -> str | None:
     return code if len(code) == 3 else None
 
 
-def _codes(root: etree._Element) -> Codes:
-    """One pass over the document for every coded value the code-list rules look at."""
+def _codes(root: etree._Element) -> tuple[Codes, bool]:
+    """One pass over the document for every coded value the code-list rules look at; and whether
+    there is a cbc:DueDate anywhere."""
     # el.get(name) rather than ``name in el.attrib``: the attrib mapping is a new object per call
     c = Codes()
-    c.currency_ids = [el.get("currencyID", "") for el in root.iter(_AMOUNT_TAGS)]
+    currency_ids = c.currency_ids
+    due_date = False
     for el in root.iter(_CODE_TAGS):
         tag = el.tag
+        if tag in _AMOUNT_SET:
+            currency_ids.append(el.get("currencyID", ""))
+            continue
+        # the tags whose parent does not matter first: getparent() makes a new proxy object
+        if tag in _UNIT_TAGS:
+            value = el.get("unitCode")
+            if value is not None:
+                c.unit_codes.append(value)
+            continue
+        if tag in _TYPE_CODE_TAGS:
+            c.type_codes.append((norm(el.text), tag == cbc.CreditNoteTypeCode))
+            continue
+        if tag in _SCHEME_TAGS:  # EndpointID, EmbeddedDocumentBinaryObject
+            attr, field = _SCHEME_TAGS[tag]
+            value = el.get(attr)
+            if value is not None:
+                getattr(c, field).append(value)
+            continue
+        if tag == cbc.TaxExemptionReasonCode:
+            c.exemption_codes.append(norm(el.text).upper())
+            continue
+        if tag == cbc.DueDate:
+            due_date = True
+            continue
         parent = el.getparent()
         ptag = parent.tag
         key = (ptag, tag)
@@ -308,33 +344,17 @@ def _codes(root: etree._Element) -> Codes:
                 t.tag == cbc.DocumentTypeCode and t.text == "130" for t in parent
             ):
                 c.reference_schemes.append(scheme)
-        elif tag in (cbc.InvoiceTypeCode, cbc.CreditNoteTypeCode):
-            c.type_codes.append((norm(el.text), tag == cbc.CreditNoteTypeCode))
         elif tag == cbc.AllowanceChargeReasonCode and ptag == cac.AllowanceCharge:
             indicator = _bool(text(walk(parent, cbc.ChargeIndicator)))
             if indicator is False:
                 c.allowance_reason_codes.append(norm(el.text))
             elif indicator is True:
                 c.charge_reason_codes.append(norm(el.text))
-        elif tag == cbc.EmbeddedDocumentBinaryObject:
-            value = el.get("mimeCode")
-            if value is not None:
-                c.mime_codes.append(value)
-        elif tag in _UNIT_TAGS:
-            value = el.get("unitCode")
-            if value is not None:
-                c.unit_codes.append(value)
-        elif tag == cbc.TaxExemptionReasonCode:
-            c.exemption_codes.append(norm(el.text).upper())
-        elif tag == cbc.EndpointID:
-            value = el.get("schemeID")
-            if value is not None:
-                c.endpoint_schemes.append(value)
         elif tag == cbc.Note and parent is root:
             subject = _note_subject(el.text or "")
             if subject is not None:
                 c.note_subjects.append(subject)
-    return c
+    return c, due_date
 
 
 def _contact(el: etree._Element | None) -> Contact | None:
@@ -354,9 +374,7 @@ def _seller_identified(party: etree._Element | None) -> bool:
     return (
         any(one(kids(t), cbc.CompanyID) is not None and _is_vat(kids(t)) for t in many(k, cac.PartyTaxScheme))
         or any(
-            i.get("schemeID") != "SEPA"
-            for p in many(k, cac.PartyIdentification)
-            for i in p.iterchildren(cbc.ID)
+            i.get("schemeID") != "SEPA" for p in many(k, cac.PartyIdentification) for i in children(p, cbc.ID)
         )
         or any(one(kids(e), cbc.CompanyID) is not None for e in many(k, cac.PartyLegalEntity))
     )
@@ -381,7 +399,6 @@ def _extract(root: etree._Element) -> Invoice:
     if due is None and means:
         due = walk(means[0], cbc.PaymentDueDate)
     inv.due_date = r.iso_date(due, "Payment due date")
-    inv.due_date_anywhere = next(root.iter(cbc.DueDate), None) is not None
     terms = _texts(many(k, cac.PaymentTerms), cbc.Note)
     inv.payment_terms = terms[0] if terms else None
     inv.buyer_reference = text_of(k, cbc.BuyerReference)
@@ -417,7 +434,7 @@ def _extract(root: etree._Element) -> Invoice:
     inv.totals = r.totals(one(k, cac.LegalMonetaryTotal))
     inv.additional_documents = [text(walk(d, cbc.ID)) for d in many(k, cac.AdditionalDocumentReference)]
     inv.lines = [r.line(el) for el in (*many(k, cac.InvoiceLine), *many(k, cac.CreditNoteLine))]
-    inv.codes = _codes(root)
+    inv.codes, inv.due_date_anywhere = _codes(root)
     inv.issues = r.issues
     return inv
 

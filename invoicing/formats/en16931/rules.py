@@ -48,7 +48,6 @@ class Rule:
     contexts: Callable[[Invoice], Iterable[object]] | None  # None: the invoice itself is the one context
     test: Callable[..., bool]  # test(context, invoice): false where the rule fails
     message: Callable[..., str] | str
-    when: Callable[[Invoice], bool] | None = None  # a cheap guard: the rule cannot fail when false
     category: str | None = None  # a VAT category code: the rule cannot fail when the invoice has none
 
     def failures(self, m: Invoice) -> list:
@@ -74,7 +73,6 @@ def per(
     test: Callable[..., bool],
     message: Callable[..., str] | str,
     severity: Severity = ERROR,
-    when: Callable[[Invoice], bool] | None = None,
     category: str | None = None,
 ) -> None:
     """Register ``code``: for each context ``c`` in ``contexts(m)`` where ``test(c, m)`` is false,
@@ -82,42 +80,68 @@ def per(
     if code in RULES:  # pragma: no cover - a programming error
         raise ValueError(f"rule {code} registered twice")
     contexts_or_none = None if contexts is _invoice else contexts
-    RULES[code] = Rule(code, severity, contexts_or_none, test, message, when, category)
+    RULES[code] = Rule(code, severity, contexts_or_none, test, message, category)
 
 
 def check(m: Invoice, only: Iterable[str] | None = None) -> list[Issue]:
     """Run the rules (all, or the codes in ``only``) on one invoice."""
-    rules = RULES.values() if only is None else [RULES[c] for c in only if c in RULES]
-    issues: list[Issue] = []
-    present = m.category_codes_present
+    found: list[tuple[int, Issue]] = []
     with localcontext(DECIMALS):
-        for rule in rules:
-            if rule.category is not None and rule.category not in present:
+        if only is not None:
+            _run(_plan(RULES[c] for c in only if c in RULES), m, found)
+            return [issue for _, issue in found]
+        # the rules of a VAT category cannot fail when the invoice does not use it: skip their group
+        present = [_BY_CATEGORY[c] for c in m.category_codes_present if c in _BY_CATEGORY]
+        _run(_ALWAYS, m, found)
+        for steps in present:
+            _run(steps, m, found)
+    if present and found:
+        found.sort(key=_first)  # the order of RULES, as one pass over them would give
+    return [issue for _, issue in found]
+
+
+def _run(steps: list[_Step], m: Invoice, found: list[tuple[int, Issue]]) -> None:
+    for index, contexts, test, rule in steps:
+        if contexts is None:
+            if test(m, m):
                 continue
-            when, test = rule.when, rule.test
-            if when is not None and not when(m):
+            failed = [m]
+        else:
+            failed = [c for c in contexts(m) if not test(c, m)]
+            if not failed:
                 continue
-            # the loop inlines Rule.failures: it runs some 200 times per invoice
-            if rule.contexts is None:
-                if test(m, m):
-                    continue
-                failed = [m]
-            else:
-                failed = [c for c in rule.contexts(m) if not test(c, m)]
-                if not failed:
-                    continue
-            code, severity, message = rule.code, rule.severity, rule.message
-            for n, c in enumerate(failed):
-                if n == _MAX_PER_RULE:  # a broken invoice with many lines fails the same way many times
-                    more = f"[{code}] … and more of the same."
-                    issues.append(Issue(code, severity, more, finding_text(code, more)))
-                    break
-                msg = message(c, m) if callable(message) else message
-                if len(msg) > _MAX_MESSAGE:  # values quoted from the document can be long
-                    msg = msg[:_MAX_MESSAGE] + "…"
-                full = f"[{code}] {msg}"
-                issues.append(Issue(code, severity, full, finding_text(code, full)))
+        found += [(index, issue) for issue in _report(rule, failed, m)]
+
+
+def _report(rule: Rule, failed: list, m: Invoice) -> list[Issue]:
+    """One issue per failing context (at most ``_MAX_PER_RULE``)."""
+    code, severity, message = rule.code, rule.severity, rule.message
+    issues = []
+    for n, c in enumerate(failed):
+        if n == _MAX_PER_RULE:  # a broken invoice with many lines fails the same way many times
+            more = f"[{code}] … and more of the same."
+            issues.append(Issue(code, severity, more, finding_text(code, more)))
+            break
+        msg = message(c, m) if callable(message) else message
+        if len(msg) > _MAX_MESSAGE:  # values quoted from the document can be long
+            msg = msg[:_MAX_MESSAGE] + "…"
+        full = f"[{code}] {msg}"
+        issues.append(Issue(code, severity, full, finding_text(code, full)))
     return issues
+
+
+# A rule as ``check`` runs it: (its place in RULES, contexts, test, the rule); plain tuples rather than
+# Rule attributes, as the loop runs some 200 times per invoice.
+_Step = tuple[int, Callable[[Invoice], Iterable[object]] | None, Callable[..., bool], Rule]
+
+
+def _plan(rules: Iterable[Rule]) -> list[_Step]:
+    order = {code: n for n, code in enumerate(RULES)}
+    return [(order[r.code], r.contexts, r.test, r) for r in rules]
+
+
+def _first(item: tuple[int, Issue]) -> int:
+    return item[0]
 
 
 def _failed(c: object, m: Invoice) -> bool:
@@ -1209,7 +1233,8 @@ per(
 def _code_rule(code: str, values: Callable[[Invoice], Iterable[str | None]], codes, what: str) -> None:
     def not_in_list(m: Invoice) -> list[str]:
         allowed = codes(m) if callable(codes) else codes
-        return [v for v in values(m) if v is not None and not cl.in_list(v, allowed)]
+        # ``v not in allowed`` first: most values are a code of the list as written
+        return [v for v in values(m) if v is not None and v not in allowed and not cl.in_list(v, allowed)]
 
     per(code, not_in_list, _failed, lambda v, m: f"{what} {v!r} is not in the code list.")
 
@@ -1294,12 +1319,15 @@ def _dec_rule(code: str, what: str, values: Callable[[Invoice], Iterable[Decimal
     # The CII binding checks the VAT totals by value (250.330 passes), everything else by its digits.
     by_value = code in ("BR-DEC-13", "BR-DEC-15")
 
-    def test(v: Decimal, m: Invoice) -> bool:
-        return _decimals(v) <= 2 or (by_value and m.syntax == "cii" and v == r2(v))
+    def failing(m: Invoice) -> list[Decimal]:
+        cii_by_value = by_value and m.syntax == "cii"
+        return [
+            v for v in values(m) if v is not None and _decimals(v) > 2 and not (cii_by_value and v == r2(v))
+        ]
 
     per(
         code,
-        lambda m: [v for v in values(m) if v is not None and not test(v, m)],  # only the failing values
+        failing,  # the contexts are the failing values
         _failed,
         lambda v, m: f"The {what} {v} has more than 2 decimals.",
     )
@@ -1362,3 +1390,10 @@ for _code, _what, _values in [
     ),
 ]:
     _dec_rule(_code, _what, _values)
+
+# every rule is registered above
+_ALWAYS = _plan(r for r in RULES.values() if r.category is None)
+_BY_CATEGORY: dict[str, list[_Step]] = {}
+for _step in _plan(RULES.values()):
+    if _step[3].category is not None:
+        _BY_CATEGORY.setdefault(_step[3].category, []).append(_step)
