@@ -27,7 +27,7 @@ def test_eleven_concurrent_uploads_on_sqlite_all_reach_a_result_and_none_is_lost
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,  # it migrates a fresh database first: minutes on a loaded 2-core machine
     )
     assert done.returncode == 0, done.stderr[-3000:]
     outcome = json.loads(done.stdout.strip().splitlines()[-1])

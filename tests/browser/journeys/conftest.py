@@ -7,7 +7,7 @@ and nothing else of the project's settings (no DATABASE_URL, no broker, no FIELD
 so the server has SQLite, in-process tasks, the console e-mail backend and the in-process
 scheduler, as a new user has. The copy keeps its own database, media and ``var/``. The only
 differences from ``make run`` are the port and that ``migrate`` and ``seed_demo`` run once per test
-session, in a template copy that each journey module then copies whole (database, ``var/`` and
+run (shared by the xdist workers), in a template copy that each journey module then copies whole (database, ``var/`` and
 media included) before it starts ``rundemo`` in its own copy: the same state ``make run`` would
 reach, without migrating and seeding nine times. E-mails are read from the server's console output, as a
 person running ``make run`` reads them.
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import fcntl
 import os
 import re
 import shutil
@@ -178,11 +179,21 @@ class DemoServer:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """The working tree copied and prepared as ``make run`` prepares it (migrated and seeded), once."""
-    root = tmp_path_factory.mktemp("make-run-template")
-    _copy_tree(root)
-    DemoServer(root).prepare()
+def demo_template(tmp_path_factory, worker_id) -> Path:
+    """The working tree copied and prepared as ``make run`` prepares it (migrated and seeded), once
+    per test run: the xdist workers share one template (the first to come prepares it under a lock,
+    the others wait for it), so the two cores do not both migrate and seed."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
+    root = shared / "make-run-template"
+    with (shared / "make-run-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / ".prepared").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            _copy_tree(root)
+            DemoServer(root).prepare()
+            (root / ".prepared").touch()
     return root
 
 
