@@ -6,8 +6,9 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 
+from core.fsm import StateField
 from core.permissions import is_buyer
 
 
@@ -30,7 +31,7 @@ class Contract(ConcurrentTransitionMixin, models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
-    state = FSMField(default=ContractState.DRAFT, choices=ContractState.choices, protected=True)
+    state = StateField(default=ContractState.DRAFT, choices=ContractState.choices, protected=True)
     current_version = models.ForeignKey(
         "ContractVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -99,7 +100,7 @@ class ContractVersion(ConcurrentTransitionMixin, models.Model):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    state = FSMField(default=VersionState.DRAFT, choices=VersionState.choices, protected=True)
+    state = StateField(default=VersionState.DRAFT, choices=VersionState.choices, protected=True)
     note = models.TextField(_("what changed"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

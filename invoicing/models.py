@@ -4,9 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 from simple_history.models import HistoricalRecords
 
+from core.fsm import StateField
 from core.permissions import is_finance, is_internal
 
 
@@ -76,7 +77,7 @@ class Invoice(ConcurrentTransitionMixin, models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    state = FSMField(
+    state = StateField(
         default=InvoiceState.RECEIVED, choices=InvoiceState.choices, protected=True, db_index=True
     )
 

@@ -7,9 +7,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 from simple_history.models import HistoricalRecords
 
+from core.fsm import StateField
 from core.models import Role
 from core.money import q2
 from core.permissions import is_buyer, is_internal, is_supplier_user
@@ -225,7 +226,7 @@ class PurchaseOrder(ConcurrentTransitionMixin, models.Model):
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    state = FSMField(default=POState.DRAFT, choices=POState.choices, protected=True)
+    state = StateField(default=POState.DRAFT, choices=POState.choices, protected=True)
     revision = models.PositiveIntegerField(_("revision"), default=1)
     rfq = models.ForeignKey(
         "procurement.RFQ", null=True, blank=True, on_delete=models.PROTECT, related_name="purchase_orders"
@@ -469,7 +470,9 @@ class POChangeProposal(ConcurrentTransitionMixin, models.Model):
 
     po = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="change_proposals")
     revision = models.PositiveIntegerField(_("revision"))  # the PO revision it was made against
-    state = FSMField(default=ChangeProposalState.PENDING, choices=ChangeProposalState.choices, protected=True)
+    state = StateField(
+        default=ChangeProposalState.PENDING, choices=ChangeProposalState.choices, protected=True
+    )
     reason = models.TextField(_("reason"))
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField(default=timezone.now)
@@ -616,7 +619,7 @@ class RFQ(ConcurrentTransitionMixin, models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
-    state = FSMField(default=RFQState.DRAFT, choices=RFQState.choices, protected=True)
+    state = StateField(default=RFQState.DRAFT, choices=RFQState.choices, protected=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # An early close asked by one buyer, waiting for a second (LegalEntity.early_rfq_close_needs_second_buyer)

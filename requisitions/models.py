@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 from simple_history.models import HistoricalRecords
 
+from core.fsm import StateField
 from core.models import Role
 from core.money import q2
 
@@ -199,7 +200,7 @@ class Requisition(ConcurrentTransitionMixin, models.Model):
     needed_by = models.DateField(_("needed by"), null=True, blank=True)
     delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
-    state = FSMField(default=RequisitionState.DRAFT, choices=RequisitionState.choices, protected=True)
+    state = StateField(default=RequisitionState.DRAFT, choices=RequisitionState.choices, protected=True)
     budget = models.ForeignKey(
         Budget, null=True, blank=True, on_delete=models.PROTECT, related_name="requisitions"
     )

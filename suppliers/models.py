@@ -4,9 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 from simple_history.models import HistoricalRecords
 
+from core.fsm import StateField
 from core.permissions import is_buyer, is_finance, is_internal
 
 from .validators import validate_uscc
@@ -29,7 +30,7 @@ class Supplier(ConcurrentTransitionMixin, models.Model):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
-    state = FSMField(default=SupplierState.DRAFT, choices=SupplierState.choices, protected=True)
+    state = StateField(default=SupplierState.DRAFT, choices=SupplierState.choices, protected=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Who entered the supplier (a buyer, or the supplier's own user through an invitation): four
     # eyes, this user never approves it.
@@ -195,7 +196,7 @@ class BankAccount(ConcurrentTransitionMixin, models.Model):
     account_number_encrypted = models.TextField(editable=False)
     last4 = models.CharField(max_length=4, editable=False)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    state = FSMField(default=BankAccountState.PENDING, choices=BankAccountState.choices, protected=True)
+    state = StateField(default=BankAccountState.PENDING, choices=BankAccountState.choices, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     replaces = models.ForeignKey(
@@ -305,7 +306,7 @@ class SupplierChange(ConcurrentTransitionMixin, models.Model):
     bank_account = models.OneToOneField(
         BankAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="change"
     )
-    state = FSMField(default=ChangeState.PENDING, choices=ChangeState.choices, protected=True)
+    state = StateField(default=ChangeState.PENDING, choices=ChangeState.choices, protected=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     decided_by = models.ForeignKey(

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('currency', models.CharField(default='CNY', max_length=3, verbose_name='currency')),
                 ('valid_from', models.DateField(verbose_name='valid from')),
                 ('valid_to', models.DateField(verbose_name='valid to')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('in_approval', 'In approval'), ('active', 'Active'), ('expired', 'Expired'), ('terminated', 'Terminated')], default='draft', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('draft', 'Draft'), ('in_approval', 'In approval'), ('active', 'Active'), ('expired', 'Expired'), ('terminated', 'Terminated')], default='draft', max_length=50)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('expiry_reminded_at', models.DateTimeField(blank=True, null=True)),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveIntegerField()),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('in_approval', 'In approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='draft', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('draft', 'Draft'), ('in_approval', 'In approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='draft', max_length=50)),
                 ('note', models.TextField(blank=True, verbose_name='what changed')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('approved_at', models.DateTimeField(blank=True, null=True)),

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('state', django_fsm.FSMField(choices=[('received', 'Received'), ('validating', 'Validating'), ('validated', 'Validated'), ('rejected', 'Rejected'), ('matched', 'Matched'), ('exception', 'Exception'), ('approved', 'Approved for payment'), ('scheduled', 'Scheduled'), ('paid', 'Paid'), ('cancelled', 'Cancelled'), ('credited', 'Credited')], db_index=True, default='received', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('received', 'Received'), ('validating', 'Validating'), ('validated', 'Validated'), ('rejected', 'Rejected'), ('matched', 'Matched'), ('exception', 'Exception'), ('approved', 'Approved for payment'), ('scheduled', 'Scheduled'), ('paid', 'Paid'), ('cancelled', 'Cancelled'), ('credited', 'Credited')], db_index=True, default='received', max_length=50)),
                 ('format', models.CharField(blank=True, max_length=8)),
                 ('document_type', models.CharField(blank=True, max_length=16)),
                 ('invoice_number', models.CharField(blank=True, db_index=True, max_length=64)),
@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False)),
-                ('state', django_fsm.FSMField(choices=[('received', 'Received'), ('validating', 'Validating'), ('validated', 'Validated'), ('rejected', 'Rejected'), ('matched', 'Matched'), ('exception', 'Exception'), ('approved', 'Approved for payment'), ('scheduled', 'Scheduled'), ('paid', 'Paid'), ('cancelled', 'Cancelled'), ('credited', 'Credited')], db_index=True, default='received', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('received', 'Received'), ('validating', 'Validating'), ('validated', 'Validated'), ('rejected', 'Rejected'), ('matched', 'Matched'), ('exception', 'Exception'), ('approved', 'Approved for payment'), ('scheduled', 'Scheduled'), ('paid', 'Paid'), ('cancelled', 'Cancelled'), ('credited', 'Credited')], db_index=True, default='received', max_length=50)),
                 ('format', models.CharField(blank=True, max_length=8)),
                 ('document_type', models.CharField(blank=True, max_length=16)),
                 ('invoice_number', models.CharField(blank=True, db_index=True, max_length=64)),

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('revision', models.PositiveIntegerField(verbose_name='revision')),
-                ('state', django_fsm.FSMField(choices=[('pending', 'Waiting for the buyer'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='pending', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('pending', 'Waiting for the buyer'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='pending', max_length=50)),
                 ('reason', models.TextField(verbose_name='reason')),
                 ('proposed_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),

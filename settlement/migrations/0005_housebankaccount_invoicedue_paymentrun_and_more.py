@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('currency', models.CharField(max_length=3, verbose_name='currency')),
                 ('due_by', models.DateField(verbose_name='due up to')),
                 ('execution_date', models.DateField(verbose_name='payment date')),
-                ('state', django_fsm.FSMField(choices=[('proposed', 'Proposed'), ('in_approval', 'Approved once, waits for a second person'), ('approved', 'Approved'), ('exported', 'Sent to the bank'), ('paid', 'Paid'), ('cancelled', 'Cancelled')], db_index=True, default='proposed', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('proposed', 'Proposed'), ('in_approval', 'Approved once, waits for a second person'), ('approved', 'Approved'), ('exported', 'Sent to the bank'), ('paid', 'Paid'), ('cancelled', 'Cancelled')], db_index=True, default='proposed', max_length=50)),
                 ('total', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=18, verbose_name='total')),
                 ('approvals_required', models.PositiveSmallIntegerField(default=1)),
                 ('skipped', models.JSONField(blank=True, default=list)),

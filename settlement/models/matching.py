@@ -20,8 +20,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 
+from core.fsm import StateField
 from core.permissions import is_finance
 
 __all__ = [
@@ -239,7 +240,7 @@ class ExceptionCase(ConcurrentTransitionMixin, models.Model):
 
     invoice = models.ForeignKey("invoicing.Invoice", on_delete=models.CASCADE, related_name="exception_cases")
     result = models.ForeignKey(MatchResult, on_delete=models.PROTECT, related_name="+")
-    state = FSMField(default=CaseState.OPEN, choices=CaseState.choices, protected=True, db_index=True)
+    state = StateField(default=CaseState.OPEN, choices=CaseState.choices, protected=True, db_index=True)
     primary_reason = models.CharField(max_length=60, blank=True, db_index=True)  # first exception code
     opened_at = models.DateTimeField(default=timezone.now, db_index=True)
     credit_note_request = models.TextField(blank=True)  # finance's message to the supplier

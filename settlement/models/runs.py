@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 
+from core.fsm import StateField
 from core.permissions import is_finance
 
 __all__ = [
@@ -114,7 +115,7 @@ class PaymentRun(ConcurrentTransitionMixin, models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     due_by = models.DateField(_("due up to"))
     execution_date = models.DateField(_("payment date"))
-    state = FSMField(
+    state = StateField(
         default=PaymentRunState.PROPOSED, choices=PaymentRunState.choices, protected=True, db_index=True
     )
     total = models.DecimalField(_("total"), default=Decimal("0.00"), **AMOUNT)

@@ -20,10 +20,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, transition
 from simple_history.models import HistoricalRecords
 
 from core import formatting
+from core.fsm import StateField
 from core.permissions import is_finance, is_supplier_user
 
 __all__ = [
@@ -106,7 +107,7 @@ class Statement(ConcurrentTransitionMixin, models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     period_from = models.DateField(_("period from"))
     period_to = models.DateField(_("period to"))
-    state = FSMField(
+    state = StateField(
         default=StatementState.DRAFT, choices=StatementState.choices, protected=True, db_index=True
     )
     net_total = models.DecimalField(_("net"), default=Decimal("0.00"), **AMOUNT)

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('tax_id', models.CharField(max_length=18, unique=True, validators=[suppliers.validators.validate_uscc], verbose_name='unified social credit code')),
                 ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('suspended', 'Suspended'), ('blocked', 'Blocked')], default='draft', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('suspended', 'Suspended'), ('blocked', 'Blocked')], default='draft', max_length=50)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
             ],
             options={
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('tax_id', models.CharField(db_index=True, max_length=18, validators=[suppliers.validators.validate_uscc], verbose_name='unified social credit code')),
                 ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
                 ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('state', django_fsm.FSMField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('suspended', 'Suspended'), ('blocked', 'Blocked')], default='draft', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('suspended', 'Suspended'), ('blocked', 'Blocked')], default='draft', max_length=50)),
                 ('created_at', models.DateTimeField(blank=True, editable=False)),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),

@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ('account_number_encrypted', models.TextField(editable=False)),
                 ('last4', models.CharField(editable=False, max_length=4)),
                 ('currency', models.CharField(default='CNY', max_length=3, verbose_name='currency')),
-                ('state', django_fsm.FSMField(choices=[('pending', 'Waiting for finance approval'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('retired', 'Replaced')], default='pending', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('pending', 'Waiting for finance approval'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('retired', 'Replaced')], default='pending', max_length=50)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('replaces', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replaced_by', to='suppliers.bankaccount')),

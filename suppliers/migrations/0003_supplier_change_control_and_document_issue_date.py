@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('company', 'Legal name / tax id'), ('bank_account', 'Bank account')], max_length=16)),
                 ('before', models.JSONField(default=dict)),
                 ('after', models.JSONField(default=dict)),
-                ('state', django_fsm.FSMField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=50, protected=True)),
+                ('state', models.CharField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=50)),
                 ('requested_at', models.DateTimeField(auto_now_add=True)),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
                 ('reason', models.TextField(blank=True)),
