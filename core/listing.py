@@ -10,6 +10,7 @@ queryset selects what its columns read (``select_related``/annotations in the se
 from __future__ import annotations
 
 import csv
+import html
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -82,19 +83,20 @@ class ListPage:
     def rows(self) -> Iterator[list[dict]]:
         """Per row, per column: the value, its link, whether it is a number and the column's
         label (shown beside the value when a phone-width table stacks its cells)."""
+        labels = [conditional_escape(c.label) for c in self.spec.columns]  # translated once a page
         for obj in self.page:
             yield [
                 {
                     "value": shown(c.value(obj), c.currency(obj) if c.currency else None),
                     "link": c.link(obj) if c.link else "",
                     "numeric": c.numeric,
-                    "label": c.label,
+                    "label": label,
                     # a column keyed "state" shows as a status chip coloured by its family
                     "chip": chip_family(getattr(obj, "state", ""), obj._meta.label_lower)
                     if c.key == "state" and hasattr(obj, "_meta")
                     else "",
                 }
-                for c in self.spec.columns
+                for c, label in zip(self.spec.columns, labels, strict=True)
             ]
 
     @property
@@ -106,7 +108,7 @@ class ListPage:
             yield table_row(row, context)
 
 
-def table_row(cells: list[dict], context: Context | None = None) -> SafeString:
+def table_row(cells: list[dict], context: Context | None = None, *, css_class: str = "") -> SafeString:
     """One ``<tr>`` of a page's table, made in Python rather than by a template's loop over the
     cells (the lists here; the exception desk, a statement's lines): a ``{{ … }}`` and a filter per
     cell cost more than the row's share of the page's query. Each cell is a dict: ``value``
@@ -114,16 +116,17 @@ def table_row(cells: list[dict], context: Context | None = None) -> SafeString:
     (the value as a link; an empty value as "—"), ``numeric`` (``class="num"``), ``label`` (the
     column's name, ``data-label``, for a phone-width table that stacks its cells), ``chip`` (the
     value in a status chip of that family), ``html`` (safe markup shown instead of the value) and
-    ``after`` (safe markup after it)."""
+    ``after`` (safe markup after it). ``css_class``: the row's own class."""
     context = context or Context()  # a template's defaults: autoescape on, localisation as the settings say
-    return mark_safe("<tr>" + "".join(_cell_html(cell, context) for cell in cells) + "</tr>")  # noqa: S308
+    tr = f'<tr class="{escape(css_class)}">' if css_class else "<tr>"
+    return mark_safe(tr + "".join(_cell_html(cell, context) for cell in cells) + "</tr>")  # noqa: S308
 
 
 def _cell_html(cell: dict, context: Context) -> str:
     """One ``<td>``, exactly as ``{{ … }}`` renders (localised, escaped) in the template it replaces."""
     value = cell.get("value")
     attrs = (' class="num"' if cell.get("numeric") else "") + (
-        f' data-label="{escape(cell["label"])}"' if cell.get("label") else ""
+        f' data-label="{conditional_escape(cell["label"])}"' if cell.get("label") else ""
     )
     if cell.get("html") is not None:
         inner = conditional_escape(cell["html"])
@@ -140,7 +143,7 @@ def _shown(value: object, context: Context) -> str:
     """``{{ value }}``: a plain string only escaped (what localising leaves it), anything else
     through the template engine's own rendering (dates, numbers, lazy and safe strings)."""
     if type(value) is str:
-        return escape(value)
+        return html.escape(value)  # what django.utils.html.escape does, without its lazy-string wrapper
     return render_value_in_context(value, context)
 
 
@@ -340,12 +343,12 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def id_url(name: str) -> Callable[[object], str]:
-    """``reverse(name, args=[pk])`` for many ids at the cost of one ``reverse``: for a view whose
-    one argument is an int id, on pages that link every row (a ``{% url %}`` per row costs more
-    than the row's share of the query)."""
+def id_url(name: str, *before: object) -> Callable[[object], str]:
+    """``reverse(name, args=[*before, pk])`` for many ids at the cost of one ``reverse``: for a view
+    whose last argument is an int id, on pages that link every row (a ``{% url %}`` per row costs
+    more than the row's share of the query)."""
     marker = 987654321
-    head, tail = reverse(name, args=[marker]).split(str(marker))
+    head, tail = reverse(name, args=[*before, marker]).rsplit(str(marker), 1)
     return lambda pk: f"{head}{int(pk)}{tail}"
 
 
