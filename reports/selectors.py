@@ -13,7 +13,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, Min, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -238,21 +251,26 @@ def supplier_scorecards(user, *, as_of: datetime | None = None, window_days: int
             at__gte=since,
             at__lte=as_of,
         )
-        supplier_of = {
-            str(pk): supplier_id
-            for pk, supplier_id in Invoice.objects.filter(
+        first = Subquery(  # the invoice's first match decision in the window
+            logs.filter(object_id=Cast(OuterRef("pk"), CharField()))
+            .order_by("at", "id")
+            .values("transition")[:1]
+        )
+        counted = (  # per supplier, by the database: no log row comes into Python
+            Invoice.objects.filter(
                 supplier_id__in=scores,
                 pk__in=logs.annotate(invoice_id=Cast("object_id", IntegerField())).values("invoice_id"),
-            ).values_list("pk", "supplier_id")
-        }
-        first: dict[str, str] = {}
-        for object_id, name in logs.order_by("at", "id").values_list("object_id", "transition"):
-            if object_id in supplier_of:
-                first.setdefault(object_id, name)
-        for object_id, name in first.items():
-            counts = decided[supplier_of[object_id]]
-            counts[1] += 1
-            counts[0] += name == "match"
+            )
+            .alias(first=first)
+            .order_by()
+            .values("supplier_id")
+            .annotate(
+                n=Count("pk"),
+                first_pass=Sum(Case(When(first="match", then=1), default=0, output_field=IntegerField())),
+            )
+        )
+        for row in counted:
+            decided[row["supplier_id"]] = [row["first_pass"] or 0, row["n"]]
     rows = [
         SupplierScoreRow(
             supplier_id=pk,
