@@ -18,9 +18,11 @@ Environment (defaults in brackets):
 - ``BENCH_INVOICES`` [100000], ``BENCH_POS`` [10000]: the seed
 - ``BENCH_LOAD_RUNS`` [3], ``BENCH_LOAD_SECONDS`` [15]: timed wrk runs per endpoint (after a
   3 s warm-up), 8 connections on 2 wrk threads
-- ``BENCH_VALIDATION_INVOICES`` [2000]: invoices validated per worker count
+- ``BENCH_LOAD_ONLY`` [all]: comma-separated parts of the endpoints' labels to run (``exception
+  desk,reports,upload``); the floors always run
+- ``BENCH_VALIDATION_INVOICES`` [2000]: invoices validated per worker count (0: no Celery rows)
 - ``BENCH_WORKER_INVOICES`` [200]: invoices validated and matched in-process for the worker rows
-  (per invoice, against the pure parse + validate + match of the same invoices)
+  (per invoice, against the pure parse + validate + match of the same invoices; 0: none)
 
 Every endpoint gets a warm-up run, then ``BENCH_LOAD_RUNS`` rounds in which each runs in turn
 (floors first); a page's "÷ floor (b)" row is the median over the rounds of its req/s divided by

@@ -12,6 +12,7 @@ from functools import cache
 
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
+from django.utils.html import format_html
 
 FAMILIES = ("ok", "wait", "attention", "bad", "idle")
 
@@ -84,6 +85,17 @@ def _labels(field) -> dict:
 def state_label(obj, attribute: str = "state") -> object:
     """``obj.get_<attribute>_display()``, from the field's label table made once (Django rebuilds the
     field's choices on every call, which pages of fifty chips feel)."""
-    field = obj._meta.get_field(attribute)
-    value = getattr(obj, field.attname)
+    return value_label(type(obj), getattr(obj, obj._meta.get_field(attribute).attname), attribute)
+
+
+def value_label(model, value, attribute: str = "state") -> object:
+    """:func:`state_label` of a value read without its object (a page's ``values()`` rows)."""
+    field = model._meta.get_field(attribute)
     return force_str(_labels(field).get(make_hashable(value), value), strings_only=True)
+
+
+def chip_html(state: str, model_label: str, text) -> str:
+    """A state chip's markup (``{% chip %}``): ``text`` escaped, coloured by the state's family."""
+    return format_html(
+        '<span class="state chip-{}" data-state="{}">{}</span>', chip_family(state, model_label), state, text
+    )

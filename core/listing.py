@@ -10,6 +10,7 @@ queryset selects what its columns read (``select_related``/annotations in the se
 from __future__ import annotations
 
 import csv
+import html
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,7 +26,7 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import SafeString, mark_safe
 
@@ -82,45 +83,68 @@ class ListPage:
     def rows(self) -> Iterator[list[dict]]:
         """Per row, per column: the value, its link, whether it is a number and the column's
         label (shown beside the value when a phone-width table stacks its cells)."""
+        labels = [conditional_escape(c.label) for c in self.spec.columns]  # translated once a page
         for obj in self.page:
             yield [
                 {
                     "value": shown(c.value(obj), c.currency(obj) if c.currency else None),
                     "link": c.link(obj) if c.link else "",
                     "numeric": c.numeric,
-                    "label": c.label,
+                    "label": label,
                     # a column keyed "state" shows as a status chip coloured by its family
                     "chip": chip_family(getattr(obj, "state", ""), obj._meta.label_lower)
                     if c.key == "state" and hasattr(obj, "_meta")
                     else "",
                 }
-                for c in self.spec.columns
+                for c, label in zip(self.spec.columns, labels, strict=True)
             ]
 
     @property
     def html_rows(self) -> Iterator[SafeString]:
         """:attr:`rows` as the table rows ``core/_list.html`` shows, made here: the same markup and
         escaping as the template's cell loop gave, at a fraction of its cost per cell."""
-        context = Context()  # a template's defaults: autoescape on, localisation as the settings say
+        context = Context()
         for row in self.rows:
-            yield mark_safe("<tr>" + "".join(_cell_html(cell, context) for cell in row) + "</tr>")  # noqa: S308
+            yield table_row(row, context)
+
+
+def table_row(cells: list[dict], context: Context | None = None, *, css_class: str = "") -> SafeString:
+    """One ``<tr>`` of a page's table, made in Python rather than by a template's loop over the
+    cells (the lists here; the exception desk, a statement's lines): a ``{{ … }}`` and a filter per
+    cell cost more than the row's share of the page's query. Each cell is a dict: ``value``
+    (localised and escaped as ``{{ value }}`` renders it; None as "—"), and optionally ``link``
+    (the value as a link; an empty value as "—"), ``numeric`` (``class="num"``), ``label`` (the
+    column's name, ``data-label``, for a phone-width table that stacks its cells), ``chip`` (the
+    value in a status chip of that family), ``html`` (safe markup shown instead of the value) and
+    ``after`` (safe markup after it). ``css_class``: the row's own class."""
+    context = context or Context()  # a template's defaults: autoescape on, localisation as the settings say
+    tr = f'<tr class="{escape(css_class)}">' if css_class else "<tr>"
+    return mark_safe(tr + "".join(_cell_html(cell, context) for cell in cells) + "</tr>")  # noqa: S308
 
 
 def _cell_html(cell: dict, context: Context) -> str:
-    """One ``<td>``, exactly as ``{{ … }}`` renders (localised, escaped) in the template it replaces:
-    a status chip, a link (an empty value as "—") or the value (None as "—")."""
-    value = cell["value"]
-    attrs = (' class="num"' if cell["numeric"] else "") + (
-        f' data-label="{escape(cell["label"])}"' if cell["label"] else ""
+    """One ``<td>``, exactly as ``{{ … }}`` renders (localised, escaped) in the template it replaces."""
+    value = cell.get("value")
+    attrs = (' class="num"' if cell.get("numeric") else "") + (
+        f' data-label="{conditional_escape(cell["label"])}"' if cell.get("label") else ""
     )
-    if cell["chip"]:
-        inner = f'<span class="state chip-{escape(cell["chip"])}">{render_value_in_context(value, context)}</span>'
-    elif cell["link"]:
-        shown_value = render_value_in_context(value or "—", context)
-        inner = f'<a href="{render_value_in_context(cell["link"], context)}">{shown_value}</a>'
+    if cell.get("html") is not None:
+        inner = conditional_escape(cell["html"])
+    elif cell.get("chip"):
+        inner = f'<span class="state chip-{escape(cell["chip"])}">{_shown(value, context)}</span>'
+    elif cell.get("link"):
+        inner = f'<a href="{_shown(cell["link"], context)}">{_shown(value or "—", context)}</a>'
     else:
-        inner = render_value_in_context("—" if value is None else value, context)
-    return f"<td{attrs}>{inner}</td>"
+        inner = _shown("—" if value is None else value, context)
+    return f"<td{attrs}>{inner}{conditional_escape(cell.get('after', ''))}</td>"
+
+
+def _shown(value: object, context: Context) -> str:
+    """``{{ value }}``: a plain string only escaped (what localising leaves it), anything else
+    through the template engine's own rendering (dates, numbers, lazy and safe strings)."""
+    if type(value) is str:
+        return html.escape(value)  # what django.utils.html.escape does, without its lazy-string wrapper
+    return render_value_in_context(value, context)
 
 
 def shown(value: object, currency: str | None = None) -> object:
@@ -319,12 +343,12 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def id_url(name: str) -> Callable[[object], str]:
-    """``reverse(name, args=[pk])`` for many ids at the cost of one ``reverse``: for a view whose
-    one argument is an int id, on pages that link every row (a ``{% url %}`` per row costs more
-    than the row's share of the query)."""
+def id_url(name: str, *before: object) -> Callable[[object], str]:
+    """``reverse(name, args=[*before, pk])`` for many ids at the cost of one ``reverse``: for a view
+    whose last argument is an int id, on pages that link every row (a ``{% url %}`` per row costs
+    more than the row's share of the query)."""
     marker = 987654321
-    head, tail = reverse(name, args=[marker]).split(str(marker))
+    head, tail = reverse(name, args=[*before, marker]).rsplit(str(marker), 1)
     return lambda pk: f"{head}{int(pk)}{tail}"
 
 

@@ -94,18 +94,20 @@ class InvoiceDetailOut(InvoiceOut):
 
     @staticmethod
     def resolve_payments(obj):
-        return list(invoice_payments_received(obj))
+        return [] if _is_new_upload(obj) else list(invoice_payments_received(obj))
 
     @staticmethod
     def resolve_lines(obj):
-        return list(obj.lines.all())
+        return [] if _is_new_upload(obj) else list(obj.lines.all())
 
     @staticmethod
     def resolve_issues(obj):
-        return list(obj.issues.all())
+        return [] if _is_new_upload(obj) else list(obj.issues.all())
 
     @staticmethod
     def resolve_history(obj):
+        if _is_new_upload(obj):
+            return []
         return [
             {
                 "transition": h.transition,
@@ -137,8 +139,25 @@ def invoice_upload(
         actor=user,
         idempotency_key=idempotency_key,
     )
-    invoice = _get(user, invoice.pk)
-    return Status(201 if created else 200, invoice)
+    if not created:
+        return Status(200, _get(user, invoice.pk))
+    return Status(201, _new_upload(invoice))
+
+
+def _new_upload(invoice):
+    """The invoice ``invoice_upload`` has just created, as the detail answer shows it, without
+    reading it back: nothing has happened to it yet (received, no lines or issues until
+    validation, no transitions, no due date or payment). A test holds it to ``GET /{id}``."""
+    invoice.due_on = None
+    invoice.paid_on = None
+    invoice.payment_state = ""
+    invoice.paid_amount = Decimal("0.00")
+    invoice.is_new_upload = True
+    return invoice
+
+
+def _is_new_upload(invoice) -> bool:
+    return getattr(invoice, "is_new_upload", False)
 
 
 @router.get("/", response=list[InvoiceOut])

@@ -4,6 +4,7 @@ staff: the figures span every supplier. Every function costs a fixed number of q
 from __future__ import annotations
 
 import statistics
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,7 +13,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import DecimalField, ExpressionWrapper, F, IntegerField, Min, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -237,21 +251,26 @@ def supplier_scorecards(user, *, as_of: datetime | None = None, window_days: int
             at__gte=since,
             at__lte=as_of,
         )
-        supplier_of = {
-            str(pk): supplier_id
-            for pk, supplier_id in Invoice.objects.filter(
+        first = Subquery(  # the invoice's first match decision in the window
+            logs.filter(object_id=Cast(OuterRef("pk"), CharField()))
+            .order_by("at", "id")
+            .values("transition")[:1]
+        )
+        counted = (  # per supplier, by the database: no log row comes into Python
+            Invoice.objects.filter(
                 supplier_id__in=scores,
                 pk__in=logs.annotate(invoice_id=Cast("object_id", IntegerField())).values("invoice_id"),
-            ).values_list("pk", "supplier_id")
-        }
-        first: dict[str, str] = {}
-        for object_id, name in logs.order_by("at", "id").values_list("object_id", "transition"):
-            if object_id in supplier_of:
-                first.setdefault(object_id, name)
-        for object_id, name in first.items():
-            counts = decided[supplier_of[object_id]]
-            counts[1] += 1
-            counts[0] += name == "match"
+            )
+            .alias(first=first)
+            .order_by()
+            .values("supplier_id")
+            .annotate(
+                n=Count("pk"),
+                first_pass=Sum(Case(When(first="match", then=1), default=0, output_field=IntegerField())),
+            )
+        )
+        for row in counted:
+            decided[row["supplier_id"]] = [row["first_pass"] or 0, row["n"]]
     rows = [
         SupplierScoreRow(
             supplier_id=pk,
@@ -270,18 +289,42 @@ def dashboard_figures(user) -> dict:
     """Every figure of the reports page. They span every supplier, so they are the same for every
     internal user: kept in the cache for ``REPORTS_CACHE_SECONDS`` (0: computed each time), so a
     page view within that time costs no aggregation at all. The caller is checked first, always."""
+    return dashboard_figures_kept(user)[0]
+
+
+def dashboard_figures_kept(user) -> tuple[dict, float]:
+    """:func:`dashboard_figures` and how many seconds the cache keeps them yet."""
+    return dashboard_cached(user, "figures", lambda: (_figures(user), None))
+
+
+def _figures(user) -> dict:
+    return {
+        "spend": spend_by_supplier_and_month(user),
+        "cycle": po_cycle_time(user),
+        "rate": first_pass_match_rate(user),
+        "aging": exception_aging(user),
+        "scorecards": supplier_scorecards(user),
+    }
+
+
+def dashboard_cached(user, part: str, make) -> tuple[object, float]:
+    """One part of the reports page (its figures, or its body in one language) and how many
+    seconds the cache keeps it yet: from the cache, or made by ``make()`` and kept for
+    ``REPORTS_CACHE_SECONDS`` (0: made each time). ``make()`` gives the value and at most how
+    many seconds it may be kept (None: no limit of its own), so that what is made from cached
+    figures is kept no longer than those figures are. The caller is checked first, always: a
+    supplier never reads what the cache holds."""
     _check(user)
     seconds = settings.REPORTS_CACHE_SECONDS
-    key = f"reports:dashboard:v1:{timezone.localdate():%Y-%m-%d}"
-    figures = cache.get(key) if seconds else None
-    if figures is None:
-        figures = {
-            "spend": spend_by_supplier_and_month(user),
-            "cycle": po_cycle_time(user),
-            "rate": first_pass_match_rate(user),
-            "aging": exception_aging(user),
-            "scorecards": supplier_scorecards(user),
-        }
-        if seconds:
-            cache.set(key, figures, seconds)
-    return figures
+    if not seconds:
+        return make()[0], 0
+    key = f"reports:dashboard:v2:{part}:{timezone.localdate():%Y-%m-%d}"
+    kept = cache.get(key)
+    if kept is not None:
+        value, until = kept
+        return value, until - time.time()
+    value, within = make()
+    keep = seconds if within is None else min(seconds, within)
+    if keep >= 1:
+        cache.set(key, (value, time.time() + keep), int(keep))
+    return value, keep

@@ -1,6 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.charts import bar_chart, column_chart
@@ -12,7 +14,19 @@ SCORECARD_CHART_LIMIT = 20  # the chart shows the best 20; the figures table lis
 
 @login_required
 def dashboard(request):
-    figures = selectors.dashboard_figures(request.user)
+    """The reports page. Its body is the same for every internal user in one language: kept
+    rendered as long as the figures it shows are (reports.selectors.dashboard_cached)."""
+    user = request.user
+
+    def body() -> tuple[str, float]:
+        figures, left = selectors.dashboard_figures_kept(user)
+        return render_to_string("reports/_dashboard_body.html", _body_context(figures), request), left
+
+    html, _ = selectors.dashboard_cached(user, f"body:{get_language()}", body)
+    return render(request, "reports/dashboard.html", {"body": mark_safe(html)})  # noqa: S308 - rendered above
+
+
+def _body_context(figures: dict) -> dict:
     spend, cycle, rate = figures["spend"], figures["cycle"], figures["rate"]
     aging, scorecards = figures["aging"], figures["scorecards"]
     charted = scorecards["rows"][:SCORECARD_CHART_LIMIT]
@@ -52,16 +66,12 @@ def dashboard(request):
             id_prefix="scores-",
         ),
     }
-    return render(
-        request,
-        "reports/dashboard.html",
-        {
-            "spend": spend,
-            "aging": aging,
-            "charts": charts,
-            "cycle_rows": list(zip(cycle["months"], cycle["median_days"], cycle["counts"], strict=True)),
-            "rate_rows": list(zip(rate["months"], rate["rate"], rate["auto"], rate["total"], strict=True)),
-            "scorecards": scorecards,
-            "scorecards_charted": len(charted),
-        },
-    )
+    return {
+        "spend": spend,
+        "aging": aging,
+        "charts": charts,
+        "cycle_rows": list(zip(cycle["months"], cycle["median_days"], cycle["counts"], strict=True)),
+        "rate_rows": list(zip(rate["months"], rate["rate"], rate["auto"], rate["total"], strict=True)),
+        "scorecards": scorecards,
+        "scorecards_charted": len(charted),
+    }

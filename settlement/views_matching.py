@@ -8,17 +8,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import formatting
+from core.chips import chip_html, value_label
 from core.errors import PermissionDenied
 from core.home import Panel
-from core.listing import id_url
+from core.listing import id_url, table_row
 from core.selectors import transition_log_for
 from procurement.selectors import legal_entity_list
 from suppliers.selectors import supplier_list
 
-from .models import CaseState, CommentFrom
+from .models import CaseState, CommentFrom, ExceptionCase
+from .models.matching import days_open
 from .selectors import matching as selectors
 from .services import approvals
 from .services import exceptions as desk
@@ -43,19 +51,11 @@ def exception_desk(request):
         "reason": request.GET.get("reason", ""),
     }
     cases = selectors.exception_case_list(request.user, **filters)
-    # the explanation is read for the reasons' words: loaded with the page's one query, not per row
-    page = Paginator(cases.defer(None), 50).get_page(request.GET.get("page"))
+    paginator = Paginator(cases.values_list(*DESK_FIELDS), 50)
+    paginator.count = cases.order_by().count()  # counted without the rows' joins
+    page = paginator.get_page(request.GET.get("page"))
     detail = id_url("match-detail")
-    rows = [
-        {
-            "case": case,
-            "days": case.days_open(),
-            "bucket": selectors.aging_bucket(case.days_open()),
-            "url": detail(case.invoice_id),
-            "words": case.result.summary_words,
-        }
-        for case in page
-    ]
+    rows = desk_rows(page, detail)
     stale = [(result, detail(result.invoice_id)) for result in selectors.stale_result_list(request.user)[:50]]
     return render(
         request,
@@ -70,11 +70,94 @@ def exception_desk(request):
                 (CaseState.OPEN, CaseState.OPEN.label),
                 (CaseState.AWAITING_CREDIT_NOTE, CaseState.AWAITING_CREDIT_NOTE.label),
             ],
-            "suppliers": supplier_list(request.user).order_by("name"),
+            "suppliers": supplier_list(request.user).order_by("name").values_list("pk", "name"),
             "entities": legal_entity_list(request.user),
             "stale": stale,
         },
     )
+
+
+# What a desk row shows, read as values (no model objects for fifty rows of five joined tables);
+# the explanation for the reasons' words.
+DESK_FIELDS = (
+    "invoice_id",
+    "invoice__invoice_number",
+    "invoice__document_type",
+    "invoice__net_amount",
+    "invoice__currency",
+    "invoice__supplier__name",
+    "opened_at",
+    "resolved_at",
+    "state",
+    "primary_reason",
+    "result__is_stale",
+    "result__policy_version",
+    "result__explanation",
+)
+
+
+def desk_rows(page, detail) -> list:
+    """The desk's table rows (core.listing.table_row): the invoice (a credit note says so), its
+    supplier, signed net, days open and their bucket, the case's chip (and "stale"), the reason
+    code with its words and the policy version."""
+    context = Context()
+    today = timezone.localdate()
+    credit_note = format_html(" <small>{}</small>", _("credit note"))
+    stale = format_html(' <span class="badge">{}</span>', _("stale"))
+    rows = []
+    for (
+        invoice_id,
+        number,
+        document_type,
+        net,
+        currency,
+        supplier_name,
+        opened_at,
+        resolved_at,
+        state,
+        reason,
+        is_stale,
+        policy_version,
+        explanation,
+    ) in page:
+        days = days_open(opened_at, resolved_at, today)
+        is_credit_note = document_type == "credit_note"
+        signed = -abs(net) if is_credit_note and net is not None else net
+        words = Truncator(selectors.explanation_summary_words(explanation)).chars(220)
+        rows.append(
+            table_row(
+                [
+                    {
+                        "value": number or invoice_id,
+                        "link": detail(invoice_id),
+                        "after": credit_note if is_credit_note else "",
+                    },
+                    {"value": supplier_name},
+                    {"value": formatting.amount(signed, currency), "numeric": True},
+                    {
+                        "value": days,
+                        "after": format_html(" <small>({})</small>", selectors.aging_bucket(days)),
+                    },
+                    {
+                        "html": chip_html(state, CASE_LABEL, value_label(ExceptionCase, state)),
+                        "after": stale if is_stale else "",
+                    },
+                    {
+                        "html": format_html(
+                            "<code>{}</code> {} <small>({})</small>",
+                            reason,
+                            words,
+                            render_value_in_context(policy_version, context),
+                        )
+                    },
+                ],
+                context,
+            )
+        )
+    return rows
+
+
+CASE_LABEL = "settlement.exceptioncase"
 
 
 def _chain_context(user, invoice, case, finance: bool) -> dict:

@@ -7,22 +7,27 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.context import Context
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
+from core import formatting
+from core.chips import value_label
 from core.errors import DomainError, NotFound, PermissionDenied
-from core.listing import Column, Filter, ListSpec, list_response
+from core.listing import Column, Filter, ListSpec, id_url, list_response, table_row
 from core.selectors import transition_log_for
 from invoicing.selectors import invoice_get
 from procurement.selectors import legal_entity_list
 from suppliers.selectors import approved_bank_account_for_payment, supplier_get, supplier_list
 
-from .models import StatementKind, StatementLineKind, StatementState, TermSource
+from .models import StatementKind, StatementLine, StatementLineKind, StatementState, TermSource
 from .pdf import invoice_plan_pdf, statement_pdf
 from .selectors import statements as selectors
 from .services import credit_notes, payments, statements, terms
@@ -172,23 +177,30 @@ def _actions(statement, user) -> list[str]:
 def statement_detail(request, statement_id: int):
     statement = selectors.statement_get(request.user, statement_id)
     user = request.user
-    lines = list(selectors.statement_lines(statement))
+    lines = list(selectors.statement_lines(statement).select_related(None))  # the page shows no invoice field
     is_finance = user.is_finance or user.is_superuser
     draft = statement.state == StatementState.DRAFT
+    can_edit = is_finance and draft
     payment = statement.payment
+    settled = [line for line in lines if line.kind != StatementLineKind.PLAN_INVOICE]
+    plan_invoices = [line for line in lines if line.kind == StatementLineKind.PLAN_INVOICE]
     context = {
         "payments": list(statement.payments.select_related("run_line__run").order_by("paid_on", "id")),
         "is_finance": is_finance,
         "term_source": TermSource(statement.term_source).label if statement.term_source else "",
         "statement": statement,
-        "lines": [line for line in lines if line.kind != StatementLineKind.PLAN_INVOICE],
-        "plan_invoices": [line for line in lines if line.kind == StatementLineKind.PLAN_INVOICE],
+        "lines": settled,
+        "line_rows": statement_line_rows(
+            statement, settled, remove_csrf=get_token(request) if can_edit else None
+        ),
+        "plan_invoices": plan_invoices,
+        "plan_invoice_rows": plan_invoice_rows(statement, plan_invoices),
         "plan": getattr(statement, "invoice_plan", None),
         "payment": payment,
         "actions": _actions(statement, user),
         "reason_required": {name for name, (_, required) in ACTIONS.items() if required},
-        "can_edit": is_finance and draft,
-        "addable": selectors.invoices_addable(statement)[:200] if is_finance and draft else [],
+        "can_edit": can_edit,
+        "addable": addable_options(selectors.invoices_addable(statement)[:200]) if can_edit else [],
         "can_pay": is_finance
         and statement.state == StatementState.APPROVED
         and payment is None
@@ -199,6 +211,81 @@ def statement_detail(request, statement_id: int):
         "history": transition_log_for(statement),
     }
     return render(request, "settlement/statement_detail.html", context)
+
+
+def statement_line_rows(statement, lines, *, remove_csrf: str | None) -> list:
+    """A statement's lines as table rows (core.listing.table_row): kind, reference (an invoice's
+    links to it), date, description, quantity, unit price, tax rate, net, tax, total, and with
+    ``remove_csrf`` (a draft finance edits: the request's CSRF token) a remove button."""
+    context = Context()
+    invoice_url = id_url("invoice-detail")
+    remove_url = id_url("statement-line-remove", statement.pk)
+    currency = statement.currency
+    rows = []
+    for line in lines:
+        cells = [
+            {"value": value_label(StatementLine, line.kind, "kind")},
+            {"value": line.reference, "link": invoice_url(line.invoice_id)}
+            if line.invoice_id
+            else {"value": line.reference},
+            {"value": formatting.day(line.date)},
+            {"value": line.description},
+            {"value": formatting.quantity(line.quantity) or "", "numeric": True},
+            {"value": formatting.price(line.unit_price) or "", "numeric": True},
+            {
+                "value": line.rate_label
+                if line.kind == StatementLineKind.RECEIPT or line.tax_rate is not None
+                else ""
+            },
+            {"value": formatting.amount(line.net, currency), "numeric": True},
+            {"value": formatting.amount(line.tax, currency), "numeric": True},
+            {"value": formatting.amount(line.gross, currency), "numeric": True},
+        ]
+        if remove_csrf is not None:
+            cells.append(
+                {
+                    "html": format_html(
+                        '<form method="post" action="{}" class="inline"><input type="hidden" '
+                        'name="csrfmiddlewaretoken" value="{}"><button type="submit" class="link">{}</button></form>',
+                        remove_url(line.pk),
+                        remove_csrf,
+                        gettext("Remove"),
+                    )
+                }
+            )
+        rows.append(table_row(cells, context, css_class="" if line.is_live else "warn"))
+    return rows
+
+
+def plan_invoice_rows(statement, lines) -> list:
+    """The invoices received against a statement's invoice plan, as table rows: the invoice (a
+    link), its date, net, tax and total."""
+    context = Context()
+    invoice_url = id_url("invoice-detail")
+    currency = statement.currency
+    return [
+        table_row(
+            [
+                {"value": line.reference, "link": invoice_url(line.invoice_id)},
+                {"value": formatting.day(line.date)},
+                {"value": formatting.amount(line.net, currency), "numeric": True},
+                {"value": formatting.amount(line.tax, currency), "numeric": True},
+                {"value": formatting.amount(line.gross, currency), "numeric": True},
+            ],
+            context,
+        )
+        for line in lines
+    ]
+
+
+def addable_options(invoices) -> list[tuple[int, str]]:
+    """(id, "number · issue date · total") of the invoices a draft statement could add."""
+    return [
+        (pk, f"{number} · {formatting.day(issued)} · {formatting.amount(gross, currency)}")
+        for pk, number, issued, gross, currency in invoices.values_list(
+            "pk", "invoice_number", "issue_date", "gross_amount", "currency"
+        )
+    ]
 
 
 @login_required

@@ -404,6 +404,17 @@ def _pages(statement_id: int | None = None) -> list[tuple[str, str, str]]:
 STATEMENT_LINES = 50
 
 
+def _only(endpoints: list[tuple]) -> list[tuple]:
+    """The endpoints ``BENCH_LOAD_ONLY`` names (comma-separated parts of their labels, any case;
+    unset: all of them). The floors always run."""
+    wanted = [
+        part.strip().lower() for part in os.environ.get("BENCH_LOAD_ONLY", "").split(",") if part.strip()
+    ]
+    if not wanted:
+        return endpoints
+    return [e for e in endpoints if any(part in e[0].lower() for part in wanted)]
+
+
 def _statement(finance) -> tuple[int, str]:
     """A draft invoice-first statement gathered by the service (seed.remove_run_leftovers removes
     it): the supplier with the most approved invoices, over the period of its newest
@@ -522,7 +533,7 @@ def _load(runs: int, seconds: int) -> tuple[list[dict], list[str]]:
         text, number="29000000000000000001", seller_id=tokens[0][1].tax_id, seller_name=tokens[0][1].name
     )
     statement_id, statement_note = _statement(finance)
-    pages = _pages(statement_id)
+    pages = _only(_pages(statement_id))
     rows += _query_counts(_floors() + pages, buyer, finance, suppliers, probe, tokens[0][0])
     notes.append(f"the statement page shows {statement_note}")
 
@@ -552,6 +563,7 @@ def _load(runs: int, seconds: int) -> tuple[list[dict], list[str]]:
         _purge(PARKED)
         run_base = int(time.time()) % 10**6 * 100
         upload = "invoice upload API"
+        with_upload = bool(_only([(upload, "", "")]))
         endpoints.append(
             (
                 upload,
@@ -564,11 +576,15 @@ def _load(runs: int, seconds: int) -> tuple[list[dict], list[str]]:
                 ],
             )
         )
+        if not with_upload:
+            endpoints.pop()
         measured = _interleaved(port, endpoints, runs, seconds)
         floor = measured[FLOOR_B]["results"]
         for label, _, _ in endpoints:
             is_floor = label.startswith("floor")
             rows += _load_rows(label, measured[label], None if is_floor else floor, runs, seconds)
+        if not with_upload:
+            return rows, notes
         totals = measured[upload]["totals"]
         created = Invoice.objects.filter(pk__gt=before)
         made = created.count()
@@ -863,8 +879,11 @@ def main(out_path: str) -> int:
         load_rows, load_notes = _load(runs, seconds)
         rows += load_rows
         notes += load_notes
-        rows += _worker_ratio(_env_int("BENCH_WORKER_INVOICES", 200))
-        rows += _celery(validation_n)
+        worker_n = _env_int("BENCH_WORKER_INVOICES", 200)
+        if worker_n > 0:
+            rows += _worker_ratio(worker_n)
+        if validation_n > 0:
+            rows += _celery(validation_n)
     finally:
         removed = seed.remove_run_leftovers(found)
         shutil.rmtree(Path(settings.MEDIA_ROOT) / "invoices", ignore_errors=True)

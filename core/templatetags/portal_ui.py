@@ -5,9 +5,8 @@
 """
 
 from django import template
-from django.utils.html import format_html
 
-from core.chips import chip_family, state_label
+from core.chips import chip_html, state_label
 
 register = template.Library()
 
@@ -21,6 +20,4 @@ def chip(obj_or_state, label=None):
         state = getattr(obj_or_state, "state", "") or ""
         model_label = obj_or_state._meta.label_lower
         text = label if label is not None else state_label(obj_or_state)
-    return format_html(
-        '<span class="state chip-{}" data-state="{}">{}</span>', chip_family(state, model_label), state, text
-    )
+    return chip_html(state, model_label, text)

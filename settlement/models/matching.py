@@ -270,8 +270,7 @@ class ExceptionCase(ConcurrentTransitionMixin, models.Model):
 
     def days_open(self, today=None) -> int:
         """Whole days from opening until resolution (or ``today``)."""
-        end = timezone.localdate(self.resolved_at) if self.resolved_at else (today or timezone.localdate())
-        return (end - timezone.localdate(self.opened_at)).days
+        return days_open(self.opened_at, self.resolved_at, today)
 
     @transition(
         field=state, source=CaseState.OPEN, target=CaseState.AWAITING_CREDIT_NOTE, permission=is_finance
@@ -286,3 +285,9 @@ class ExceptionCase(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=OPEN_CASE_STATES, target=CaseState.RESOLVED)
     def resolve(self, *, by=None, reason=""):
         pass
+
+
+def days_open(opened_at, resolved_at=None, today=None) -> int:
+    """Whole days a case was open: from ``opened_at`` until ``resolved_at`` (or ``today``)."""
+    end = timezone.localdate(resolved_at) if resolved_at else (today or timezone.localdate())
+    return (end - timezone.localdate(opened_at)).days

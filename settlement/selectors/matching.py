@@ -253,7 +253,12 @@ def reason_words(reason: dict, *, for_supplier: bool = False) -> str:
 
 def exception_reasons(result: MatchResult) -> list[dict]:
     """The stored reasons that made ``result`` an exception, line reasons first."""
-    data = result.explanation or {}
+    return explanation_exception_reasons(result.explanation)
+
+
+def explanation_exception_reasons(explanation: dict | None) -> list[dict]:
+    """:func:`exception_reasons` of a stored explanation read without its result."""
+    data = explanation or {}
     items = [r for line in data.get("lines", []) for r in line.get("reasons", [])] + data.get("reasons", [])
     return [r for r in items if r.get("severity") == MatchVerdict.EXCEPTION]
 
@@ -273,7 +278,12 @@ def supplier_facts(reason: dict):
 
 def summary_words(result: MatchResult, *, limit: int = 3) -> str:
     """The exception reasons of ``result`` in the reader's language (at most ``limit``)."""
-    reasons = exception_reasons(result)
+    return explanation_summary_words(result.explanation, limit=limit)
+
+
+def explanation_summary_words(explanation: dict | None, *, limit: int = 3) -> str:
+    """:func:`summary_words` of a stored explanation read without its result."""
+    reasons = explanation_exception_reasons(explanation)
     words = [reason_words(r) for r in reasons[:limit]]
     if len(reasons) > limit:
         words.append(gettext("(+%(count)s more)") % {"count": len(reasons) - limit})

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from core.services import api_token_create
@@ -29,6 +31,21 @@ def test_api_upload_validates_and_returns_the_invoice(
     assert detail["invoice_number"] == "26352000000012345678"
     assert detail["lines"][0]["net"] == "1000.00"
     assert [h["to"] for h in detail["history"]][:2] == ["validating", "validated"]
+
+
+def test_a_new_upload_answers_what_reading_the_invoice_back_answers(client, auth, our_entity):
+    """The 201 is made from the invoice the upload created, not read back: it must say what the
+    detail endpoint says of it (validation has not run: its on-commit task is not executed here)."""
+    created = post_file(client, auth, build_cn_xml())
+    assert created.status_code == 201
+    body = created.json()
+    detail = client.get(f"/api/invoices/{body['id']}", **auth).json()
+    # SQLite reads the annotation's zero back as "0", PostgreSQL as "0.00": the same amount
+    assert Decimal(body.pop("paid_amount")) == Decimal(detail.pop("paid_amount")) == 0
+    assert body == detail
+    assert body["state"] == "received" and body["lines"] == body["issues"] == body["history"] == []
+    assert body["payments"] == [] and body["payment_status"] == ""
+    assert body["due_date"] is None and len(body["sha256"]) == 64
 
 
 def test_api_upload_of_the_same_bytes_is_200_with_the_same_invoice(client, auth, our_entity):

@@ -187,3 +187,76 @@ def test_the_reports_figures_are_kept_briefly_and_a_supplier_is_still_refused(
     client.force_login(supplier_user_a)
     assert client.get("/reports/").status_code == 403  # checked before the cache is read
     cache.clear()
+
+
+def test_the_kept_reports_page_is_kept_per_language(finance, client, settings):
+    """The body is rendered once per language and kept: a reader in English never gets the
+    Chinese page another reader made a moment ago, and the other way round."""
+    from django.core.cache import cache
+
+    settings.REPORTS_CACHE_SECONDS = 60
+    cache.clear()
+    client.force_login(finance)
+    chinese = client.get("/reports/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get("/reports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Median days" in english and "Median days" not in chinese
+    with CaptureQueriesContext(connection) as kept:
+        again = client.get("/reports/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    main = slice(chinese.index("<main"), chinese.index("</main>"))
+    assert again[main] == chinese[main]
+    assert not any("core_transitionlog" in q["sql"] for q in kept.captured_queries)  # nothing aggregated
+    cache.clear()
+
+
+def _decided_invoices(supplier, n: int, start: int) -> None:
+    """``n`` invoices of ``supplier`` whose matching decided today (every third one an exception
+    waiting on the desk), bulk-inserted with their transition-log rows: test set-up only."""
+    files = StoredFile.objects.bulk_create(
+        StoredFile(sha256=f"{start + k:064d}", size=1, path=f"x/{start + k}") for k in range(n)
+    )
+    invoices = Invoice.objects.bulk_create(
+        Invoice(
+            supplier=supplier,
+            file=stored,
+            invoice_number=f"R-{start + k}",
+            state="exception" if k % 3 == 0 else "matched",
+        )
+        for k, stored in enumerate(files)
+    )
+    content_type = ContentType.objects.get_for_model(Invoice)
+    now = timezone.now()
+    TransitionLog.objects.bulk_create(
+        TransitionLog(
+            content_type=content_type,
+            object_id=str(invoice.pk),
+            transition="raise_exception" if invoice.state == "exception" else "match",
+            source="validated",
+            target=invoice.state,
+            at=now - timedelta(hours=1),
+        )
+        for invoice in invoices
+    )
+
+
+def test_the_reports_page_costs_the_same_queries_for_10_and_200_decided_invoices(buyer, client):
+    """First-pass rate, exception aging and the scorecards' first-pass column read transition
+    logs: their queries do not grow with the rows (200 against 10, kept small for the suite)."""
+    supplier = SupplierFactory(state="approved")
+    po = _po(buyer, supplier, lines=((1, "5.00"),), state="acknowledged", created=timezone.localdate())
+    _log(po, "submit", timezone.now() - timedelta(days=1))
+    _log(po, "acknowledge", timezone.now())
+    client.force_login(buyer)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get("/reports/").content.decode()
+        return len(ctx), page
+
+    _decided_invoices(supplier, 10, start=1)
+    few, _ = queries()
+    _decided_invoices(supplier, 190, start=1000)
+    many, page = queries()
+    assert many == few
+    assert Invoice.objects.filter(supplier=supplier).count() == 200
+    # 132 of the 200 matched without a person (4 + 64 exceptions): this month's first-pass rate
+    assert '<td class="num">66.0</td><td class="num">132</td><td class="num">200</td>' in page
