@@ -23,6 +23,7 @@ before and after the phase, since the two cores are shared with other jobs.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -61,6 +62,40 @@ def _load() -> str:
     except OSError:
         return "load ?"
     return f"load {fields[0]} ({fields[3]} running)"
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, all) CPU ticks of the whole machine since boot (/proc/stat)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of the live processes of one process group (a worker and its
+    prefork child)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text.rsplit(")", 1)[1].split()
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, …, utime (11), stime (12)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _waits() -> Counter:
+    """What this database's other active backends wait on right now (pg_stat_activity)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN wait_event_type = 'Lock' THEN 'Lock:' || wait_event ELSE coalesce(wait_event_type, 'CPU') END, count(*) FROM pg_stat_activity WHERE datname = "
+            "current_database() AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1"
+        )
+        return Counter(dict(cursor.fetchall()))
 
 
 def _suppliers(count: int) -> list[tuple[str, str, str]]:
@@ -204,8 +239,11 @@ def _drain(workers: int, batch_ids: list[int], n: int) -> dict:
 
     batch = Invoice.objects.filter(pk__in=batch_ids)
     load_before = _load()
+    ticks_before = _machine_ticks()
     procs = [_start_beat()]
     started = time.perf_counter()
+    waits: Counter = Counter()  # pg_stat_activity samples: active backends by wait type
+    cpu: dict[int, float] = {}
     samples = []  # (seconds since start, invoices done)
     ready_at = ready_done = None
     try:
@@ -224,6 +262,10 @@ def _drain(workers: int, batch_ids: list[int], n: int) -> dict:
                 ready_at = time.perf_counter() - started
                 ready_done = n - batch.filter(state__in=PENDING).count()
             pending = batch.filter(state__in=PENDING).count()
+            waits["samples"] += 1
+            waits.update(_waits())
+            for proc in procs[1:]:
+                cpu[proc.pid] = max(cpu.get(proc.pid, 0.0), _group_cpu_seconds(proc.pid))
             now = time.perf_counter() - started
             samples.append((now, n - pending))
             if now - last_say > 30:
@@ -236,6 +278,7 @@ def _drain(workers: int, batch_ids: list[int], n: int) -> dict:
             time.sleep(0.25)
         elapsed = time.perf_counter() - started
         load_after = _load()
+        ticks_after = _machine_ticks()
     finally:
         for proc in procs:
             _stop(proc)
@@ -247,6 +290,9 @@ def _drain(workers: int, batch_ids: list[int], n: int) -> dict:
         "states": states,
         "load": f"{load_before} before, {load_after} after",
         "samples": samples,
+        "waits": waits,
+        "worker_cpu": sum(cpu.values()),
+        "machine_busy": (ticks_after[0] - ticks_before[0]) / max(1, ticks_after[1] - ticks_before[1]),
     }
 
 
@@ -262,6 +308,29 @@ def _tasks_of(batch_ids: list[int]) -> dict:
         .annotate(n=Count("pk"), again=Count("pk", filter=Q(attempts__gt=1)))
     )
     return {row["name"]: (row["n"], row["again"]) for row in rows}
+
+
+SEED_PARKED = "rejected"
+
+
+@contextlib.contextmanager
+def _seed_out_of_sweepers_reach(found: dict):
+    """The seed has invoices that stay received / validating / validated for good (rows without
+    files: 3 % of it, a year old), which beat's requeue sweepers would enqueue at every run (1,000
+    of each a time) ahead of the batch's matches. They are set aside (rejected) for the rounds and
+    put back afterwards, so the workers see only the batch."""
+    from invoicing.models import Invoice
+
+    seeded = Invoice.objects.filter(pk__lte=found["max_invoice_id"])
+    parked = {state: list(seeded.filter(state=state).values_list("pk", flat=True)) for state in PENDING}
+    for ids in parked.values():
+        Invoice.objects.filter(pk__in=ids).update(state=SEED_PARKED)
+    _say(f"set aside {sum(map(len, parked.values())):,} seeded invoices the sweepers would pick up")
+    try:
+        yield
+    finally:
+        for state, ids in parked.items():
+            Invoice.objects.filter(pk__in=ids).update(state=state)
 
 
 def _round(workers: int, port: int, n: int, clients: int, n_suppliers: int, found: dict) -> dict:
@@ -340,6 +409,9 @@ def _rows(rounds: list[dict], clients: int, n_suppliers: int) -> list[dict]:
             for name, (count, again) in sorted(drain["tasks"].items())
         )
         window = drain["elapsed"] - drain["ready_at"]
+        waits = drain["waits"]
+        samples = waits.pop("samples", 0) or 1
+        waiting = ", ".join(f"{kind} {count / samples:.2f}" for kind, count in sorted(waits.items()))
         steady = (n - drain["ready_done"]) / window if window > 0 else 0.0
         rates[workers] = steady
         rows += [
@@ -360,7 +432,10 @@ def _rows(rounds: list[dict], clients: int, n_suppliers: int) -> list[dict]:
                 "runs": 1,
                 "note": f"from starting `celery -A config worker -c 1` ×{workers} (and beat) until none of the batch "
                 f"is received/validating/validated; workers answered after {drain['ready_at']:.1f} s; end states: "
-                f"{states}; outbox tasks: {tasks}; {drain['left']:,} messages left on the broker; {drain['load']}",
+                f"{states}; outbox tasks: {tasks}; {drain['left']:,} messages left on the broker; {drain['load']}; "
+                f"machine CPU busy {drain['machine_busy']:.0%} of its {os.cpu_count()} cores over the drain; worker "
+                f"processes' CPU {drain['worker_cpu']:.1f} s ({drain['worker_cpu'] / n * 1000:.0f} ms per invoice); "
+                f"the bench database's active backends, mean per sample by what they wait on: {waiting or 'none'}",
             },
             {
                 "name": f"pipeline ({label}): validated + matched rate, workers up",
@@ -417,8 +492,9 @@ def main(out_path: str) -> int:
     gunicorn = _start_gunicorn(port)
     rounds = []
     try:
-        for workers in counts:
-            rounds.append(_round(workers, port, n, clients, n_suppliers, found))
+        with _seed_out_of_sweepers_reach(found):
+            for workers in counts:
+                rounds.append(_round(workers, port, n, clients, n_suppliers, found))
     finally:
         _stop(gunicorn)
         removed = seed.remove_run_leftovers(found)
