@@ -318,8 +318,13 @@ def _seed_out_of_sweepers_reach(found: dict):
     """The seed has invoices that stay received / validating / validated for good (rows without
     files: 3 % of it, a year old), which beat's requeue sweepers would enqueue at every run (1,000
     of each a time) ahead of the batch's matches. They are set aside (rejected) for the rounds and
-    put back afterwards, so the workers see only the batch."""
+    put back afterwards, so the workers see only the batch. Beat's daily jobs may run during a
+    long round too (the qualification check at 06:00 in CELERY_TIMEZONE suspends the seed's
+    suppliers, whose documents it never seeded): the suppliers' states are put back as well."""
     from invoicing.models import Invoice
+    from suppliers.models import Supplier
+
+    supplier_states = dict(Supplier.objects.values_list("pk", "state"))
 
     seeded = Invoice.objects.filter(pk__lte=found["max_invoice_id"])
     parked = {state: list(seeded.filter(state=state).values_list("pk", flat=True)) for state in PENDING}
@@ -331,6 +336,9 @@ def _seed_out_of_sweepers_reach(found: dict):
     finally:
         for state, ids in parked.items():
             Invoice.objects.filter(pk__in=ids).update(state=state)
+        for state in set(supplier_states.values()):
+            ids = [pk for pk, s in supplier_states.items() if s == state]
+            Supplier.objects.filter(pk__in=ids).exclude(state=state).update(state=state)
 
 
 def _round(workers: int, port: int, n: int, clients: int, n_suppliers: int, found: dict) -> dict:
