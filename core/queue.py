@@ -119,6 +119,24 @@ def dispatch(outbox_id: int, *, first: bool = False) -> bool:
     return True
 
 
+def queue_backlog(queue: str | None = None) -> int:
+    """Messages waiting in a task queue (the default one) that no worker has taken yet: 0 without
+    a broker (tasks run in-process) and when the broker cannot say (it is down, the queue does not
+    exist yet). The sweepers ask it first: while workers are behind, a message sent long ago is
+    most likely still waiting its turn, and sending it again only lengthens the queue."""
+    from config.celery import app
+
+    if app.conf.task_always_eager:
+        return 0
+    try:
+        with app.connection_for_read() as conn:
+            name = queue or app.conf.task_default_queue
+            return conn.default_channel.queue_declare(queue=name, passive=True).message_count
+    except Exception:  # noqa: BLE001 - no answer: the sweepers do as without a backlog
+        log.debug("could not read the length of the task queue", exc_info=True)
+        return 0
+
+
 def _backoff(attempts: int) -> timedelta:
     """The pause before the sweeper sends a failed task again: doubles with every attempt."""
     grace = settings.OUTBOX_GRACE_SECONDS
@@ -126,18 +144,22 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def outbox_due(*, now=None, grace_seconds: float | None = None):
-    """The recorded tasks the sweeper should send now."""
+    """The recorded tasks the sweeper should send now. One sent long ago and never finished counts
+    as lost only while no message waits in the queue: during a backlog (a month-end upload burst
+    drained for longer than OUTBOX_STUCK_MINUTES) it is still queued, and sending it again would
+    put a second copy of every waiting task at the end of the queue."""
     from .models import OutboxTask
 
     now = now or timezone.now()
     grace = timedelta(seconds=settings.OUTBOX_GRACE_SECONDS if grace_seconds is None else grace_seconds)
     stuck = timedelta(minutes=settings.OUTBOX_STUCK_MINUTES)
+    lost = Q(dispatched_at__lte=now - stuck) if not queue_backlog() else Q(pk__in=[])
     candidates = OutboxTask.objects.filter(
         finished_at__isnull=True, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS, created_at__lte=now - grace
     ).filter(
         Q(attempts=0)  # committed, never sent (the process died between commit and dispatch)
         | Q(dispatched_at__isnull=True)  # the broker refused it, or it failed
-        | Q(dispatched_at__lte=now - stuck)  # sent long ago and never finished: lost
+        | lost  # sent long ago and never finished (with nothing queued): lost
     )
     due = []
     for row in candidates.order_by("created_at", "pk"):

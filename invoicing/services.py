@@ -352,9 +352,15 @@ def invoices_requeue_stuck(*, older_than_minutes: float | None = None) -> int:
     """Validate again invoices left in received/validating: a lost message, a dead worker, or an
     in-process validation that failed. ``older_than_minutes`` defaults to the
     ``INVOICE_REQUEUE_AFTER_MINUTES`` setting (10; the demo uses half a minute). One that cannot
-    be enqueued is logged and tried again at the next run."""
+    be enqueued is logged and tried again at the next run. Nothing while messages wait in the
+    queue (core.queue.queue_backlog): the workers are behind, and the invoices' own messages are
+    most likely among those waiting."""
+    from core.queue import queue_backlog
+
     from .tasks import validate_invoice
 
+    if queue_backlog():
+        return 0
     if older_than_minutes is None:
         older_than_minutes = getattr(settings, "INVOICE_REQUEUE_AFTER_MINUTES", 10)
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)

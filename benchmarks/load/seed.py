@@ -380,11 +380,11 @@ def _seed_invoices(n: int, po_ids, entity, suppliers, policy) -> tuple[int, int]
 
 
 def remove_run_leftovers(found: dict) -> int:
-    """Delete what earlier runs added after the seed (uploads, tokens, sessions). Returns invoices removed."""
+    """Delete what earlier runs added after the seed (uploads, tokens, sessions, outbox rows). Returns invoices removed."""
     from django.contrib.contenttypes.models import ContentType
     from django.contrib.sessions.models import Session
 
-    from core.models import ApiToken, TransitionLog
+    from core.models import ApiToken, OutboxTask, TransitionLog
     from invoicing.models import Invoice, StoredFile, UploadRefusal
 
     extra = Invoice.objects.filter(pk__gt=found["max_invoice_id"])
@@ -409,5 +409,6 @@ def remove_run_leftovers(found: dict) -> int:
     Statement.history.all().delete()
     UploadRefusal.objects.all().delete()
     ApiToken.objects.all().delete()
+    OutboxTask.objects.all().delete()  # the seed records none; a run's would be swept again
     Session.objects.all().delete()
     return len(ids)

@@ -341,9 +341,15 @@ def match_staleness_refresh(*, po_ids: list[int]) -> dict:
 def invoices_requeue_unmatched(*, older_than_minutes: float | None = None, limit: int = 1000) -> int:
     """Enqueue the match again for invoices left ``validated`` (a lost message, a dead worker, a
     failed in-process run). Safe: the task does nothing for an invoice that was matched meanwhile.
-    ``older_than_minutes`` defaults to the ``INVOICE_REQUEUE_AFTER_MINUTES`` setting (10)."""
+    ``older_than_minutes`` defaults to the ``INVOICE_REQUEUE_AFTER_MINUTES`` setting (10). Nothing
+    while messages wait in the queue (core.queue.queue_backlog): the match messages of a backlog
+    are queued behind it, not lost."""
+    from core.queue import queue_backlog
+
     from ..tasks import match_invoice as match_task
 
+    if queue_backlog():
+        return 0
     if older_than_minutes is None:
         older_than_minutes = getattr(settings, "INVOICE_REQUEUE_AFTER_MINUTES", 10)
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)

@@ -169,3 +169,38 @@ def test_a_deduplicated_task_of_a_rolled_back_savepoint_is_recorded_again(django
             raise RuntimeError("this part failed")
         enqueue_on_commit(send_email, "S", "B", ["a@example.com"], dedupe=True)
     assert OutboxTask.objects.get().finished_at is not None and len(mail.outbox) == 1
+
+
+def test_while_messages_wait_in_the_queue_a_task_sent_long_ago_is_not_sent_again(settings):
+    """A backlog drained for longer than OUTBOX_STUCK_MINUTES: its messages are queued, not lost."""
+    from core import queue
+
+    stuck = OutboxTask.objects.create(name="core.send_email", args=["S", "B", ["a@example.com"]])
+    never_sent = OutboxTask.objects.create(name="core.send_email", args=["T", "B", ["b@example.com"]])
+    long_ago = timezone.now() - timedelta(minutes=settings.OUTBOX_STUCK_MINUTES + 1)
+    OutboxTask.objects.filter(pk=stuck.pk).update(
+        created_at=long_ago, attempts=1, last_attempt_at=long_ago, dispatched_at=long_ago
+    )
+    OutboxTask.objects.filter(pk=never_sent.pk).update(created_at=long_ago)
+    with mock.patch.object(queue, "queue_backlog", return_value=250):
+        assert outbox_sweep()["sent"] == 1  # the one that was never sent goes all the same
+    stuck.refresh_from_db()
+    assert (stuck.attempts, stuck.finished_at) == (1, None)
+    assert len(mail.outbox) == 1
+    with mock.patch.object(queue, "queue_backlog", return_value=0):  # drained: now it counts as lost
+        assert outbox_sweep()["sent"] == 1
+    stuck.refresh_from_db()
+    assert stuck.attempts == 2 and stuck.finished_at is not None
+
+
+def test_the_queue_backlog_is_zero_without_a_broker_or_without_an_answer():
+    from config.celery import app
+    from core.queue import queue_backlog
+
+    assert queue_backlog() == 0  # tasks run in-process
+    app.conf.task_always_eager = False
+    try:
+        with mock.patch.object(app, "connection_for_read", side_effect=BROKER_DOWN):
+            assert queue_backlog() == 0
+    finally:
+        app.conf.task_always_eager = True

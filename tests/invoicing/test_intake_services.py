@@ -216,3 +216,22 @@ def test_stuck_invoices_are_requeued_and_then_validated(seller_user, our_entity)
     assert invoices_requeue_stuck(older_than_minutes=10) == 1  # tasks run in-process in tests
     assert Invoice.objects.get(pk=stuck.pk).state == "validated"
     assert Invoice.objects.get(pk=fresh.pk).state == "received"
+
+
+def test_stuck_invoices_are_left_alone_while_messages_wait_in_the_queue(seller_user, our_entity):
+    """Workers behind a month-end backlog: the invoices' own messages are still queued."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from core import queue
+    from invoicing.services import invoices_requeue_stuck
+
+    waiting, _ = upload(seller_user, build_cn_xml())
+    Invoice.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - timedelta(minutes=30))
+    with mock.patch.object(queue, "queue_backlog", return_value=1200):
+        assert invoices_requeue_stuck(older_than_minutes=10) == 0
+    assert Invoice.objects.get(pk=waiting.pk).state == "received"
+    assert invoices_requeue_stuck(older_than_minutes=10) == 1  # the queue drained: a lost message
+    assert Invoice.objects.get(pk=waiting.pk).state == "validated"

@@ -199,6 +199,28 @@ def test_invoices_left_validated_by_a_lost_message_are_matched_by_the_sweeper(bu
     assert (_state(lost), _state(fresh)) == ("approved", "validated")
 
 
+def test_validated_invoices_wait_for_their_queued_match_while_the_queue_has_a_backlog(
+    buyer, supplier_a, entity, po
+):
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from core import queue
+    from settlement.services.matching import invoices_requeue_unmatched
+
+    receive(buyer, po, {po_lines(po)[0]: 100})
+    waiting = make_invoice(supplier_a, entity, [line("螺栓 M8", 10, "2.00")])
+    Invoice.objects.filter(pk=waiting.pk).update(validated_at=timezone.now() - timedelta(minutes=30))
+
+    with mock.patch.object(queue, "queue_backlog", return_value=800):
+        assert invoices_requeue_unmatched(older_than_minutes=10) == 0
+    assert _state(waiting) == "validated"
+    assert invoices_requeue_unmatched(older_than_minutes=10) == 1
+    assert _state(waiting) == "approved"
+
+
 def test_a_credit_note_on_the_desk_releases_nothing_until_finance_accepts_it(
     buyer, finance, supplier_a, entity, po, django_capture_on_commit_callbacks
 ):
