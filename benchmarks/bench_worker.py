@@ -32,29 +32,37 @@ from decimal import Decimal
 from .bench_matching_db import _setup_database
 
 
-def _world(open_pos: int):
+def world(open_pos: int):
+    """The bench's buyer, legal entity and supplier, 50 items, and ``open_pos`` open POs."""
     from benchmarks.load.invoice import LINES
     from benchmarks.load.seed import BUYER_BODY, uscc
     from core.models import Role, User
-    from procurement.models import (
-        GoodsReceipt,
-        GoodsReceiptLine,
-        Item,
-        LegalEntity,
-        PurchaseOrder,
-        PurchaseOrderLine,
-    )
+    from procurement.models import Item, LegalEntity
     from settlement.services.match_policies import tolerance_policy_ensure_default
     from suppliers.models import Supplier
 
     tolerance_policy_ensure_default()
-    buyer = User.objects.create(username="bench-buyer", role=Role.BUYER)
+    User.objects.create(username="bench-buyer", role=Role.BUYER)
     entity = LegalEntity.objects.create(name="基准采购集团有限公司", tax_id=uscc(BUYER_BODY))
     supplier = Supplier.objects.create(
         name="基准供应商01有限公司", tax_id=uscc("91440300MA5BENCH1"), state="approved"
     )
     names = [name.split("*")[-1] for name, *_ in LINES] + [f"基准物料 {i:03d}" for i in range(47)]
-    items = Item.objects.bulk_create(Item(code=f"BW-{i:03d}", name=n) for i, n in enumerate(names))
+    Item.objects.bulk_create(Item(code=f"BW-{i:03d}", name=n) for i, n in enumerate(names))
+    add_open_pos(entity, supplier, start=0, count=open_pos)
+    return entity, supplier
+
+
+def add_open_pos(entity, supplier, *, start: int, count: int) -> None:
+    """POs ``start`` … ``start + count - 1`` of the supplier, acknowledged, 3 lines each from the 50
+    items (PO i has items 7i, 7i+1, 7i+2 mod 50: PO 0 the invoice's three), every line received.
+    Bulk inserts (no signals), as ``tests/settlement/test_worker_queries.py`` uses them too."""
+    from benchmarks.load.invoice import LINES
+    from core.models import User
+    from procurement.models import GoodsReceipt, GoodsReceiptLine, Item, PurchaseOrder, PurchaseOrderLine
+
+    buyer = User.objects.get(username="bench-buyer")
+    items = list(Item.objects.filter(code__startswith="BW-").order_by("code"))
     pos = PurchaseOrder.objects.bulk_create(
         PurchaseOrder(
             number=f"PO-BW-{i:06d}",
@@ -63,7 +71,7 @@ def _world(open_pos: int):
             requester=buyer,
             state="acknowledged",
         )
-        for i in range(open_pos)
+        for i in range(start, start + count)
     )
     prices = {n.split("*")[-1]: Decimal(price) for n, _, _, price, *_ in LINES}
     lines = PurchaseOrderLine.objects.bulk_create(
@@ -77,21 +85,20 @@ def _world(open_pos: int):
             unit_price=prices.get(items[(i * 7 + k) % len(items)].name, Decimal("3.00")),
             tax_rate=Decimal("0.13"),
         )
-        for i, po in enumerate(pos)
+        for i, po in enumerate(pos, start=start)
         for k in range(3)
     )
     receipts = GoodsReceipt.objects.bulk_create(
         GoodsReceipt(number=f"GR-BW-{i:06d}", po=po, receipt_date=date(2026, 3, 1), received_by=buyer)
-        for i, po in enumerate(pos)
+        for i, po in enumerate(pos, start=start)
     )
     by_po = {r.po_id: r for r in receipts}
     GoodsReceiptLine.objects.bulk_create(
         GoodsReceiptLine(receipt=by_po[pl.po_id], po_line=pl, accepted_qty=pl.quantity) for pl in lines
     )
-    return entity, supplier
 
 
-def _received(entity, supplier, n: int, *, ubl_po: str = "") -> list[int]:
+def received(entity, supplier, n: int, *, ubl_po: str = "", first: int = 0) -> list[int]:
     """``n`` received invoices: 数电 XML naming no PO, or (``ubl_po``) UBL naming that PO."""
     from benchmarks.load.invoice import render, template, ubl_template
     from invoicing import storage
@@ -105,7 +112,7 @@ def _received(entity, supplier, n: int, *, ubl_po: str = "") -> list[int]:
         text = template(buyer_id=entity.tax_id, buyer_name=entity.name, day=date.today())
     prefix = "UBL-BW-" if ubl_po else "26"
     ids = []
-    for k in range(n):
+    for k in range(first, first + n):
         data = render(text, number=f"{prefix}{k:018d}", seller_id=supplier.tax_id, seller_name=supplier.name)
         sha, path = storage.put(data)
         stored = StoredFile.objects.create(
@@ -214,9 +221,9 @@ def run() -> list[dict]:
     restore = None
     try:
         started = time.perf_counter()
-        entity, supplier = _world(open_pos)
-        cn_ids = _received(entity, supplier, n)
-        ubl_ids = _received(entity, supplier, max(n // 2, 1), ubl_po="PO-BW-000000")
+        entity, supplier = world(open_pos)
+        cn_ids = received(entity, supplier, n)
+        ubl_ids = received(entity, supplier, max(n // 2, 1), ubl_po="PO-BW-000000")
         setup = time.perf_counter() - started
         if not eager:
             restore = _as_a_worker_sends()

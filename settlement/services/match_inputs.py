@@ -128,12 +128,16 @@ def _resolve_numbers(invoice: Invoice, numbers: set[str]) -> dict[str, str]:
     base = PurchaseOrder.objects.filter(supplier_id=invoice.supplier_id)
     if invoice.legal_entity_id:
         base = base.filter(legal_entity_id=invoice.legal_entity_id)
-    wanted = {_key(n): n for n in numbers}
-    resolved: dict[str, str] = {}
-    for number in base.values_list("number", flat=True).iterator():
-        given = wanted.get(_key(number))
-        if given is not None:
-            resolved[given] = number
+    # as written (the common case: one indexed lookup), else every PO number of the supplier
+    resolved: dict[str, str] = {
+        n: n for n in base.filter(number__in=numbers).values_list("number", flat=True)
+    }
+    wanted = {_key(n): n for n in numbers if n not in resolved}
+    if wanted:
+        for number in base.values_list("number", flat=True).iterator():
+            given = wanted.get(_key(number))
+            if given is not None:
+                resolved[given] = number
     from ..models import Statement, StatementLine
 
     statements = Statement.objects.filter(supplier_id=invoice.supplier_id, number__in=numbers)
