@@ -18,6 +18,7 @@ Without a broker (``make run``, tests) tasks run in-process when dispatched: one
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
@@ -73,28 +74,36 @@ def enqueue_on_commit(task, *args, dedupe: bool = False, **kwargs):
         row = OutboxTask.objects.filter(pk__in=ids, attempts=0).first() if ids else None
     if row is None:
         row = OutboxTask.objects.create(name=task.name, args=list(args), kwargs=kwargs)
-    transaction.on_commit(_Dispatch(row.pk, key))  # the first to run sends it; the others find it sent
+    transaction.on_commit(_Dispatch(row, key))  # the first to run sends it; the others find it sent
     return row
 
 
 class _Dispatch:
-    """The after-commit callback of one recorded task: sends it unless already sent."""
+    """The after-commit callback of one recorded task: sends it unless already sent. It keeps what
+    the row says (as the database gives it back), so the send does not read the row again."""
 
-    def __init__(self, outbox_id: int, key: tuple):
-        self.outbox_id, self.key = outbox_id, key
+    def __init__(self, row, key: tuple):
+        self.outbox_id, self.key = row.pk, key
+        self.message = (
+            row.name,
+            json.loads(json.dumps(row.args)),
+            json.loads(json.dumps(row.kwargs)),
+            row.task_id,
+        )
 
     def __call__(self) -> None:
-        dispatch(self.outbox_id, first=True)
+        dispatch(self.outbox_id, first=True, message=self.message)
 
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:2000]
 
 
-def dispatch(outbox_id: int, *, first: bool = False) -> bool:
+def dispatch(outbox_id: int, *, first: bool = False, message: tuple | None = None) -> bool:
     """Send (or, without a broker, run) one recorded task. False when that failed (recorded on
     the row for the sweeper), the task has finished already, or (``first``: the after-commit
-    send) it was sent already."""
+    send) it was sent already. ``message``: (name, args, kwargs, task id) of the row, when the
+    caller has it (the after-commit send): the row is then claimed without being read."""
     from config.celery import app
 
     from .models import OutboxTask
@@ -102,17 +111,20 @@ def dispatch(outbox_id: int, *, first: bool = False) -> bool:
     claim = OutboxTask.objects.filter(pk=outbox_id, finished_at__isnull=True)
     if first:
         claim = claim.filter(attempts=0)
-    row = claim.first()
+    if message is None:
+        row = claim.first()
+        if row is None:
+            return False
+        message = (row.name, row.args, row.kwargs, row.task_id)
+    name, args, kwargs, task_id = message
     now = timezone.now()
-    if row is None or not claim.update(attempts=F("attempts") + 1, last_attempt_at=now, dispatched_at=now):
+    if not claim.update(attempts=F("attempts") + 1, last_attempt_at=now, dispatched_at=now):
         return False
     try:
-        app.tasks[row.name].apply_async(args=row.args, kwargs=row.kwargs, task_id=row.task_id)
+        app.tasks[name].apply_async(args=args, kwargs=kwargs, task_id=task_id)
     except Exception as exc:  # the broker is down, or the in-process run failed
-        log.exception(
-            "could not enqueue %s%r; the outbox sweeper will send it again", row.name, tuple(row.args)
-        )
-        OutboxTask.objects.filter(pk=row.pk, finished_at__isnull=True).update(
+        log.exception("could not enqueue %s%r; the outbox sweeper will send it again", name, tuple(args))
+        OutboxTask.objects.filter(pk=outbox_id, finished_at__isnull=True).update(
             dispatched_at=None, last_error=_describe(exc)
         )
         return False

@@ -171,6 +171,7 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
         else:
             return invoice
         data = storage.get(invoice.file.path, invoice.file.sha256)
+        duplicate_at = None
         entities = list(LegalEntity.objects.values_list("pk", "tax_id", "xrechnung_rules"))
         try:
             result = check_file(
@@ -191,18 +192,26 @@ def invoice_validate(*, invoice_id: int) -> Invoice:
             else:
                 _fill(invoice, parsed, entities)
                 tax_facts_record(invoice, parsed)
+                duplicate_at = len(issues)  # where the duplicate finding goes, before the database's
                 issues += _database_checks(invoice, parsed)
         errors = [i for i in issues if i.severity == Severity.ERROR]
-        if not errors:
+        if duplicate_at is not None:
+            # the duplicate check: a query when the invoice fails anyway; otherwise claiming its key
+            # (unique) finds an earlier one (and a concurrent validation of the same invoice)
             key = "|".join(duplicate_key(parsed))
-            try:
-                with transaction.atomic():
-                    Invoice.objects.filter(pk=invoice.pk).update(duplicate_key=key)
-            except IntegrityError:
-                errors.append(_duplicate_issue(invoice, key))
-                issues.append(errors[-1])
+            if errors:
+                duplicate = Invoice.objects.filter(duplicate_key=key).exclude(pk=invoice.pk).exists()
             else:
-                invoice.duplicate_key = key
+                try:
+                    with transaction.atomic():
+                        Invoice.objects.filter(pk=invoice.pk).update(duplicate_key=key)
+                except IntegrityError:
+                    duplicate = True
+                else:
+                    duplicate, invoice.duplicate_key = False, key
+            if duplicate:
+                issues.insert(duplicate_at, _duplicate_issue(invoice, key))
+                errors = [i for i in issues if i.severity == Severity.ERROR]
         ValidationIssue.objects.bulk_create(
             ValidationIssue(
                 invoice=invoice, code=i.code, severity=str(i.severity), message=i.message, text=i.text
@@ -313,10 +322,9 @@ def _duplicate_issue(invoice: Invoice, key: str) -> Issue:
 
 
 def _database_checks(invoice: Invoice, parsed: NormalisedInvoice) -> list[Issue]:
+    """What the database says of a parsed invoice (its credit note's original); the duplicate check
+    follows these in ``invoice_validate``, its finding placed before theirs."""
     issues = []
-    key = "|".join(duplicate_key(parsed))
-    if Invoice.objects.filter(duplicate_key=key).exclude(pk=invoice.pk).exists():
-        issues.append(_duplicate_issue(invoice, key))
     if invoice.is_credit_note and parsed.corrects_invoice:
         original = (
             Invoice.objects.filter(supplier=invoice.supplier, invoice_number=parsed.corrects_invoice)

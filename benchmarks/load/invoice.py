@@ -108,3 +108,71 @@ def render(text: str, *, number: str, seller_id: str, seller_name: str) -> bytes
         .replace("@SELLER_ID@", seller_id)
         .replace("@SELLER_NAME@", seller_name)
     ).encode("utf-8")
+
+
+# The same three lines as an EN 16931 UBL invoice naming its PO (OrderReference, BT-13); VAT ids
+# are the country prefix and the unified social credit code (BR-CO-09).
+_UBL_PARTY = """<cac:Party>
+      <cac:PostalAddress><cbc:CityName>福州</cbc:CityName><cac:Country><cbc:IdentificationCode>CN</cbc:IdentificationCode></cac:Country></cac:PostalAddress>
+      <cac:PartyTaxScheme><cbc:CompanyID>CN{0}</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>
+      <cac:PartyLegalEntity><cbc:RegistrationName>{1}</cbc:RegistrationName></cac:PartyLegalEntity>
+    </cac:Party>"""
+
+_UBL_LINE = """  <cac:InvoiceLine>
+    <cbc:ID>{0}</cbc:ID>
+    <cbc:InvoicedQuantity unitCode="H87">{1}</cbc:InvoicedQuantity>
+    <cbc:LineExtensionAmount currencyID="CNY">{3}</cbc:LineExtensionAmount>
+    <cac:Item><cbc:Name>{4}</cbc:Name>
+      <cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>13</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory>
+    </cac:Item>
+    <cac:Price><cbc:PriceAmount currencyID="CNY">{2}</cbc:PriceAmount></cac:Price>
+  </cac:InvoiceLine>
+"""
+
+_UBL = """<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2" xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:CustomizationID>urn:cen.eu:en16931:2017</cbc:CustomizationID>
+  <cbc:ID>@NUMBER@</cbc:ID>
+  <cbc:IssueDate>{day}</cbc:IssueDate>
+  <cbc:DueDate>{day}</cbc:DueDate>
+  <cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>
+  <cbc:DocumentCurrencyCode>CNY</cbc:DocumentCurrencyCode>
+  <cbc:BuyerReference>{po}</cbc:BuyerReference>
+  <cac:OrderReference><cbc:ID>{po}</cbc:ID></cac:OrderReference>
+  <cac:AccountingSupplierParty>{seller}</cac:AccountingSupplierParty>
+  <cac:AccountingCustomerParty>{buyer}</cac:AccountingCustomerParty>
+  <cac:TaxTotal>
+    <cbc:TaxAmount currencyID="CNY">{tax}</cbc:TaxAmount>
+    <cac:TaxSubtotal>
+      <cbc:TaxableAmount currencyID="CNY">{net}</cbc:TaxableAmount>
+      <cbc:TaxAmount currencyID="CNY">{tax}</cbc:TaxAmount>
+      <cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>13</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>
+    </cac:TaxSubtotal>
+  </cac:TaxTotal>
+  <cac:LegalMonetaryTotal>
+    <cbc:LineExtensionAmount currencyID="CNY">{net}</cbc:LineExtensionAmount>
+    <cbc:TaxExclusiveAmount currencyID="CNY">{net}</cbc:TaxExclusiveAmount>
+    <cbc:TaxInclusiveAmount currencyID="CNY">{gross}</cbc:TaxInclusiveAmount>
+    <cbc:PayableAmount currencyID="CNY">{gross}</cbc:PayableAmount>
+  </cac:LegalMonetaryTotal>
+{lines}</Invoice>
+"""
+
+
+def ubl_template(*, buyer_id: str, buyer_name: str, day: date, po_number: str) -> str:
+    """The three lines as a UBL invoice naming ``po_number``; number and seller still placeholders
+    (``render`` fills them; the seller's VAT id is CN + its tax id)."""
+    lines = "".join(
+        _UBL_LINE.format(n, qty, price, amount, name.split("*")[-1])
+        for n, (name, _unit, qty, price, amount, _tax) in enumerate(LINES, start=1)
+    )
+    return _UBL.format(
+        day=day.isoformat(),
+        po=po_number,
+        seller=_UBL_PARTY.format("@SELLER_ID@", "@SELLER_NAME@"),
+        buyer=_UBL_PARTY.format(buyer_id, buyer_name),
+        net=NET,
+        tax=TAX,
+        gross=GROSS,
+        lines=lines,
+    )

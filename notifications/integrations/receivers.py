@@ -86,4 +86,4 @@ def on_transition(sender, instance, name, source, target, **kwargs):
         event_emit(event="supplier.changed", data=data)
     elif (label, name) in _EVENTS:
         event, build = _EVENTS[(label, name)]
-        event_emit(event=event, data=build(instance))
+        event_emit(event=event, data=lambda: build(instance))  # built only when a webhook wants it

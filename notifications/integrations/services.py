@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import quote_plus
 
@@ -138,12 +139,15 @@ def _subscribed(kinds, code: str) -> list[Endpoint]:
     return [e for e in Endpoint.objects.filter(kind__in=kinds, is_active=True) if code in (e.events or [])]
 
 
-def event_emit(*, event: str, data: dict) -> list[Delivery]:
+def event_emit(*, event: str, data: dict | Callable[[], dict]) -> list[Delivery]:
     """Record ``event`` for every active webhook that wants it (call inside the transaction of
-    the change). The body is made now: it says what the document was when the event happened."""
+    the change). The body is made now: it says what the document was when the event happened.
+    ``data`` may be a function making it, called only when some webhook wants the event."""
     if event not in ev.EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
     endpoints = _subscribed([EndpointKind.WEBHOOK], event)
+    if endpoints and callable(data):
+        data = data()
     out = []
     for endpoint in endpoints:
         delivery = Delivery(event=event)  # for its event_id

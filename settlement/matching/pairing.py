@@ -62,6 +62,7 @@ _CATEGORY_PREFIX = re.compile(r"^\*[^*]*\*")  # 数电 invoices write "*金属�
 
 
 @lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)  # the same item names come back on every PO and invoice
 def normalise_name(name: str | None) -> str:
     """Fold a product name for comparison.
 

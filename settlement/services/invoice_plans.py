@@ -127,7 +127,8 @@ def invoice_plan_claim(invoice, *, locked: bool = False) -> bool:
     """
     if locked and (invoice.is_credit_note or not comparable_tax_id(invoice.buyer_tax_id)):
         return False  # the common case for the match task: nothing to read
-    with transaction.atomic():
+    # the match task's transaction is the caller's: no savepoint of its own (a failure undoes the task)
+    with transaction.atomic(savepoint=not locked):
         locked = invoice if locked else Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         if locked is None or locked.state != InvoiceState.VALIDATED or locked.is_credit_note:
             return False

@@ -24,11 +24,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Prefetch, Q, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from core.errors import DomainError
 from invoicing.models import Invoice, InvoiceState
+from invoicing.models import InvoiceLine as InvoiceLineRow
 from procurement.models import GoodsReceiptLine, POState, PurchaseOrder, PurchaseOrderLine, ReceiptKind
 from settlement.matching import (
     DocumentType,
@@ -127,12 +128,16 @@ def _resolve_numbers(invoice: Invoice, numbers: set[str]) -> dict[str, str]:
     base = PurchaseOrder.objects.filter(supplier_id=invoice.supplier_id)
     if invoice.legal_entity_id:
         base = base.filter(legal_entity_id=invoice.legal_entity_id)
-    wanted = {_key(n): n for n in numbers}
-    resolved: dict[str, str] = {}
-    for number in base.values_list("number", flat=True).iterator():
-        given = wanted.get(_key(number))
-        if given is not None:
-            resolved[given] = number
+    # as written (the common case: one indexed lookup), else every PO number of the supplier
+    resolved: dict[str, str] = {
+        n: n for n in base.filter(number__in=numbers).values_list("number", flat=True)
+    }
+    wanted = {_key(n): n for n in numbers if n not in resolved}
+    if wanted:
+        for number in base.values_list("number", flat=True).iterator():
+            given = wanted.get(_key(number))
+            if given is not None:
+                resolved[given] = number
     from ..models import Statement, StatementLine
 
     statements = Statement.objects.filter(supplier_id=invoice.supplier_id, number__in=numbers)
@@ -164,30 +169,31 @@ def _candidate_po_ids(invoice: Invoice, numbers: set[str]):
         )
     if not ids and not numbers:
         plan_pos = _open_plan_po_ids(invoice)
-        wanted = Q(state__in=OPEN_PO_STATES) | Q(pk__in=plan_pos) if plan_pos else Q(state__in=OPEN_PO_STATES)
+        wanted = Q(state__in=OPEN_PO_STATES)
+        if plan_pos is not None:
+            wanted |= Q(pk__in=plan_pos)
         return None, base.filter(wanted).values("pk")
     return sorted(ids), None
 
 
-def _open_plan_po_ids(invoice: Invoice) -> list[int]:
+def _open_plan_po_ids(invoice: Invoice):
     """The POs of the goods on the supplier's open invoice plans to this buyer: an invoice that
     answers a plan without naming it (and that the plan did not take) is matched against them too,
-    also when the PO has been closed since."""
+    also when the PO has been closed since. A query (run inside the open-PO query), or None when
+    the invoice cannot answer a plan."""
     from invoicing.validation import comparable_tax_id
 
     from ..models import InvoicePlan, StatementLine
 
     buyer = comparable_tax_id(invoice.buyer_tax_id)
     if invoice.is_credit_note or not buyer:
-        return []
+        return None
     plans = InvoicePlan.objects.filter(
         supplier_id=invoice.supplier_id, buyer_tax_id=buyer, fulfilled_at__isnull=True
     ).values("statement_id")
-    return list(
-        StatementLine.objects.filter(statement_id__in=plans, receipt_line__isnull=False, is_live=True)
-        .values_list("receipt_line__receipt__po_id", flat=True)
-        .distinct()
-    )
+    return StatementLine.objects.filter(
+        statement_id__in=plans, receipt_line__isnull=False, is_live=True
+    ).values("receipt_line__receipt__po_id")
 
 
 def _engine_lines(invoice: Invoice, lines, po_line_ref) -> list[InvoiceLine]:
@@ -224,11 +230,12 @@ def _engine_lines(invoice: Invoice, lines, po_line_ref) -> list[InvoiceLine]:
     return out
 
 
-# the columns the inputs read (the rows are wide: history, contract and delivery fields)
+# the columns the inputs read, as plain rows (the PO rows are wide: history, contract and delivery
+# fields; model instances of them would also load each PO's state for its state machine)
 _PO_LINE_COLUMNS = (
+    "pk",
     "po_id",
     "line_no",
-    "item_id",
     "description",
     "quantity",
     "unit_price",
@@ -241,6 +248,24 @@ _PO_LINE_COLUMNS = (
     "item__is_service",
     "item__category",
 )
+
+
+@dataclass(frozen=True, slots=True)
+class _PoRow:
+    pk: int
+    po_id: int
+    line_no: int
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal | None
+    po_number: str
+    currency: str
+    legal_entity_id: int | None
+    item_code: str
+    item_name: str
+    is_service: bool
+    category: str
 
 
 def _receipt_lines(po_line_ids: list[int], labels: dict) -> list[ReceiptLine]:
@@ -304,9 +329,10 @@ class _Prefiltered:
 
 def _open_quantities(rows: list[tuple], invoice: Invoice) -> dict[int, Decimal]:
     """Roughly what is open to invoice on each PO line (received less returned, or ordered for a
-    service, less what other live invoices hold on it): only to rank candidates, never to match."""
+    service, less what other live invoices hold on it): only to rank candidates, never to match.
+    ``rows``: (id, PO id, unit price, service?, quantity) of the lines."""
     ids = [row[0] for row in rows]
-    open_qty = {row[0]: (row[7] if row[6] else ZERO) for row in rows}
+    open_qty = {row[0]: (row[4] if row[3] else ZERO) for row in rows}
     for po_line_id, kind, accepted, returned in GoodsReceiptLine.objects.filter(
         po_line_id__in=ids, po_line__item__is_service=False
     ).values_list("po_line_id", "receipt__kind", "accepted_qty", "returned_qty"):
@@ -335,20 +361,12 @@ def _prefilter(invoice: Invoice, lines, open_pos) -> _Prefiltered:
     the quantities that rank them."""
     codes = {_line_key(line, "code") for line in lines} - {""}
     names = {_line_key(line, "name") for line in lines} - {""}
+    # the keys of every open PO line (narrow: no amounts; those only for a crowded item, below)
     rows = list(
         PurchaseOrderLine.objects.filter(po_id__in=open_pos)
         .order_by("po_id", "line_no")
         .values_list(
-            "pk",
-            "po_id",
-            "item__code",
-            "description",
-            "item__name",
-            "unit_price",
-            "item__is_service",
-            "quantity",
-            "item__category",
-            "po__legal_entity_id",
+            "pk", "po_id", "item__code", "description", "item__name", "item__category", "po__legal_entity_id"
         )
     )
     by_key: dict[tuple[str, str], list[tuple]] = {}
@@ -364,6 +382,14 @@ def _prefilter(invoice: Invoice, lines, open_pos) -> _Prefiltered:
         if key not in crowded:
             kept.update((row[0], row[1]) for row in group)
     if crowded:
+        # (pk, po_id, unit_price, is_service, quantity) of the crowded items' lines
+        amounts = {
+            pk: (pk, po_id, price, service, quantity)
+            for pk, po_id, price, service, quantity in PurchaseOrderLine.objects.filter(
+                pk__in=sorted({row[0] for g in crowded.values() for row in g})
+            ).values_list("pk", "po_id", "unit_price", "item__is_service", "quantity")
+        }
+        crowded = {key: [amounts[row[0]] for row in group] for key, group in crowded.items()}
         open_qty = _open_quantities(
             list({row[0]: row for g in crowded.values() for row in g}.values()), invoice
         )
@@ -374,7 +400,7 @@ def _prefilter(invoice: Invoice, lines, open_pos) -> _Prefiltered:
 
             def rank(row, quantities=quantities, prices=prices):
                 left = open_qty[row[0]]
-                return (left not in quantities, left <= 0, row[5] not in prices, row[0])
+                return (left not in quantities, left <= 0, row[2] not in prices, row[0])
 
             kept.update((row[0], row[1]) for row in sorted(group, key=rank)[:CANDIDATE_CAP])
     chosen = sorted(kept)
@@ -383,8 +409,8 @@ def _prefilter(invoice: Invoice, lines, open_pos) -> _Prefiltered:
         po_line_ids=chosen,
         po_ids=sorted(set(kept.values())),
         every_po_id=every_po,
-        categories={row[8] for row in rows if row[8]},
-        legal_entity_id=rows[0][9] if rows else None,
+        categories={row[5] for row in rows if row[5]},
+        legal_entity_id=rows[0][6] if rows else None,
         stored={
             "rule": CANDIDATE_RULE,
             "cap": CANDIDATE_CAP,
@@ -407,7 +433,11 @@ def build_inputs(
     limits earlier allocations to results older than that one (to re-check a stored result).
     ``candidate_rule``: how the PO lines of an invoice naming no PO are chosen (CANDIDATE_RULE, or
     ALL_OPEN_POS to re-check a result stored before the prefilter: ``candidate_rule_of``)."""
-    lines = list(invoice.lines.order_by("line_no"))
+    # kept on the invoice: the approval that may follow reads their PO references (terms)
+    prefetch_related_objects(
+        [invoice], Prefetch("lines", queryset=InvoiceLineRow.objects.order_by("line_no"))
+    )
+    lines = list(invoice.lines.all())
     numbers, per_line = _references(invoice, lines)
     resolved = _resolve_numbers(invoice, numbers)
     per_line = {pk: (resolved.get(n, n) if n else n, ln) for pk, (n, ln) in per_line.items()}
@@ -427,15 +457,15 @@ def build_inputs(
     po_line_filter = Q(pk__in=prefiltered.po_line_ids) if prefiltered is not None else Q(po_id__in=po_ids)
     if lock and po_ids:
         list(PurchaseOrder.objects.select_for_update().filter(pk__in=po_ids).order_by("pk").values_list("pk"))
-    po_rows = list(
-        PurchaseOrderLine.objects.filter(po_line_filter)
-        .select_related("po", "item")
-        .only(*_PO_LINE_COLUMNS)
+    po_rows = [
+        _PoRow(*values)
+        for values in PurchaseOrderLine.objects.filter(po_line_filter)
         .order_by("po_id", "line_no")
-    )
-    by_key = {(row.po.number, str(row.line_no)): row for row in po_rows}
+        .values_list(*_PO_LINE_COLUMNS)
+    ]
+    by_key = {(row.po_number, str(row.line_no)): row for row in po_rows}
     only_po = (
-        po_rows[0].po.number if prefiltered is None and len({row.po_id for row in po_rows}) == 1 else None
+        po_rows[0].po_number if prefiltered is None and len({row.po_id for row in po_rows}) == 1 else None
     )
     po_line_ref: dict[int, str] = {}
     for line_pk, (number, line_no) in per_line.items():
@@ -445,18 +475,18 @@ def build_inputs(
     labels: dict = {"po_lines": {}, "receipt_lines": {}, "invoice_lines": {}}
     po_lines = []
     for row in po_rows:
-        label = f"{row.po.number}/{row.line_no}"
-        labels["po_lines"][str(row.pk)] = {"label": label, "name": row.description or row.item.name}
+        label = f"{row.po_number}/{row.line_no}"
+        labels["po_lines"][str(row.pk)] = {"label": label, "name": row.description or row.item_name}
         po_lines.append(
             PoLine(
                 id=str(row.pk),
                 quantity=row.quantity,
                 unit_price=row.unit_price,
                 tax_rate=row.tax_rate if row.tax_rate is not None else ZERO,
-                item_code=row.item.code,
-                name=row.description or row.item.name,
-                receipt_required=not row.item.is_service,
-                currency=row.po.currency,
+                item_code=row.item_code,
+                name=row.description or row.item_name,
+                receipt_required=not row.is_service,
+                currency=row.currency,
                 label=label,
             )
         )
@@ -500,8 +530,8 @@ def build_inputs(
         categories = set(prefiltered.categories)
         legal_entity_id = invoice.legal_entity_id or prefiltered.legal_entity_id
     else:
-        categories = {row.item.category for row in po_rows if row.item.category}
-        legal_entity_id = invoice.legal_entity_id or (po_rows[0].po.legal_entity_id if po_rows else None)
+        categories = {row.category for row in po_rows if row.category}
+        legal_entity_id = invoice.legal_entity_id or (po_rows[0].legal_entity_id if po_rows else None)
     on_date = invoice.issue_date or timezone.localdate(invoice.created_at)
     try:
         policy_row, policy = policy_for(

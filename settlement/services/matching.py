@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -31,6 +31,7 @@ from core.services import transition_locked
 from core.texts import Text, register, text
 from invoicing.models import Invoice, InvoiceState
 from invoicing.tax_checks import tax_check_failed, tax_event_log
+from invoicing.tax_models import InvoiceTax, Verification
 from settlement.matching import ENGINE_VERSION, Verdict, match_invoice
 
 from ..models import (
@@ -81,8 +82,20 @@ register(
 )
 
 
-def lock_invoice(invoice_id: int) -> Invoice:
-    invoice = Invoice.objects.select_for_update().filter(pk=invoice_id).first()
+def lock_invoice(invoice_id: int, *, for_match: bool = False) -> Invoice:
+    """The invoice row locked, with its supplier (read, not locked: the approval's due date and
+    event read it). ``for_match``: also whether it has a current match result and a failed
+    authenticity check (``had_current_result``, ``had_failed_tax_check``), read with the lock;
+    both are written only under this lock (matching, ``invoice_tax_verify``)."""
+    query = Invoice.objects.select_for_update(of=("self",)).select_related("supplier")
+    if for_match:
+        query = query.annotate(
+            had_current_result=Exists(MatchResult.objects.filter(invoice=OuterRef("pk"), is_current=True)),
+            had_failed_tax_check=Exists(
+                InvoiceTax.objects.filter(invoice=OuterRef("pk"), verification=Verification.FAILED)
+            ),
+        )
+    invoice = query.filter(pk=invoice_id).first()
     if invoice is None:
         raise NotFound(gettext("Invoice %(invoice_id)s not found.") % {"invoice_id": invoice_id})
     return invoice
@@ -105,9 +118,9 @@ def invoice_match(*, invoice_id: int, actor=None) -> MatchResult | None:
     """Match a validated invoice (see the module docstring). Returns the current result, or None
     when an invoice plan took the invoice."""
     with transaction.atomic():
-        invoice = lock_invoice(invoice_id)
+        invoice = lock_invoice(invoice_id, for_match=True)
         if invoice.state != InvoiceState.VALIDATED:
-            return current_result(invoice)
+            return current_result(invoice) if invoice.had_current_result else None
         if invoice_plans.invoice_plan_claim(invoice, locked=True):
             return None
         return _match_locked(invoice, build_inputs(invoice, lock=True), actor=actor)
@@ -115,27 +128,37 @@ def invoice_match(*, invoice_id: int, actor=None) -> MatchResult | None:
 
 def _match_locked(invoice: Invoice, inputs: MatchInputs, *, actor) -> MatchResult:
     """Run (or reuse) the match of a locked, validated invoice and move it on by the verdict."""
-    result = current_result(invoice)
-    if result is None or result.input_hash != inputs.input_hash:
-        result = _store(invoice, inputs, actor=actor)
+    result = current_result(invoice) if getattr(invoice, "had_current_result", True) else None
+    # an invoice never matched before has no result and so no case (cases open with a result,
+    # and once stored an invoice always has a current one): nothing to supersede or close
+    first = result is None
+    if first or result.input_hash != inputs.input_hash:
+        result = _store(invoice, inputs, actor=actor, previous=not first)
     policy = result.policy_version
     if result.verdict == MatchVerdict.EXCEPTION:
         # the log is shown to the supplier too: the facts, not the buyer's tolerance limits
         facts = [supplier_facts(r) for r in exception_reasons(result)[:3]]
         transition_locked(invoice, "raise_exception", reason=text("match.exception", facts=facts))
-        _open_or_update_case(invoice, result)
+        _open_or_update_case(invoice, result, new=first)
         return result
-    transition_locked(invoice, "match", actor=actor, reason=text("match.matched", policy=policy))
-    if tax_check_failed(invoice):  # held at matched: approved once a new authenticity check passes
+    # matched then approved: both steps logged, the row written once (one history row) by the
+    # approval's save, or by this one when a failed authenticity check holds it at matched
+    transition_locked(invoice, "match", actor=actor, reason=text("match.matched", policy=policy), save=False)
+    failed = getattr(invoice, "had_failed_tax_check", None)
+    if failed if failed is not None else tax_check_failed(invoice):
+        # held at matched: approved once a new authenticity check passes
+        invoice.save()
         tax_event_log(invoice, "tax_check_failed", actor=None, reason=text("tax.held_for_check"))
-        close_case(invoice, CaseResolution.REMATCHED, actor=actor, reason=text("match.matched_again"))
+        if not first:
+            close_case(invoice, CaseResolution.REMATCHED, actor=actor, reason=text("match.matched_again"))
         return result
     transition_locked(
         invoice,
         "approve",
         reason=text("match.approved_automatically", policy=policy, engine=result.engine_version),
     )
-    close_case(invoice, CaseResolution.REMATCHED, actor=actor, reason=text("match.matched_again"))
+    if not first:
+        close_case(invoice, CaseResolution.REMATCHED, actor=actor, reason=text("match.matched_again"))
     if invoice.is_credit_note and invoice.corrects_id:
         from ..tasks import credit_note_follow_up
 
@@ -159,11 +182,14 @@ def _stored_inputs(inputs: MatchInputs) -> dict:
     return scenario
 
 
-def _store(invoice: Invoice, inputs: MatchInputs, *, actor) -> MatchResult:
+def _store(invoice: Invoice, inputs: MatchInputs, *, actor, previous: bool = True) -> MatchResult:
+    """Store the engine's result as the invoice's current one (``previous``: it may have one to
+    supersede, whose allocations are dropped)."""
     engine_result = match_invoice(inputs.invoice, **inputs.engine_kwargs())
-    previous = MatchResult.objects.filter(invoice=invoice, is_current=True)
-    MatchAllocation.objects.filter(result__in=previous).delete()
-    previous.update(is_current=False)
+    if previous:
+        earlier = MatchResult.objects.filter(invoice=invoice, is_current=True)
+        MatchAllocation.objects.filter(result__in=earlier).delete()
+        earlier.update(is_current=False)
     explanation = result_to_json(engine_result)
     explanation["labels"] = inputs.labels
     explanation["policy"] = policy_to_json(inputs.policy)
@@ -208,8 +234,9 @@ def _primary_reason(result: MatchResult) -> str:
     return ""
 
 
-def _open_or_update_case(invoice: Invoice, result: MatchResult) -> ExceptionCase:
-    case = open_case(invoice)
+def _open_or_update_case(invoice: Invoice, result: MatchResult, *, new: bool = False) -> ExceptionCase:
+    """``new``: the invoice's first result, so it has no case yet."""
+    case = None if new else open_case(invoice)
     if case is None:
         return ExceptionCase.objects.create(
             invoice=invoice, result=result, primary_reason=_primary_reason(result)
