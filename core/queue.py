@@ -149,6 +149,15 @@ def queue_backlog(queue: str | None = None) -> int:
         return 0
 
 
+def backlog_covers(count: int) -> bool:
+    """True when at least ``count`` messages wait in the task queue: the ``count`` documents that
+    look stuck may all be waiting their turn there (a month-end backlog drained for longer than the
+    sweepers' patience), so the sweepers send nothing again. With fewer messages waiting, some of
+    them were lost (a broker restarted without persistence, a worker died): the sweepers send all
+    of them again, a duplicate being harmless (every follow-up task checks its document's state)."""
+    return count > 0 and queue_backlog() >= count
+
+
 def _backoff(attempts: int) -> timedelta:
     """The pause before the sweeper sends a failed task again: doubles with every attempt."""
     grace = settings.OUTBOX_GRACE_SECONDS
@@ -156,22 +165,25 @@ def _backoff(attempts: int) -> timedelta:
 
 
 def outbox_due(*, now=None, grace_seconds: float | None = None):
-    """The recorded tasks the sweeper should send now. One sent long ago and never finished counts
-    as lost only while no message waits in the queue: during a backlog (a month-end upload burst
-    drained for longer than OUTBOX_STUCK_MINUTES) it is still queued, and sending it again would
-    put a second copy of every waiting task at the end of the queue."""
+    """The recorded tasks the sweeper should send now. Those sent long ago and never finished count
+    as lost unless the queue holds at least as many waiting messages (``backlog_covers``): during a
+    backlog (a month-end upload burst drained for longer than OUTBOX_STUCK_MINUTES) they are still
+    queued, and sending them again would put a second copy of every waiting task at the end of it."""
     from .models import OutboxTask
 
     now = now or timezone.now()
     grace = timedelta(seconds=settings.OUTBOX_GRACE_SECONDS if grace_seconds is None else grace_seconds)
     stuck = timedelta(minutes=settings.OUTBOX_STUCK_MINUTES)
-    lost = Q(dispatched_at__lte=now - stuck) if not queue_backlog() else Q(pk__in=[])
-    candidates = OutboxTask.objects.filter(
+    open_rows = OutboxTask.objects.filter(
         finished_at__isnull=True, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS, created_at__lte=now - grace
-    ).filter(
+    )
+    lost = Q(dispatched_at__lte=now - stuck)
+    if backlog_covers(open_rows.filter(lost).count()):
+        lost = Q(pk__in=[])  # sent long ago, but as many messages are still queued: waiting, not lost
+    candidates = open_rows.filter(
         Q(attempts=0)  # committed, never sent (the process died between commit and dispatch)
         | Q(dispatched_at__isnull=True)  # the broker refused it, or it failed
-        | lost  # sent long ago and never finished (with nothing queued): lost
+        | lost  # sent long ago and never finished, and not covered by the backlog: lost
     )
     due = []
     for row in candidates.order_by("created_at", "pk"):

@@ -360,15 +360,13 @@ def invoices_requeue_stuck(*, older_than_minutes: float | None = None) -> int:
     """Validate again invoices left in received/validating: a lost message, a dead worker, or an
     in-process validation that failed. ``older_than_minutes`` defaults to the
     ``INVOICE_REQUEUE_AFTER_MINUTES`` setting (10; the demo uses half a minute). One that cannot
-    be enqueued is logged and tried again at the next run. Nothing while messages wait in the
-    queue (core.queue.queue_backlog): the workers are behind, and the invoices' own messages are
-    most likely among those waiting."""
-    from core.queue import queue_backlog
+    be enqueued is logged and tried again at the next run. Nothing while at least as many messages
+    wait in the queue (core.queue.backlog_covers): the workers are behind, and the invoices' own
+    messages are most likely among those waiting."""
+    from core.queue import backlog_covers
 
     from .tasks import validate_invoice
 
-    if queue_backlog():
-        return 0
     if older_than_minutes is None:
         older_than_minutes = getattr(settings, "INVOICE_REQUEUE_AFTER_MINUTES", 10)
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
@@ -379,6 +377,8 @@ def invoices_requeue_stuck(*, older_than_minutes: float | None = None) -> int:
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:1000]
     )
+    if backlog_covers(len(ids)):
+        return 0
     for pk in ids:
         enqueue(validate_invoice, pk)
     return len(ids)

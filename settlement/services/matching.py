@@ -369,14 +369,12 @@ def invoices_requeue_unmatched(*, older_than_minutes: float | None = None, limit
     """Enqueue the match again for invoices left ``validated`` (a lost message, a dead worker, a
     failed in-process run). Safe: the task does nothing for an invoice that was matched meanwhile.
     ``older_than_minutes`` defaults to the ``INVOICE_REQUEUE_AFTER_MINUTES`` setting (10). Nothing
-    while messages wait in the queue (core.queue.queue_backlog): the match messages of a backlog
-    are queued behind it, not lost."""
-    from core.queue import queue_backlog
+    while at least as many messages wait in the queue (core.queue.backlog_covers): the match
+    messages of a backlog are queued behind it, not lost."""
+    from core.queue import backlog_covers
 
     from ..tasks import match_invoice as match_task
 
-    if queue_backlog():
-        return 0
     if older_than_minutes is None:
         older_than_minutes = getattr(settings, "INVOICE_REQUEUE_AFTER_MINUTES", 10)
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
@@ -385,6 +383,8 @@ def invoices_requeue_unmatched(*, older_than_minutes: float | None = None, limit
         .order_by("validated_at")
         .values_list("pk", flat=True)[:limit]
     )
+    if backlog_covers(len(ids)):
+        return 0
     for pk in ids:
         enqueue(match_task, pk)
     return len(ids)

@@ -235,3 +235,27 @@ def test_stuck_invoices_are_left_alone_while_messages_wait_in_the_queue(seller_u
     assert Invoice.objects.get(pk=waiting.pk).state == "received"
     assert invoices_requeue_stuck(older_than_minutes=10) == 1  # the queue drained: a lost message
     assert Invoice.objects.get(pk=waiting.pk).state == "validated"
+
+
+def test_stuck_invoices_are_sent_again_when_fewer_messages_wait_than_invoices_look_stuck(
+    seller_user, our_entity
+):
+    """A broker restarted without persistence lost two messages while one new upload waits in
+    the queue: fewer messages wait than invoices look stuck, so some were lost and all go again."""
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from core import queue
+    from invoicing.services import invoices_requeue_stuck
+
+    lost = [upload(seller_user, build_cn_xml(number=f"263520000000123400{n}"))[0] for n in (1, 2)]
+    Invoice.objects.filter(pk__in=[i.pk for i in lost]).update(
+        created_at=timezone.now() - timedelta(minutes=30), state="received"
+    )
+    with mock.patch.object(queue, "queue_backlog", return_value=1):
+        assert invoices_requeue_stuck(older_than_minutes=10) == 2
+    assert set(Invoice.objects.filter(pk__in=[i.pk for i in lost]).values_list("state", flat=True)) == {
+        "validated"
+    }
