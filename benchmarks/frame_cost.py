@@ -5,7 +5,7 @@ who proved their second factor, through the full middleware (Django's test clien
 Run with the bench settings on a small database of its own (seeded once by benchmarks/load/seed.py):
 
     DJANGO_SETTINGS_MODULE=config.settings.bench DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_frame \\
-        .venv/bin/python -m benchmarks.frame_cost [iterations] [--profile]
+        .venv/bin/python -m benchmarks.frame_cost [iterations per round, 40] [rounds, 5] [--profile=LABEL]
 
 Figures are one process on a shared machine: read the pages as ratios to floor (b).
 """
@@ -15,8 +15,11 @@ from __future__ import annotations
 import cProfile
 import os
 import pstats
+import statistics
 import sys
 import time
+
+FLOOR_B = "floor (b) 25 POs, two-line template"
 
 
 def main(argv: list[str]) -> int:
@@ -32,8 +35,11 @@ def main(argv: list[str]) -> int:
     from benchmarks.load import seed
     from benchmarks.load.driver import _ensure_database, _mfa_device
 
-    iterations = int(next((a for a in argv if a.isdigit()), "200"))
-    profile = "--profile" in argv
+    numbers = [int(a) for a in argv if a.isdigit()]
+    iterations = numbers[0] if numbers else 40
+    rounds = numbers[1] if len(numbers) > 1 else 5
+    profile_label = next((a.split("=", 1)[1] for a in argv if a.startswith("--profile=")), "")
+    profile = bool(profile_label)
     if not seed.marker_matches(seed.marker() if _has_marker() else None, invoices=2000, pos=200):
         connection.close()
         _ensure_database(os.environ["DATABASE_URL"], recreate=True)
@@ -48,21 +54,22 @@ def main(argv: list[str]) -> int:
     }
     endpoints = [
         ('floor (a) HttpResponse("ok")', "/bench-floor/ok/", "buyer"),
-        ("floor (b) 25 POs, two-line template", "/bench-floor/pos/", "buyer"),
+        (FLOOR_B, "/bench-floor/pos/", "buyer"),
+        ('supplier floor (a) HttpResponse("ok")', "/bench-floor/ok/", "supplier"),
         ("buyer home", reverse("home"), "buyer"),
         ("buyer PO list", reverse("po-list"), "buyer"),
         ("supplier home", reverse("home"), "supplier"),
         ("supplier invoice list", reverse("invoice-list"), "supplier"),
         ("finance home", reverse("home"), "finance"),
         ("finance PO list", reverse("po-list"), "finance"),
-        ("finance notifications", reverse("notification-inbox"), "finance"),
+        ("finance inbox", reverse("notification-inbox"), "finance"),
     ]
-    print(f"{'endpoint':42} {'ms/req':>8} {'queries':>8}")
+    clients, captured = {}, {}
     for label, path, role in endpoints:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(users[role], backend="django.contrib.auth.backends.ModelBackend")
         device = _mfa_device(users[role].username)
-        if device is not None:
+        if device is not None:  # the session has proved its second factor (django_otp.login)
             session = client.session
             session["otp_device_id"] = device.persistent_id
             session.save()
@@ -71,22 +78,34 @@ def main(argv: list[str]) -> int:
             assert response.status_code == 200, (path, response.status_code)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
-        captured = [q["sql"] for q in queries.captured_queries]  # the next request resets the log
-        profiler = cProfile.Profile() if profile else None
-        started = time.perf_counter()
-        if profiler:
-            profiler.enable()
-        for _ in range(iterations):
-            client.get(path)
-        if profiler:
-            profiler.disable()
-        ms = (time.perf_counter() - started) * 1000 / iterations
-        print(f"{label:42} {ms:8.2f} {len(captured):8d}")
+        captured[label] = [q["sql"] for q in queries.captured_queries]  # the next request resets the log
+        clients[label] = client
+    # Rounds: each endpoint in turn, ``iterations`` requests each; a page's ratio is the median over
+    # the rounds of its time divided by floor (b)'s in the same round (the machine is shared).
+    times: dict[str, list[float]] = {label: [] for label, _, _ in endpoints}
+    profiler = cProfile.Profile() if profile else None
+    for _ in range(rounds):
+        for label, path, _ in endpoints:
+            client = clients[label]
+            if profiler and label == profile_label:
+                profiler.enable()
+            started = time.perf_counter()
+            for _ in range(iterations):
+                client.get(path)
+            times[label].append((time.perf_counter() - started) * 1000 / iterations)
+            if profiler:
+                profiler.disable()
+    print(f"{iterations} requests per endpoint in each of {rounds} rounds; medians over the rounds")
+    print(f"{'endpoint':44} {'ms/req':>8} {'÷ floor (b)':>12} {'queries':>8}")
+    for label, _, _ in endpoints:
+        ratio = statistics.median(t / f for t, f in zip(times[label], times[FLOOR_B], strict=True))
+        print(f"{label:44} {statistics.median(times[label]):8.2f} {ratio:12.2f} {len(captured[label]):8d}")
         if os.environ.get("FRAME_SQL"):
-            for sql in captured:
+            for sql in captured[label]:
                 print("    ", sql[:200])
-        if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+    if profiler:
+        print(f"profile of {profile_label}:")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     return 0
 
 
