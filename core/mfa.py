@@ -19,14 +19,18 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, QuerySet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-# Higher apps add a check here (in their AppConfig.ready) when a user they name as an approver
-# must use two factors, e.g. a requester who owns a cost centre's budget.
-APPROVER_CHECKS: list[Callable[[object], bool]] = []
+# Higher apps add a query here (in their AppConfig.ready) for the rows that name a user as an
+# approver who must use two factors, e.g. the cost centres whose budget a requester owns: the user
+# is an approver when any of them has a row. They are asked as EXISTS subqueries, so that a request
+# of a session without a proved factor asks everything in one query (:func:`mfa_pending`).
+APPROVER_QUERIES: list[Callable[[object], QuerySet]] = []
 
 # Paths a session may reach before its second factor is proved: the MFA pages themselves, logging
 # out, the language switch, static files, probes. /api/ answers 401 itself (config.api).
@@ -71,13 +75,28 @@ def code_kind(raw: str) -> tuple[str, str]:
     return "", ""
 
 
+def _required_by_role(user) -> bool:
+    return user.is_staff or user.is_superuser or user.role in settings.MFA_REQUIRED_ROLES
+
+
 def mfa_required(user) -> bool:
     """Whether ``user`` must use a second factor (finance, approvers, staff by default)."""
     if user is None or not user.is_authenticated or not settings.MFA_REQUIRED:
         return False
-    if user.is_staff or user.is_superuser or user.role in settings.MFA_REQUIRED_ROLES:
+    if _required_by_role(user):
         return True
-    return any(check(user) for check in APPROVER_CHECKS)
+    return any(query(user).exists() for query in APPROVER_QUERIES)
+
+
+def _device_and_approver(user) -> tuple[bool, bool]:
+    """(has a confirmed authenticator, is an approver who must use one) in one query: what
+    :func:`confirmed_device` and :func:`mfa_required` would find, for a user whose role does not
+    already require a second factor (the approver queries are not asked otherwise)."""
+    flags = {"device": Exists(TOTPDevice.objects.filter(user=user, confirmed=True))}
+    if settings.MFA_REQUIRED and not _required_by_role(user):
+        flags.update({f"approver{i}": Exists(query(user)) for i, query in enumerate(APPROVER_QUERIES)})
+    row = get_user_model()._default_manager.filter(pk=user.pk).values(**flags).first() or {}
+    return bool(row.pop("device", False)), any(row.values())
 
 
 def mfa_pending(request) -> str:
@@ -88,9 +107,12 @@ def mfa_pending(request) -> str:
         return ""
     if getattr(user, "is_verified", None) and user.is_verified():
         return ""
-    if confirmed_device(user) is not None:
+    device, approver = _device_and_approver(user)
+    if device:
         return "verify"
-    return "enrol" if mfa_required(user) else ""
+    if not settings.MFA_REQUIRED:
+        return ""
+    return "enrol" if approver or _required_by_role(user) else ""
 
 
 def safe_next(request, default: str = "home") -> str:
