@@ -25,6 +25,8 @@ from core.selectors import transition_log_for
 from procurement.selectors import legal_entity_list
 from suppliers.selectors import supplier_list
 
+from .matching import reason_label
+from .matching.reason_labels import LABELS
 from .models import CaseState, CommentFrom, ExceptionCase
 from .models.matching import days_open
 from .selectors import matching as selectors
@@ -70,6 +72,13 @@ def exception_desk(request):
                 (CaseState.OPEN, CaseState.OPEN.label),
                 (CaseState.AWAITING_CREDIT_NOTE, CaseState.AWAITING_CREDIT_NOTE.label),
             ],
+            "reasons": sorted(
+                (
+                    (key.removeprefix("match.code."), reason_label(key.removeprefix("match.code.")))
+                    for key in LABELS
+                ),
+                key=lambda pair: pair[1],
+            ),
             "suppliers": supplier_list(request.user).order_by("name").values_list("pk", "name"),
             "entities": legal_entity_list(request.user),
             "stale": stale,
@@ -99,7 +108,8 @@ DESK_FIELDS = (
 def desk_rows(page, detail) -> list:
     """The desk's table rows (core.listing.table_row): the invoice (a credit note says so), its
     supplier, signed net, days open and their bucket, the case's chip (and "stale"), the reason
-    code with its words and the policy version."""
+    in the reader's words (the machine code in its title and data-code) with the explanation's
+    sentences and the policy version."""
     context = Context()
     today = timezone.localdate()
     credit_note = format_html(" <small>{}</small>", _("credit note"))
@@ -144,8 +154,10 @@ def desk_rows(page, detail) -> list:
                     },
                     {
                         "html": format_html(
-                            "<code>{}</code> {} <small>({})</small>",
+                            '<strong title="{}" data-code="{}">{}</strong> {} <small>({})</small>',
                             reason,
+                            reason,
+                            reason_label(reason),
                             words,
                             render_value_in_context(policy_version, context),
                         )

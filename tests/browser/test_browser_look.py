@@ -145,6 +145,13 @@ def test_every_roles_dashboard_and_the_key_documents_at_1366(browser, live_serve
                 assert page.locator(".doc-head h1 .state").count() == 1
                 assert page.locator(".timeline li").count() >= 1
                 _check_layout(page, f"{name} ({language})")
+            page.goto("/settlement/matching/exceptions/")  # the desk's rows are rendered in Python
+            _shot(page, language, "desk")
+            row = page.locator("tbody tr", has_text=str(demo["invoice"]))
+            assert row.count() == 1 and row.locator(".state").count() == 1, "the exception is not on the desk"
+            code = row.locator("[data-code]").get_attribute("data-code")
+            assert code and code not in row.inner_text(), "the reason reads as a machine code"
+            _check_layout(page, f"desk ({language})")
             page.goto("/procurement/pos/999999/")
             assert page.locator(".error-page").is_visible() and page.locator("header nav").is_visible()
             _shot(page, language, "error-404")
