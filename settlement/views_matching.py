@@ -26,7 +26,7 @@ from procurement.selectors import legal_entity_list
 from suppliers.selectors import supplier_list
 
 from .matching import reason_label
-from .matching.reason_labels import LABELS
+from .matching.reason_labels import reason_choices
 from .models import CaseState, CommentFrom, ExceptionCase
 from .models.matching import days_open
 from .selectors import matching as selectors
@@ -72,13 +72,7 @@ def exception_desk(request):
                 (CaseState.OPEN, CaseState.OPEN.label),
                 (CaseState.AWAITING_CREDIT_NOTE, CaseState.AWAITING_CREDIT_NOTE.label),
             ],
-            "reasons": sorted(
-                (
-                    (key.removeprefix("match.code."), reason_label(key.removeprefix("match.code.")))
-                    for key in LABELS
-                ),
-                key=lambda pair: pair[1],
-            ),
+            "reasons": reason_choices(),
             "suppliers": supplier_list(request.user).order_by("name").values_list("pk", "name"),
             "entities": legal_entity_list(request.user),
             "stale": stale,

@@ -55,3 +55,10 @@ def reason_label(code: str) -> str:
     """The short name of a reason code in the active language; an unknown code reads as itself."""
     key = f"match.code.{code}"
     return render(key) if key in REGISTRY else (code or "")
+
+
+def reason_choices() -> list[tuple[str, str]]:
+    """Every reason code with its short name in the active language, sorted by the name (a filter's
+    options)."""
+    codes = (key.removeprefix("match.code.") for key in LABELS)
+    return sorted(((code, reason_label(code)) for code in codes), key=lambda pair: pair[1])

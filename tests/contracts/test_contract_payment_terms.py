@@ -2,11 +2,9 @@
 (choices from the terms data), changed on the contract's page, shown there, written in its
 history; what is ordered under the contract (PO lines priced from it) is due by them."""
 
-import importlib
 from datetime import date, timedelta
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,12 +19,6 @@ from tests.factories import LegalEntityFactory, UserFactory, make_active_contrac
 from tests.settlement.statement_builders import make_invoice
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def standard_terms(db):
-    """The standard terms of suppliers migration 0007 (a transactional test may have flushed them)."""
-    importlib.import_module("suppliers.migrations.0007_standard_payment_terms").add(django_apps, None)
 
 
 def term(code):

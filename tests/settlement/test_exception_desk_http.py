@@ -165,3 +165,23 @@ def test_the_desk_page_is_finance_only(client, buyer, supplier_user_a):
     for user in (buyer, supplier_user_a):
         client.force_login(user)
         assert client.get("/settlement/matching/exceptions/").status_code == 403
+
+
+def test_the_desk_names_each_reason_in_the_readers_language_and_filters_by_it(client, finance, drifted):
+    """The reason reads as its short name (the code only in title/data-code), in Chinese and in
+    English, and the reason filter offers those names and keeps the chosen one."""
+    client.force_login(finance)
+    for language, name in (("en", "Unit price above tolerance"), ("zh-hans", "单价超出容差上限")):
+        html = client.get(
+            "/settlement/matching/exceptions/?reason=price_above_tolerance", HTTP_ACCEPT_LANGUAGE=language
+        ).content.decode()
+        assert drifted.invoice_number in html
+        assert (
+            f'<strong title="price_above_tolerance" data-code="price_above_tolerance">{name}</strong>' in html
+        )
+        assert f'<option value="price_above_tolerance" selected>{name}</option>' in html
+        assert "<code>price_above_tolerance</code>" not in html
+    assert (
+        drifted.invoice_number
+        not in client.get("/settlement/matching/exceptions/?reason=no_po_line").content.decode()
+    )

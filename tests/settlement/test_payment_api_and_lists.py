@@ -5,48 +5,43 @@ columns (sortable, filterable), and the statement of account's CSV header in the
 language."""
 
 import csv
-import importlib
 import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from core import formatting
 from core.services import api_token_create
-from tests.factories import LegalEntityFactory, make_approved_bank_account
-from tests.settlement.payment_run_builders import approved_statement, house_account
-from tests.settlement.test_payment_run_loose import _pay, _propose, approved_invoice
+from tests.settlement.payment_run_builders import (
+    approved_invoice,
+    approved_statement,
+    entity_with_house_account,
+    pay_run,
+    propose_run,
+    supplier_accounts,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def standard_terms(db):
-    importlib.import_module("suppliers.migrations.0007_standard_payment_terms").add(django_apps, None)
-
-
 @pytest.fixture
 def entity(db):
-    e = LegalEntityFactory(name="上海采购有限公司")
-    house_account(e)
-    return e
+    return entity_with_house_account()
 
 
 @pytest.fixture
 def world(client_as, finance, entity, supplier_a, supplier_b, supplier_user_a):
     """A's invoice paid directly by a run, A's statement paid in part, B's invoice unpaid."""
-    make_approved_bank_account(supplier_a, number="6222020200119876")
-    make_approved_bank_account(supplier_b, number="6217000011114444")
+    supplier_accounts(supplier_a, supplier_b)
     statement = approved_statement(supplier_a, supplier_user_a, entity, finance, net="1000.00")
     paid = approved_invoice(supplier_a, entity, finance, net="200.00", term="2-10-net-30")
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
     line = run.lines.get(statement=statement)
     client_as(finance).post(reverse("payment-run-line-amount", args=[run.pk, line.pk]), {"amount": "500.00"})
-    _pay(client_as, finance, run, reference="CNAPS-API")
+    pay_run(client_as, finance, run, reference="CNAPS-API")
     foreign = approved_invoice(supplier_b, entity, finance, net="300.00")
     on_statement = statement.lines.get(invoice__isnull=False).invoice
     return {"run": run, "paid": paid, "partly": on_statement, "foreign": foreign, "statement": statement}

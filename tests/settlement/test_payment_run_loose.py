@@ -6,13 +6,11 @@ discounts (2/10 net 30) within the window are deducted, shown with the terms, ca
 bank files, and can be overridden per line with a history row."""
 
 import csv
-import importlib
 import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps as django_apps
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,15 +19,17 @@ from lxml import etree
 from core.models import TransitionLog
 from core.selectors import transition_log_for
 from settlement import pain001
-from settlement.models import Payment, PaymentInvoice, PaymentRun
+from settlement.models import Payment, PaymentInvoice
 from settlement.services.terms import invoice_hold_set
 from suppliers.models import PaymentTerm
-from tests.factories import LegalEntityFactory, make_approved_bank_account
 from tests.settlement.payment_run_builders import (
     approved_invoice,
     approved_statement,
     approver,
-    house_account,
+    entity_with_house_account,
+    pay_run,
+    propose_run,
+    supplier_accounts,
 )
 from tests.settlement.statement_builders import make_invoice
 
@@ -37,49 +37,18 @@ pytestmark = pytest.mark.django_db
 NS = {"p": pain001.NS}
 
 
-@pytest.fixture(autouse=True)
-def standard_terms(db):
-    importlib.import_module("suppliers.migrations.0007_standard_payment_terms").add(django_apps, None)
-
-
 @pytest.fixture
 def entity(db):
-    e = LegalEntityFactory(name="上海采购有限公司")
-    house_account(e)
-    return e
+    return entity_with_house_account()
 
 
 @pytest.fixture
 def accounts(supplier_a, supplier_b):
-    make_approved_bank_account(supplier_a, number="6222020200119876")
-    make_approved_bank_account(supplier_b, number="6217000011114444")
+    supplier_accounts(supplier_a, supplier_b)
 
 
 def _today():
     return timezone.localdate()
-
-
-def _propose(client, entity, *, due_by=None, execution_date=None):
-    data = {
-        "legal_entity": entity.pk,
-        "currency": "CNY",
-        "due_by": (due_by or _today() + timedelta(days=400)).isoformat(),
-    }
-    if execution_date:
-        data["execution_date"] = execution_date.isoformat()
-    response = client.post(reverse("payment-run-new"), data)
-    assert response.status_code == 302, response.content[:800]
-    return PaymentRun.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
-
-
-def _pay(client_as, finance, run, reference="CNAPS-LOOSE-1"):
-    client_as(approver(f"approver-{run.pk}")).post(reverse("payment-run-approve", args=[run.pk]))
-    response = client_as(finance).post(
-        reverse("payment-run-confirm", args=[run.pk]), {"bank_reference": reference}
-    )
-    assert response.status_code == 302
-    run.refresh_from_db()
-    assert run.state == "paid", run.state
 
 
 def test_loose_invoices_are_proposed_beside_statements_per_supplier_and_paid_once(
@@ -93,7 +62,7 @@ def test_loose_invoices_are_proposed_beside_statements_per_supplier_and_paid_onc
     held = approved_invoice(supplier_a, entity, finance, net="70.00")
     invoice_hold_set(invoice=held, on_hold=True, reason="发票待核实", actor=finance)
 
-    run = _propose(client_as(finance), entity, due_by=_today() + timedelta(days=30))
+    run = propose_run(client_as(finance), entity, due_by=_today() + timedelta(days=30))
 
     by_supplier = {line.supplier_id: line for line in run.lines.filter(statement__isnull=True)}
     assert set(by_supplier) == {supplier_a.pk, supplier_b.pk}
@@ -110,7 +79,7 @@ def test_loose_invoices_are_proposed_beside_statements_per_supplier_and_paid_onc
     assert str(a1) in page and str(b1) in page and statement.number in page
     assert "an invoice on it is on hold" in page
 
-    _pay(client_as, finance, run)
+    pay_run(client_as, finance, run)
     for invoice in (a1, a2, b1):
         invoice.refresh_from_db()
         assert invoice.state == "paid"
@@ -121,7 +90,7 @@ def test_loose_invoices_are_proposed_beside_statements_per_supplier_and_paid_onc
     with pytest.raises(IntegrityError), transaction.atomic():
         PaymentInvoice.objects.create(payment=payment, invoice=a1, amount=Decimal("1.00"))
     # and the next run does not propose them again
-    again = _propose(client_as(finance), entity)  # the one not due then is due by now
+    again = propose_run(client_as(finance), entity)  # the one not due then is due by now
     assert again.lines.filter(invoice_links__invoice=not_due).exists()
     assert not again.lines.filter(invoice_links__invoice__in=[a1, a2, b1]).exists()
 
@@ -132,7 +101,7 @@ def test_an_invoice_in_a_live_run_is_not_gathered_into_a_statement(
     from settlement.services import statements as svc
 
     invoice = approved_invoice(supplier_a, entity, finance, net="100.00")
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
     after = approved_invoice(supplier_a, entity, finance, net="40.00")
     statement = svc.statement_create(
         kind="invoice_first",
@@ -165,7 +134,7 @@ def test_credit_notes_net_only_against_their_own_supplier_and_an_approved_or_pai
     waiting_original = make_invoice(supplier_b, entity, lines=(("300.00", "0.13"),), state="matched")
     waiting = approved_invoice(supplier_b, entity, finance, net="30.00", credit_of=waiting_original)
 
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
 
     line_a = run.lines.get(supplier=supplier_a, statement__isnull=True)
     assert {(link.invoice_id, link.gross) for link in line_a.invoice_links.all()} == {
@@ -178,7 +147,7 @@ def test_credit_notes_net_only_against_their_own_supplier_and_an_approved_or_pai
     assert line_b.amount == Decimal("452.00")
     assert not run.lines.filter(invoice_links__invoice=waiting).exists()
 
-    _pay(client_as, finance, run)
+    pay_run(client_as, finance, run)
     credit.refresh_from_db()
     assert credit.state == "paid" and PaymentInvoice.objects.get(invoice=credit).amount == Decimal("-113.00")
 
@@ -187,11 +156,11 @@ def test_a_credit_note_of_a_paid_original_is_set_off_in_the_next_run(
     client_as, finance, entity, accounts, supplier_a
 ):
     original = approved_invoice(supplier_a, entity, finance, net="1000.00")
-    _pay(client_as, finance, _propose(client_as(finance), entity))
+    pay_run(client_as, finance, propose_run(client_as(finance), entity))
     credit = approved_invoice(supplier_a, entity, finance, net="100.00", credit_of=original)
     later = approved_invoice(supplier_a, entity, finance, net="500.00")
 
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
 
     line = run.lines.get(statement__isnull=True)
     assert {link.invoice_id for link in line.invoice_links.all()} == {later.pk, credit.pk}
@@ -204,7 +173,7 @@ def test_the_discount_within_the_window_is_deducted_shown_and_exported(
     invoice = approved_invoice(supplier_a, entity, finance, net="1000.00", days_ago=3, term="2-10-net-30")
     assert invoice.due.discount_until == _today() + timedelta(days=7)
 
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
 
     line = run.lines.get()
     assert line.open_amount == Decimal("1130.00")
@@ -234,7 +203,7 @@ def test_the_discount_within_the_window_is_deducted_shown_and_exported(
 def test_after_the_window_the_full_amount_is_paid(client_as, finance, entity, accounts, supplier_a):
     approved_invoice(supplier_a, entity, finance, net="1000.00", days_ago=3, term="2-10-net-30")
 
-    run = _propose(client_as(finance), entity, execution_date=_today() + timedelta(days=8))
+    run = propose_run(client_as(finance), entity, execution_date=_today() + timedelta(days=8))
 
     line = run.lines.get()
     assert line.discount_amount == Decimal("0.00") and line.amount == Decimal("1130.00")
@@ -245,7 +214,7 @@ def test_finance_overrides_the_discount_per_line_recorded_in_history(
 ):
     approved_invoice(supplier_a, entity, finance, net="1000.00", days_ago=3, term="2-10-net-30")
     c = client_as(finance)
-    run = _propose(c, entity)
+    run = propose_run(c, entity)
     line = run.lines.get()
 
     c.post(
@@ -297,12 +266,12 @@ def test_a_statements_discount_is_taken_and_counted_as_settled(
     statement = svc.statement_confirm(statement=statement, actor=supplier_user_a)
     statement = svc.statement_approve(statement=statement, actor=approver("st-approver"))
 
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
 
     line = run.lines.get(statement=statement)
     assert line.discount_taken and line.discount_amount == Decimal("22.60")
     assert line.amount == Decimal("1107.40") and not line.is_partial
-    _pay(client_as, finance, run)
+    pay_run(client_as, finance, run)
     statement.refresh_from_db()
     assert statement.state == "paid" and statement.paid_amount == Decimal("1130.00")
     payment = Payment.objects.get(statement=statement)
@@ -317,10 +286,10 @@ def test_a_part_payment_reason_is_a_text_in_the_readers_language(
 ):
     statement = approved_statement(supplier_a, supplier_user_a, entity, finance, net="1000.00")
     c = client_as(finance)
-    run = _propose(c, entity)
+    run = propose_run(c, entity)
     line = run.lines.get(statement=statement)
     c.post(reverse("payment-run-line-amount", args=[run.pk, line.pk]), {"amount": "500.00"})
-    _pay(client_as, finance, run, reference="CNAPS-PART")
+    pay_run(client_as, finance, run, reference="CNAPS-PART")
 
     row = TransitionLog.objects.get(transition="pay_partly", object_id=str(statement.pk))
     assert row.reason_code == "pay.partly"

@@ -14,8 +14,13 @@ from core.selectors import transition_log_for
 from invoicing.models import Invoice
 from settlement import pain001
 from settlement.models import Payment, PaymentInvoice, PaymentRun, Statement
-from tests.factories import LegalEntityFactory, make_approved_bank_account
-from tests.settlement.payment_run_builders import approved_statement, approver, house_account
+from tests.factories import make_approved_bank_account
+from tests.settlement.payment_run_builders import (
+    approved_statement,
+    approver,
+    entity_with_house_account,
+    supplier_accounts,
+)
 
 pytestmark = pytest.mark.django_db
 NS = {"p": pain001.NS}
@@ -24,15 +29,12 @@ FAR = (date.today() + timedelta(days=400)).isoformat()
 
 @pytest.fixture
 def entity(db):
-    e = LegalEntityFactory(name="上海采购有限公司")
-    house_account(e)
-    return e
+    return entity_with_house_account()
 
 
 @pytest.fixture
 def two_due(finance, entity, supplier_a, supplier_b, supplier_user_a, supplier_user_b):
-    make_approved_bank_account(supplier_a, number="6222020200119876")
-    make_approved_bank_account(supplier_b, number="6217000011114444")
+    supplier_accounts(supplier_a, supplier_b)
     a = approved_statement(supplier_a, supplier_user_a, entity, finance, net="1000.00")
     b = approved_statement(supplier_b, supplier_user_b, entity, finance, net="2000.00")
     return a, b
@@ -48,7 +50,7 @@ def _refusal(response) -> str:
     return " ".join(texts)
 
 
-def _propose(client, entity, due_by=FAR):
+def propose_run(client, entity, due_by=FAR):
     response = client.post(
         reverse("payment-run-new"), {"legal_entity": entity.pk, "currency": "CNY", "due_by": due_by}
     )
@@ -57,7 +59,7 @@ def _propose(client, entity, due_by=FAR):
 
 
 def test_finance_proposes_a_run_of_everything_due_grouped_per_supplier(client_as, finance, entity, two_due):
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
 
     assert run.state == "proposed" and run.total == Decimal("3390.00")
     assert {(line.statement_id, line.amount) for line in run.lines.all()} == {
@@ -69,7 +71,7 @@ def test_finance_proposes_a_run_of_everything_due_grouped_per_supplier(client_as
 
 
 def test_the_proposer_cannot_approve_and_a_second_person_can(client_as, finance, entity, two_due):
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
 
     refused = client_as(finance).post(reverse("payment-run-approve", args=[run.pk]))
     assert refused.status_code == 403
@@ -84,7 +86,7 @@ def test_the_proposer_cannot_approve_and_a_second_person_can(client_as, finance,
 
 def test_above_the_threshold_two_other_finance_users_approve(client_as, finance, entity, two_due, settings):
     settings.PAYMENT_RUN_SECOND_APPROVAL_ABOVE = "3000.00"
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
     assert run.approvals_required == 2
 
     second = approver("finance2")
@@ -101,7 +103,7 @@ def test_above_the_threshold_two_other_finance_users_approve(client_as, finance,
 def test_review_takes_a_line_out_and_pays_part_of_another(client_as, finance, entity, two_due):
     a, b = two_due
     c = client_as(finance)
-    run = _propose(c, entity)
+    run = propose_run(c, entity)
     line_a = run.lines.get(statement=a)
     bad = c.post(reverse("payment-run-line-amount", args=[run.pk, line_a.pk]), {"amount": "1130.01"})
     assert "at most" in _refusal(bad) and run.lines.get(pk=line_a.pk).amount == Decimal("1130.00")
@@ -124,7 +126,7 @@ def test_review_takes_a_line_out_and_pays_part_of_another(client_as, finance, en
     }
 
     # the rest goes in the next run, and then the statement and its invoice are paid
-    run2 = _propose(c, entity)
+    run2 = propose_run(c, entity)
     assert {(line.statement_id, line.amount) for line in run2.lines.all()} == {
         (a.pk, Decimal("630.00")),
         (b.pk, Decimal("2260.00")),
@@ -142,7 +144,7 @@ def test_review_takes_a_line_out_and_pays_part_of_another(client_as, finance, en
 
 def test_the_exported_pain001_validates_and_carries_the_transfers(client_as, finance, entity, two_due):
     c = client_as(finance)
-    run = _propose(c, entity)
+    run = propose_run(c, entity)
     client_as(approver("finance2")).post(reverse("payment-run-approve", args=[run.pk]))
 
     response = c.post(reverse("payment-run-export-xml", args=[run.pk]))
@@ -174,7 +176,7 @@ def test_the_csv_export_guards_formulas(client_as, finance, entity, supplier_a, 
     make_approved_bank_account(supplier_a)
     approved_statement(supplier_a, supplier_user_a, entity, finance)
     c = client_as(finance)
-    run = _propose(c, entity)
+    run = propose_run(c, entity)
     client_as(approver("finance2")).post(reverse("payment-run-approve", args=[run.pk]))
 
     body = c.post(reverse("payment-run-export-csv", args=[run.pk])).content.decode("utf-8-sig")
@@ -190,7 +192,7 @@ def test_a_statement_on_hold_is_left_out_with_the_reason(client_as, finance, ent
     c.post(reverse("statement-hold", args=[a.pk]), {"on_hold": "1", "reason": "货物质量争议"})
     assert Statement.objects.get(pk=a.pk).on_hold
 
-    run = _propose(c, entity)
+    run = propose_run(c, entity)
 
     assert list(run.lines.values_list("statement_id", flat=True)) == [b.pk]
     assert run.skipped == [{"statement": a.number, "supplier": a.supplier.name, "code": "statement_on_hold"}]
@@ -210,7 +212,7 @@ def test_nothing_due_by_the_date_is_a_clear_refusal(client_as, finance, entity, 
 def test_a_statement_in_a_run_cannot_be_paid_by_hand(client_as, finance, entity, two_due):
     a, _b = two_due
     c = client_as(finance)
-    _propose(c, entity)
+    propose_run(c, entity)
     response = c.post(reverse("statement-pay", args=[a.pk]), {"amount": "1130.00", "bank_reference": "X"})
     assert "payment run" in _refusal(response) and not Payment.objects.exists()
 
@@ -218,7 +220,7 @@ def test_a_statement_in_a_run_cannot_be_paid_by_hand(client_as, finance, entity,
 def test_supplier_users_and_buyers_never_see_a_run(
     client_as, finance, entity, two_due, supplier_user_a, buyer
 ):
-    run = _propose(client_as(finance), entity)
+    run = propose_run(client_as(finance), entity)
     for user in (supplier_user_a, buyer):
         assert client_as(user).get(reverse("payment-run-detail", args=[run.pk])).status_code in (403, 404)
         assert client_as(user).post(reverse("payment-run-approve", args=[run.pk])).status_code in (403, 404)
